@@ -1,0 +1,109 @@
+//! A loaded, normalized, deduplicated account: what the UI and the reports read.
+use crate::merge::{self, ResourceIndex};
+use crate::model::{Finding, IamInventory, SourceProblem};
+use crate::normalize;
+use crate::posture::{self, PostureConfig, PostureInput};
+use crate::snapshot::{AccountInfo, ServiceStatus, Snapshot};
+use chrono::{DateTime, Utc};
+
+/// Where the data came from; shown in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Demo,
+    Snapshot(String),
+    Live,
+}
+
+impl Origin {
+    pub fn label(&self) -> String {
+        match self {
+            Origin::Demo => "demo".into(),
+            Origin::Snapshot(p) => format!("snapshot {p}"),
+            Origin::Live => "live".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub origin: Origin,
+    pub account: AccountInfo,
+    pub regions: Vec<String>,
+    pub captured_at: DateTime<Utc>,
+    pub findings: Vec<Finding>,
+    pub resources: ResourceIndex,
+    pub iam: Option<IamInventory>,
+    pub services: Vec<ServiceStatus>,
+    pub problems: Vec<SourceProblem>,
+}
+
+impl Dataset {
+    /// Normalizes every record, evaluates posture as of the capture time, dedupes and indexes.
+    /// Records that do not normalize become problems; the rest loads.
+    pub fn from_snapshot(snap: Snapshot, origin: Origin, posture_config: &PostureConfig) -> Dataset {
+        let mut findings = Vec::new();
+        let mut problems = snap.problems.clone();
+        let mut bad = |source: &str, region: &str, e: normalize::NormalizeError| {
+            problems.push(SourceProblem {
+                source: source.to_string(),
+                region: Some(region.to_string()),
+                message: e.to_string(),
+            })
+        };
+        for batch in &snap.securityhub {
+            for raw in &batch.findings {
+                match normalize::securityhub::normalize(raw, &batch.region) {
+                    Ok(f) => findings.push(f),
+                    Err(e) => bad("securityhub", &batch.region, e),
+                }
+            }
+        }
+        for batch in &snap.guardduty {
+            for raw in &batch.findings {
+                match normalize::guardduty::normalize(raw, &batch.region) {
+                    Ok(f) => findings.push(f),
+                    Err(e) => bad("guardduty", &batch.region, e),
+                }
+            }
+        }
+        for batch in &snap.access_analyzer {
+            for raw in &batch.findings {
+                let analyzer = raw
+                    .get("analyzerArn")
+                    .and_then(|a| a.as_str())
+                    .and_then(|arn| {
+                        batch
+                            .analyzers
+                            .iter()
+                            .find(|z| z.get("arn").and_then(|x| x.as_str()) == Some(arn))
+                    })
+                    .or_else(|| batch.analyzers.first());
+                match normalize::access_analyzer::normalize(raw, &batch.region, analyzer) {
+                    Ok(f) => findings.push(f),
+                    Err(e) => bad("access-analyzer", &batch.region, e),
+                }
+            }
+        }
+        findings.extend(posture::evaluate(&PostureInput {
+            account: &snap.account.id,
+            regions: &snap.regions,
+            iam: snap.iam.as_ref(),
+            services: &snap.services,
+            now: snap.captured_at,
+            config: posture_config,
+        }));
+        let findings = merge::dedupe(findings);
+        let resources = ResourceIndex::build(&findings, snap.iam.as_ref());
+        Dataset {
+            origin,
+            account: snap.account,
+            regions: snap.regions,
+            captured_at: snap.captured_at,
+            findings,
+            resources,
+            iam: snap.iam,
+            services: snap.services,
+            problems,
+        }
+    }
+}

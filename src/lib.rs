@@ -1,0 +1,11 @@
+//! guardpost: a terminal console for AWS account security.
+//!
+//! Architecture (docs/architecture.md): sources and actions do I/O and send events;
+//! [`app::update`] is a pure state machine; [`ui::render`] draws the state.
+
+pub mod dataset;
+pub mod merge;
+pub mod model;
+pub mod normalize;
+pub mod posture;
+pub mod snapshot;

@@ -1,0 +1,176 @@
+//! Versioned, self-describing snapshot of everything loaded from one account.
+//!
+//! Format (documented in docs/snapshot-format.md): JSON with `format = "guardpost-snapshot"` and
+//! `version = 1`. Source records are stored exactly as the APIs return them (ASFF for Security
+//! Hub, the REST wire shape for GuardDuty and Access Analyzer); normalization happens on load,
+//! so a snapshot replays through the same code as live data.
+
+use crate::model::{IamInventory, SourceProblem};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const FORMAT: &str = "guardpost-snapshot";
+pub const VERSION: u32 = 1;
+
+/// The demo account, embedded in the binary.
+pub const DEMO_JSON: &str = include_str!("../data/demo-snapshot.json");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountInfo {
+    /// 12-digit account id.
+    pub id: String,
+    #[serde(default)]
+    pub alias: Option<String>,
+    /// sts:GetCallerIdentity Arn of whoever captured the snapshot.
+    #[serde(default)]
+    pub caller_arn: Option<String>,
+}
+
+/// Whether a service is on in a region (DescribeHub, ListDetectors, ListAnalyzers,
+/// DescribeTrails, DescribeConfigurationRecorderStatus).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceStatus {
+    /// `securityhub`, `guardduty`, `access-analyzer`, `cloudtrail`, `config`.
+    pub service: String,
+    pub region: String,
+    pub enabled: bool,
+    /// e.g. the detector id, the analyzer ARN and type, the hub ARN.
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SecurityHubRegion {
+    pub region: String,
+    /// ASFF findings, as GetFindings returns them.
+    pub findings: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct GuardDutyRegion {
+    pub region: String,
+    #[serde(default)]
+    pub detector_id: Option<String>,
+    /// GetFindings `findings[]`, REST wire shape (camelCase).
+    pub findings: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct AccessAnalyzerRegion {
+    pub region: String,
+    /// ListAnalyzers `analyzers[]`.
+    #[serde(default)]
+    pub analyzers: Vec<serde_json::Value>,
+    /// GetFindingV2 responses (each with its `id`, `analyzerArn` added when absent).
+    pub findings: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub format: String,
+    pub version: u32,
+    pub captured_at: DateTime<Utc>,
+    pub account: AccountInfo,
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub securityhub: Vec<SecurityHubRegion>,
+    #[serde(default)]
+    pub guardduty: Vec<GuardDutyRegion>,
+    #[serde(default)]
+    pub access_analyzer: Vec<AccessAnalyzerRegion>,
+    #[serde(default)]
+    pub iam: Option<IamInventory>,
+    #[serde(default)]
+    pub services: Vec<ServiceStatus>,
+    /// Sources that failed when the snapshot was captured.
+    #[serde(default)]
+    pub problems: Vec<SourceProblem>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("cannot read snapshot {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("snapshot {path} is not valid JSON at line {line}, column {column}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("snapshot {path} does not match the snapshot format at line {line}, column {column}: {message}")]
+    Shape {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path} is not a guardpost snapshot (format is {found:?}, expected \"{FORMAT}\")")]
+    NotSnapshot { path: PathBuf, found: String },
+    #[error("snapshot {path} has version {found}; this guardpost reads version {VERSION} (upgrade guardpost to read newer snapshots)")]
+    UnknownVersion { path: PathBuf, found: u64 },
+}
+
+impl Snapshot {
+    pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    pub fn demo() -> Snapshot {
+        Self::parse(DEMO_JSON, Path::new("<embedded demo>"))
+            .expect("the embedded demo snapshot is valid (checked by tests)")
+    }
+
+    /// Parses in two steps so the version is checked before the shape: a newer snapshot gets
+    /// "unknown version", not a confusing field error.
+    pub fn parse(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| SnapshotError::Syntax {
+                path: path.to_path_buf(),
+                line: e.line(),
+                column: e.column(),
+                message: strip_position(&e.to_string()),
+            })?;
+        let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
+        if format != FORMAT {
+            return Err(SnapshotError::NotSnapshot {
+                path: path.to_path_buf(),
+                found: format.to_string(),
+            });
+        }
+        let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+        if version != VERSION as u64 {
+            return Err(SnapshotError::UnknownVersion {
+                path: path.to_path_buf(),
+                found: version,
+            });
+        }
+        // Deserialize from the text (not the Value) so shape errors carry line and column.
+        serde_json::from_str(text).map_err(|e| SnapshotError::Shape {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("snapshot serializes")
+    }
+}
+
+/// serde_json appends " at line X column Y"; we report the position separately.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
