@@ -9,3 +9,8 @@ pub mod model;
 pub mod normalize;
 pub mod posture;
 pub mod snapshot;
+pub mod app;
+pub mod console;
+#[doc(hidden)]
+pub mod synth;
+pub mod ui;

@@ -1,0 +1,188 @@
+//! The keymap: one table that drives key handling, the `?` help screen and docs/keys.md.
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key does in normal mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    Left,
+    Right,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Enter,
+    Back,
+    Filter,
+    Command,
+    NextPane,
+    PrevPane,
+    Sort,
+    ReverseSort,
+    Group,
+    ToggleClosed,
+    Refresh,
+    RawJson,
+    CopyArn,
+    ConsoleUrl,
+    Mark,
+    Help,
+    Quit,
+}
+
+/// A key as written in help and matched against crossterm events.
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn ch(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+impl Key {
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl {
+            format!("Ctrl-{base}")
+        } else {
+            base
+        }
+    }
+
+    fn matches(&self, ev: &KeyEvent) -> bool {
+        let has_ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        if has_ctrl != self.ctrl {
+            return false;
+        }
+        match (self.code, ev.code) {
+            // Terminals report Shift+letter as the upper-case char, sometimes with SHIFT set.
+            (KeyCode::Char(a), KeyCode::Char(b)) => a == b,
+            (a, b) => a == b,
+        }
+    }
+}
+
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub help: &'static str,
+    /// Where the key applies, shown as a heading in help.
+    pub section: &'static str,
+}
+
+pub const NAVIGATION: &str = "Navigation";
+pub const VIEW: &str = "Views and tables";
+pub const RESOURCE: &str = "On the selection";
+pub const GENERAL: &str = "General";
+
+pub static KEYMAP: &[Binding] = &[
+    Binding { keys: &[ch('j'), code(KeyCode::Down)], action: Action::Down, help: "move down", section: NAVIGATION },
+    Binding { keys: &[ch('k'), code(KeyCode::Up)], action: Action::Up, help: "move up", section: NAVIGATION },
+    Binding { keys: &[ch('h'), code(KeyCode::Left)], action: Action::Left, help: "previous column / sub-tab", section: NAVIGATION },
+    Binding { keys: &[ch('l'), code(KeyCode::Right)], action: Action::Right, help: "next column / sub-tab", section: NAVIGATION },
+    Binding { keys: &[ch('g'), code(KeyCode::Home)], action: Action::Top, help: "go to the top", section: NAVIGATION },
+    Binding { keys: &[ch('G'), code(KeyCode::End)], action: Action::Bottom, help: "go to the bottom", section: NAVIGATION },
+    Binding { keys: &[ctrl('f'), code(KeyCode::PageDown)], action: Action::PageDown, help: "page down", section: NAVIGATION },
+    Binding { keys: &[ctrl('b'), code(KeyCode::PageUp)], action: Action::PageUp, help: "page up", section: NAVIGATION },
+    Binding { keys: &[code(KeyCode::Enter)], action: Action::Enter, help: "drill down (count → findings → finding → resource)", section: NAVIGATION },
+    Binding { keys: &[code(KeyCode::Esc), code(KeyCode::Backspace)], action: Action::Back, help: "back up one level (see the breadcrumbs)", section: NAVIGATION },
+    Binding { keys: &[code(KeyCode::Tab)], action: Action::NextPane, help: "next pane (overview, findings, resources, IAM)", section: NAVIGATION },
+    Binding { keys: &[code(KeyCode::BackTab)], action: Action::PrevPane, help: "previous pane", section: NAVIGATION },
+    Binding { keys: &[ch('/')], action: Action::Filter, help: "filter: fuzzy text, plus sev: src: region: status: type: terms", section: VIEW },
+    Binding { keys: &[ch('s')], action: Action::Sort, help: "sort by the next column (severity, time, source, resource)", section: VIEW },
+    Binding { keys: &[ch('S')], action: Action::ReverseSort, help: "reverse the sort order", section: VIEW },
+    Binding { keys: &[ch('v')], action: Action::Group, help: "group findings: none → control + resource → resource", section: VIEW },
+    Binding { keys: &[ch('a')], action: Action::ToggleClosed, help: "show or hide resolved, suppressed and archived findings", section: VIEW },
+    Binding { keys: &[ch('y')], action: Action::RawJson, help: "raw JSON of the finding (every source's record)", section: RESOURCE },
+    Binding { keys: &[ch('c')], action: Action::CopyArn, help: "copy the resource ARN to the clipboard (OSC 52)", section: RESOURCE },
+    Binding { keys: &[ch('b')], action: Action::ConsoleUrl, help: "copy the AWS console URL of the selection", section: RESOURCE },
+    Binding { keys: &[ch(' ')], action: Action::Mark, help: "mark or unmark the row", section: RESOURCE },
+    Binding { keys: &[ch(':')], action: Action::Command, help: "command (:findings :posture :iam :resources :overview :region R :sort K :group G :help :q)", section: GENERAL },
+    Binding { keys: &[ch('r'), ctrl('r')], action: Action::Refresh, help: "reload the data", section: GENERAL },
+    Binding { keys: &[ch('?')], action: Action::Help, help: "this help", section: GENERAL },
+    Binding { keys: &[ch('q'), ctrl('c')], action: Action::Quit, help: "quit", section: GENERAL },
+];
+
+pub fn lookup(ev: &KeyEvent) -> Option<Action> {
+    KEYMAP
+        .iter()
+        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+        .map(|b| b.action)
+}
+
+/// The `:` commands, for help, completion and docs.
+pub static COMMANDS: &[(&str, &str)] = &[
+    ("overview", "the overview pane"),
+    ("findings", "all findings"),
+    ("posture", "posture findings (IAM and account rules)"),
+    ("guardduty", "GuardDuty findings"),
+    ("securityhub", "Security Hub findings"),
+    ("accessanalyzer", "Access Analyzer findings"),
+    ("resources", "the resources pane"),
+    ("iam", "the IAM pane (users, roles, groups, policies)"),
+    ("region REGION", "findings in one region"),
+    ("sort severity|time|source|resource", "sort the table"),
+    ("group none|control|resource", "group the findings table"),
+    ("help", "this help"),
+    ("quit, q", "quit"),
+];
+
+/// Markdown for docs/keys.md, generated from the tables above (a test keeps the file current).
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Keys\n\nGenerated from `src/app/keymap.rs` (the same table drives the `?` help screen).\n",
+    );
+    let mut section = "";
+    for b in KEYMAP {
+        if b.section != section {
+            section = b.section;
+            out.push_str(&format!("\n## {section}\n\n| keys | does |\n|---|---|\n"));
+        }
+        let keys: Vec<String> = b.keys.iter().map(|k| format!("`{}`", k.label())).collect();
+        out.push_str(&format!("| {} | {} |\n", keys.join(" "), b.help));
+    }
+    out.push_str("\n## Commands (`:`)\n\n| command | does |\n|---|---|\n");
+    for (c, d) in COMMANDS {
+        out.push_str(&format!("| `:{c}` | {d} |\n"));
+    }
+    out.push_str(
+        "\n## In the filter (`/`) and command (`:`) line\n\n| keys | does |\n|---|---|\n\
+         | `Enter` | keep the filter / run the command |\n\
+         | `Esc` | clear the filter / cancel the command |\n\
+         | `Backspace` | delete a character |\n\
+         | `Tab` | complete the command name |\n",
+    );
+    out
+}

@@ -1,0 +1,517 @@
+//! The findings table: scope, filter, sort and grouping over the loaded findings.
+//!
+//! Everything here is computed when an input changes (a keystroke, a sort), never per frame;
+//! rendering only slices `rows` for the visible window.
+use crate::dataset::Dataset;
+use crate::model::{Finding, Severity, Source, Workflow};
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32String};
+use std::collections::{BTreeSet, HashMap};
+
+/// Which findings a list starts from (before the user's filter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Severity(Severity, Option<Source>),
+    Source(Source),
+    Region(String),
+    Resource(String),
+    /// A group's members, or any explicit set (indexes into `Dataset::findings`).
+    Ids(Vec<usize>),
+}
+
+impl Scope {
+    pub fn label(&self) -> String {
+        match self {
+            Scope::All => "findings".into(),
+            Scope::Severity(s, None) => format!("{}", s.label().to_lowercase()),
+            Scope::Severity(s, Some(src)) => {
+                format!("{} {}", s.label().to_lowercase(), src.label())
+            }
+            Scope::Source(s) => s.label().to_string(),
+            Scope::Region(r) => r.clone(),
+            Scope::Resource(a) => short_arn(a).to_string(),
+            Scope::Ids(ids) => format!("group of {}", ids.len()),
+        }
+    }
+
+    /// Ids scopes are applied by construction of the base list (see `rebuild`).
+    fn admits(&self, f: &Finding) -> bool {
+        match self {
+            Scope::All | Scope::Ids(_) => true,
+            Scope::Severity(s, src) => {
+                f.severity == *s && src.is_none_or(|x| f.sources().contains(&x))
+            }
+            Scope::Source(src) => f.sources().contains(src),
+            Scope::Region(r) => &f.region == r,
+            Scope::Resource(arn) => f.resources.iter().any(|r| &r.arn == arn),
+        }
+    }
+}
+
+pub fn short_arn(arn: &str) -> &str {
+    arn.rsplit(['/', ':']).find(|s| !s.is_empty()).unwrap_or(arn)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Severity,
+    Time,
+    Source,
+    Resource,
+}
+
+impl SortKey {
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::Severity => SortKey::Time,
+            SortKey::Time => SortKey::Source,
+            SortKey::Source => SortKey::Resource,
+            SortKey::Resource => SortKey::Severity,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Severity => "severity",
+            SortKey::Time => "time",
+            SortKey::Source => "source",
+            SortKey::Resource => "resource",
+        }
+    }
+    pub fn parse(s: &str) -> Option<SortKey> {
+        match s {
+            "severity" | "sev" => Some(SortKey::Severity),
+            "time" | "last-seen" | "seen" => Some(SortKey::Time),
+            "source" | "src" => Some(SortKey::Source),
+            "resource" | "res" => Some(SortKey::Resource),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupMode {
+    None,
+    ControlResource,
+    Resource,
+}
+
+impl GroupMode {
+    pub fn next(self) -> GroupMode {
+        match self {
+            GroupMode::None => GroupMode::ControlResource,
+            GroupMode::ControlResource => GroupMode::Resource,
+            GroupMode::Resource => GroupMode::None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupMode::None => "none",
+            GroupMode::ControlResource => "control+resource",
+            GroupMode::Resource => "resource",
+        }
+    }
+    pub fn parse(s: &str) -> Option<GroupMode> {
+        match s {
+            "none" | "off" => Some(GroupMode::None),
+            "control" | "control+resource" => Some(GroupMode::ControlResource),
+            "resource" => Some(GroupMode::Resource),
+            _ => None,
+        }
+    }
+}
+
+/// A row of the grouped view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Control id (or finding type) for control grouping; empty for resource grouping.
+    pub control: String,
+    pub resource_arn: String,
+    pub resource_name: String,
+    pub severity: Severity,
+    pub members: Vec<usize>,
+    pub sources: Vec<Source>,
+    pub region: String,
+    pub title: String,
+}
+
+/// Fuzzy haystacks, one per finding, built once per dataset.
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    pub haystacks: Vec<Utf32String>,
+}
+
+impl SearchIndex {
+    pub fn build(findings: &[Finding]) -> SearchIndex {
+        let haystacks = findings
+            .iter()
+            .map(|f| {
+                let mut s = String::with_capacity(160);
+                s.push_str(&f.title);
+                for r in &f.resources {
+                    s.push(' ');
+                    s.push_str(&r.name);
+                }
+                s.push(' ');
+                s.push_str(&f.kind);
+                if let Some(c) = &f.control_id {
+                    s.push(' ');
+                    s.push_str(c);
+                }
+                s.push(' ');
+                s.push_str(&f.region);
+                Utf32String::from(s.as_str())
+            })
+            .collect();
+        SearchIndex { haystacks }
+    }
+}
+
+/// The parsed filter line: `field:value` terms plus fuzzy text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FilterSpec {
+    pub text: String,
+    pub min_severity: Option<Severity>,
+    pub severity: Option<Severity>,
+    pub sources: Vec<Source>,
+    pub region: Option<String>,
+    pub status: Option<Workflow>,
+    pub kind: Option<String>,
+    pub resource: Option<String>,
+    pub fuzzy: String,
+    /// Terms that did not parse, reported in the status bar.
+    pub errors: Vec<String>,
+}
+
+impl FilterSpec {
+    pub fn parse(text: &str) -> FilterSpec {
+        let mut spec = FilterSpec {
+            text: text.to_string(),
+            ..Default::default()
+        };
+        let mut fuzzy = Vec::new();
+        for term in text.split_whitespace() {
+            let Some((k, v)) = term.split_once(':') else {
+                fuzzy.push(term);
+                continue;
+            };
+            let v_low = v.to_ascii_lowercase();
+            match k.to_ascii_lowercase().as_str() {
+                "sev" | "severity" => {
+                    let (base, plus) = match v_low.strip_suffix('+') {
+                        Some(b) => (b, true),
+                        None => (v_low.as_str(), false),
+                    };
+                    match Severity::parse(base) {
+                        Some(s) if plus => spec.min_severity = Some(s),
+                        Some(s) => spec.severity = Some(s),
+                        None => spec.errors.push(format!("unknown severity {v:?}")),
+                    }
+                }
+                "src" | "source" => match parse_source(&v_low) {
+                    Some(s) => spec.sources.push(s),
+                    None => spec.errors.push(format!("unknown source {v:?} (sh, gd, aa, posture)")),
+                },
+                "region" => spec.region = Some(v_low),
+                "status" | "workflow" => match Workflow::parse(&v_low) {
+                    Some(w) => spec.status = Some(w),
+                    None => spec.errors.push(format!("unknown status {v:?}")),
+                },
+                "type" | "kind" | "control" => spec.kind = Some(v_low),
+                "res" | "resource" => spec.resource = Some(v_low),
+                // An ARN or a type like `Recon:IAMUser/...` is fuzzy text, not a field.
+                _ => fuzzy.push(term),
+            }
+        }
+        spec.fuzzy = fuzzy.join(" ");
+        spec
+    }
+
+    fn admits(&self, f: &Finding) -> bool {
+        if let Some(s) = self.severity
+            && f.severity != s
+        {
+            return false;
+        }
+        if let Some(s) = self.min_severity
+            && f.severity < s
+        {
+            return false;
+        }
+        if !self.sources.is_empty() && !f.sources().iter().any(|s| self.sources.contains(s)) {
+            return false;
+        }
+        if let Some(r) = &self.region
+            && !f.region.starts_with(r.as_str())
+        {
+            return false;
+        }
+        if let Some(w) = self.status
+            && f.workflow != w
+        {
+            return false;
+        }
+        if let Some(k) = &self.kind {
+            let ctl = f.control_id.as_deref().unwrap_or("").to_ascii_lowercase();
+            if !f.kind.to_ascii_lowercase().contains(k.as_str()) && !ctl.contains(k.as_str()) {
+                return false;
+            }
+        }
+        if let Some(r) = &self.resource
+            && !f.resources.iter().any(|x| {
+                x.arn.to_ascii_lowercase().contains(r.as_str())
+                    || x.name.to_ascii_lowercase().contains(r.as_str())
+            })
+        {
+            return false;
+        }
+        true
+    }
+
+    /// True when every finding this spec admits is also admitted by `prev`, so filtering
+    /// can start from `prev`'s results (typing narrows, it never widens).
+    fn narrows(&self, prev: &FilterSpec) -> bool {
+        prev.errors.is_empty()
+            && self.text.starts_with(&prev.text)
+            && self.fuzzy.starts_with(&prev.fuzzy)
+            && prev.severity.is_none_or(|s| self.severity == Some(s))
+            && prev.min_severity.is_none_or(|s| self.min_severity.is_some_and(|m| m >= s))
+            && (prev.sources.is_empty() || prev.sources == self.sources)
+            && prev.region.as_ref().is_none_or(|r| self.region.as_ref().is_some_and(|n| n.starts_with(r.as_str())))
+            && prev.status.is_none_or(|s| self.status == Some(s))
+            && prev.kind.as_ref().is_none_or(|k| self.kind.as_ref().is_some_and(|n| n.contains(k.as_str())))
+            && prev.resource.as_ref().is_none_or(|k| self.resource.as_ref().is_some_and(|n| n.contains(k.as_str())))
+    }
+}
+
+fn parse_source(v: &str) -> Option<Source> {
+    match v {
+        "sh" | "securityhub" | "security-hub" | "hub" => Some(Source::SecurityHub),
+        "gd" | "guardduty" => Some(Source::GuardDuty),
+        "aa" | "accessanalyzer" | "access-analyzer" | "iaa" => Some(Source::AccessAnalyzer),
+        "po" | "posture" => Some(Source::Posture),
+        _ => None,
+    }
+}
+
+/// A cursor over a virtualized table: the selection and the first visible row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl Cursor {
+    /// Moves by `delta` within `len` rows and keeps the selection inside a window of `height`.
+    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        let sel = (self.selected as isize + delta).clamp(0, len as isize - 1) as usize;
+        self.selected = sel;
+        self.fit(len, height);
+    }
+
+    pub fn fit(&mut self, len: usize, height: usize) {
+        let height = height.max(1);
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        self.selected = self.selected.min(len - 1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(len.saturating_sub(height));
+    }
+}
+
+/// One findings table.
+#[derive(Debug, Clone)]
+pub struct FindingList {
+    pub scope: Scope,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub group: GroupMode,
+    pub show_closed: bool,
+    pub filter: FilterSpec,
+    /// Scope + closed filter, sorted; the filter narrows this.
+    base: Vec<usize>,
+    /// Visible findings (indexes into `Dataset::findings`), in display order.
+    pub rows: Vec<usize>,
+    /// When grouped: the groups, in display order.
+    pub groups: Vec<Group>,
+    pub cursor: Cursor,
+    pub marked: BTreeSet<usize>,
+}
+
+impl FindingList {
+    pub fn new(scope: Scope, data: &Dataset, search: &SearchIndex) -> FindingList {
+        let mut l = FindingList {
+            scope,
+            sort: SortKey::Severity,
+            descending: true,
+            group: GroupMode::None,
+            show_closed: false,
+            filter: FilterSpec::default(),
+            base: Vec::new(),
+            rows: Vec::new(),
+            groups: Vec::new(),
+            cursor: Cursor::default(),
+            marked: BTreeSet::new(),
+        };
+        l.rebuild(data, search);
+        l
+    }
+
+    /// Number of table rows (groups when grouped).
+    pub fn len(&self) -> usize {
+        if self.group == GroupMode::None {
+            self.rows.len()
+        } else {
+            self.groups.len()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Recomputes everything (scope, closed filter, sort, filter, groups).
+    pub fn rebuild(&mut self, data: &Dataset, search: &SearchIndex) {
+        let fs = &data.findings;
+        let mut base: Vec<usize> = match &self.scope {
+            Scope::Ids(ids) => ids.clone(),
+            _ => (0..fs.len()).collect(),
+        };
+        base.retain(|&i| {
+            let f = &fs[i];
+            (self.show_closed || f.workflow.is_open()) && self.scope.admits(f)
+        });
+        sort_rows(&mut base, fs, self.sort, self.descending);
+        self.base = base;
+        let spec = std::mem::take(&mut self.filter);
+        self.rows = filter_rows(&self.base, fs, search, &spec);
+        self.filter = spec;
+        self.regroup(data);
+    }
+
+    /// Applies a new filter line, narrowing incrementally when the new text extends the old.
+    pub fn set_filter(&mut self, text: &str, data: &Dataset, search: &SearchIndex) {
+        let spec = FilterSpec::parse(text);
+        let rows = if spec.narrows(&self.filter) {
+            filter_rows(&self.rows, &data.findings, search, &spec)
+        } else {
+            filter_rows(&self.base, &data.findings, search, &spec)
+        };
+        self.rows = rows;
+        self.filter = spec;
+        self.cursor = Cursor::default();
+        self.regroup(data);
+    }
+
+    fn regroup(&mut self, data: &Dataset) {
+        self.groups = match self.group {
+            GroupMode::None => Vec::new(),
+            mode => group_rows(&self.rows, &data.findings, mode),
+        };
+    }
+
+    /// The finding under the cursor (ungrouped), or the first member of the selected group.
+    pub fn selected_finding(&self) -> Option<usize> {
+        match self.group {
+            GroupMode::None => self.rows.get(self.cursor.selected).copied(),
+            _ => self
+                .groups
+                .get(self.cursor.selected)
+                .and_then(|g| g.members.first().copied()),
+        }
+    }
+
+    pub fn selected_group(&self) -> Option<&Group> {
+        match self.group {
+            GroupMode::None => None,
+            _ => self.groups.get(self.cursor.selected),
+        }
+    }
+}
+
+fn sort_rows(rows: &mut [usize], fs: &[Finding], key: SortKey, descending: bool) {
+    // Stable sorts with deterministic tie-breaks keep the table from jumping around.
+    rows.sort_by(|&a, &b| {
+        let (fa, fb) = (&fs[a], &fs[b]);
+        let primary = match key {
+            SortKey::Severity => fa.severity.cmp(&fb.severity),
+            SortKey::Time => fa.last_seen.cmp(&fb.last_seen),
+            SortKey::Source => fb.source.cmp(&fa.source),
+            SortKey::Resource => {
+                let ra = fa.primary_resource().map(|r| r.name.as_str()).unwrap_or("");
+                let rb = fb.primary_resource().map(|r| r.name.as_str()).unwrap_or("");
+                rb.cmp(ra)
+            }
+        };
+        let primary = if descending { primary.reverse() } else { primary };
+        primary
+            .then_with(|| fb.severity.cmp(&fa.severity))
+            .then_with(|| fb.last_seen.cmp(&fa.last_seen))
+            .then_with(|| a.cmp(&b))
+    });
+}
+
+fn filter_rows(candidates: &[usize], fs: &[Finding], search: &SearchIndex, spec: &FilterSpec) -> Vec<usize> {
+    let fields = candidates.iter().copied().filter(|&i| spec.admits(&fs[i]));
+    if spec.fuzzy.is_empty() {
+        return fields.collect();
+    }
+    let pattern = Pattern::parse(&spec.fuzzy, CaseMatching::Smart, Normalization::Smart);
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    fields
+        .filter(|&i| {
+            search
+                .haystacks
+                .get(i)
+                .is_some_and(|h| pattern.score(h.slice(..), &mut matcher).is_some())
+        })
+        .collect()
+}
+
+fn group_rows(rows: &[usize], fs: &[Finding], mode: GroupMode) -> Vec<Group> {
+    let mut order: Vec<Group> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for &i in rows {
+        let f = &fs[i];
+        let res = f.primary_resource();
+        let arn = res.map(|r| r.arn.clone()).unwrap_or_default();
+        let control = match mode {
+            GroupMode::ControlResource => f.control_id.clone().unwrap_or_else(|| f.kind.clone()),
+            _ => String::new(),
+        };
+        let key = format!("{control}\u{1f}{arn}");
+        let gi = *by_key.entry(key).or_insert_with(|| {
+            order.push(Group {
+                control: control.clone(),
+                resource_arn: arn.clone(),
+                resource_name: res.map(|r| r.name.clone()).unwrap_or_default(),
+                severity: f.severity,
+                members: Vec::new(),
+                sources: Vec::new(),
+                region: f.region.clone(),
+                title: f.title.clone(),
+            });
+            order.len() - 1
+        });
+        let g = &mut order[gi];
+        g.members.push(i);
+        g.severity = g.severity.max(f.severity);
+        for s in f.sources() {
+            if !g.sources.contains(&s) {
+                g.sources.push(s);
+            }
+        }
+    }
+    // Groups keep the order of their first (best-sorted) member.
+    order
+}

@@ -1,0 +1,133 @@
+//! Overview numbers, computed once per dataset (never per frame).
+use crate::dataset::Dataset;
+use crate::model::{Severity, Source};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A selectable line of the overview; Enter drills into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OverviewItem {
+    Severity(Severity),
+    Posture,
+    Region(String),
+    /// Index into `Dataset::resources.resources`.
+    Resource(usize),
+}
+
+/// Counts of open findings, indexed by `Severity::ALL` order (critical first).
+pub type SevCounts = [usize; 5];
+
+fn sev_index(s: Severity) -> usize {
+    Severity::ALL.iter().position(|x| *x == s).unwrap_or(4)
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PostureScore {
+    /// 0-100: the severity-weighted share of posture rules that pass.
+    pub score: u8,
+    pub failing_rules: usize,
+    pub total_rules: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    /// [source][severity], open findings; a deduplicated finding counts once, under its primary source.
+    pub by_source: [SevCounts; 4],
+    pub total: SevCounts,
+    pub open: usize,
+    pub closed: usize,
+    /// Findings reported by more than one source (merged copies).
+    pub merged: usize,
+    pub by_region: Vec<(String, SevCounts)>,
+    /// (resource index, counts), worst first.
+    pub top_resources: Vec<(usize, SevCounts)>,
+    pub posture: PostureScore,
+    /// The selectable lines, in display order.
+    pub items: Vec<OverviewItem>,
+}
+
+pub const TOP_RESOURCES: usize = 8;
+
+/// Severity weights for the posture score: one critical rule failing costs as much as ten low ones.
+fn weight(s: Severity) -> usize {
+    match s {
+        Severity::Critical => 10,
+        Severity::High => 5,
+        Severity::Medium => 3,
+        Severity::Low => 1,
+        Severity::Informational => 0,
+    }
+}
+
+impl Summary {
+    pub fn build(data: &Dataset) -> Summary {
+        let mut s = Summary::default();
+        let mut regions: BTreeMap<String, SevCounts> = BTreeMap::new();
+        let mut failing: BTreeSet<&str> = BTreeSet::new();
+        for f in &data.findings {
+            if f.records.len() > 1 {
+                s.merged += 1;
+            }
+            if !f.workflow.is_open() {
+                s.closed += 1;
+                continue;
+            }
+            s.open += 1;
+            let si = sev_index(f.severity);
+            let src = Source::ALL.iter().position(|x| *x == f.source).unwrap_or(0);
+            s.by_source[src][si] += 1;
+            s.total[si] += 1;
+            regions.entry(f.region.clone()).or_default()[si] += 1;
+            if f.source == Source::Posture {
+                failing.insert(f.kind.as_str());
+            }
+        }
+        for r in &data.regions {
+            regions.entry(r.clone()).or_default();
+        }
+        s.by_region = regions.into_iter().collect();
+
+        let mut top: Vec<(usize, SevCounts)> = data
+            .resources
+            .resources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let mut c = SevCounts::default();
+                for &fi in &r.findings {
+                    let f = &data.findings[fi];
+                    if f.workflow.is_open() {
+                        c[sev_index(f.severity)] += 1;
+                    }
+                }
+                (c.iter().sum::<usize>() > 0).then_some((i, c))
+            })
+            .collect();
+        // Worst first: compare counts critical-first, then by total.
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(b.1.iter().sum::<usize>().cmp(&a.1.iter().sum())).then(a.0.cmp(&b.0)));
+        top.truncate(TOP_RESOURCES);
+        s.top_resources = top;
+
+        let rules = crate::posture::rules();
+        let total_w: usize = rules.iter().map(|r| weight(r.severity)).sum();
+        let failing_w: usize = rules
+            .iter()
+            .filter(|r| failing.contains(r.id))
+            .map(|r| weight(r.severity))
+            .sum();
+        s.posture = PostureScore {
+            score: if total_w == 0 {
+                100
+            } else {
+                (100 * (total_w - failing_w.min(total_w)) / total_w) as u8
+            },
+            failing_rules: rules.iter().filter(|r| failing.contains(r.id)).count(),
+            total_rules: rules.len(),
+        };
+
+        s.items = Severity::ALL.iter().map(|x| OverviewItem::Severity(*x)).collect();
+        s.items.push(OverviewItem::Posture);
+        s.items.extend(s.by_region.iter().map(|(r, _)| OverviewItem::Region(r.clone())));
+        s.items.extend(s.top_resources.iter().map(|(i, _)| OverviewItem::Resource(*i)));
+        s
+    }
+}

@@ -1,0 +1,170 @@
+//! The findings table, virtualized: only the visible slice becomes ratatui rows.
+use super::{block, theme::Theme};
+use crate::app::list::{FindingList, GroupMode};
+use crate::dataset::Dataset;
+use crate::model::{Finding, Source};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+pub fn sources_label(sources: &[Source]) -> String {
+    sources.iter().map(|s| s.short()).collect::<Vec<_>>().join("+")
+}
+
+fn title(data: &Dataset, l: &FindingList) -> String {
+    let mut t = format!("{} [{}", l.scope.label(), l.len());
+    if l.group != GroupMode::None {
+        t.push_str(&format!(" groups · {} findings", l.rows.len()));
+    }
+    t.push(']');
+    if !l.filter.text.is_empty() {
+        t.push_str(&format!(" /{}", l.filter.text));
+    }
+    t.push_str(&format!(" · sort {}{}", l.sort.label(), if l.descending { "↓" } else { "↑" }));
+    if l.group != GroupMode::None {
+        t.push_str(&format!(" · grouped by {}", l.group.label()));
+    }
+    if l.show_closed {
+        t.push_str(" · incl. closed");
+    }
+    if !l.marked.is_empty() {
+        t.push_str(&format!(" · {} marked", l.marked.len()));
+    }
+    let _ = data;
+    t
+}
+
+pub fn render(data: &Dataset, l: &FindingList, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let blk = block(title(data, l), theme);
+    let inner_h = area.height.saturating_sub(3) as usize;
+    if l.is_empty() {
+        let msg = if l.filter.text.is_empty() {
+            "No open findings here. Press a to include resolved, suppressed and archived ones."
+        } else {
+            "Nothing matches the filter. Press / to change it, Esc in the filter to clear it."
+        };
+        frame.render_widget(Paragraph::new(msg).style(theme.dimmed()).block(blk), area);
+        return;
+    }
+    // Keep the selection visible even if the stored offset is stale (pure render: no mutation).
+    let mut offset = l.cursor.offset.min(l.len().saturating_sub(1));
+    if l.cursor.selected < offset {
+        offset = l.cursor.selected;
+    } else if l.cursor.selected >= offset + inner_h.max(1) {
+        offset = l.cursor.selected + 1 - inner_h.max(1);
+    }
+    let end = (offset + inner_h).min(l.len());
+    let wide = area.width >= 120;
+    let medium = area.width >= 96;
+    if l.group == GroupMode::None {
+        let rows: Vec<Row> = (offset..end)
+            .map(|i| {
+                let fi = l.rows[i];
+                let f = &data.findings[fi];
+                finding_row(f, l.marked.contains(&fi), i == l.cursor.selected, wide, medium, theme)
+            })
+            .collect();
+        let mut header = vec!["", "SEV", "SOURCE"];
+        let mut widths = vec![Constraint::Length(1), Constraint::Length(8), Constraint::Length(8)];
+        if wide {
+            header.push("REGION");
+            widths.push(Constraint::Length(14));
+        }
+        if medium {
+            header.push("TYPE / CONTROL");
+            widths.push(Constraint::Length(28));
+        }
+        header.extend(["RESOURCE", "TITLE"]);
+        widths.extend([Constraint::Length(22), Constraint::Fill(1)]);
+        if wide {
+            header.push("STATUS");
+            widths.push(Constraint::Length(10));
+        }
+        header.push("LAST SEEN");
+        widths.push(Constraint::Length(11));
+        let table = Table::new(rows, widths)
+            .header(Row::new(header).style(theme.title()))
+            .block(blk)
+            .column_spacing(1);
+        frame.render_widget(table, area);
+    } else {
+        let rows: Vec<Row> = (offset..end)
+            .map(|i| {
+                let g = &l.groups[i];
+                let marked = g.members.iter().all(|m| l.marked.contains(m));
+                let style = if i == l.cursor.selected {
+                    theme.selected()
+                } else if marked {
+                    theme.marked()
+                } else {
+                    theme.text()
+                };
+                let mut cells = vec![
+                    Cell::from(if marked { "●" } else { " " }),
+                    Cell::from(Span::styled(g.severity.label(), theme.severity(g.severity))),
+                ];
+                if l.group == GroupMode::ControlResource {
+                    cells.push(Cell::from(g.control.clone()));
+                }
+                cells.push(Cell::from(g.resource_name.clone()));
+                cells.push(Cell::from(format!("{:>5}", g.members.len())));
+                cells.push(Cell::from(sources_label(&g.sources)));
+                if wide {
+                    cells.push(Cell::from(g.region.clone()));
+                }
+                cells.push(Cell::from(g.title.clone()));
+                Row::new(cells).style(style)
+            })
+            .collect();
+        let mut header = vec!["", "SEV"];
+        let mut widths = vec![Constraint::Length(1), Constraint::Length(8)];
+        if l.group == GroupMode::ControlResource {
+            header.push("CONTROL / TYPE");
+            widths.push(Constraint::Length(28));
+        }
+        header.extend(["RESOURCE", "COUNT", "SOURCES"]);
+        widths.extend([Constraint::Length(24), Constraint::Length(5), Constraint::Length(11)]);
+        if wide {
+            header.push("REGION");
+            widths.push(Constraint::Length(14));
+        }
+        header.push("TITLE (worst)");
+        widths.push(Constraint::Fill(1));
+        let table = Table::new(rows, widths)
+            .header(Row::new(header).style(theme.title()))
+            .block(blk)
+            .column_spacing(1);
+        frame.render_widget(table, area);
+    }
+}
+
+fn finding_row<'a>(f: &'a Finding, marked: bool, selected: bool, wide: bool, medium: bool, theme: &Theme) -> Row<'a> {
+    let style = if selected {
+        theme.selected()
+    } else if marked {
+        theme.marked()
+    } else if !f.workflow.is_open() {
+        theme.dimmed()
+    } else {
+        theme.text()
+    };
+    let mut cells = vec![
+        Cell::from(if marked { "●" } else { " " }),
+        Cell::from(Line::from(Span::styled(f.severity.label(), theme.severity(f.severity)))),
+        Cell::from(sources_label(&f.sources())),
+    ];
+    if wide {
+        cells.push(Cell::from(f.region.as_str()));
+    }
+    if medium {
+        cells.push(Cell::from(f.control_id.as_deref().unwrap_or(&f.kind)));
+    }
+    cells.push(Cell::from(f.primary_resource().map(|r| r.name.as_str()).unwrap_or("-")));
+    cells.push(Cell::from(f.title.as_str()));
+    if wide {
+        cells.push(Cell::from(f.workflow.label()));
+    }
+    cells.push(Cell::from(f.last_seen.format("%m-%d %H:%M").to_string()));
+    Row::new(cells).style(style)
+}

@@ -1,0 +1,263 @@
+//! Pure rendering: `render(&State, &Theme, &mut Frame)` draws and never mutates.
+pub mod detail;
+pub mod findings;
+pub mod iam;
+pub mod overview;
+pub mod resource;
+pub mod theme;
+
+use crate::app::keymap::{COMMANDS, KEYMAP};
+use crate::app::{Level, Mode, Pane, State, View};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use theme::Theme;
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 12;
+
+/// Splits the screen: header, tabs/breadcrumbs, body, status line, key hints.
+pub fn layout(area: Rect) -> [Rect; 5] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "guardpost needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {}x{}. Enlarge it or press q to quit.",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }).style(theme.warn()), area);
+        return;
+    }
+    let [header, tabs, body, status, hints] = layout(area);
+    render_header(state, theme, frame, header);
+    render_tabs(state, theme, frame, tabs);
+    render_body(state, theme, frame, body);
+    render_status(state, theme, frame, status);
+    render_hints(state, theme, frame, hints);
+    if let Mode::Help { scroll } = state.mode {
+        render_help(theme, frame, body, scroll);
+    }
+}
+
+fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut spans = vec![Span::styled(" guardpost ", theme.title().add_modifier(Modifier::BOLD))];
+    let sep = || Span::styled(" │ ", theme.dimmed());
+    match &state.data {
+        Some(d) => {
+            let account = match &d.account.alias {
+                Some(a) => format!("{a} ({})", d.account.id),
+                None => d.account.id.clone(),
+            };
+            spans.push(sep());
+            spans.push(Span::styled(account, theme.accent()));
+            if let Some(c) = &d.account.caller_arn {
+                spans.push(sep());
+                spans.push(Span::styled(c.clone(), theme.text()));
+            }
+            spans.push(sep());
+            spans.push(Span::styled(d.regions.join(","), theme.text()));
+            spans.push(sep());
+            spans.push(Span::styled(d.origin.label(), theme.dimmed()));
+            spans.push(sep());
+            spans.push(Span::styled(
+                format!("as of {}", d.captured_at.format("%Y-%m-%d %H:%MZ")),
+                theme.dimmed(),
+            ));
+        }
+        None => spans.push(Span::styled(" loading…", theme.dimmed())),
+    }
+    let mut line = Line::from(spans);
+    if state.read_only {
+        let badge = Span::styled(" READ-ONLY ", theme.read_only());
+        // Right-align the badge: it must stay visible however long the header is.
+        let width = area.width as usize;
+        let used: usize = line.width();
+        if used + badge.width() < width {
+            line.spans.push(Span::raw(" ".repeat(width - used - badge.width())));
+            line.spans.push(badge);
+        } else {
+            let mut l2 = vec![badge, Span::raw(" ")];
+            l2.extend(line.spans);
+            line = Line::from(l2);
+        }
+    }
+    frame.render_widget(Paragraph::new(line).style(theme.header()), area);
+}
+
+fn render_tabs(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut spans = vec![Span::raw(" ")];
+    for p in Pane::ALL {
+        let style = if p == state.pane {
+            theme.selected().add_modifier(Modifier::BOLD)
+        } else {
+            theme.dimmed()
+        };
+        spans.push(Span::styled(format!(" {} ", p.label()), style));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled("│ ", theme.dimmed()));
+    let crumbs = state.breadcrumbs();
+    for (i, c) in crumbs.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" › ", theme.dimmed()));
+        }
+        let style = if i + 1 == crumbs.len() {
+            theme.breadcrumb().add_modifier(Modifier::BOLD)
+        } else {
+            theme.breadcrumb()
+        };
+        spans.push(Span::styled(c.clone(), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_body(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(data) = &state.data else {
+        let (msg, style) = match (&state.load_error, &state.loading) {
+            (Some(e), _) => (format!("Could not load data:\n\n{e}\n\nPress r to retry or q to quit."), theme.error()),
+            (None, Some(l)) => (format!("{l}…"), theme.dimmed()),
+            (None, None) => ("Loading…".to_string(), theme.dimmed()),
+        };
+        let block = Block::default().borders(Borders::ALL).border_style(theme.border(true));
+        frame.render_widget(
+            Paragraph::new(msg).style(style).block(block).alignment(Alignment::Center).wrap(Wrap { trim: false }),
+            area,
+        );
+        return;
+    };
+    match state.view() {
+        Some(View::Overview(o)) => overview::render(state, data, o, theme, frame, area),
+        Some(View::Findings(l)) => findings::render(data, l, theme, frame, area),
+        Some(View::Detail(d)) => detail::render(data, d, theme, frame, area),
+        Some(View::Resource(r)) => resource::render_resource(data, r, theme, frame, area),
+        Some(View::Resources(l)) => resource::render_list(data, l, theme, frame, area),
+        Some(View::Iam(i)) => iam::render(data, i, theme, frame, area),
+        None => {}
+    }
+}
+
+fn render_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let line = match &state.mode {
+        Mode::Filter(t) => Line::from(vec![
+            Span::styled("/", theme.accent()),
+            Span::styled(t.clone(), theme.text()),
+            Span::styled("█", theme.dimmed()),
+            Span::styled("   Enter keep · Esc clear · sev:high+ src:gd region:eu status:new type:IAM res:name", theme.dimmed()),
+        ]),
+        Mode::Command(t) => Line::from(vec![
+            Span::styled(":", theme.accent()),
+            Span::styled(t.clone(), theme.text()),
+            Span::styled("█", theme.dimmed()),
+            Span::styled("   Tab complete · Enter run · Esc cancel", theme.dimmed()),
+        ]),
+        _ => match &state.status {
+            Some(s) => {
+                let style = match s.level {
+                    Level::Info => theme.text(),
+                    Level::Warn => theme.warn(),
+                    Level::Error => theme.error(),
+                };
+                Line::from(Span::styled(s.text.clone(), style))
+            }
+            None => Line::default(),
+        },
+    };
+    frame.render_widget(Paragraph::new(line).style(theme.status_bar()), area);
+}
+
+fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let hints: &[(&str, &str)] = match (&state.mode, state.view()) {
+        (Mode::Help { .. }, _) => &[("j/k", "scroll"), ("Esc", "close")],
+        (Mode::Filter(_) | Mode::Command(_), _) => &[],
+        (_, Some(View::Overview(_))) => &[("j/k", "move"), ("h/l", "source"), ("Enter", "drill down"), ("Tab", "pane"), (":", "command"), ("?", "help"), ("q", "quit")],
+        (_, Some(View::Findings(_))) => &[("Enter", "open"), ("/", "filter"), ("s", "sort"), ("v", "group"), ("a", "closed"), ("space", "mark"), ("y", "raw"), ("Esc", "back"), ("?", "help")],
+        (_, Some(View::Detail(_))) => &[("Enter", "resource"), ("y", "raw JSON"), ("j/k", "scroll"), ("c", "copy ARN"), ("b", "console URL"), ("Esc", "back")],
+        (_, Some(View::Resource(_))) => &[("j/k", "finding"), ("Enter", "open"), ("c", "copy ARN"), ("b", "console URL"), ("Esc", "back")],
+        (_, Some(View::Resources(_))) => &[("Enter", "open"), ("/", "filter"), ("c", "copy ARN"), ("Tab", "pane"), ("?", "help")],
+        (_, Some(View::Iam(_))) => &[("h/l", "users/roles/groups/policies"), ("Enter", "open"), ("/", "filter"), ("Tab", "pane"), ("?", "help")],
+        (_, None) => &[("r", "retry"), ("q", "quit")],
+    };
+    let mut spans = vec![Span::raw(" ")];
+    for (k, d) in hints {
+        spans.push(Span::styled(*k, theme.accent()));
+        spans.push(Span::styled(format!(" {d}  "), theme.dimmed()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The `?` screen, generated from the keymap and the command table.
+pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut section = "";
+    for b in KEYMAP {
+        if b.section != section {
+            if !section.is_empty() {
+                lines.push(Line::default());
+            }
+            section = b.section;
+            lines.push(Line::from(Span::styled(section.to_string(), theme.title())));
+        }
+        let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<18}", keys.join(" ")), theme.accent()),
+            Span::styled(b.help.to_string(), theme.text()),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled("Commands", theme.title())));
+    for (c, d) in COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  :{c:<36}"), theme.accent()),
+            Span::styled(d.to_string(), theme.text()),
+        ]));
+    }
+    lines
+}
+
+fn render_help(theme: &Theme, frame: &mut Frame, body: Rect, scroll: u16) {
+    let w = body.width.saturating_sub(4).min(100);
+    let h = body.height.saturating_sub(2);
+    let area = Rect {
+        x: body.x + (body.width - w) / 2,
+        y: body.y + 1,
+        width: w,
+        height: h,
+    };
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(" Help — Esc closes ", theme.title()));
+    frame.render_widget(
+        Paragraph::new(help_lines(theme)).block(block).scroll((scroll, 0)).style(theme.text()),
+        area,
+    );
+}
+
+/// A bordered block with a title, focused style.
+pub fn block<'a>(title: String, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(format!(" {title} "), theme.title()))
+}
+
+pub fn sev_span(s: crate::model::Severity, theme: &Theme) -> Span<'static> {
+    Span::styled(s.label().to_string(), theme.severity(s))
+}
+
+pub fn style_if(cond: bool, s: Style) -> Style {
+    if cond { s } else { Style::default() }
+}
