@@ -9,8 +9,13 @@ pub fn resource_url(arn: &str, kind: &str, region: Option<&str>) -> Option<Strin
         "AwsIamUser" => format!("https://console.aws.amazon.com/iam/home#/users/details/{name}"),
         "AwsIamRole" => format!("https://console.aws.amazon.com/iam/home#/roles/details/{name}"),
         "AwsIamGroup" => format!("https://console.aws.amazon.com/iam/home#/groups/details/{name}"),
-        "AwsIamPolicy" => format!("https://console.aws.amazon.com/iam/home#/policies/details/{}", encode(arn)),
-        "AwsIamAccessKey" | "AwsAccount" => "https://console.aws.amazon.com/iam/home#/security_credentials".into(),
+        "AwsIamPolicy" => format!(
+            "https://console.aws.amazon.com/iam/home#/policies/details/{}",
+            encode(arn)
+        ),
+        "AwsIamAccessKey" | "AwsAccount" => {
+            "https://console.aws.amazon.com/iam/home#/security_credentials".into()
+        }
         "AwsS3Bucket" => {
             let bucket = arn.trim_start_matches("arn:aws:s3:::");
             format!("https://s3.console.aws.amazon.com/s3/buckets/{bucket}")
@@ -21,10 +26,14 @@ pub fn resource_url(arn: &str, kind: &str, region: Option<&str>) -> Option<Strin
         "AwsEc2Instance" => format!(
             "https://{region}.console.aws.amazon.com/ec2/home?region={region}#InstanceDetails:instanceId={name}"
         ),
-        "AwsKmsKey" => format!("https://{region}.console.aws.amazon.com/kms/home?region={region}#/kms/keys/{name}"),
+        "AwsKmsKey" => format!(
+            "https://{region}.console.aws.amazon.com/kms/home?region={region}#/kms/keys/{name}"
+        ),
         "AwsLambdaFunction" => {
             let f = arn.rsplit(':').next().unwrap_or(arn);
-            format!("https://{region}.console.aws.amazon.com/lambda/home?region={region}#/functions/{f}")
+            format!(
+                "https://{region}.console.aws.amazon.com/lambda/home?region={region}#/functions/{f}"
+            )
         }
         _ => return None,
     };
@@ -58,7 +67,9 @@ fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -72,7 +83,12 @@ mod tests {
     #[test]
     fn user_and_bucket_urls() {
         assert_eq!(
-            resource_url("arn:aws:iam::111122223333:user/ci-deploy", "AwsIamUser", None).unwrap(),
+            resource_url(
+                "arn:aws:iam::111122223333:user/ci-deploy",
+                "AwsIamUser",
+                None
+            )
+            .unwrap(),
             "https://console.aws.amazon.com/iam/home#/users/details/ci-deploy"
         );
         assert_eq!(
@@ -85,6 +101,9 @@ mod tests {
     #[test]
     fn policy_arn_is_encoded() {
         let u = resource_url("arn:aws:iam::1:policy/A B", "AwsIamPolicy", None).unwrap();
-        assert!(u.ends_with("arn%3Aaws%3Aiam%3A%3A1%3Apolicy%2FA%20B"), "{u}");
+        assert!(
+            u.ends_with("arn%3Aaws%3Aiam%3A%3A1%3Apolicy%2FA%20B"),
+            "{u}"
+        );
     }
 }

@@ -3,14 +3,14 @@
 //! Architecture (docs/architecture.md): sources and actions do I/O and send events;
 //! [`app::update`] is a pure state machine; [`ui::render`] draws the state.
 
+pub mod app;
+pub mod console;
 pub mod dataset;
 pub mod merge;
 pub mod model;
 pub mod normalize;
 pub mod posture;
 pub mod snapshot;
-pub mod app;
-pub mod console;
 #[doc(hidden)]
 pub mod synth;
 pub mod ui;

@@ -12,7 +12,11 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 #[derive(Parser, Debug)]
-#[command(name = "guardpost", version, about = "A terminal console for AWS account security")]
+#[command(
+    name = "guardpost",
+    version,
+    about = "A terminal console for AWS account security"
+)]
 struct Cli {
     /// Explore the embedded demo account (no AWS account needed).
     #[arg(long, conflicts_with = "snapshot")]
@@ -30,7 +34,12 @@ struct Cli {
     #[arg(long)]
     read_only: bool,
     /// Log level for the log file (error, warn, info, debug, trace).
-    #[arg(long, value_name = "LEVEL", env = "GUARDPOST_LOG", default_value = "info")]
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        env = "GUARDPOST_LOG",
+        default_value = "info"
+    )]
     log_level: String,
     /// Exit right after the first frame with data, printing the time it took (for measurements).
     #[arg(long, hide = true)]
@@ -95,7 +104,12 @@ fn load_snapshot(spec: &LoadSpec) -> anyhow::Result<Snapshot> {
 }
 
 /// Normalizes in a background task and reports through the event channel.
-fn spawn_load(tx: mpsc::UnboundedSender<Event>, spec: LoadSpec, pre: Option<Snapshot>, posture: PostureConfig) {
+fn spawn_load(
+    tx: mpsc::UnboundedSender<Event>,
+    spec: LoadSpec,
+    pre: Option<Snapshot>,
+    posture: PostureConfig,
+) {
     let _ = tx.send(Event::Loading(match &spec {
         LoadSpec::Demo => "loading the demo account".into(),
         LoadSpec::File(p) => format!("loading {}", p.display()),
@@ -176,7 +190,10 @@ async fn tui(
         if state.data.is_some() {
             if cli.exit_after_first_frame {
                 drop(_guard);
-                println!("first frame with data after {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+                println!(
+                    "first frame with data after {:.1} ms",
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
                 return Ok(());
             }
             if panic_after_first_frame {
@@ -194,7 +211,10 @@ async fn tui(
                 Effect::Quit => return Ok(()),
                 Effect::Copy(text) => {
                     use crossterm::clipboard::CopyToClipboard;
-                    if let Err(e) = crossterm::execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(&text)) {
+                    if let Err(e) = crossterm::execute!(
+                        std::io::stdout(),
+                        CopyToClipboard::to_clipboard_from(&text)
+                    ) {
                         tracing::warn!(error = %e, "clipboard write failed");
                     }
                 }

@@ -4,13 +4,41 @@ use crate::model::*;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 const KINDS: &[(&str, &str, Source)] = &[
-    ("EC2.13", "Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22", Source::SecurityHub),
-    ("S3.8", "S3 general purpose buckets should block public access", Source::SecurityHub),
-    ("IAM.5", "MFA should be enabled for all IAM users that have a console password", Source::SecurityHub),
-    ("Recon:IAMUser/MaliciousIPCaller", "API was invoked from a known malicious IP address", Source::GuardDuty),
-    ("UnauthorizedAccess:EC2/SSHBruteForce", "SSH brute force attacks against an instance", Source::GuardDuty),
-    ("ExternalAccess", "Resource is shared with an external account", Source::AccessAnalyzer),
-    ("iam.user.console-without-mfa", "User has console access without MFA", Source::Posture),
+    (
+        "EC2.13",
+        "Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22",
+        Source::SecurityHub,
+    ),
+    (
+        "S3.8",
+        "S3 general purpose buckets should block public access",
+        Source::SecurityHub,
+    ),
+    (
+        "IAM.5",
+        "MFA should be enabled for all IAM users that have a console password",
+        Source::SecurityHub,
+    ),
+    (
+        "Recon:IAMUser/MaliciousIPCaller",
+        "API was invoked from a known malicious IP address",
+        Source::GuardDuty,
+    ),
+    (
+        "UnauthorizedAccess:EC2/SSHBruteForce",
+        "SSH brute force attacks against an instance",
+        Source::GuardDuty,
+    ),
+    (
+        "ExternalAccess",
+        "Resource is shared with an external account",
+        Source::AccessAnalyzer,
+    ),
+    (
+        "iam.user.console-without-mfa",
+        "User has console access without MFA",
+        Source::Posture,
+    ),
 ];
 
 /// `n` findings spread over 4 regions, ~n/5 resources, deterministic.
@@ -56,7 +84,11 @@ pub fn findings(n: usize) -> Vec<Finding> {
                 }],
                 first_seen: seen - Duration::days(3),
                 last_seen: seen,
-                workflow: if i % 11 == 0 { Workflow::Notified } else { Workflow::New },
+                workflow: if i % 11 == 0 {
+                    Workflow::Notified
+                } else {
+                    Workflow::New
+                },
                 compliance: None,
                 control_id: Some(kind.to_string()),
                 controls: vec![],

@@ -50,7 +50,9 @@ impl Scope {
 }
 
 pub fn short_arn(arn: &str) -> &str {
-    arn.rsplit(['/', ':']).find(|s| !s.is_empty()).unwrap_or(arn)
+    arn.rsplit(['/', ':'])
+        .find(|s| !s.is_empty())
+        .unwrap_or(arn)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,7 +212,9 @@ impl FilterSpec {
                 }
                 "src" | "source" => match parse_source(&v_low) {
                     Some(s) => spec.sources.push(s),
-                    None => spec.errors.push(format!("unknown source {v:?} (sh, gd, aa, posture)")),
+                    None => spec
+                        .errors
+                        .push(format!("unknown source {v:?} (sh, gd, aa, posture)")),
                 },
                 "region" => spec.region = Some(v_low),
                 "status" | "workflow" => match Workflow::parse(&v_low) {
@@ -275,12 +279,25 @@ impl FilterSpec {
             && self.text.starts_with(&prev.text)
             && self.fuzzy.starts_with(&prev.fuzzy)
             && prev.severity.is_none_or(|s| self.severity == Some(s))
-            && prev.min_severity.is_none_or(|s| self.min_severity.is_some_and(|m| m >= s))
+            && prev
+                .min_severity
+                .is_none_or(|s| self.min_severity.is_some_and(|m| m >= s))
             && (prev.sources.is_empty() || prev.sources == self.sources)
-            && prev.region.as_ref().is_none_or(|r| self.region.as_ref().is_some_and(|n| n.starts_with(r.as_str())))
+            && prev.region.as_ref().is_none_or(|r| {
+                self.region
+                    .as_ref()
+                    .is_some_and(|n| n.starts_with(r.as_str()))
+            })
             && prev.status.is_none_or(|s| self.status == Some(s))
-            && prev.kind.as_ref().is_none_or(|k| self.kind.as_ref().is_some_and(|n| n.contains(k.as_str())))
-            && prev.resource.as_ref().is_none_or(|k| self.resource.as_ref().is_some_and(|n| n.contains(k.as_str())))
+            && prev
+                .kind
+                .as_ref()
+                .is_none_or(|k| self.kind.as_ref().is_some_and(|n| n.contains(k.as_str())))
+            && prev.resource.as_ref().is_none_or(|k| {
+                self.resource
+                    .as_ref()
+                    .is_some_and(|n| n.contains(k.as_str()))
+            })
     }
 }
 
@@ -453,7 +470,11 @@ fn sort_rows(rows: &mut [usize], fs: &[Finding], key: SortKey, descending: bool)
                 rb.cmp(ra)
             }
         };
-        let primary = if descending { primary.reverse() } else { primary };
+        let primary = if descending {
+            primary.reverse()
+        } else {
+            primary
+        };
         primary
             .then_with(|| fb.severity.cmp(&fa.severity))
             .then_with(|| fb.last_seen.cmp(&fa.last_seen))
@@ -461,7 +482,12 @@ fn sort_rows(rows: &mut [usize], fs: &[Finding], key: SortKey, descending: bool)
     });
 }
 
-fn filter_rows(candidates: &[usize], fs: &[Finding], search: &SearchIndex, spec: &FilterSpec) -> Vec<usize> {
+fn filter_rows(
+    candidates: &[usize],
+    fs: &[Finding],
+    search: &SearchIndex,
+    spec: &FilterSpec,
+) -> Vec<usize> {
     let fields = candidates.iter().copied().filter(|&i| spec.admits(&fs[i]));
     if spec.fuzzy.is_empty() {
         return fields.collect();
@@ -514,4 +540,171 @@ fn group_rows(rows: &[usize], fs: &[Finding], mode: GroupMode) -> Vec<Group> {
     }
     // Groups keep the order of their first (best-sorted) member.
     order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::Origin;
+    use crate::snapshot::AccountInfo;
+
+    fn data(n: usize) -> Dataset {
+        Dataset {
+            origin: Origin::Demo,
+            account: AccountInfo {
+                id: "111122223333".into(),
+                alias: None,
+                caller_arn: None,
+            },
+            regions: vec!["us-east-1".into()],
+            captured_at: chrono::Utc::now(),
+            findings: crate::synth::findings(n),
+            resources: Default::default(),
+            iam: None,
+            services: vec![],
+            problems: vec![],
+        }
+    }
+
+    #[test]
+    fn filter_terms_parse() {
+        let f = FilterSpec::parse(
+            "sev:high+ src:gd region:eu status:new type:recon res:user-01 brute force",
+        );
+        assert_eq!(f.min_severity, Some(Severity::High));
+        assert_eq!(f.sources, vec![Source::GuardDuty]);
+        assert_eq!(f.region.as_deref(), Some("eu"));
+        assert_eq!(f.status, Some(Workflow::New));
+        assert_eq!(f.kind.as_deref(), Some("recon"));
+        assert_eq!(f.resource.as_deref(), Some("user-01"));
+        assert_eq!(f.fuzzy, "brute force");
+        assert!(f.errors.is_empty());
+        let bad = FilterSpec::parse("sev:urgent src:xx");
+        assert_eq!(bad.errors.len(), 2, "{:?}", bad.errors);
+        // GuardDuty types contain ':' but are text, not a field.
+        assert_eq!(
+            FilterSpec::parse("Recon:IAMUser/MaliciousIPCaller").fuzzy,
+            "Recon:IAMUser/MaliciousIPCaller"
+        );
+    }
+
+    #[test]
+    fn incremental_filter_equals_fresh_filter() {
+        let d = data(3000);
+        let s = SearchIndex::build(&d.findings);
+        let mut typed = FindingList::new(Scope::All, &d, &s);
+        let mut text = String::new();
+        for c in "sev:high ssh brut".chars() {
+            text.push(c);
+            typed.set_filter(&text, &d, &s);
+            let mut fresh = FindingList::new(Scope::All, &d, &s);
+            fresh.set_filter(&text, &d, &s);
+            assert_eq!(typed.rows, fresh.rows, "after typing {text:?}");
+        }
+        assert!(!typed.rows.is_empty());
+        assert!(
+            typed
+                .rows
+                .iter()
+                .all(|&i| d.findings[i].severity == Severity::High)
+        );
+        // Fuzzy matching keeps every exact hit (and may keep looser ones).
+        let exact = (0..d.findings.len())
+            .filter(|&i| {
+                d.findings[i].severity == Severity::High
+                    && d.findings[i].kind.contains("SSHBruteForce")
+            })
+            .count();
+        assert!(exact > 0);
+        assert!(
+            typed
+                .rows
+                .iter()
+                .filter(|&&i| d.findings[i].kind.contains("SSHBruteForce"))
+                .count()
+                == exact
+        );
+        // Deleting a character widens again.
+        text.pop();
+        typed.set_filter(&text, &d, &s);
+        let mut fresh = FindingList::new(Scope::All, &d, &s);
+        fresh.set_filter(&text, &d, &s);
+        assert_eq!(typed.rows, fresh.rows);
+    }
+
+    #[test]
+    fn sort_orders() {
+        let d = data(500);
+        let s = SearchIndex::build(&d.findings);
+        let mut l = FindingList::new(Scope::All, &d, &s);
+        let sev: Vec<Severity> = l.rows.iter().map(|&i| d.findings[i].severity).collect();
+        assert!(sev.windows(2).all(|w| w[0] >= w[1]), "severity descending");
+        l.sort = SortKey::Time;
+        l.rebuild(&d, &s);
+        assert!(
+            l.rows
+                .windows(2)
+                .all(|w| d.findings[w[0]].last_seen >= d.findings[w[1]].last_seen)
+        );
+        l.descending = false;
+        l.rebuild(&d, &s);
+        assert!(
+            l.rows
+                .windows(2)
+                .all(|w| d.findings[w[0]].last_seen <= d.findings[w[1]].last_seen)
+        );
+    }
+
+    #[test]
+    fn closed_findings_hidden_by_default() {
+        let mut d = data(50);
+        d.findings[0].workflow = Workflow::Archived;
+        d.findings[1].workflow = Workflow::Resolved;
+        let s = SearchIndex::build(&d.findings);
+        let mut l = FindingList::new(Scope::All, &d, &s);
+        assert_eq!(l.rows.len(), 48);
+        l.show_closed = true;
+        l.rebuild(&d, &s);
+        assert_eq!(l.rows.len(), 50);
+    }
+
+    #[test]
+    fn grouping_by_control_and_resource() {
+        let mut d = data(20);
+        // Three standards' findings on one security group share a control id: one group.
+        for i in 0..3 {
+            d.findings[i].control_id = Some("EC2.13".into());
+            d.findings[i].resources = d.findings[0].resources.clone();
+            d.findings[i].source = Source::SecurityHub;
+        }
+        d.findings[1].severity = Severity::Critical;
+        let s = SearchIndex::build(&d.findings);
+        let mut l = FindingList::new(Scope::All, &d, &s);
+        l.group = GroupMode::ControlResource;
+        l.rebuild(&d, &s);
+        let g = l
+            .groups
+            .iter()
+            .find(|g| g.control == "EC2.13" && g.members.len() == 3)
+            .expect("one EC2.13 group");
+        assert_eq!(
+            g.severity,
+            Severity::Critical,
+            "a group shows its worst member"
+        );
+        assert_eq!(l.len(), 18);
+    }
+
+    #[test]
+    fn cursor_stays_in_window() {
+        let mut c = Cursor::default();
+        c.step(25, 100, 10);
+        assert_eq!((c.selected, c.offset), (25, 16));
+        c.step(-20, 100, 10);
+        assert_eq!((c.selected, c.offset), (5, 5));
+        c.step(1000, 100, 10);
+        assert_eq!((c.selected, c.offset), (99, 90));
+        c.fit(0, 10);
+        assert_eq!(c, Cursor::default());
+    }
 }

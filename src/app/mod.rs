@@ -69,7 +69,12 @@ pub enum IamTab {
 }
 
 impl IamTab {
-    pub const ALL: [IamTab; 4] = [IamTab::Users, IamTab::Roles, IamTab::Groups, IamTab::Policies];
+    pub const ALL: [IamTab; 4] = [
+        IamTab::Users,
+        IamTab::Roles,
+        IamTab::Groups,
+        IamTab::Policies,
+    ];
     pub fn label(self) -> &'static str {
         match self {
             IamTab::Users => "Users",
@@ -193,15 +198,24 @@ impl State {
     }
 
     fn info(&mut self, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), level: Level::Info });
+        self.status = Some(Status {
+            text: text.into(),
+            level: Level::Info,
+        });
     }
 
     fn warn(&mut self, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), level: Level::Warn });
+        self.status = Some(Status {
+            text: text.into(),
+            level: Level::Warn,
+        });
     }
 
     fn error(&mut self, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), level: Level::Error });
+        self.status = Some(Status {
+            text: text.into(),
+            level: Level::Error,
+        });
     }
 
     /// Breadcrumbs of the current pane: `Findings › high GuardDuty › Recon:IAMUser/... › ci-deploy`.
@@ -305,14 +319,18 @@ fn install(state: &mut State, data: Dataset) {
     state.load_error = None;
     reset_stacks(state);
     if problems > 0 {
-        state.warn(format!("loaded {n} findings; {problems} source problem(s), see the overview"));
+        state.warn(format!(
+            "loaded {n} findings; {problems} source problem(s), see the overview"
+        ));
     } else {
         state.info(format!("loaded {n} findings"));
     }
 }
 
 fn reset_stacks(state: &mut State) {
-    let Some(data) = state.data.clone() else { return };
+    let Some(data) = state.data.clone() else {
+        return;
+    };
     let height = table_height(state.size);
     let mut findings = FindingList::new(Scope::All, &data, &state.search);
     findings.cursor.fit(findings.len(), height);
@@ -320,7 +338,10 @@ fn reset_stacks(state: &mut State) {
         vec![View::Overview(OverviewView::default())],
         vec![View::Findings(Box::new(findings))],
         vec![View::Resources(resources_list(&data, ""))],
-        vec![View::Iam(IamView { tab: IamTab::Users, list: iam_list(&data, IamTab::Users, "") })],
+        vec![View::Iam(IamView {
+            tab: IamTab::Users,
+            list: iam_list(&data, IamTab::Users, ""),
+        })],
     ];
 }
 
@@ -364,7 +385,11 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Action::NextPane | Action::PrevPane => {
             let i = state.pane.index();
             let n = Pane::ALL.len();
-            let j = if action == Action::NextPane { (i + 1) % n } else { (i + n - 1) % n };
+            let j = if action == Action::NextPane {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
             state.pane = Pane::ALL[j];
             state.status = None;
         }
@@ -385,7 +410,9 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             };
             match current {
                 Some(text) => state.mode = Mode::Filter(text),
-                None => state.warn("nothing to filter here: / works on the findings, resources and IAM tables"),
+                None => state.warn(
+                    "nothing to filter here: / works on the findings, resources and IAM tables",
+                ),
             }
         }
         _ => {
@@ -409,14 +436,21 @@ fn move_cursor(cursor: &mut Cursor, action: Action, len: usize, height: usize) -
     true
 }
 
-fn view_action(state: &mut State, data: &Arc<Dataset>, action: Action, height: usize) -> Vec<Effect> {
+fn view_action(
+    state: &mut State,
+    data: &Arc<Dataset>,
+    action: Action,
+    height: usize,
+) -> Vec<Effect> {
     let search = state.search.clone();
     let mut push: Option<View> = None;
     let mut effects = vec![];
     let mut message: Option<(Level, String)> = None;
     let summary_items = state.summary.items.clone();
     let items = summary_items.len();
-    let Some(view) = state.stacks[state.pane.index()].last_mut() else { return vec![] };
+    let Some(view) = state.stacks[state.pane.index()].last_mut() else {
+        return vec![];
+    };
     match view {
         View::Overview(o) => match action {
             Action::Down => o.cursor = (o.cursor + 1).min(items.saturating_sub(1)),
@@ -430,11 +464,26 @@ fn view_action(state: &mut State, data: &Arc<Dataset>, action: Action, height: u
                 push = match item {
                     Some(OverviewItem::Severity(sev)) => {
                         let src = o.column.checked_sub(1).map(|c| Source::ALL[c]);
-                        Some(findings_view(Scope::Severity(sev, src), data, &search, height))
+                        Some(findings_view(
+                            Scope::Severity(sev, src),
+                            data,
+                            &search,
+                            height,
+                        ))
                     }
-                    Some(OverviewItem::Region(r)) => Some(findings_view(Scope::Region(r), data, &search, height)),
-                    Some(OverviewItem::Resource(ri)) => Some(View::Resource(ResourceView { resource: ri, cursor: Cursor::default() })),
-                    Some(OverviewItem::Posture) => Some(findings_view(Scope::Source(Source::Posture), data, &search, height)),
+                    Some(OverviewItem::Region(r)) => {
+                        Some(findings_view(Scope::Region(r), data, &search, height))
+                    }
+                    Some(OverviewItem::Resource(ri)) => Some(View::Resource(ResourceView {
+                        resource: ri,
+                        cursor: Cursor::default(),
+                    })),
+                    Some(OverviewItem::Posture) => Some(findings_view(
+                        Scope::Source(Source::Posture),
+                        data,
+                        &search,
+                        height,
+                    )),
                     None => None,
                 };
             }
@@ -449,17 +498,29 @@ fn view_action(state: &mut State, data: &Arc<Dataset>, action: Action, height: u
                 Action::Enter => {
                     if let Some(g) = l.selected_group() {
                         push = Some(if g.members.len() == 1 {
-                            View::Detail(DetailView { finding: g.members[0], scroll: 0, raw: false })
+                            View::Detail(DetailView {
+                                finding: g.members[0],
+                                scroll: 0,
+                                raw: false,
+                            })
                         } else {
                             findings_view(Scope::Ids(g.members.clone()), data, &search, height)
                         });
                     } else if let Some(i) = l.selected_finding() {
-                        push = Some(View::Detail(DetailView { finding: i, scroll: 0, raw: false }));
+                        push = Some(View::Detail(DetailView {
+                            finding: i,
+                            scroll: 0,
+                            raw: false,
+                        }));
                     }
                 }
                 Action::RawJson => {
                     if let Some(i) = l.selected_finding() {
-                        push = Some(View::Detail(DetailView { finding: i, scroll: 0, raw: true }));
+                        push = Some(View::Detail(DetailView {
+                            finding: i,
+                            scroll: 0,
+                            raw: true,
+                        }));
                     }
                 }
                 Action::Sort => {
@@ -472,7 +533,11 @@ fn view_action(state: &mut State, data: &Arc<Dataset>, action: Action, height: u
                     l.descending = !l.descending;
                     l.rebuild(data, &search);
                     l.cursor = Cursor::default();
-                    let dir = if l.descending { "descending" } else { "ascending" };
+                    let dir = if l.descending {
+                        "descending"
+                    } else {
+                        "ascending"
+                    };
                     message = Some((Level::Info, format!("sorted by {} ({dir})", l.sort.label())));
                 }
                 Action::Group => {
@@ -486,11 +551,17 @@ fn view_action(state: &mut State, data: &Arc<Dataset>, action: Action, height: u
                     l.rebuild(data, &search);
                     l.cursor.fit(l.len(), height);
                     let what = if l.show_closed { "showing" } else { "hiding" };
-                    message = Some((Level::Info, format!("{what} resolved, suppressed and archived findings")));
+                    message = Some((
+                        Level::Info,
+                        format!("{what} resolved, suppressed and archived findings"),
+                    ));
                 }
                 Action::Mark => {
                     if let Some(i) = l.selected_finding() {
-                        let members = l.selected_group().map(|g| g.members.clone()).unwrap_or_else(|| vec![i]);
+                        let members = l
+                            .selected_group()
+                            .map(|g| g.members.clone())
+                            .unwrap_or_else(|| vec![i]);
                         let unmark = members.iter().all(|m| l.marked.contains(m));
                         for m in members {
                             if unmark {
@@ -525,8 +596,16 @@ fn view_action(state: &mut State, data: &Arc<Dataset>, action: Action, height: u
             }
             Action::Enter => {
                 let f = &data.findings[d.finding];
-                match f.primary_resource().and_then(|r| data.resources.by_arn.get(&r.arn)) {
-                    Some(&ri) => push = Some(View::Resource(ResourceView { resource: ri, cursor: Cursor::default() })),
+                match f
+                    .primary_resource()
+                    .and_then(|r| data.resources.by_arn.get(&r.arn))
+                {
+                    Some(&ri) => {
+                        push = Some(View::Resource(ResourceView {
+                            resource: ri,
+                            cursor: Cursor::default(),
+                        }))
+                    }
                     None => message = Some((Level::Warn, "this finding names no resource".into())),
                 }
             }
@@ -536,7 +615,9 @@ fn view_action(state: &mut State, data: &Arc<Dataset>, action: Action, height: u
             _ => {}
         },
         View::Resource(r) => {
-            let Some(res) = data.resources.resources.get(r.resource) else { return vec![] };
+            let Some(res) = data.resources.resources.get(r.resource) else {
+                return vec![];
+            };
             let len = res.findings.len();
             if move_cursor(&mut r.cursor, action, len, height) {
                 return vec![];
@@ -544,20 +625,31 @@ fn view_action(state: &mut State, data: &Arc<Dataset>, action: Action, height: u
             match action {
                 Action::Enter | Action::RawJson => {
                     if let Some(&fi) = res.findings.get(r.cursor.selected) {
-                        push = Some(View::Detail(DetailView { finding: fi, scroll: 0, raw: action == Action::RawJson }));
+                        push = Some(View::Detail(DetailView {
+                            finding: fi,
+                            scroll: 0,
+                            raw: action == Action::RawJson,
+                        }));
                     }
                 }
                 Action::CopyArn => {
                     effects = vec![Effect::Copy(res.arn.clone())];
                     message = Some((Level::Info, format!("copied {}", res.arn)));
                 }
-                Action::ConsoleUrl => match console::resource_url(&res.arn, &res.kind, res.region.as_deref()) {
-                    Some(u) => {
-                        message = Some((Level::Info, format!("console URL copied: {u}")));
-                        effects = vec![Effect::Copy(u)];
+                Action::ConsoleUrl => {
+                    match console::resource_url(&res.arn, &res.kind, res.region.as_deref()) {
+                        Some(u) => {
+                            message = Some((Level::Info, format!("console URL copied: {u}")));
+                            effects = vec![Effect::Copy(u)];
+                        }
+                        None => {
+                            message = Some((
+                                Level::Warn,
+                                format!("no console page known for {}", res.kind),
+                            ))
+                        }
                     }
-                    None => message = Some((Level::Warn, format!("no console page known for {}", res.kind))),
-                },
+                }
                 _ => {}
             }
         }
@@ -568,13 +660,20 @@ fn view_action(state: &mut State, data: &Arc<Dataset>, action: Action, height: u
             if let Some(&ri) = l.rows.get(l.cursor.selected) {
                 let res = &data.resources.resources[ri];
                 match action {
-                    Action::Enter => push = Some(View::Resource(ResourceView { resource: ri, cursor: Cursor::default() })),
+                    Action::Enter => {
+                        push = Some(View::Resource(ResourceView {
+                            resource: ri,
+                            cursor: Cursor::default(),
+                        }))
+                    }
                     Action::CopyArn => {
                         effects = vec![Effect::Copy(res.arn.clone())];
                         message = Some((Level::Info, format!("copied {}", res.arn)));
                     }
                     Action::ConsoleUrl => {
-                        if let Some(u) = console::resource_url(&res.arn, &res.kind, res.region.as_deref()) {
+                        if let Some(u) =
+                            console::resource_url(&res.arn, &res.kind, res.region.as_deref())
+                        {
                             message = Some((Level::Info, format!("console URL copied: {u}")));
                             effects = vec![Effect::Copy(u)];
                         }
@@ -591,16 +690,34 @@ fn view_action(state: &mut State, data: &Arc<Dataset>, action: Action, height: u
                 Action::Left | Action::Right => {
                     let i = IamTab::ALL.iter().position(|t| *t == iv.tab).unwrap_or(0);
                     let n = IamTab::ALL.len();
-                    let j = if action == Action::Right { (i + 1) % n } else { (i + n - 1) % n };
+                    let j = if action == Action::Right {
+                        (i + 1) % n
+                    } else {
+                        (i + n - 1) % n
+                    };
                     iv.tab = IamTab::ALL[j];
                     iv.list = iam_list(data, iv.tab, "");
                 }
                 Action::Enter | Action::CopyArn | Action::ConsoleUrl => {
-                    if let Some(arn) = iam_arn(data, iv.tab, iv.list.rows.get(iv.list.cursor.selected).copied()) {
+                    if let Some(arn) = iam_arn(
+                        data,
+                        iv.tab,
+                        iv.list.rows.get(iv.list.cursor.selected).copied(),
+                    ) {
                         match action {
                             Action::Enter => match data.resources.by_arn.get(&arn) {
-                                Some(&ri) => push = Some(View::Resource(ResourceView { resource: ri, cursor: Cursor::default() })),
-                                None => message = Some((Level::Warn, format!("{arn} is not in the resource index"))),
+                                Some(&ri) => {
+                                    push = Some(View::Resource(ResourceView {
+                                        resource: ri,
+                                        cursor: Cursor::default(),
+                                    }))
+                                }
+                                None => {
+                                    message = Some((
+                                        Level::Warn,
+                                        format!("{arn} is not in the resource index"),
+                                    ))
+                                }
                             },
                             Action::CopyArn => {
                                 message = Some((Level::Info, format!("copied {arn}")));
@@ -614,7 +731,8 @@ fn view_action(state: &mut State, data: &Arc<Dataset>, action: Action, height: u
                                     IamTab::Policies => "AwsIamPolicy",
                                 };
                                 if let Some(u) = console::resource_url(&arn, kind, None) {
-                                    message = Some((Level::Info, format!("console URL copied: {u}")));
+                                    message =
+                                        Some((Level::Info, format!("console URL copied: {u}")));
                                     effects = vec![Effect::Copy(u)];
                                 }
                             }
@@ -634,7 +752,12 @@ fn view_action(state: &mut State, data: &Arc<Dataset>, action: Action, height: u
     effects
 }
 
-fn copy_for_finding(data: &Dataset, i: usize, action: Action, message: &mut Option<(Level, String)>) -> Vec<Effect> {
+fn copy_for_finding(
+    data: &Dataset,
+    i: usize,
+    action: Action,
+    message: &mut Option<(Level, String)>,
+) -> Vec<Effect> {
     let f = &data.findings[i];
     if action == Action::CopyArn {
         return match f.primary_resource() {
@@ -684,31 +807,60 @@ pub fn resources_list(data: &Dataset, filter: &str) -> SimpleList {
         })
         .map(|(i, _)| i)
         .collect();
-    SimpleList { filter: filter.to_string(), rows, cursor: Cursor::default() }
+    SimpleList {
+        filter: filter.to_string(),
+        rows,
+        cursor: Cursor::default(),
+    }
 }
 
 /// IAM tab rows: indexes into the inventory list of that tab.
 pub fn iam_list(data: &Dataset, tab: IamTab, filter: &str) -> SimpleList {
     let q = filter.to_ascii_lowercase();
     let Some(iam) = &data.iam else {
-        return SimpleList { filter: filter.to_string(), ..Default::default() };
+        return SimpleList {
+            filter: filter.to_string(),
+            ..Default::default()
+        };
     };
     let names: Vec<(&str, &str)> = match tab {
-        IamTab::Users => iam.user_detail_list.iter().map(|u| (u.user_name.as_str(), u.arn.as_str())).collect(),
-        IamTab::Roles => iam.role_detail_list.iter().map(|r| (r.role_name.as_str(), r.arn.as_str())).collect(),
-        IamTab::Groups => iam.group_detail_list.iter().map(|g| (g.group_name.as_str(), g.arn.as_str())).collect(),
-        IamTab::Policies => iam.policies.iter().map(|p| (p.policy_name.as_str(), p.arn.as_str())).collect(),
+        IamTab::Users => iam
+            .user_detail_list
+            .iter()
+            .map(|u| (u.user_name.as_str(), u.arn.as_str()))
+            .collect(),
+        IamTab::Roles => iam
+            .role_detail_list
+            .iter()
+            .map(|r| (r.role_name.as_str(), r.arn.as_str()))
+            .collect(),
+        IamTab::Groups => iam
+            .group_detail_list
+            .iter()
+            .map(|g| (g.group_name.as_str(), g.arn.as_str()))
+            .collect(),
+        IamTab::Policies => iam
+            .policies
+            .iter()
+            .map(|p| (p.policy_name.as_str(), p.arn.as_str()))
+            .collect(),
     };
     let rows = names
         .iter()
         .enumerate()
         .filter(|(_, (n, a))| {
             q.is_empty()
-                || q.split_whitespace().all(|w| n.to_ascii_lowercase().contains(w) || a.to_ascii_lowercase().contains(w))
+                || q.split_whitespace().all(|w| {
+                    n.to_ascii_lowercase().contains(w) || a.to_ascii_lowercase().contains(w)
+                })
         })
         .map(|(i, _)| i)
         .collect();
-    SimpleList { filter: filter.to_string(), rows, cursor: Cursor::default() }
+    SimpleList {
+        filter: filter.to_string(),
+        rows,
+        cursor: Cursor::default(),
+    }
 }
 
 fn iam_arn(data: &Dataset, tab: IamTab, row: Option<usize>) -> Option<String> {
@@ -762,7 +914,9 @@ fn filter_key(state: &mut State, key: KeyEvent, mut text: String) -> Vec<Effect>
 }
 
 fn apply_filter(state: &mut State, text: &str) {
-    let Some(data) = state.data.clone() else { return };
+    let Some(data) = state.data.clone() else {
+        return;
+    };
     let search = state.search.clone();
     let height = table_height(state.size);
     let mut warn = None;
@@ -781,7 +935,8 @@ fn apply_filter(state: &mut State, text: &str) {
     match warn {
         Some(w) => state.warn(format!("filter: {w}")),
         None => {
-            if matches!(state.status, Some(Status { level: Level::Warn, ref text }) if text.starts_with("filter:")) {
+            if matches!(state.status, Some(Status { level: Level::Warn, ref text }) if text.starts_with("filter:"))
+            {
                 state.status = None;
             }
         }
@@ -820,7 +975,9 @@ fn command_key(state: &mut State, key: KeyEvent, mut text: String) -> Vec<Effect
 /// Runs a `:` command. Public so tests and the CLI's `--command` can drive it.
 pub fn run_command(state: &mut State, cmd: &str) -> Vec<Effect> {
     let mut words = cmd.split_whitespace();
-    let Some(name) = words.next() else { return vec![] };
+    let Some(name) = words.next() else {
+        return vec![];
+    };
     let arg = words.next();
     match name {
         "q" | "quit" | "q!" => return vec![Effect::Quit],
@@ -857,13 +1014,27 @@ pub fn run_command(state: &mut State, cmd: &str) -> Vec<Effect> {
             state.stacks[1].push(source_scope(src));
         }
         "region" => match arg {
-            Some(r) if data.regions.iter().any(|x| x == r) || data.findings.iter().any(|f| f.region == r) => {
+            Some(r)
+                if data.regions.iter().any(|x| x == r)
+                    || data.findings.iter().any(|f| f.region == r) =>
+            {
                 state.pane = Pane::Findings;
                 state.stacks[1].truncate(1);
-                state.stacks[1].push(findings_view(Scope::Region(r.to_string()), &data, &search, height));
+                state.stacks[1].push(findings_view(
+                    Scope::Region(r.to_string()),
+                    &data,
+                    &search,
+                    height,
+                ));
             }
-            Some(r) => state.error(format!("unknown region {r:?}; loaded: {}", data.regions.join(", "))),
-            None => state.error(format!(":region needs a region; loaded: {}", data.regions.join(", "))),
+            Some(r) => state.error(format!(
+                "unknown region {r:?}; loaded: {}",
+                data.regions.join(", ")
+            )),
+            None => state.error(format!(
+                ":region needs a region; loaded: {}",
+                data.regions.join(", ")
+            )),
         },
         "sort" | "group" => {
             let Some(View::Findings(l)) = state.view_mut() else {
@@ -897,9 +1068,19 @@ pub fn run_command(state: &mut State, cmd: &str) -> Vec<Effect> {
 
 fn help_key(state: &mut State, key: KeyEvent, scroll: u16) -> Vec<Effect> {
     match key.code {
-        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => state.mode = Mode::Normal,
-        KeyCode::Char('j') | KeyCode::Down => state.mode = Mode::Help { scroll: scroll.saturating_add(1) },
-        KeyCode::Char('k') | KeyCode::Up => state.mode = Mode::Help { scroll: scroll.saturating_sub(1) },
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
+            state.mode = Mode::Normal
+        }
+        KeyCode::Char('j') | KeyCode::Down => {
+            state.mode = Mode::Help {
+                scroll: scroll.saturating_add(1),
+            }
+        }
+        KeyCode::Char('k') | KeyCode::Up => {
+            state.mode = Mode::Help {
+                scroll: scroll.saturating_sub(1),
+            }
+        }
         KeyCode::Char('g') | KeyCode::Home => state.mode = Mode::Help { scroll: 0 },
         _ => {}
     }

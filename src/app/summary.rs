@@ -103,7 +103,11 @@ impl Summary {
             })
             .collect();
         // Worst first: compare counts critical-first, then by total.
-        top.sort_by(|a, b| b.1.cmp(&a.1).then(b.1.iter().sum::<usize>().cmp(&a.1.iter().sum())).then(a.0.cmp(&b.0)));
+        top.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(b.1.iter().sum::<usize>().cmp(&a.1.iter().sum()))
+                .then(a.0.cmp(&b.0))
+        });
         top.truncate(TOP_RESOURCES);
         s.top_resources = top;
 
@@ -124,10 +128,21 @@ impl Summary {
             total_rules: rules.len(),
         };
 
-        s.items = Severity::ALL.iter().map(|x| OverviewItem::Severity(*x)).collect();
+        s.items = Severity::ALL
+            .iter()
+            .map(|x| OverviewItem::Severity(*x))
+            .collect();
         s.items.push(OverviewItem::Posture);
-        s.items.extend(s.by_region.iter().map(|(r, _)| OverviewItem::Region(r.clone())));
-        s.items.extend(s.top_resources.iter().map(|(i, _)| OverviewItem::Resource(*i)));
+        s.items.extend(
+            s.by_region
+                .iter()
+                .map(|(r, _)| OverviewItem::Region(r.clone())),
+        );
+        s.items.extend(
+            s.top_resources
+                .iter()
+                .map(|(i, _)| OverviewItem::Resource(*i)),
+        );
         s
     }
 }

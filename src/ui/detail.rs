@@ -27,7 +27,19 @@ pub fn lines(data: &Dataset, f: &Finding, theme: &Theme) -> Vec<Line<'static>> {
             Span::styled(f.title.clone(), theme.title()),
         ]),
         Line::default(),
-        field("Sources", format!("{} ({})", f.sources().iter().map(|s| s.label()).collect::<Vec<_>>().join(", "), sources_label(&f.sources())), theme),
+        field(
+            "Sources",
+            format!(
+                "{} ({})",
+                f.sources()
+                    .iter()
+                    .map(|s| s.label())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                sources_label(&f.sources())
+            ),
+            theme,
+        ),
         field("Product", f.product.clone(), theme),
         field("Type", f.kind.clone(), theme),
     ];
@@ -43,8 +55,16 @@ pub fn lines(data: &Dataset, f: &Finding, theme: &Theme) -> Vec<Line<'static>> {
     }
     out.push(field("Account", f.account.clone(), theme));
     out.push(field("Region", f.region.clone(), theme));
-    out.push(field("First seen", f.first_seen.format("%Y-%m-%d %H:%M:%SZ").to_string(), theme));
-    out.push(field("Last seen", f.last_seen.format("%Y-%m-%d %H:%M:%SZ").to_string(), theme));
+    out.push(field(
+        "First seen",
+        f.first_seen.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+        theme,
+    ));
+    out.push(field(
+        "Last seen",
+        f.last_seen.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+        theme,
+    ));
     out.push(field("Id", f.id.clone(), theme));
     if !f.controls.is_empty() {
         out.push(Line::default());
@@ -100,17 +120,26 @@ pub fn lines(data: &Dataset, f: &Finding, theme: &Theme) -> Vec<Line<'static>> {
         .unwrap_or_default();
     if !related.is_empty() {
         out.push(Line::default());
-        out.push(heading(&format!("Related findings on the same resource ({})", related.len()), theme));
+        out.push(heading(
+            &format!("Related findings on the same resource ({})", related.len()),
+            theme,
+        ));
         for o in related.iter().take(15) {
             out.push(Line::from(vec![
                 Span::raw("  "),
                 sev_span(o.severity, theme),
-                Span::styled(format!(" {:<6}", sources_label(&o.sources())), theme.dimmed()),
+                Span::styled(
+                    format!(" {:<6}", sources_label(&o.sources())),
+                    theme.dimmed(),
+                ),
                 Span::styled(o.title.clone(), theme.text()),
             ]));
         }
         if related.len() > 15 {
-            out.push(Line::from(Span::styled(format!("  … {} more in the resource view", related.len() - 15), theme.dimmed())));
+            out.push(Line::from(Span::styled(
+                format!("  … {} more in the resource view", related.len() - 15),
+                theme.dimmed(),
+            )));
         }
     }
     out
@@ -124,24 +153,42 @@ pub fn raw_lines(f: &Finding, theme: &Theme) -> Vec<Line<'static>> {
             theme.title(),
         )));
         let json = serde_json::to_string_pretty(&rec.raw).unwrap_or_default();
-        out.extend(json.lines().map(|l| Line::from(Span::styled(l.to_string(), theme.text()))));
+        out.extend(
+            json.lines()
+                .map(|l| Line::from(Span::styled(l.to_string(), theme.text()))),
+        );
         out.push(Line::default());
     }
     out
 }
 
 pub fn render(data: &Dataset, d: &DetailView, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(f) = data.findings.get(d.finding) else { return };
+    let Some(f) = data.findings.get(d.finding) else {
+        return;
+    };
     let (title, body) = if d.raw {
-        (format!("raw JSON — {} record(s) · y back to fields", f.records.len()), raw_lines(f, theme))
+        (
+            format!(
+                "raw JSON — {} record(s) · y back to fields",
+                f.records.len()
+            ),
+            raw_lines(f, theme),
+        )
     } else {
-        ("finding · y raw JSON · Enter resource".to_string(), lines(data, f, theme))
+        (
+            "finding · y raw JSON · Enter resource".to_string(),
+            lines(data, f, theme),
+        )
     };
     // Clamp the scroll so G lands on the last page instead of a blank screen.
     let max = (body.len() as u16).saturating_sub(area.height.saturating_sub(2));
     let p = Paragraph::new(body)
         .block(block(title, theme))
         .scroll((d.scroll.min(max), 0));
-    let p = if d.raw { p } else { p.wrap(Wrap { trim: false }) };
+    let p = if d.raw {
+        p
+    } else {
+        p.wrap(Wrap { trim: false })
+    };
     frame.render_widget(p, area);
 }

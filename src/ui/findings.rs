@@ -9,7 +9,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 pub fn sources_label(sources: &[Source]) -> String {
-    sources.iter().map(|s| s.short()).collect::<Vec<_>>().join("+")
+    sources
+        .iter()
+        .map(|s| s.short())
+        .collect::<Vec<_>>()
+        .join("+")
 }
 
 fn title(data: &Dataset, l: &FindingList) -> String {
@@ -21,7 +25,11 @@ fn title(data: &Dataset, l: &FindingList) -> String {
     if !l.filter.text.is_empty() {
         t.push_str(&format!(" /{}", l.filter.text));
     }
-    t.push_str(&format!(" · sort {}{}", l.sort.label(), if l.descending { "↓" } else { "↑" }));
+    t.push_str(&format!(
+        " · sort {}{}",
+        l.sort.label(),
+        if l.descending { "↓" } else { "↑" }
+    ));
     if l.group != GroupMode::None {
         t.push_str(&format!(" · grouped by {}", l.group.label()));
     }
@@ -62,11 +70,22 @@ pub fn render(data: &Dataset, l: &FindingList, theme: &Theme, frame: &mut Frame,
             .map(|i| {
                 let fi = l.rows[i];
                 let f = &data.findings[fi];
-                finding_row(f, l.marked.contains(&fi), i == l.cursor.selected, wide, medium, theme)
+                finding_row(
+                    f,
+                    l.marked.contains(&fi),
+                    i == l.cursor.selected,
+                    wide,
+                    medium,
+                    theme,
+                )
             })
             .collect();
         let mut header = vec!["", "SEV", "SOURCE"];
-        let mut widths = vec![Constraint::Length(1), Constraint::Length(8), Constraint::Length(8)];
+        let mut widths = vec![
+            Constraint::Length(1),
+            Constraint::Length(8),
+            Constraint::Length(8),
+        ];
         if wide {
             header.push("REGION");
             widths.push(Constraint::Length(14));
@@ -124,7 +143,11 @@ pub fn render(data: &Dataset, l: &FindingList, theme: &Theme, frame: &mut Frame,
             widths.push(Constraint::Length(28));
         }
         header.extend(["RESOURCE", "COUNT", "SOURCES"]);
-        widths.extend([Constraint::Length(24), Constraint::Length(5), Constraint::Length(11)]);
+        widths.extend([
+            Constraint::Length(24),
+            Constraint::Length(5),
+            Constraint::Length(11),
+        ]);
         if wide {
             header.push("REGION");
             widths.push(Constraint::Length(14));
@@ -139,7 +162,14 @@ pub fn render(data: &Dataset, l: &FindingList, theme: &Theme, frame: &mut Frame,
     }
 }
 
-fn finding_row<'a>(f: &'a Finding, marked: bool, selected: bool, wide: bool, medium: bool, theme: &Theme) -> Row<'a> {
+fn finding_row<'a>(
+    f: &'a Finding,
+    marked: bool,
+    selected: bool,
+    wide: bool,
+    medium: bool,
+    theme: &Theme,
+) -> Row<'a> {
     let style = if selected {
         theme.selected()
     } else if marked {
@@ -151,7 +181,10 @@ fn finding_row<'a>(f: &'a Finding, marked: bool, selected: bool, wide: bool, med
     };
     let mut cells = vec![
         Cell::from(if marked { "●" } else { " " }),
-        Cell::from(Line::from(Span::styled(f.severity.label(), theme.severity(f.severity)))),
+        Cell::from(Line::from(Span::styled(
+            f.severity.label(),
+            theme.severity(f.severity),
+        ))),
         Cell::from(sources_label(&f.sources())),
     ];
     if wide {
@@ -160,7 +193,9 @@ fn finding_row<'a>(f: &'a Finding, marked: bool, selected: bool, wide: bool, med
     if medium {
         cells.push(Cell::from(f.control_id.as_deref().unwrap_or(&f.kind)));
     }
-    cells.push(Cell::from(f.primary_resource().map(|r| r.name.as_str()).unwrap_or("-")));
+    cells.push(Cell::from(
+        f.primary_resource().map(|r| r.name.as_str()).unwrap_or("-"),
+    ));
     cells.push(Cell::from(f.title.as_str()));
     if wide {
         cells.push(Cell::from(f.workflow.label()));

@@ -14,7 +14,8 @@ pub fn age_days(then: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
 }
 
 fn date(d: Option<DateTime<Utc>>) -> String {
-    d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "never".into())
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "never".into())
 }
 
 /// Who a trust policy lets in, one line per principal, with its conditions in brief.
@@ -52,7 +53,10 @@ pub fn trust_principals(doc: &serde_json::Value) -> Vec<String> {
             Some(serde_json::Value::Object(m)) => {
                 for (k, v) in m {
                     let vals: Vec<String> = match v {
-                        serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+                        serde_json::Value::Array(a) => a
+                            .iter()
+                            .filter_map(|x| x.as_str().map(String::from))
+                            .collect(),
                         serde_json::Value::String(x) => vec![x.clone()],
                         _ => vec![],
                     };
@@ -68,12 +72,23 @@ pub fn trust_principals(doc: &serde_json::Value) -> Vec<String> {
 }
 
 fn kv<'a>(k: &str, v: String, theme: &Theme) -> Line<'a> {
-    Line::from(vec![Span::styled(format!("{k:<16}"), theme.dimmed()), Span::styled(v, theme.text())])
+    Line::from(vec![
+        Span::styled(format!("{k:<16}"), theme.dimmed()),
+        Span::styled(v, theme.text()),
+    ])
 }
 
 pub fn user_facts(u: &IamUser, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = vec![
-        kv("Created", format!("{} ({} days ago)", date(Some(u.create_date)), age_days(u.create_date, now)), theme),
+        kv(
+            "Created",
+            format!(
+                "{} ({} days ago)",
+                date(Some(u.create_date)),
+                age_days(u.create_date, now)
+            ),
+            theme,
+        ),
         kv(
             "Console",
             match &u.login_profile {
@@ -89,17 +104,51 @@ pub fn user_facts(u: &IamUser, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'s
             } else {
                 u.mfa_devices
                     .iter()
-                    .map(|m| format!("{} ({})", m.serial_number, if m.is_virtual() { "virtual" } else { "hardware" }))
+                    .map(|m| {
+                        format!(
+                            "{} ({})",
+                            m.serial_number,
+                            if m.is_virtual() {
+                                "virtual"
+                            } else {
+                                "hardware"
+                            }
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             },
             theme,
         ),
-        kv("Groups", if u.group_list.is_empty() { "none".into() } else { u.group_list.join(", ") }, theme),
+        kv(
+            "Groups",
+            if u.group_list.is_empty() {
+                "none".into()
+            } else {
+                u.group_list.join(", ")
+            },
+            theme,
+        ),
     ];
-    let attached: Vec<String> = u.attached_managed_policies.iter().map(|p| p.policy_name.clone()).collect();
-    let inline: Vec<String> = u.user_policy_list.iter().map(|p| p.policy_name.clone()).collect();
-    out.push(kv("Policies", if attached.is_empty() { "none attached directly".into() } else { attached.join(", ") }, theme));
+    let attached: Vec<String> = u
+        .attached_managed_policies
+        .iter()
+        .map(|p| p.policy_name.clone())
+        .collect();
+    let inline: Vec<String> = u
+        .user_policy_list
+        .iter()
+        .map(|p| p.policy_name.clone())
+        .collect();
+    out.push(kv(
+        "Policies",
+        if attached.is_empty() {
+            "none attached directly".into()
+        } else {
+            attached.join(", ")
+        },
+        theme,
+    ));
     if !inline.is_empty() {
         out.push(kv("Inline policies", inline.join(", "), theme));
     }
@@ -111,28 +160,63 @@ pub fn user_facts(u: &IamUser, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'s
             Some(l) if l.last_used_date.is_some() => format!(
                 "last used {} ({} via {} in {})",
                 date(l.last_used_date),
-                l.last_used_date.map(|d| format!("{}d ago", age_days(d, now))).unwrap_or_default(),
+                l.last_used_date
+                    .map(|d| format!("{}d ago", age_days(d, now)))
+                    .unwrap_or_default(),
                 l.service_name.as_deref().unwrap_or("?"),
                 l.region.as_deref().unwrap_or("?")
             ),
             _ => "never used".into(),
         };
-        let style = if k.is_active() { theme.text() } else { theme.dimmed() };
+        let style = if k.is_active() {
+            theme.text()
+        } else {
+            theme.dimmed()
+        };
         out.push(Line::from(vec![
-            Span::styled(format!("{:<16}", if i == 0 { "Access keys" } else { "" }), theme.dimmed()),
             Span::styled(
-                format!("{} {} · {} days old · {}", k.access_key_id, k.status, age_days(k.create_date, now), last),
+                format!("{:<16}", if i == 0 { "Access keys" } else { "" }),
+                theme.dimmed(),
+            ),
+            Span::styled(
+                format!(
+                    "{} {} · {} days old · {}",
+                    k.access_key_id,
+                    k.status,
+                    age_days(k.create_date, now),
+                    last
+                ),
                 style,
             ),
         ]));
     }
-    let tags: Vec<String> = u.tags.iter().map(|t| format!("{}={}", t.key, t.value)).collect();
-    out.push(kv("Tags", if tags.is_empty() { "none".into() } else { tags.join(", ") }, theme));
+    let tags: Vec<String> = u
+        .tags
+        .iter()
+        .map(|t| format!("{}={}", t.key, t.value))
+        .collect();
+    out.push(kv(
+        "Tags",
+        if tags.is_empty() {
+            "none".into()
+        } else {
+            tags.join(", ")
+        },
+        theme,
+    ));
     out
 }
 
 pub fn role_facts(r: &IamRole, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'static>> {
-    let mut out = vec![kv("Created", format!("{} ({} days ago)", date(Some(r.create_date)), age_days(r.create_date, now)), theme)];
+    let mut out = vec![kv(
+        "Created",
+        format!(
+            "{} ({} days ago)",
+            date(Some(r.create_date)),
+            age_days(r.create_date, now)
+        ),
+        theme,
+    )];
     if let Some(d) = &r.description {
         out.push(kv("Description", d.clone(), theme));
     }
@@ -145,16 +229,39 @@ pub fn role_facts(r: &IamRole, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'s
         },
         theme,
     ));
-    for (i, p) in trust_principals(&r.assume_role_policy_document).into_iter().enumerate() {
+    for (i, p) in trust_principals(&r.assume_role_policy_document)
+        .into_iter()
+        .enumerate()
+    {
         out.push(kv(if i == 0 { "Trusted by" } else { "" }, p, theme));
     }
-    let attached: Vec<String> = r.attached_managed_policies.iter().map(|p| p.policy_name.clone()).collect();
-    out.push(kv("Policies", if attached.is_empty() { "none".into() } else { attached.join(", ") }, theme));
-    let inline: Vec<String> = r.role_policy_list.iter().map(|p| p.policy_name.clone()).collect();
+    let attached: Vec<String> = r
+        .attached_managed_policies
+        .iter()
+        .map(|p| p.policy_name.clone())
+        .collect();
+    out.push(kv(
+        "Policies",
+        if attached.is_empty() {
+            "none".into()
+        } else {
+            attached.join(", ")
+        },
+        theme,
+    ));
+    let inline: Vec<String> = r
+        .role_policy_list
+        .iter()
+        .map(|p| p.policy_name.clone())
+        .collect();
     if !inline.is_empty() {
         out.push(kv("Inline policies", inline.join(", "), theme));
     }
-    let tags: Vec<String> = r.tags.iter().map(|t| format!("{}={}", t.key, t.value)).collect();
+    let tags: Vec<String> = r
+        .tags
+        .iter()
+        .map(|t| format!("{}={}", t.key, t.value))
+        .collect();
     if !tags.is_empty() {
         out.push(kv("Tags", tags.join(", "), theme));
     }
@@ -162,7 +269,12 @@ pub fn role_facts(r: &IamRole, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'s
 }
 
 /// IAM facts for any principal or policy ARN; empty when the inventory does not know it.
-pub fn facts(iam: &IamInventory, arn: &str, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'static>> {
+pub fn facts(
+    iam: &IamInventory,
+    arn: &str,
+    now: DateTime<Utc>,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     if let Some(u) = iam.user_by_arn(arn) {
         return user_facts(u, now, theme);
     }
@@ -183,19 +295,47 @@ pub fn facts(iam: &IamInventory, arn: &str, now: DateTime<Utc>, theme: &Theme) -
             .chain(g.group_policy_list.iter().map(|p| p.policy_name.as_str()))
             .collect();
         return vec![
-            kv("Members", if members.is_empty() { "none".into() } else { members.join(", ") }, theme),
-            kv("Policies", if pols.is_empty() { "none".into() } else { pols.join(", ") }, theme),
+            kv(
+                "Members",
+                if members.is_empty() {
+                    "none".into()
+                } else {
+                    members.join(", ")
+                },
+                theme,
+            ),
+            kv(
+                "Policies",
+                if pols.is_empty() {
+                    "none".into()
+                } else {
+                    pols.join(", ")
+                },
+                theme,
+            ),
         ];
     }
     if let Some(p) = iam.policy(arn) {
         let mut out = vec![
-            kv("Type", if p.is_aws_managed() { "AWS managed".into() } else { "customer managed".into() }, theme),
+            kv(
+                "Type",
+                if p.is_aws_managed() {
+                    "AWS managed".into()
+                } else {
+                    "customer managed".into()
+                },
+                theme,
+            ),
             kv("Attachments", p.attachment_count.to_string(), theme),
             kv("Version", p.default_version_id.clone(), theme),
         ];
         let doc = serde_json::to_string_pretty(&p.document).unwrap_or_default();
         for (i, l) in doc.lines().enumerate() {
-            out.push(kv(if i == 0 { "Document" } else { "" }, l.to_string(), theme));
+            out.push(kv(
+                if i == 0 { "Document" } else { "" },
+                l.to_string(),
+                theme,
+            ));
         }
         return out;
     }
@@ -205,7 +345,13 @@ pub fn facts(iam: &IamInventory, arn: &str, now: DateTime<Utc>, theme: &Theme) -
 pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let tabs: Vec<String> = IamTab::ALL
         .iter()
-        .map(|t| if *t == v.tab { format!("[{}]", t.label()) } else { t.label().to_string() })
+        .map(|t| {
+            if *t == v.tab {
+                format!("[{}]", t.label())
+            } else {
+                t.label().to_string()
+            }
+        })
         .collect();
     let mut title = format!("IAM {} [{}]", tabs.join(" "), v.list.rows.len());
     if !v.list.filter.is_empty() {
@@ -213,7 +359,12 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
     }
     let blk = block(title, theme);
     let Some(iam) = &data.iam else {
-        frame.render_widget(Paragraph::new("No IAM inventory in this dataset.").style(theme.dimmed()).block(blk), area);
+        frame.render_widget(
+            Paragraph::new("No IAM inventory in this dataset.")
+                .style(theme.dimmed())
+                .block(blk),
+            area,
+        );
         return;
     };
     let now = data.captured_at;
@@ -226,11 +377,32 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
         offset = c.selected + 1 - h.max(1);
     }
     let visible = v.list.rows.iter().enumerate().skip(offset).take(h);
-    let findings_on = |arn: &str| data.resources.get(arn).map(|r| r.findings.len()).unwrap_or(0);
-    let sel = |i: usize| if i == c.selected { theme.selected() } else { theme.text() };
+    let findings_on = |arn: &str| {
+        data.resources
+            .get(arn)
+            .map(|r| r.findings.len())
+            .unwrap_or(0)
+    };
+    let sel = |i: usize| {
+        if i == c.selected {
+            theme.selected()
+        } else {
+            theme.text()
+        }
+    };
     let (header, widths, rows): (Vec<&str>, Vec<Constraint>, Vec<Row>) = match v.tab {
         IamTab::Users => (
-            vec!["USER", "CONSOLE", "MFA", "KEYS", "OLDEST KEY", "KEY LAST USED", "GROUPS", "OWNER", "FINDINGS"],
+            vec![
+                "USER",
+                "CONSOLE",
+                "MFA",
+                "KEYS",
+                "OLDEST KEY",
+                "KEY LAST USED",
+                "GROUPS",
+                "OWNER",
+                "FINDINGS",
+            ],
             vec![
                 Constraint::Length(18),
                 Constraint::Length(8),
@@ -247,17 +419,32 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
                     let u = &iam.user_detail_list[ri];
                     let active = u.active_keys().count();
                     let oldest = u.active_keys().map(|k| age_days(k.create_date, now)).max();
-                    let last = u.access_keys.iter().filter_map(|k| k.last_used_date()).max();
+                    let last = u
+                        .access_keys
+                        .iter()
+                        .filter_map(|k| k.last_used_date())
+                        .max();
                     Row::new(vec![
                         Cell::from(u.user_name.clone()),
                         Cell::from(if u.has_console() { "yes" } else { "no" }),
                         Cell::from(Span::styled(
                             if u.has_mfa() { "yes" } else { "NO" },
-                            if u.has_mfa() || !u.has_console() { theme.ok() } else { theme.error() },
+                            if u.has_mfa() || !u.has_console() {
+                                theme.ok()
+                            } else {
+                                theme.error()
+                            },
                         )),
                         Cell::from(format!("{active}/{}", u.access_keys.len())),
-                        Cell::from(oldest.map(|d| format!("{d}d")).unwrap_or_else(|| "-".into())),
-                        Cell::from(last.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "-".into())),
+                        Cell::from(
+                            oldest
+                                .map(|d| format!("{d}d"))
+                                .unwrap_or_else(|| "-".into()),
+                        ),
+                        Cell::from(
+                            last.map(|d| d.format("%Y-%m-%d").to_string())
+                                .unwrap_or_else(|| "-".into()),
+                        ),
                         Cell::from(u.group_list.join(",")),
                         Cell::from(u.tag("owner").unwrap_or("-").to_string()),
                         Cell::from(findings_on(&u.arn).to_string()),
@@ -281,7 +468,9 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
                     Row::new(vec![
                         Cell::from(r.role_name.clone()),
                         Cell::from(trust_principals(&r.assume_role_policy_document).join("; ")),
-                        Cell::from(date(r.role_last_used.as_ref().and_then(|l| l.last_used_date))),
+                        Cell::from(date(
+                            r.role_last_used.as_ref().and_then(|l| l.last_used_date),
+                        )),
                         Cell::from(
                             r.attached_managed_policies
                                 .iter()
@@ -298,11 +487,20 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
         ),
         IamTab::Groups => (
             vec!["GROUP", "MEMBERS", "POLICIES", "FINDINGS"],
-            vec![Constraint::Length(24), Constraint::Fill(1), Constraint::Fill(1), Constraint::Length(8)],
+            vec![
+                Constraint::Length(24),
+                Constraint::Fill(1),
+                Constraint::Fill(1),
+                Constraint::Length(8),
+            ],
             visible
                 .map(|(i, &ri)| {
                     let g = &iam.group_detail_list[ri];
-                    let members = iam.user_detail_list.iter().filter(|u| u.group_list.contains(&g.group_name)).count();
+                    let members = iam
+                        .user_detail_list
+                        .iter()
+                        .filter(|u| u.group_list.contains(&g.group_name))
+                        .count();
                     Row::new(vec![
                         Cell::from(g.group_name.clone()),
                         Cell::from(members.to_string()),
@@ -334,7 +532,11 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
                     let p = &iam.policies[ri];
                     Row::new(vec![
                         Cell::from(p.policy_name.clone()),
-                        Cell::from(if p.is_aws_managed() { "AWS" } else { "customer" }),
+                        Cell::from(if p.is_aws_managed() {
+                            "AWS"
+                        } else {
+                            "customer"
+                        }),
                         Cell::from(p.attachment_count.to_string()),
                         Cell::from(p.update_date.format("%Y-%m-%d").to_string()),
                         Cell::from(findings_on(&p.arn).to_string()),

@@ -37,7 +37,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
             "guardpost needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {}x{}. Enlarge it or press q to quit.",
             area.width, area.height
         );
-        frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }).style(theme.warn()), area);
+        frame.render_widget(
+            Paragraph::new(msg)
+                .wrap(Wrap { trim: true })
+                .style(theme.warn()),
+            area,
+        );
         return;
     }
     let [header, tabs, body, status, hints] = layout(area);
@@ -52,7 +57,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
 }
 
 fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let mut spans = vec![Span::styled(" guardpost ", theme.title().add_modifier(Modifier::BOLD))];
+    let mut spans = vec![Span::styled(
+        " guardpost ",
+        theme.title().add_modifier(Modifier::BOLD),
+    )];
     let sep = || Span::styled(" │ ", theme.dimmed());
     match &state.data {
         Some(d) => {
@@ -85,7 +93,8 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         let width = area.width as usize;
         let used: usize = line.width();
         if used + badge.width() < width {
-            line.spans.push(Span::raw(" ".repeat(width - used - badge.width())));
+            line.spans
+                .push(Span::raw(" ".repeat(width - used - badge.width())));
             line.spans.push(badge);
         } else {
             let mut l2 = vec![badge, Span::raw(" ")];
@@ -126,13 +135,22 @@ fn render_tabs(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 fn render_body(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(data) = &state.data else {
         let (msg, style) = match (&state.load_error, &state.loading) {
-            (Some(e), _) => (format!("Could not load data:\n\n{e}\n\nPress r to retry or q to quit."), theme.error()),
+            (Some(e), _) => (
+                format!("Could not load data:\n\n{e}\n\nPress r to retry or q to quit."),
+                theme.error(),
+            ),
             (None, Some(l)) => (format!("{l}…"), theme.dimmed()),
             (None, None) => ("Loading…".to_string(), theme.dimmed()),
         };
-        let block = Block::default().borders(Borders::ALL).border_style(theme.border(true));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border(true));
         frame.render_widget(
-            Paragraph::new(msg).style(style).block(block).alignment(Alignment::Center).wrap(Wrap { trim: false }),
+            Paragraph::new(msg)
+                .style(style)
+                .block(block)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: false }),
             area,
         );
         return;
@@ -154,7 +172,10 @@ fn render_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Span::styled("/", theme.accent()),
             Span::styled(t.clone(), theme.text()),
             Span::styled("█", theme.dimmed()),
-            Span::styled("   Enter keep · Esc clear · sev:high+ src:gd region:eu status:new type:IAM res:name", theme.dimmed()),
+            Span::styled(
+                "   Enter keep · Esc clear · sev:high+ src:gd region:eu status:new type:IAM res:name",
+                theme.dimmed(),
+            ),
         ]),
         Mode::Command(t) => Line::from(vec![
             Span::styled(":", theme.accent()),
@@ -181,12 +202,55 @@ fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let hints: &[(&str, &str)] = match (&state.mode, state.view()) {
         (Mode::Help { .. }, _) => &[("j/k", "scroll"), ("Esc", "close")],
         (Mode::Filter(_) | Mode::Command(_), _) => &[],
-        (_, Some(View::Overview(_))) => &[("j/k", "move"), ("h/l", "source"), ("Enter", "drill down"), ("Tab", "pane"), (":", "command"), ("?", "help"), ("q", "quit")],
-        (_, Some(View::Findings(_))) => &[("Enter", "open"), ("/", "filter"), ("s", "sort"), ("v", "group"), ("a", "closed"), ("space", "mark"), ("y", "raw"), ("Esc", "back"), ("?", "help")],
-        (_, Some(View::Detail(_))) => &[("Enter", "resource"), ("y", "raw JSON"), ("j/k", "scroll"), ("c", "copy ARN"), ("b", "console URL"), ("Esc", "back")],
-        (_, Some(View::Resource(_))) => &[("j/k", "finding"), ("Enter", "open"), ("c", "copy ARN"), ("b", "console URL"), ("Esc", "back")],
-        (_, Some(View::Resources(_))) => &[("Enter", "open"), ("/", "filter"), ("c", "copy ARN"), ("Tab", "pane"), ("?", "help")],
-        (_, Some(View::Iam(_))) => &[("h/l", "users/roles/groups/policies"), ("Enter", "open"), ("/", "filter"), ("Tab", "pane"), ("?", "help")],
+        (_, Some(View::Overview(_))) => &[
+            ("j/k", "move"),
+            ("h/l", "source"),
+            ("Enter", "drill down"),
+            ("Tab", "pane"),
+            (":", "command"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        (_, Some(View::Findings(_))) => &[
+            ("Enter", "open"),
+            ("/", "filter"),
+            ("s", "sort"),
+            ("v", "group"),
+            ("a", "closed"),
+            ("space", "mark"),
+            ("y", "raw"),
+            ("Esc", "back"),
+            ("?", "help"),
+        ],
+        (_, Some(View::Detail(_))) => &[
+            ("Enter", "resource"),
+            ("y", "raw JSON"),
+            ("j/k", "scroll"),
+            ("c", "copy ARN"),
+            ("b", "console URL"),
+            ("Esc", "back"),
+        ],
+        (_, Some(View::Resource(_))) => &[
+            ("j/k", "finding"),
+            ("Enter", "open"),
+            ("c", "copy ARN"),
+            ("b", "console URL"),
+            ("Esc", "back"),
+        ],
+        (_, Some(View::Resources(_))) => &[
+            ("Enter", "open"),
+            ("/", "filter"),
+            ("c", "copy ARN"),
+            ("Tab", "pane"),
+            ("?", "help"),
+        ],
+        (_, Some(View::Iam(_))) => &[
+            ("h/l", "users/roles/groups/policies"),
+            ("Enter", "open"),
+            ("/", "filter"),
+            ("Tab", "pane"),
+            ("?", "help"),
+        ],
         (_, None) => &[("r", "retry"), ("q", "quit")],
     };
     let mut spans = vec![Span::raw(" ")];
@@ -241,7 +305,10 @@ fn render_help(theme: &Theme, frame: &mut Frame, body: Rect, scroll: u16) {
         .border_style(theme.border(true))
         .title(Span::styled(" Help — Esc closes ", theme.title()));
     frame.render_widget(
-        Paragraph::new(help_lines(theme)).block(block).scroll((scroll, 0)).style(theme.text()),
+        Paragraph::new(help_lines(theme))
+            .block(block)
+            .scroll((scroll, 0))
+            .style(theme.text()),
         area,
     );
 }

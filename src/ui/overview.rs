@@ -29,7 +29,14 @@ fn sev_line(counts: &SevCounts, theme: &Theme) -> Vec<Span<'static>> {
         .collect()
 }
 
-pub fn render(state: &State, data: &Dataset, o: &OverviewView, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render(
+    state: &State,
+    data: &Dataset,
+    o: &OverviewView,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let s = &state.summary;
     let selected = s.items.get(o.cursor);
     let is_sel = |item: &OverviewItem| selected == Some(item);
@@ -42,7 +49,14 @@ pub fn render(state: &State, data: &Dataset, o: &OverviewView, theme: &Theme, fr
     // Left: severity x source, posture score, regions.
     let mut left: Vec<Line> = Vec::new();
     let mut head = vec![Span::styled(format!("{:<10}", ""), theme.dimmed())];
-    head.push(Span::styled(format!("{:>8}", "ALL"), if o.column == 0 { theme.accent() } else { theme.dimmed() }));
+    head.push(Span::styled(
+        format!("{:>8}", "ALL"),
+        if o.column == 0 {
+            theme.accent()
+        } else {
+            theme.dimmed()
+        },
+    ));
     for (i, src) in Source::ALL.iter().enumerate() {
         let label = match src {
             Source::SecurityHub => "SECHUB",
@@ -50,18 +64,41 @@ pub fn render(state: &State, data: &Dataset, o: &OverviewView, theme: &Theme, fr
             Source::AccessAnalyzer => "ACCESS",
             Source::Posture => "POSTURE",
         };
-        head.push(Span::styled(format!("{label:>8}"), if o.column == i + 1 { theme.accent() } else { theme.dimmed() }));
+        head.push(Span::styled(
+            format!("{label:>8}"),
+            if o.column == i + 1 {
+                theme.accent()
+            } else {
+                theme.dimmed()
+            },
+        ));
     }
     left.push(Line::from(head));
     for (si, sev) in Severity::ALL.iter().enumerate() {
         let row_sel = is_sel(&OverviewItem::Severity(*sev));
         let mut spans = vec![Span::styled(
             format!("{:<10}", sev.label()),
-            if row_sel { theme.severity(*sev).add_modifier(Modifier::BOLD | Modifier::REVERSED) } else { theme.severity(*sev) },
+            if row_sel {
+                theme
+                    .severity(*sev)
+                    .add_modifier(Modifier::BOLD | Modifier::REVERSED)
+            } else {
+                theme.severity(*sev)
+            },
         )];
-        spans.push(count_span(s.total[si], *sev, theme, row_sel && o.column == 0));
+        spans.push(count_span(
+            s.total[si],
+            *sev,
+            theme,
+            row_sel && o.column == 0,
+        ));
         for (ci, _) in Source::ALL.iter().enumerate() {
-            spans.push(count_span(s.by_source[ci][si], *sev, theme, row_sel && o.column == ci + 1));
+            spans.push(count_span(
+                s.by_source[ci][si],
+                *sev,
+                theme,
+                row_sel && o.column == ci + 1,
+            ));
         }
         left.push(Line::from(spans));
     }
@@ -70,7 +107,10 @@ pub fn render(state: &State, data: &Dataset, o: &OverviewView, theme: &Theme, fr
         Span::styled(format!("{:<10}", "open"), theme.title()),
         Span::styled(format!("{total:>7}"), theme.title()),
         Span::styled(
-            format!("   {} closed hidden · {} merged across sources", s.closed, s.merged),
+            format!(
+                "   {} closed hidden · {} merged across sources",
+                s.closed, s.merged
+            ),
             theme.dimmed(),
         ),
     ]));
@@ -83,8 +123,17 @@ pub fn render(state: &State, data: &Dataset, o: &OverviewView, theme: &Theme, fr
     };
     let sel_style = |item: &OverviewItem, base| if is_sel(item) { theme.selected() } else { base };
     left.push(Line::from(vec![
-        Span::styled("Posture score ", sel_style(&OverviewItem::Posture, theme.title())),
-        Span::styled(format!("{}/100", p.score), sel_style(&OverviewItem::Posture, score_style.add_modifier(Modifier::BOLD))),
+        Span::styled(
+            "Posture score ",
+            sel_style(&OverviewItem::Posture, theme.title()),
+        ),
+        Span::styled(
+            format!("{}/100", p.score),
+            sel_style(
+                &OverviewItem::Posture,
+                score_style.add_modifier(Modifier::BOLD),
+            ),
+        ),
         Span::styled(
             format!("  {} of {} rules failing", p.failing_rules, p.total_rules),
             sel_style(&OverviewItem::Posture, theme.dimmed()),
@@ -92,16 +141,27 @@ pub fn render(state: &State, data: &Dataset, o: &OverviewView, theme: &Theme, fr
     ]));
     left.push(Line::default());
     let mut rh = vec![Span::styled(format!("{:<16}", "REGION"), theme.dimmed())];
-    rh.extend(Severity::ALL.iter().map(|x| Span::styled(format!("{:>7}", &x.label()[..x.label().len().min(4)]), theme.dimmed())));
+    rh.extend(Severity::ALL.iter().map(|x| {
+        Span::styled(
+            format!("{:>7}", &x.label()[..x.label().len().min(4)]),
+            theme.dimmed(),
+        )
+    }));
     left.push(Line::from(rh));
     for (r, counts) in &s.by_region {
         let item = OverviewItem::Region(r.clone());
-        let mut spans = vec![Span::styled(format!("{r:<16}"), sel_style(&item, theme.text()))];
+        let mut spans = vec![Span::styled(
+            format!("{r:<16}"),
+            sel_style(&item, theme.text()),
+        )];
         spans.extend(sev_line(counts, theme));
         left.push(Line::from(spans));
     }
     frame.render_widget(
-        Paragraph::new(left).block(block("open findings · Enter drills down · h/l picks a source".into(), theme)),
+        Paragraph::new(left).block(block(
+            "open findings · Enter drills down · h/l picks a source".into(),
+            theme,
+        )),
         cols[0],
     );
 
@@ -110,7 +170,11 @@ pub fn render(state: &State, data: &Dataset, o: &OverviewView, theme: &Theme, fr
     for (ri, counts) in &s.top_resources {
         let r = &data.resources.resources[*ri];
         let item = OverviewItem::Resource(*ri);
-        let worst = Severity::ALL.iter().zip(counts.iter()).find(|(_, n)| **n > 0).map(|(s, _)| *s);
+        let worst = Severity::ALL
+            .iter()
+            .zip(counts.iter())
+            .find(|(_, n)| **n > 0)
+            .map(|(s, _)| *s);
         let n: usize = counts.iter().sum();
         right.push(Line::from(vec![
             match worst {
@@ -118,7 +182,10 @@ pub fn render(state: &State, data: &Dataset, o: &OverviewView, theme: &Theme, fr
                 None => Span::raw(format!("{:<9}", "")),
             },
             Span::styled(format!("{n:>3} "), theme.text()),
-            Span::styled(format!("{:<26}", truncate(&r.name, 26)), sel_style(&item, theme.text())),
+            Span::styled(
+                format!("{:<26}", truncate(&r.name, 26)),
+                sel_style(&item, theme.text()),
+            ),
             Span::styled(r.kind.clone(), theme.dimmed()),
         ]));
     }
@@ -127,7 +194,10 @@ pub fn render(state: &State, data: &Dataset, o: &OverviewView, theme: &Theme, fr
     for region in &data.regions {
         let mut spans = vec![Span::styled(format!("  {region:<16}"), theme.text())];
         for svc in ["securityhub", "guardduty", "access-analyzer"] {
-            let st = data.services.iter().find(|x| x.service == svc && &x.region == region);
+            let st = data
+                .services
+                .iter()
+                .find(|x| x.service == svc && &x.region == region);
             let (mark, style) = match st {
                 Some(x) if x.enabled => ("on ", theme.ok()),
                 Some(_) => ("OFF", theme.error()),
@@ -139,17 +209,30 @@ pub fn render(state: &State, data: &Dataset, o: &OverviewView, theme: &Theme, fr
         right.push(Line::from(spans));
     }
     if data.problems.is_empty() {
-        right.push(Line::from(Span::styled("  every source loaded", theme.ok())));
+        right.push(Line::from(Span::styled(
+            "  every source loaded",
+            theme.ok(),
+        )));
     } else {
         for pr in &data.problems {
             right.push(Line::from(Span::styled(
-                format!("  ! {}{}: {}", pr.source, pr.region.as_deref().map(|r| format!(" {r}")).unwrap_or_default(), pr.message),
+                format!(
+                    "  ! {}{}: {}",
+                    pr.source,
+                    pr.region
+                        .as_deref()
+                        .map(|r| format!(" {r}"))
+                        .unwrap_or_default(),
+                    pr.message
+                ),
                 theme.error(),
             )));
         }
     }
     frame.render_widget(
-        Paragraph::new(right).wrap(Wrap { trim: false }).block(block("top affected resources".into(), theme)),
+        Paragraph::new(right)
+            .wrap(Wrap { trim: false })
+            .block(block("top affected resources".into(), theme)),
         cols[1],
     );
 }

@@ -8,14 +8,32 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-pub fn render_resource(data: &Dataset, v: &ResourceView, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(res) = data.resources.resources.get(v.resource) else { return };
+pub fn render_resource(
+    data: &Dataset,
+    v: &ResourceView,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let Some(res) = data.resources.resources.get(v.resource) else {
+        return;
+    };
     let mut facts: Vec<Line> = vec![
-        Line::from(vec![Span::styled(format!("{:<16}", "ARN"), theme.dimmed()), Span::styled(res.arn.clone(), theme.accent())]),
+        Line::from(vec![
+            Span::styled(format!("{:<16}", "ARN"), theme.dimmed()),
+            Span::styled(res.arn.clone(), theme.accent()),
+        ]),
         Line::from(vec![
             Span::styled(format!("{:<16}", "Type"), theme.dimmed()),
             Span::styled(
-                format!("{}{}", res.kind, res.region.as_deref().map(|r| format!(" · {r}")).unwrap_or_default()),
+                format!(
+                    "{}{}",
+                    res.kind,
+                    res.region
+                        .as_deref()
+                        .map(|r| format!(" · {r}"))
+                        .unwrap_or_default()
+                ),
                 theme.text(),
             ),
         ]),
@@ -24,13 +42,19 @@ pub fn render_resource(data: &Dataset, v: &ResourceView, theme: &Theme, frame: &
         facts.extend(iam::facts(inv, &res.arn, data.captured_at, theme));
     }
     let facts_h = (facts.len() as u16 + 2).min(area.height / 2).max(4);
-    let [top, bottom] = Layout::vertical([Constraint::Length(facts_h), Constraint::Min(3)]).areas(area);
-    frame.render_widget(Paragraph::new(facts).block(block(format!("{} · {}", res.name, res.kind), theme)), top);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(facts_h), Constraint::Min(3)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(facts).block(block(format!("{} · {}", res.name, res.kind), theme)),
+        top,
+    );
 
     let title = format!("findings on {} [{}]", res.name, res.findings.len());
     if res.findings.is_empty() {
         frame.render_widget(
-            Paragraph::new("No findings on this resource.").style(theme.dimmed()).block(block(title, theme)),
+            Paragraph::new("No findings on this resource.")
+                .style(theme.dimmed())
+                .block(block(title, theme)),
             bottom,
         );
         return;
@@ -70,9 +94,17 @@ pub fn render_resource(data: &Dataset, v: &ResourceView, theme: &Theme, frame: &
         .collect();
     let table = Table::new(
         rows,
-        [Constraint::Length(8), Constraint::Length(8), Constraint::Length(28), Constraint::Fill(1), Constraint::Length(10)],
+        [
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(28),
+            Constraint::Fill(1),
+            Constraint::Length(10),
+        ],
     )
-    .header(Row::new(vec!["SEV", "SOURCE", "TYPE / CONTROL", "TITLE", "STATUS"]).style(theme.title()))
+    .header(
+        Row::new(vec!["SEV", "SOURCE", "TYPE / CONTROL", "TITLE", "STATUS"]).style(theme.title()),
+    )
     .block(block(title, theme))
     .column_spacing(1);
     frame.render_widget(table, bottom);
@@ -108,7 +140,11 @@ pub fn render_list(data: &Dataset, l: &SimpleList, theme: &Theme, frame: &mut Fr
                     worst = worst.max(Some(f.severity));
                 }
             }
-            let style = if i == c.selected { theme.selected() } else { theme.text() };
+            let style = if i == c.selected {
+                theme.selected()
+            } else {
+                theme.text()
+            };
             Row::new(vec![
                 Cell::from(match worst {
                     Some(s) => Span::styled(s.label(), theme.severity(s)),

@@ -1,0 +1,37 @@
+//! docs/keys.md is generated from the keymap; this test fails when it goes stale.
+//! Regenerate with `UPDATE_DOCS=1 cargo test --test docs_keys`.
+#[test]
+fn keys_doc_matches_the_keymap() {
+    let want = guardpost::app::keymap::markdown();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/keys.md");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert_eq!(
+        have, want,
+        "docs/keys.md is stale: run UPDATE_DOCS=1 cargo test --test docs_keys"
+    );
+}
+
+#[test]
+fn every_documented_key_is_bound() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    for b in guardpost::app::keymap::KEYMAP {
+        for k in b.keys {
+            let mods = if k.ctrl {
+                KeyModifiers::CONTROL
+            } else {
+                KeyModifiers::NONE
+            };
+            let got = guardpost::app::keymap::lookup(&KeyEvent::new(k.code, mods));
+            assert_eq!(
+                got,
+                Some(b.action),
+                "key {} should do {:?}",
+                k.label(),
+                b.action
+            );
+        }
+    }
+}

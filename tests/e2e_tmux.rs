@@ -1,0 +1,126 @@
+//! End-to-end: the real binary in tmux against the demo account.
+mod common;
+use common::tmux::{Tmux, assert_restored};
+
+fn bin() -> String {
+    env!("CARGO_BIN_EXE_guardpost").to_string()
+}
+
+fn cmd(extra: &str) -> (tempfile::TempDir, String) {
+    let state = tempfile::tempdir().unwrap();
+    let c = format!(
+        "cd {} && GUARDPOST_STATE_DIR={} GUARDPOST_CONFIG=/nonexistent/guardpost.toml {} {extra}",
+        state.path().display(),
+        state.path().display(),
+        bin()
+    );
+    (state, c)
+}
+
+#[test]
+fn demo_walkthrough_guardduty_to_resource_filter_help_quit() {
+    let (_dir, c) = cmd("--demo");
+    let t = Tmux::start("walk", 160, 45, &c);
+    let s = t.wait_for("top affected resources");
+    assert!(
+        s.contains("acme-prod (111122223333)"),
+        "header shows the account:\n{s}"
+    );
+    assert!(s.contains("Posture score"), "{s}");
+
+    // Jump to GuardDuty findings and open the worst one.
+    t.keys(&[":"]);
+    t.text("guardduty");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Findings › GuardDuty");
+    assert!(s.contains("GD"), "{s}");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Reported by");
+    assert!(s.contains("GuardDuty"), "detail names the source:\n{s}");
+    let kind_line = s
+        .lines()
+        .find(|l| l.contains("Type "))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        kind_line.contains(':') && kind_line.contains('/'),
+        "a GuardDuty finding type: {kind_line}"
+    );
+
+    // Drill to its resource: every finding and IAM fact on it.
+    t.keys(&["Enter"]);
+    let s = t.wait_for("findings on ");
+    assert!(s.contains("ARN"), "{s}");
+
+    // Back twice to the list, filter it.
+    t.keys(&["Escape", "Escape"]);
+    t.wait_for("Findings › GuardDuty");
+    t.keys(&["/"]);
+    t.text("root");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("/root");
+    assert!(
+        s.contains("RootCredentialUsage"),
+        "filter keeps the root finding:\n{s}"
+    );
+    assert!(!s.contains("SSHBruteForce"), "filter drops others:\n{s}");
+
+    // Help is generated from the keymap.
+    t.keys(&["?"]);
+    let s = t.wait_for("Help");
+    assert!(s.contains("fuzzy") && s.contains(":findings"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_until("help closed", |s| !s.contains("Esc closes"));
+
+    t.keys(&["q"]);
+    let s = t.wait_for("EXITED:0");
+    assert_restored(&s);
+    assert!(
+        !s.contains("top affected resources"),
+        "alternate screen left:\n{s}"
+    );
+}
+
+#[test]
+fn panic_restores_the_terminal() {
+    let (_dir, c) = cmd("--demo");
+    let t = Tmux::start("panic", 120, 30, &format!("GUARDPOST_TEST_PANIC=1 {c}"));
+    let s = t.wait_for("EXITED:");
+    assert!(s.contains("EXITED:101"), "panics exit 101:\n{s}");
+    assert!(
+        s.contains("deliberate panic"),
+        "the panic message is readable:\n{s}"
+    );
+    assert_restored(&s);
+}
+
+#[test]
+fn bad_snapshot_exits_2_without_touching_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("broken.json");
+    std::fs::write(
+        &bad,
+        "{\"format\":\"guardpost-snapshot\",\"version\":1,\n\"captured_at\": ",
+    )
+    .unwrap();
+    let (_d, c) = cmd(&format!("--snapshot {}", bad.display()));
+    let t = Tmux::start("bad", 120, 30, &c);
+    let s = t.wait_for("EXITED:");
+    assert!(s.contains("EXITED:2"), "{s}");
+    assert!(
+        s.contains("broken.json") && s.contains("line 2"),
+        "names file and position:\n{s}"
+    );
+    assert_restored(&s);
+}
+
+#[test]
+fn tiny_terminal_gets_a_message_not_a_panic() {
+    let (_dir, c) = cmd("--demo");
+    let t = Tmux::start("tiny", 40, 10, &c);
+    let s = t.wait_for("needs at least");
+    assert!(s.contains("40x10"), "{s}");
+    t.keys(&["q"]);
+    let s = t.wait_for("EXITED:0");
+    assert_restored(&s);
+}
