@@ -33,7 +33,11 @@ impl Default for PostureConfig {
     fn default() -> Self {
         PostureConfig {
             owner_tag: "owner".into(),
-            break_glass_names: vec!["break-glass*".into(), "breakglass*".into(), "incident-response*".into()],
+            break_glass_names: vec![
+                "break-glass*".into(),
+                "breakglass*".into(),
+                "incident-response*".into(),
+            ],
             break_glass_tag: "guardpost:break-glass".into(),
             unused_days: 45,
             rotation_days: 90,
