@@ -77,12 +77,14 @@ pub fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
+/// An Access Analyzer finding on a resource: (finding type, analyzer ARN if known, index).
+type AnalyzerEntry<'a> = (&'a str, Option<&'a str>, usize);
+
 /// Native GuardDuty / Access Analyzer findings by the keys their copies carry.
 struct Natives<'a> {
     guardduty: HashMap<&'a str, usize>,
     analyzer_by_id: HashMap<&'a str, usize>,
-    /// Findings by resource ARN: (finding type, analyzer ARN if known, index).
-    analyzer_by_resource: HashMap<&'a str, Vec<(&'a str, Option<&'a str>, usize)>>,
+    analyzer_by_resource: HashMap<&'a str, Vec<AnalyzerEntry<'a>>>,
 }
 
 impl<'a> Natives<'a> {

@@ -324,10 +324,9 @@ fn summarize(
                     .get(key)
                     .and_then(|x| x.get("condition"))
                     .and_then(Value::as_object)
+                    && !c.is_empty()
                 {
-                    if !c.is_empty() {
-                        desc.push_str(&format!("\nCondition: {}", Value::Object(c.clone())));
-                    }
+                    desc.push_str(&format!("\nCondition: {}", Value::Object(c.clone())));
                 }
             }
             (title, desc, severity)

@@ -174,12 +174,11 @@ fn principal(res: &Value, ctx: &Ctx) -> Vec<ResourceRef> {
         out.push(resource(key.to_string(), "AwsIamAccessKey", key, None));
     }
     // An instance role's session is named after the instance (`AROA…:i-0abc…`).
-    if user_type == "AssumedRole" {
-        if let Some(session) = str_at(d, &["principalId"]).and_then(|p| p.split_once(':')) {
-            if session.1.starts_with("i-") {
-                out.push(instance_ref(session.1, ctx));
-            }
-        }
+    if user_type == "AssumedRole"
+        && let Some(session) = str_at(d, &["principalId"]).and_then(|p| p.split_once(':'))
+        && session.1.starts_with("i-")
+    {
+        out.push(instance_ref(session.1, ctx));
     }
     out
 }

@@ -125,10 +125,10 @@ pub fn display_name(id: &str) -> String {
             // Bucket (or bucket/key): the bucket is what people recognise.
             return res.split('/').next().unwrap_or(res).to_string();
         }
-        if let Some((_, last)) = res.rsplit_once('/') {
-            if !last.is_empty() {
-                return last.to_string();
-            }
+        if let Some((_, last)) = res.rsplit_once('/')
+            && !last.is_empty()
+        {
+            return last.to_string();
         }
         // `type:name[:qualifier]` (Lambda, Secrets Manager, Logs): the name.
         let mut parts = res.split(':');
@@ -138,12 +138,11 @@ pub fn display_name(id: &str) -> String {
             _ => id.to_string(),
         };
     }
-    if id.starts_with("AWS::") {
-        if let Some((_, last)) = id.rsplit_once(':') {
-            if !last.is_empty() {
-                return last.to_string();
-            }
-        }
+    if id.starts_with("AWS::")
+        && let Some((_, last)) = id.rsplit_once(':')
+        && !last.is_empty()
+    {
+        return last.to_string();
     }
     id.to_string()
 }
