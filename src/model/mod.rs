@@ -53,6 +53,22 @@ impl Severity {
         }
     }
 
+    /// ASFF `Severity.Normalized` (0-100) bands, as Security Hub documents them:
+    /// 0 informational, 1-39 low, 40-69 medium, 70-89 high, 90-100 critical.
+    pub fn from_normalized(score: f64) -> Severity {
+        if score >= 90.0 {
+            Severity::Critical
+        } else if score >= 70.0 {
+            Severity::High
+        } else if score >= 40.0 {
+            Severity::Medium
+        } else if score >= 1.0 {
+            Severity::Low
+        } else {
+            Severity::Informational
+        }
+    }
+
     /// GuardDuty's bands: Low 1.0-3.9, Medium 4.0-6.9, High 7.0-8.9, Critical 9.0-10.0.
     pub fn from_guardduty(score: f64) -> Severity {
         if score >= 9.0 {
