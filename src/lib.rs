@@ -3,9 +3,11 @@
 //! Architecture (docs/architecture.md): sources and actions do I/O and send events;
 //! [`app::update`] is a pure state machine; [`ui::render`] draws the state.
 
+pub mod config;
 pub mod dataset;
 pub mod merge;
 pub mod model;
 pub mod normalize;
 pub mod posture;
 pub mod snapshot;
+pub mod ui;
