@@ -78,10 +78,16 @@ pub fn locate_config_with(
     config_dir: Option<&Path>,
 ) -> Option<ConfigLocation> {
     if let Some(path) = cli {
-        return Some(ConfigLocation { path: path.to_path_buf(), required: true });
+        return Some(ConfigLocation {
+            path: path.to_path_buf(),
+            required: true,
+        });
     }
     if let Some(env) = env.filter(|v| !v.is_empty()) {
-        return Some(ConfigLocation { path: PathBuf::from(env), required: true });
+        return Some(ConfigLocation {
+            path: PathBuf::from(env),
+            required: true,
+        });
     }
     config_dir.map(|dir| ConfigLocation {
         path: dir.join("guardpost").join("config.toml"),
@@ -93,16 +99,24 @@ impl Config {
     /// Loads the config the user asked for (see [`locate_config`]); a missing default file gives defaults.
     pub fn load(cli: Option<&Path>) -> Result<Config, ConfigError> {
         match locate_config(cli) {
-            Some(ConfigLocation { path, required: true }) => Config::from_file(&path),
-            Some(ConfigLocation { path, required: false }) => Config::from_file_or_default(&path),
+            Some(ConfigLocation {
+                path,
+                required: true,
+            }) => Config::from_file(&path),
+            Some(ConfigLocation {
+                path,
+                required: false,
+            }) => Config::from_file_or_default(&path),
             None => Ok(Config::default()),
         }
     }
 
     /// Reads and parses `path`; a missing file is an error.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        let src = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let src = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Config::from_toml_str(&src, path)
     }
 
@@ -111,7 +125,10 @@ impl Config {
         match std::fs::read_to_string(path) {
             Ok(src) => Config::from_toml_str(&src, path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(source) => Err(ConfigError::Read { path: path.to_path_buf(), source }),
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
         }
     }
 
@@ -154,7 +171,9 @@ impl Config {
             // A path on the command line is relative to the working directory...
             (Some(spec), _) => Theme::resolve(spec, None)?,
             // ...one in the config file is relative to the config file.
-            (None, Some(spec)) => Theme::resolve(spec, self.source.as_deref().and_then(Path::parent))?,
+            (None, Some(spec)) => {
+                Theme::resolve(spec, self.source.as_deref().and_then(Path::parent))?
+            }
             (None, None) => Theme::default(),
         };
         Ok(theme.with_no_color_env())
@@ -192,22 +211,34 @@ impl fmt::Display for TomlDiagnostic {
 
 impl TomlDiagnostic {
     /// Builds a diagnostic for an error at `span` in `src` (an error we found ourselves, after parsing).
-    pub fn at(file: &Path, src: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
-        let (line, column) = span.map(|s| line_column(src, s.start)).unzip();
-        let key = span.and_then(|s| key_path_at(src, s.start));
+    pub fn at(
+        file: &Path,
+        src: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
+        let start = span.map(|s| s.start);
+        let (line, column) = start.map(|o| line_column(src, o)).unzip();
+        let key = start.and_then(|o| key_path_at(src, o));
         let message = message.into();
         let message = match &key {
             Some(key) => format!("key \"{key}\": {message}"),
             None => message,
         };
-        TomlDiagnostic { file: file.to_path_buf(), line, column, key, message }
+        TomlDiagnostic {
+            file: file.to_path_buf(),
+            line,
+            column,
+            key,
+            message,
+        }
     }
 
     /// Turns a `toml` error into a diagnostic, rewording serde's unknown-field message.
     pub fn from_toml(file: &Path, src: &str, err: &toml::de::Error) -> Self {
-        let span = err.span();
-        let (line, column) = span.clone().map(|s| line_column(src, s.start)).unzip();
-        let key = span.and_then(|s| key_path_at(src, s.start));
+        let start = err.span().map(|s| s.start);
+        let (line, column) = start.map(|o| line_column(src, o)).unzip();
+        let key = start.and_then(|o| key_path_at(src, o));
         let raw = err.message().trim_end();
         let message = match (unknown_field(raw), &key) {
             (Some((name, expected)), key) => {
@@ -217,7 +248,13 @@ impl TomlDiagnostic {
             (None, Some(key)) => format!("key \"{key}\": {}", raw.replace('`', "\"")),
             (None, None) => raw.replace('`', "\""),
         };
-        TomlDiagnostic { file: file.to_path_buf(), line, column, key, message }
+        TomlDiagnostic {
+            file: file.to_path_buf(),
+            line,
+            column,
+            key,
+            message,
+        }
     }
 }
 
@@ -278,7 +315,9 @@ fn find_in_value(
     path: &mut Vec<String>,
 ) -> bool {
     match value.get_ref() {
-        toml::de::DeValue::Table(t) => find_in_table(t, offset, path) || value.span().contains(&offset),
+        toml::de::DeValue::Table(t) => {
+            find_in_table(t, offset, path) || value.span().contains(&offset)
+        }
         toml::de::DeValue::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(i.to_string());
@@ -296,8 +335,14 @@ fn find_in_value(
 /// Quotes a key that would not read back as a bare key (`"eu west"`), as TOML itself would.
 fn display_key(key: &str) -> String {
     let bare = !key.is_empty()
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if bare { key.to_string() } else { format!("{key:?}") }
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if bare {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
 }
 
 #[cfg(test)]
@@ -347,7 +392,10 @@ theme = "default"
         .unwrap();
         assert_eq!(c.default_regions, ["eu-west-1", "us-east-1"]);
         assert_eq!(c.posture.unused_days, 30);
-        assert_eq!(c.posture.rotation_days, PostureConfig::default().rotation_days);
+        assert_eq!(
+            c.posture.rotation_days,
+            PostureConfig::default().rotation_days
+        );
         assert!(c.read_only_for(Some("prod")));
         assert!(!c.read_only_for(Some("dev")));
         assert!(!c.read_only_for(Some("unknown")));
@@ -359,7 +407,8 @@ theme = "default"
 
     #[test]
     fn global_read_only_applies_unless_profile_says_otherwise() {
-        let c = parse("read_only = true\n[profiles.sandbox]\nread_only = false\n[profiles.prod]\n").unwrap();
+        let c = parse("read_only = true\n[profiles.sandbox]\nread_only = false\n[profiles.prod]\n")
+            .unwrap();
         assert!(c.read_only_for(None));
         assert!(c.read_only_for(Some("prod")));
         assert!(!c.read_only_for(Some("sandbox")));
@@ -412,12 +461,18 @@ theme = "default"
         let d = diag("theme = \"light\"\nread_only = tru\n");
         assert_eq!(d.line, Some(2));
         assert_eq!(d.column, Some(13));
-        assert!(d.to_string().starts_with("config.toml: line 2, column 13: "), "{d}");
+        assert!(
+            d.to_string()
+                .starts_with("config.toml: line 2, column 13: "),
+            "{d}"
+        );
     }
 
     #[test]
     fn line_column_counts_chars() {
-        assert_eq!(line_column("a\nbé c", 5), (2, 4));
+        // Byte 5 is the space after the two-byte é: the third character.
+        assert_eq!(line_column("a\nbé c", 5), (2, 3));
+        assert_eq!(line_column("a\nbé c", 6), (2, 4));
         assert_eq!(line_column("", 0), (1, 1));
         assert_eq!(line_column("ab\n", 3), (2, 1));
     }
@@ -434,16 +489,25 @@ theme = "default"
         let cli = Path::new("/tmp/c.toml");
         assert_eq!(
             locate_config_with(Some(cli), Some(OsStr::new("/e.toml")), Some(dir)),
-            Some(ConfigLocation { path: cli.into(), required: true })
+            Some(ConfigLocation {
+                path: cli.into(),
+                required: true
+            })
         );
         assert_eq!(
             locate_config_with(None, Some(OsStr::new("/e.toml")), Some(dir)),
-            Some(ConfigLocation { path: "/e.toml".into(), required: true })
+            Some(ConfigLocation {
+                path: "/e.toml".into(),
+                required: true
+            })
         );
         // An empty variable counts as unset.
         assert_eq!(
             locate_config_with(None, Some(OsStr::new("")), Some(dir)),
-            Some(ConfigLocation { path: dir.join("guardpost/config.toml"), required: false })
+            Some(ConfigLocation {
+                path: dir.join("guardpost/config.toml"),
+                required: false
+            })
         );
         assert_eq!(locate_config_with(None, None, None), None);
     }
@@ -452,7 +516,10 @@ theme = "default"
     fn missing_default_file_gives_defaults_but_named_file_is_required() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("nope.toml");
-        assert_eq!(Config::from_file_or_default(&missing).unwrap(), Config::default());
+        assert_eq!(
+            Config::from_file_or_default(&missing).unwrap(),
+            Config::default()
+        );
         let err = Config::from_file(&missing).unwrap_err();
         assert!(matches!(err, ConfigError::Read { .. }));
         assert!(err.to_string().contains("nope.toml"), "{err}");
@@ -465,7 +532,10 @@ theme = "default"
         assert_eq!(name(None, None), "light");
         assert_eq!(name(None, Some("prod")), "high-contrast");
         assert_eq!(name(Some("default"), Some("prod")), "default");
-        assert_eq!(Config::default().load_theme(None, None).unwrap().name, "default");
+        assert_eq!(
+            Config::default().load_theme(None, None).unwrap().name,
+            "default"
+        );
     }
 
     #[test]

@@ -18,7 +18,10 @@ use crate::model::Severity;
 pub const BUILTIN_THEMES: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
 ];
 
 /// Names of the built-in themes, for help text and error messages.
@@ -72,6 +75,7 @@ macro_rules! roles {
             }
         }
 
+        #[cfg(test)]
         impl ColorsFile {
             fn missing(&self) -> Vec<&'static str> {
                 let mut missing = Vec::new();
@@ -196,7 +200,9 @@ impl<'de> Deserialize<'de> for ColorSpec {
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ColorSpec, E> {
                 u8::try_from(v)
                     .map(|i| ColorSpec(Color::Indexed(i)))
-                    .map_err(|_| E::custom(format!("color index {v} is out of range (expected 0-255)")))
+                    .map_err(|_| {
+                        E::custom(format!("color index {v} is out of range (expected 0-255)"))
+                    })
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ColorSpec, E> {
                 self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
@@ -254,7 +260,11 @@ impl Theme {
         let file: ThemeFile = parse_toml(src, &origin).expect("built-in themes parse");
         let mut palette = Palette::RESET;
         palette.overlay(&file.colors);
-        Some(Theme { name: (*name).to_string(), palette, no_color: false })
+        Some(Theme {
+            name: (*name).to_string(),
+            palette,
+            no_color: false,
+        })
     }
 
     /// `--theme NAME|PATH`: a built-in name, else a theme file (`~/` expanded; a relative path is
@@ -278,8 +288,10 @@ impl Theme {
 
     /// Reads a theme file (a partial override of a built-in).
     pub fn from_file(path: &Path) -> Result<Theme, ThemeError> {
-        let src = std::fs::read_to_string(path)
-            .map_err(|source| ThemeError::Read { path: path.to_path_buf(), source })?;
+        let src = std::fs::read_to_string(path).map_err(|source| ThemeError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Theme::from_toml_str(&src, path)
     }
 
@@ -294,14 +306,18 @@ impl Theme {
                     origin,
                     src,
                     Some(base.span()),
-                    format!("unknown built-in theme \"{}\" (expected one of {names})", base.get_ref()),
+                    format!(
+                        "unknown built-in theme \"{}\" (expected one of {names})",
+                        base.get_ref()
+                    ),
                 )
             })?,
         };
         theme.palette.overlay(&file.colors);
-        theme.name = origin
-            .file_stem()
-            .map_or_else(|| origin.display().to_string(), |s| s.to_string_lossy().into_owned());
+        theme.name = origin.file_stem().map_or_else(
+            || origin.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
         Ok(theme)
     }
 
@@ -345,13 +361,25 @@ impl Theme {
 
     /// The selected row. Without colour it is reversed, so the cursor stays visible.
     pub fn selected(&self) -> Style {
-        let m = if self.no_color { Modifier::BOLD | Modifier::REVERSED } else { Modifier::BOLD };
-        self.paint(self.palette.selection_fg, Some(self.palette.selection_bg), m)
+        let m = if self.no_color {
+            Modifier::BOLD | Modifier::REVERSED
+        } else {
+            Modifier::BOLD
+        };
+        self.paint(
+            self.palette.selection_fg,
+            Some(self.palette.selection_bg),
+            m,
+        )
     }
 
     /// A row marked for a bulk action. Without colour it is underlined.
     pub fn marked(&self) -> Style {
-        let m = if self.no_color { Modifier::BOLD | Modifier::UNDERLINED } else { Modifier::BOLD };
+        let m = if self.no_color {
+            Modifier::BOLD | Modifier::UNDERLINED
+        } else {
+            Modifier::BOLD
+        };
         self.paint(self.palette.marked, None, m)
     }
 
@@ -374,16 +402,28 @@ impl Theme {
 
     /// Secondary text. Without colour it uses the terminal's dim attribute instead.
     pub fn dimmed(&self) -> Style {
-        let m = if self.no_color { Modifier::DIM } else { Modifier::empty() };
+        let m = if self.no_color {
+            Modifier::DIM
+        } else {
+            Modifier::empty()
+        };
         self.paint(self.palette.dimmed, None, m)
     }
 
     pub fn header(&self) -> Style {
-        self.paint(self.palette.header_fg, Some(self.palette.header_bg), Modifier::empty())
+        self.paint(
+            self.palette.header_fg,
+            Some(self.palette.header_bg),
+            Modifier::empty(),
+        )
     }
 
     pub fn status(&self) -> Style {
-        self.paint(self.palette.status_fg, Some(self.palette.status_bg), Modifier::empty())
+        self.paint(
+            self.palette.status_fg,
+            Some(self.palette.status_bg),
+            Modifier::empty(),
+        )
     }
 
     pub fn accent(&self) -> Style {
@@ -404,8 +444,16 @@ impl Theme {
 
     /// The READ-ONLY badge. Without colour it is reversed, so it still reads as a badge.
     pub fn read_only_badge(&self) -> Style {
-        let m = if self.no_color { Modifier::BOLD | Modifier::REVERSED } else { Modifier::BOLD };
-        self.paint(self.palette.read_only_fg, Some(self.palette.read_only_bg), m)
+        let m = if self.no_color {
+            Modifier::BOLD | Modifier::REVERSED
+        } else {
+            Modifier::BOLD
+        };
+        self.paint(
+            self.palette.read_only_fg,
+            Some(self.palette.read_only_bg),
+            m,
+        )
     }
 
     pub fn breadcrumb(&self) -> Style {
@@ -434,7 +482,11 @@ mod tests {
             let origin = PathBuf::from(format!("themes/{name}.toml"));
             let file: ThemeFile = parse_toml(src, &origin).unwrap_or_else(|e| panic!("{e}"));
             assert!(file.extends.is_none(), "{name}: built-ins stand alone");
-            assert_eq!(file.colors.missing(), Vec::<&str>::new(), "{name}: roles not set");
+            assert_eq!(
+                file.colors.missing(),
+                Vec::<&str>::new(),
+                "{name}: roles not set"
+            );
             let theme = Theme::builtin(name).unwrap();
             assert_eq!(theme.name, *name);
             assert!(!theme.no_color);
@@ -450,7 +502,10 @@ mod tests {
         // ANSI 16 only, so it follows the user's terminal palette.
         for role in Palette::ROLES {
             let c = p.get(role).unwrap();
-            assert!(!matches!(c, Color::Rgb(..) | Color::Indexed(_)), "{role}: {c:?}");
+            assert!(
+                !matches!(c, Color::Rgb(..) | Color::Indexed(_)),
+                "{role}: {c:?}"
+            );
         }
     }
 
@@ -548,7 +603,11 @@ mod tests {
     fn unknown_top_level_key() {
         let d = diag("[colours]\ncritical = \"red\"\n");
         assert_eq!(d.key.as_deref(), Some("colours"));
-        assert!(d.message.starts_with("unknown key \"colours\" (expected extends or colors)"), "{d}");
+        assert!(
+            d.message
+                .starts_with("unknown key \"colours\" (expected extends or colors)"),
+            "{d}"
+        );
     }
 
     #[test]
@@ -556,7 +615,11 @@ mod tests {
         let d = diag("[colors]\ncritical = \"red\n");
         assert_eq!(d.line, Some(2));
         assert!(d.column.is_some());
-        assert!(d.to_string().starts_with("themes/bad.toml: line 2, column "), "{d}");
+        assert!(
+            d.to_string()
+                .starts_with("themes/bad.toml: line 2, column "),
+            "{d}"
+        );
     }
 
     #[test]
@@ -571,7 +634,10 @@ mod tests {
         assert_eq!(t.palette.border, Color::Red);
         let err = Theme::resolve("nonesuch", None).unwrap_err();
         assert!(matches!(err, ThemeError::NotFound(_)));
-        assert!(err.to_string().contains("default, light, high-contrast"), "{err}");
+        assert!(
+            err.to_string().contains("default, light, high-contrast"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -579,7 +645,11 @@ mod tests {
         let t = Theme::default();
         let p = t.palette;
         assert_eq!(t.severity(Severity::High).fg, Some(p.high));
-        assert!(t.severity(Severity::Critical).add_modifier.contains(Modifier::BOLD));
+        assert!(
+            t.severity(Severity::Critical)
+                .add_modifier
+                .contains(Modifier::BOLD)
+        );
         assert_eq!(t.selected().fg, Some(p.selection_fg));
         assert_eq!(t.selected().bg, Some(p.selection_bg));
         assert_eq!(t.border(true).fg, Some(p.border_focused));
@@ -613,8 +683,16 @@ mod tests {
         for s in styles {
             assert_eq!((s.fg, s.bg), (None, None), "{s:?}");
         }
-        assert!(t.selected().add_modifier.contains(Modifier::REVERSED | Modifier::BOLD));
-        assert!(t.severity(Severity::Critical).add_modifier.contains(Modifier::BOLD));
+        assert!(
+            t.selected()
+                .add_modifier
+                .contains(Modifier::REVERSED | Modifier::BOLD)
+        );
+        assert!(
+            t.severity(Severity::Critical)
+                .add_modifier
+                .contains(Modifier::BOLD)
+        );
         assert!(t.border(true).add_modifier.contains(Modifier::BOLD));
         assert_ne!(t.marked(), t.text());
     }
