@@ -4,6 +4,7 @@
 //! [`app::update`] is a pure state machine; [`ui::render`] draws the state.
 
 pub mod app;
+pub mod config;
 pub mod console;
 pub mod dataset;
 pub mod merge;

@@ -2,6 +2,7 @@
 use anyhow::Context;
 use clap::Parser;
 use guardpost::app::{self, Effect, Event, State};
+use guardpost::config::Config;
 use guardpost::dataset::{Dataset, Origin};
 use guardpost::posture::PostureConfig;
 use guardpost::snapshot::Snapshot;
@@ -77,8 +78,14 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
     };
     // Validate the snapshot up front: errors exit with code 2 and an untouched terminal.
     let first = load_snapshot(&spec)?;
-    let theme = Theme::default();
-    let posture = PostureConfig::default();
+    let cfg = Config::load(cli.config.as_deref())?;
+    // No AWS profile yet (live loading comes later): global settings apply.
+    let theme = cfg.load_theme(cli.theme.as_deref(), None)?;
+    let posture = cfg.posture.clone();
+    let cli = Cli {
+        read_only: cli.read_only || cfg.read_only_for(None),
+        ..cli
+    };
     tracing::info!(origin = ?origin(&spec), "starting");
 
     let rt = tokio::runtime::Builder::new_multi_thread()

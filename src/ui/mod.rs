@@ -88,7 +88,7 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let mut line = Line::from(spans);
     if state.read_only {
-        let badge = Span::styled(" READ-ONLY ", theme.read_only());
+        let badge = Span::styled(" READ-ONLY ", theme.read_only_badge());
         // Right-align the badge: it must stay visible however long the header is.
         let width = area.width as usize;
         let used: usize = line.width();
@@ -195,7 +195,7 @@ fn render_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             None => Line::default(),
         },
     };
-    frame.render_widget(Paragraph::new(line).style(theme.status_bar()), area);
+    frame.render_widget(Paragraph::new(line).style(theme.status()), area);
 }
 
 fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {

@@ -1,0 +1,551 @@
+//! The config file: `$XDG_CONFIG_HOME/guardpost/config.toml` (or `GUARDPOST_CONFIG`, or `--config`).
+//!
+//! Every field is optional and unknown keys are errors, so a typo never silently does nothing.
+//! Errors name the file, the line and column, and the dotted key (see [`TomlDiagnostic`]).
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::posture::PostureConfig;
+use crate::ui::theme::{Theme, ThemeError};
+
+/// Environment variable naming the config file; it overrides the XDG location.
+pub const CONFIG_ENV: &str = "GUARDPOST_CONFIG";
+
+/// The whole config file. Per-profile settings in [`Config::profiles`] win over the global ones.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Theme: a built-in name or a path to a theme file (relative paths are relative to this file).
+    pub theme: Option<String>,
+    /// Disable every mutating action.
+    pub read_only: Option<bool>,
+    /// Regions to load when none is given on the command line.
+    pub default_regions: Vec<String>,
+    /// Posture rule tunables (`[posture]`).
+    pub posture: PostureConfig,
+    /// `[profiles.<aws profile name>]`: settings for one AWS profile, e.g. read-only and a red theme for prod.
+    pub profiles: BTreeMap<String, ProfileConfig>,
+    /// The file this was read from; `None` for built-in defaults. Used to resolve relative theme paths.
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+/// `[profiles.<name>]`: overrides for one AWS profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProfileConfig {
+    pub read_only: Option<bool>,
+    pub theme: Option<String>,
+}
+
+/// Why the config file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Parse(#[from] TomlDiagnostic),
+}
+
+/// Where the config file is looked for, and whether it must exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigLocation {
+    pub path: PathBuf,
+    /// A path the user named (`--config`, `GUARDPOST_CONFIG`) must exist; the default one need not.
+    pub required: bool,
+}
+
+/// Picks the config file: `--config` first, then `GUARDPOST_CONFIG`, then the XDG default.
+pub fn locate_config(cli: Option<&Path>) -> Option<ConfigLocation> {
+    let env = std::env::var_os(CONFIG_ENV);
+    locate_config_with(cli, env.as_deref(), dirs::config_dir().as_deref())
+}
+
+/// [`locate_config`] without touching the environment, so it can be tested.
+pub fn locate_config_with(
+    cli: Option<&Path>,
+    env: Option<&OsStr>,
+    config_dir: Option<&Path>,
+) -> Option<ConfigLocation> {
+    if let Some(path) = cli {
+        return Some(ConfigLocation {
+            path: path.to_path_buf(),
+            required: true,
+        });
+    }
+    if let Some(env) = env.filter(|v| !v.is_empty()) {
+        return Some(ConfigLocation {
+            path: PathBuf::from(env),
+            required: true,
+        });
+    }
+    config_dir.map(|dir| ConfigLocation {
+        path: dir.join("guardpost").join("config.toml"),
+        required: false,
+    })
+}
+
+impl Config {
+    /// Loads the config the user asked for (see [`locate_config`]); a missing default file gives defaults.
+    pub fn load(cli: Option<&Path>) -> Result<Config, ConfigError> {
+        match locate_config(cli) {
+            Some(ConfigLocation {
+                path,
+                required: true,
+            }) => Config::from_file(&path),
+            Some(ConfigLocation {
+                path,
+                required: false,
+            }) => Config::from_file_or_default(&path),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// Reads and parses `path`; a missing file is an error.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let src = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::from_toml_str(&src, path)
+    }
+
+    /// Like [`Config::from_file`], but a missing file gives the defaults.
+    pub fn from_file_or_default(path: &Path) -> Result<Config, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(src) => Config::from_toml_str(&src, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    /// Parses config text; `origin` names the file in errors and anchors relative theme paths.
+    pub fn from_toml_str(src: &str, origin: &Path) -> Result<Config, ConfigError> {
+        let mut config: Config = parse_toml(src, origin)?;
+        config.source = Some(origin.to_path_buf());
+        Ok(config)
+    }
+
+    /// Settings for an AWS profile, if the file has a `[profiles.<name>]` table for it.
+    pub fn profile(&self, name: Option<&str>) -> Option<&ProfileConfig> {
+        name.and_then(|n| self.profiles.get(n))
+    }
+
+    /// Read-only for this profile: the profile's setting, else the global one, else false.
+    /// (`--read-only` on the command line is OR-ed in by the caller.)
+    pub fn read_only_for(&self, profile: Option<&str>) -> bool {
+        self.profile(profile)
+            .and_then(|p| p.read_only)
+            .or(self.read_only)
+            .unwrap_or(false)
+    }
+
+    /// Theme spec for this profile: the profile's, else the global one.
+    pub fn theme_for(&self, profile: Option<&str>) -> Option<&str> {
+        self.profile(profile)
+            .and_then(|p| p.theme.as_deref())
+            .or(self.theme.as_deref())
+    }
+
+    /// The theme to draw with: `--theme`, else the profile's, else the global one, else the
+    /// built-in default; `NO_COLOR` (non-empty) turns colour off whatever the theme.
+    pub fn load_theme(
+        &self,
+        cli_theme: Option<&str>,
+        profile: Option<&str>,
+    ) -> Result<Theme, ThemeError> {
+        let theme = match (cli_theme, self.theme_for(profile)) {
+            // A path on the command line is relative to the working directory...
+            (Some(spec), _) => Theme::resolve(spec, None)?,
+            // ...one in the config file is relative to the config file.
+            (None, Some(spec)) => {
+                Theme::resolve(spec, self.source.as_deref().and_then(Path::parent))?
+            }
+            (None, None) => Theme::default(),
+        };
+        Ok(theme.with_no_color_env())
+    }
+}
+
+/// A TOML file that could not be used, pinned to its file, line, column and key.
+///
+/// Displays as `FILE: line L, column C: key "a.b": MESSAGE`, or for unknown keys
+/// `FILE: line L, column C: unknown key "a.b" (expected one of x, y)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct TomlDiagnostic {
+    pub file: PathBuf,
+    /// 1-based line and column (in characters), when TOML gave a position.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// Dotted path of the offending key (`colors.critical`), when it could be found.
+    pub key: Option<String>,
+    /// Everything after the position: what is wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for TomlDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ": line {line}")?;
+            if let Some(column) = self.column {
+                write!(f, ", column {column}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl TomlDiagnostic {
+    /// Builds a diagnostic for an error at `span` in `src` (an error we found ourselves, after parsing).
+    pub fn at(
+        file: &Path,
+        src: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
+        let start = span.map(|s| s.start);
+        let (line, column) = start.map(|o| line_column(src, o)).unzip();
+        let key = start.and_then(|o| key_path_at(src, o));
+        let message = message.into();
+        let message = match &key {
+            Some(key) => format!("key \"{key}\": {message}"),
+            None => message,
+        };
+        TomlDiagnostic {
+            file: file.to_path_buf(),
+            line,
+            column,
+            key,
+            message,
+        }
+    }
+
+    /// Turns a `toml` error into a diagnostic, rewording serde's unknown-field message.
+    pub fn from_toml(file: &Path, src: &str, err: &toml::de::Error) -> Self {
+        let start = err.span().map(|s| s.start);
+        let (line, column) = start.map(|o| line_column(src, o)).unzip();
+        let key = start.and_then(|o| key_path_at(src, o));
+        let raw = err.message().trim_end();
+        let message = match (unknown_field(raw), &key) {
+            (Some((name, expected)), key) => {
+                let name = key.as_deref().unwrap_or(name);
+                format!("unknown key \"{name}\" ({expected})")
+            }
+            (None, Some(key)) => format!("key \"{key}\": {}", raw.replace('`', "\"")),
+            (None, None) => raw.replace('`', "\""),
+        };
+        TomlDiagnostic {
+            file: file.to_path_buf(),
+            line,
+            column,
+            key,
+            message,
+        }
+    }
+}
+
+/// Deserializes `src`, turning any error into a [`TomlDiagnostic`] naming `origin`.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
+    src: &str,
+    origin: &Path,
+) -> Result<T, TomlDiagnostic> {
+    toml::from_str(src).map_err(|e| TomlDiagnostic::from_toml(origin, src, &e))
+}
+
+/// Splits serde's "unknown field `x`, expected one of `a`, `b`" into ("x", "expected one of a, b").
+fn unknown_field(msg: &str) -> Option<(&str, String)> {
+    let rest = msg.strip_prefix("unknown field `")?;
+    let (name, rest) = rest.split_once('`')?;
+    let expected = rest.trim_start_matches(',').trim().replace('`', "");
+    Some((name, expected))
+}
+
+/// 1-based line and character column of a byte offset (an offset at EOF points past the last char).
+fn line_column(src: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(src.len());
+    while !src.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &src[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + 1;
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// Dotted path of the key whose name or value covers `offset` (`profiles.prod.theme`).
+///
+/// `toml::de::Error` knows the key path but does not expose it, so we re-parse the document
+/// with spans and search it. Tables opened by `[header]` do not span their body, so every
+/// table is searched rather than only those whose span covers the offset.
+fn key_path_at(src: &str, offset: usize) -> Option<String> {
+    let doc = toml::de::DeTable::parse(src).ok()?;
+    let mut path = Vec::new();
+    find_in_table(doc.get_ref(), offset, &mut path).then(|| path.join("."))
+}
+
+fn find_in_table(table: &toml::de::DeTable<'_>, offset: usize, path: &mut Vec<String>) -> bool {
+    for (key, value) in table.iter() {
+        path.push(display_key(key.get_ref()));
+        if key.span().contains(&offset) || find_in_value(value, offset, path) {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
+fn find_in_value(
+    value: &toml::Spanned<toml::de::DeValue<'_>>,
+    offset: usize,
+    path: &mut Vec<String>,
+) -> bool {
+    match value.get_ref() {
+        toml::de::DeValue::Table(t) => {
+            find_in_table(t, offset, path) || value.span().contains(&offset)
+        }
+        toml::de::DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(i.to_string());
+                if find_in_value(item, offset, path) {
+                    return true;
+                }
+                path.pop();
+            }
+            value.span().contains(&offset)
+        }
+        _ => value.span().contains(&offset),
+    }
+}
+
+/// Quotes a key that would not read back as a bare key (`"eu west"`), as TOML itself would.
+fn display_key(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if bare {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<Config, ConfigError> {
+        Config::from_toml_str(src, Path::new("config.toml"))
+    }
+
+    fn diag(src: &str) -> TomlDiagnostic {
+        match parse(src) {
+            Err(ConfigError::Parse(d)) => d,
+            other => panic!("expected a parse error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_file_is_defaults() {
+        let c = parse("").unwrap();
+        assert_eq!(c.theme, None);
+        assert!(!c.read_only_for(None));
+        assert!(c.default_regions.is_empty());
+        assert_eq!(c.posture, PostureConfig::default());
+        assert_eq!(c.source.as_deref(), Some(Path::new("config.toml")));
+    }
+
+    #[test]
+    fn full_config() {
+        let c = parse(
+            r#"
+theme = "light"
+read_only = false
+default_regions = ["eu-west-1", "us-east-1"]
+
+[posture]
+unused_days = 30
+
+[profiles.prod]
+read_only = true
+theme = "high-contrast"
+
+[profiles.dev]
+theme = "default"
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.default_regions, ["eu-west-1", "us-east-1"]);
+        assert_eq!(c.posture.unused_days, 30);
+        assert_eq!(
+            c.posture.rotation_days,
+            PostureConfig::default().rotation_days
+        );
+        assert!(c.read_only_for(Some("prod")));
+        assert!(!c.read_only_for(Some("dev")));
+        assert!(!c.read_only_for(Some("unknown")));
+        assert_eq!(c.theme_for(Some("prod")), Some("high-contrast"));
+        assert_eq!(c.theme_for(Some("dev")), Some("default"));
+        assert_eq!(c.theme_for(Some("other")), Some("light"));
+        assert_eq!(c.theme_for(None), Some("light"));
+    }
+
+    #[test]
+    fn global_read_only_applies_unless_profile_says_otherwise() {
+        let c = parse("read_only = true\n[profiles.sandbox]\nread_only = false\n[profiles.prod]\n")
+            .unwrap();
+        assert!(c.read_only_for(None));
+        assert!(c.read_only_for(Some("prod")));
+        assert!(!c.read_only_for(Some("sandbox")));
+    }
+
+    #[test]
+    fn unknown_top_level_key() {
+        let d = diag("theme = \"light\"\n\n\n\ncolours = 1\n");
+        assert_eq!((d.line, d.column), (Some(5), Some(1)));
+        assert_eq!(d.key.as_deref(), Some("colours"));
+        let s = d.to_string();
+        assert!(s.starts_with("config.toml: line 5, column 1: unknown key \"colours\" (expected one of theme, read_only, default_regions, posture, profiles"), "{s}");
+    }
+
+    #[test]
+    fn unknown_key_in_profile_names_full_path() {
+        let d = diag("[profiles.prod]\nreadonly = true\n");
+        assert_eq!(d.line, Some(2));
+        assert_eq!(d.key.as_deref(), Some("profiles.prod.readonly"));
+        assert_eq!(
+            d.to_string(),
+            "config.toml: line 2, column 1: unknown key \"profiles.prod.readonly\" (expected read_only or theme)"
+        );
+    }
+
+    #[test]
+    fn unknown_key_in_posture() {
+        let d = diag("[posture]\nunused_dayz = 3\n");
+        assert_eq!(d.key.as_deref(), Some("posture.unused_dayz"));
+        assert!(d.message.contains("expected one of owner_tag"), "{d}");
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_position() {
+        let d = diag("read_only = \"yes\"\n");
+        assert_eq!((d.line, d.column), (Some(1), Some(13)));
+        assert_eq!(d.key.as_deref(), Some("read_only"));
+        assert!(d.to_string().starts_with("config.toml: line 1, column 13: key \"read_only\": invalid type: string \"yes\", expected"), "{d}");
+    }
+
+    #[test]
+    fn wrong_type_in_array() {
+        let d = diag("default_regions = [\"eu-west-1\", 3]\n");
+        assert_eq!(d.line, Some(1));
+        assert_eq!(d.key.as_deref(), Some("default_regions.1"));
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let d = diag("theme = \"light\"\nread_only = tru\n");
+        assert_eq!(d.line, Some(2));
+        assert_eq!(d.column, Some(13));
+        assert!(
+            d.to_string()
+                .starts_with("config.toml: line 2, column 13: "),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn line_column_counts_chars() {
+        // Byte 5 is the space after the two-byte é: the third character.
+        assert_eq!(line_column("a\nbé c", 5), (2, 3));
+        assert_eq!(line_column("a\nbé c", 6), (2, 4));
+        assert_eq!(line_column("", 0), (1, 1));
+        assert_eq!(line_column("ab\n", 3), (2, 1));
+    }
+
+    #[test]
+    fn quoted_keys_are_quoted_in_paths() {
+        let d = diag("[profiles.\"my prod\"]\nfoo = 1\n");
+        assert_eq!(d.key.as_deref(), Some("profiles.\"my prod\".foo"));
+    }
+
+    #[test]
+    fn locate_precedence() {
+        let dir = Path::new("/home/u/.config");
+        let cli = Path::new("/tmp/c.toml");
+        assert_eq!(
+            locate_config_with(Some(cli), Some(OsStr::new("/e.toml")), Some(dir)),
+            Some(ConfigLocation {
+                path: cli.into(),
+                required: true
+            })
+        );
+        assert_eq!(
+            locate_config_with(None, Some(OsStr::new("/e.toml")), Some(dir)),
+            Some(ConfigLocation {
+                path: "/e.toml".into(),
+                required: true
+            })
+        );
+        // An empty variable counts as unset.
+        assert_eq!(
+            locate_config_with(None, Some(OsStr::new("")), Some(dir)),
+            Some(ConfigLocation {
+                path: dir.join("guardpost/config.toml"),
+                required: false
+            })
+        );
+        assert_eq!(locate_config_with(None, None, None), None);
+    }
+
+    #[test]
+    fn missing_default_file_gives_defaults_but_named_file_is_required() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.toml");
+        assert_eq!(
+            Config::from_file_or_default(&missing).unwrap(),
+            Config::default()
+        );
+        let err = Config::from_file(&missing).unwrap_err();
+        assert!(matches!(err, ConfigError::Read { .. }));
+        assert!(err.to_string().contains("nope.toml"), "{err}");
+    }
+
+    #[test]
+    fn load_theme_precedence() {
+        let c = parse("theme = \"light\"\n[profiles.prod]\ntheme = \"high-contrast\"\n").unwrap();
+        let name = |cli, profile| c.load_theme(cli, profile).unwrap().name;
+        assert_eq!(name(None, None), "light");
+        assert_eq!(name(None, Some("prod")), "high-contrast");
+        assert_eq!(name(Some("default"), Some("prod")), "default");
+        assert_eq!(
+            Config::default().load_theme(None, None).unwrap().name,
+            "default"
+        );
+    }
+
+    #[test]
+    fn relative_theme_path_is_relative_to_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("mine.toml"), "[colors]\naccent = \"red\"\n").unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "theme = \"mine.toml\"\n").unwrap();
+        let c = Config::from_file(&path).unwrap();
+        let theme = c.load_theme(None, None).unwrap();
+        assert_eq!(theme.palette.accent, ratatui::style::Color::Red);
+    }
+}
