@@ -596,7 +596,7 @@ def build_iam():
             "AllowUsersToChangePassword": True, "ExpirePasswords": False,
         },
         "SummaryMap": summary,
-        "Root": {"AccountMFAEnabled": True, "AccountAccessKeysPresent": False, "VirtualMfa": True,
+        "Root": {"AccountMfaEnabled": True, "AccountAccessKeysPresent": False, "VirtualMfa": True,
                  "PasswordLastUsed": iso(ROOT_PW_LAST_USED)},
         "ServerCertificates": [
             {"ServerCertificateName": "acme-legacy-www-2024", "ServerCertificateId": awsid("ASCA", 17),
