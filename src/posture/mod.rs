@@ -1,7 +1,43 @@
 //! The posture engine: rules as pure functions over the IAM inventory and service state.
-use crate::model::{Finding, IamInventory};
+//!
+//! Conventions (also in docs/architecture.md):
+//! - Every finding: source `Posture`, product `guardpost`, kind = rule id,
+//!   id = `po:<rule id>:<resource arn>`, workflow New, compliance Failed,
+//!   first_seen = last_seen = `now`, control_id = the rule's first FSBP / Security Hub control
+//!   id (e.g. `IAM.5`) or else the rule id. One finding per rule and resource: several offending
+//!   keys or statements of one user are listed in one finding's evidence.
+//! - IAM is global: IAM findings have region `global` and resources with `region: None`.
+//!   Account-level IAM rules hang on `arn:<partition>:iam::ACCT:root` (kind `AwsAccount`).
+//! - Per-region service rules hang on `arn:<partition>:<service>:REGION:ACCT:` (kind
+//!   `AwsAccount`, region set): a per-region pseudo-ARN, so ids stay unique across regions.
+//!   (Security Hub names the account `AWS::::Account:ACCT` in its own control findings.)
+//! - `ServiceStatus` for `access-analyzer`: one entry per analyzer, `enabled` = analyzer ACTIVE,
+//!   `detail` = the analyzer type (`ACCOUNT`, `ORGANIZATION`, `ACCOUNT_UNUSED_ACCESS`, ...),
+//!   optionally as `;`-separated parts such as `arn:...; type=ACCOUNT`. A region with no
+//!   analyzer is one entry with `enabled: false`. An enabled entry without a type counts as an
+//!   external-access analyzer (ListAnalyzers' default type is ACCOUNT).
+//! - A service with no status entry for a region is unknown, not disabled: no finding.
+//! - `now` comes from the input; no rule reads the clock.
+
+mod account;
+pub mod policy;
+mod principals;
+pub mod rules;
+mod users;
+
+#[cfg(test)]
+mod tests;
+
+pub use policy::{EscalationPath, escalation_paths, is_admin};
+pub use rules::{RuleInfo, rules};
+
+use crate::model::{
+    ComplianceStatus, Finding, IamInventory, Remediation, ResourceRef, Severity, Source,
+    SourceRecord, Workflow,
+};
 use crate::snapshot::ServiceStatus;
 use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
 
 /// What the rules need besides the inventory.
 #[derive(Debug, Clone)]
@@ -27,6 +63,12 @@ pub struct PostureConfig {
     pub unused_days: i64,
     /// Days after which an access key must be rotated (CIS 1.14: 90).
     pub rotation_days: i64,
+    /// Root use within this many days is reported (CIS 1.7).
+    pub root_use_days: i64,
+    /// Minimum password length (CIS 1.8: 14).
+    pub min_password_length: i32,
+    /// Number of previous passwords that must not be reused (CIS 1.9: 24).
+    pub password_reuse: i32,
 }
 
 impl Default for PostureConfig {
@@ -41,14 +83,156 @@ impl Default for PostureConfig {
             break_glass_tag: "guardpost:break-glass".into(),
             unused_days: 45,
             rotation_days: 90,
+            root_use_days: 90,
+            min_password_length: 14,
+            password_reuse: 24,
         }
     }
 }
 
-/// Runs every rule; the returned findings have source Posture.
+/// Runs every rule; the returned findings have source Posture, sorted by rule id, then
+/// resource ARN.
 pub fn evaluate(input: &PostureInput<'_>) -> Vec<Finding> {
-    let _ = input;
-    todo!("helper: posture")
+    let mut out = Out {
+        input,
+        findings: Vec::new(),
+    };
+    account::services(&mut out);
+    if let Some(inv) = input.iam {
+        account::root(&mut out, inv);
+        account::password_policy(&mut out, inv);
+        account::support_role(&mut out, inv);
+        account::server_certificates(&mut out, inv);
+        users::check(&mut out, inv);
+        principals::check(&mut out, inv);
+    }
+    let mut findings = out.findings;
+    findings
+        .sort_by(|a, b| (&a.kind, primary_arn(a), &a.id).cmp(&(&b.kind, primary_arn(b), &b.id)));
+    findings
+}
+
+fn primary_arn(f: &Finding) -> &str {
+    f.resources.first().map(|r| r.arn.as_str()).unwrap_or("")
+}
+
+/// Collects findings; knows the input for account id, `now` and config.
+pub(crate) struct Out<'a> {
+    pub input: &'a PostureInput<'a>,
+    pub findings: Vec<Finding>,
+}
+
+impl Out<'_> {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.input.now
+    }
+
+    pub fn config(&self) -> &PostureConfig {
+        self.input.config
+    }
+
+    /// The account id: the input's, else the inventory's.
+    pub fn account(&self) -> &str {
+        if !self.input.account.is_empty() {
+            return self.input.account;
+        }
+        self.input.iam.map(|i| i.account_id.as_str()).unwrap_or("")
+    }
+
+    /// `aws`, or the partition the inventory's ARNs use (`aws-cn`, `aws-us-gov`).
+    pub fn partition(&self) -> &str {
+        self.input
+            .iam
+            .and_then(|i| {
+                let u = i.user_detail_list.iter().map(|u| u.arn.as_str());
+                let r = i.role_detail_list.iter().map(|r| r.arn.as_str());
+                u.chain(r).find_map(|a| a.split(':').nth(1))
+            })
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws")
+    }
+
+    pub fn account_resource(&self) -> ResourceRef {
+        ResourceRef {
+            arn: format!("arn:{}:iam::{}:root", self.partition(), self.account()),
+            kind: "AwsAccount".into(),
+            name: self.account().into(),
+            region: None,
+        }
+    }
+
+    /// Emits a finding of `rule_id` at its catalog severity.
+    pub fn push(
+        &mut self,
+        rule_id: &str,
+        resource: ResourceRef,
+        title: String,
+        detail: String,
+        evidence: Value,
+    ) {
+        let sev = rules::rule(rule_id).map(|r| r.severity);
+        self.push_with(rule_id, resource, title, detail, evidence, sev);
+    }
+
+    /// Emits a finding; `severity` overrides the catalog's when given.
+    pub fn push_with(
+        &mut self,
+        rule_id: &str,
+        resource: ResourceRef,
+        title: String,
+        detail: String,
+        evidence: Value,
+        severity: Option<Severity>,
+    ) {
+        let Some(rule) = rules::rule(rule_id) else {
+            debug_assert!(false, "rule {rule_id} is not in the catalog");
+            return;
+        };
+        let now = self.input.now;
+        let region = resource.region.clone().unwrap_or_else(|| "global".into());
+        let id = format!("{}:{}", rule.id, resource.arn);
+        let raw = json!({
+            "rule": rule.id,
+            "title": title,
+            "resource": resource.arn,
+            "evidence": evidence,
+        });
+        self.findings.push(Finding {
+            id: format!("po:{id}"),
+            source: Source::Posture,
+            product: "guardpost".into(),
+            kind: rule.id.into(),
+            title,
+            description: format!("{detail} {}", rule.rationale).trim().to_string(),
+            severity: severity.unwrap_or(rule.severity),
+            raw_score: None,
+            account: self.account().to_string(),
+            region: region.clone(),
+            resources: vec![resource],
+            first_seen: now,
+            last_seen: now,
+            workflow: Workflow::New,
+            compliance: Some(ComplianceStatus::Failed),
+            control_id: Some(rule.control_id().to_string()),
+            controls: rule.controls(),
+            remediation: Some(Remediation {
+                text: rule.remediation.into(),
+                url: None,
+            }),
+            records: vec![SourceRecord {
+                source: Source::Posture,
+                id,
+                product_arn: None,
+                region,
+                raw,
+            }],
+        });
+    }
+}
+
+/// Whole days from `then` to `now`; never negative (clock skew, future dates).
+pub(crate) fn days_since(now: DateTime<Utc>, then: DateTime<Utc>) -> i64 {
+    (now - then).num_days().max(0)
 }
 
 /// TEMPORARY until the posture branch lands.

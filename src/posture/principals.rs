@@ -1,0 +1,386 @@
+//! Rules over policies and principals: unparseable documents, `*:*` customer policies,
+//! CloudShell access, admins, privilege escalation and role trust policies.
+
+use super::Out;
+use super::policy::{self, Permissions, PrincipalKind, Statement, parse_document};
+use super::rules::*;
+use super::users::user_resource;
+use crate::model::{AttachedPolicy, IamInventory, IamRole, ResourceRef, Severity};
+use serde_json::{Value, json};
+
+fn role_resource(r: &IamRole) -> ResourceRef {
+    ResourceRef {
+        arn: r.arn.clone(),
+        kind: "AwsIamRole".into(),
+        name: r.role_name.clone(),
+        region: None,
+    }
+}
+
+fn group_resource(g: &crate::model::IamGroup) -> ResourceRef {
+    ResourceRef {
+        arn: g.arn.clone(),
+        kind: "AwsIamGroup".into(),
+        name: g.group_name.clone(),
+        region: None,
+    }
+}
+
+pub(crate) fn check(out: &mut Out<'_>, inv: &IamInventory) {
+    unparseable(out, inv);
+    admin_policies(out, inv);
+    cloudshell(out, inv);
+    for u in &inv.user_detail_list {
+        let perms = policy::user_permissions(inv, u);
+        admin_and_privesc(out, user_resource(u), "User", &u.user_name, &perms);
+    }
+    for r in inv
+        .role_detail_list
+        .iter()
+        .filter(|r| !r.is_service_linked())
+    {
+        let perms = policy::role_permissions(inv, r);
+        admin_and_privesc(out, role_resource(r), "Role", &r.role_name, &perms);
+        trust(out, r, perms.is_admin());
+    }
+}
+
+/// One finding per resource: a managed policy, or the principal holding the bad inline/trust
+/// documents.
+fn unparseable(out: &mut Out<'_>, inv: &IamInventory) {
+    let report = |out: &mut Out<'_>, res: ResourceRef, what: &str, docs: Vec<(String, String)>| {
+        if docs.is_empty() {
+            return;
+        }
+        let names: Vec<&str> = docs.iter().map(|(n, _)| n.as_str()).collect();
+        out.push(
+            UNPARSEABLE,
+            res,
+            format!("Policy document could not be parsed: {} ({what})", names.join(", ")),
+            format!(
+                "{}.",
+                docs.iter()
+                    .map(|(n, e)| format!("{n}: {e}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            json!({"documents": docs.iter().map(|(n, e)| json!({"policy": n, "error": e})).collect::<Vec<_>>()}),
+        );
+    };
+    let bad = |name: &str, doc: &Value| parse_document(doc).err().map(|e| (name.to_string(), e));
+    for p in &inv.policies {
+        let docs: Vec<_> = bad(&p.policy_name, &p.document).into_iter().collect();
+        let res = ResourceRef {
+            arn: p.arn.clone(),
+            kind: "AwsIamPolicy".into(),
+            name: p.policy_name.clone(),
+            region: None,
+        };
+        report(out, res, "managed policy", docs);
+    }
+    for u in &inv.user_detail_list {
+        let docs = u
+            .user_policy_list
+            .iter()
+            .filter_map(|p| bad(&format!("{} (inline)", p.policy_name), &p.policy_document))
+            .collect();
+        report(
+            out,
+            user_resource(u),
+            &format!("on user {}", u.user_name),
+            docs,
+        );
+    }
+    for g in &inv.group_detail_list {
+        let docs = g
+            .group_policy_list
+            .iter()
+            .filter_map(|p| bad(&format!("{} (inline)", p.policy_name), &p.policy_document))
+            .collect();
+        report(
+            out,
+            group_resource(g),
+            &format!("on group {}", g.group_name),
+            docs,
+        );
+    }
+    for r in &inv.role_detail_list {
+        let mut docs: Vec<_> = bad("trust policy", &r.assume_role_policy_document)
+            .into_iter()
+            .collect();
+        docs.extend(
+            r.role_policy_list
+                .iter()
+                .filter_map(|p| bad(&format!("{} (inline)", p.policy_name), &p.policy_document)),
+        );
+        report(
+            out,
+            role_resource(r),
+            &format!("on role {}", r.role_name),
+            docs,
+        );
+    }
+}
+
+/// Every principal a managed policy is attached to, by display label.
+fn attachments<'a>(inv: &'a IamInventory, arn: &str) -> Vec<String> {
+    let has = |ps: &'a [AttachedPolicy]| ps.iter().any(|p| p.policy_arn == arn);
+    let users = inv
+        .user_detail_list
+        .iter()
+        .filter(|u| has(&u.attached_managed_policies))
+        .map(|u| format!("user {}", u.user_name));
+    let groups = inv
+        .group_detail_list
+        .iter()
+        .filter(|g| has(&g.attached_managed_policies))
+        .map(|g| format!("group {}", g.group_name));
+    let roles = inv
+        .role_detail_list
+        .iter()
+        .filter(|r| has(&r.attached_managed_policies))
+        .map(|r| format!("role {}", r.role_name));
+    users.chain(groups).chain(roles).collect()
+}
+
+fn admin_policies(out: &mut Out<'_>, inv: &IamInventory) {
+    for p in inv.policies.iter().filter(|p| !p.is_aws_managed()) {
+        let Ok(stmts) = parse_document(&p.document) else {
+            continue;
+        };
+        let star: Vec<&Statement> = stmts
+            .iter()
+            .filter(|s| {
+                s.effect == policy::Effect::Allow
+                    && s.grants_all_actions()
+                    && s.covers_all_resources()
+            })
+            .collect();
+        let attached = attachments(inv, &p.arn);
+        // AttachmentCount also counts attachments the inventory may not list.
+        if star.is_empty() || (attached.is_empty() && p.attachment_count <= 0) {
+            continue;
+        }
+        let count = attached.len().max(p.attachment_count.max(0) as usize);
+        out.push(
+            ADMIN_POLICY,
+            ResourceRef {
+                arn: p.arn.clone(),
+                kind: "AwsIamPolicy".into(),
+                name: p.policy_name.clone(),
+                region: None,
+            },
+            format!(
+                "Customer-managed policy {} allows \"*\" on \"*\" and is attached to {count} principal(s)",
+                p.policy_name
+            ),
+            format!(
+                "Attached to: {}.",
+                if attached.is_empty() { "(not listed)".to_string() } else { attached.join(", ") }
+            ),
+            json!({"policy": p.policy_name, "attachment_count": p.attachment_count,
+                   "attached_to": attached,
+                   "statements": star.iter().map(|s| &s.raw).collect::<Vec<_>>()}),
+        );
+    }
+}
+
+fn cloudshell(out: &mut Out<'_>, inv: &IamInventory) {
+    let has = |ps: &[AttachedPolicy]| {
+        ps.iter()
+            .any(|p| p.policy_arn.ends_with(":policy/AWSCloudShellFullAccess"))
+    };
+    let mut hits: Vec<(ResourceRef, String)> = Vec::new();
+    for u in inv
+        .user_detail_list
+        .iter()
+        .filter(|u| has(&u.attached_managed_policies))
+    {
+        hits.push((user_resource(u), format!("User {}", u.user_name)));
+    }
+    for g in inv
+        .group_detail_list
+        .iter()
+        .filter(|g| has(&g.attached_managed_policies))
+    {
+        hits.push((group_resource(g), format!("Group {}", g.group_name)));
+    }
+    for r in inv
+        .role_detail_list
+        .iter()
+        .filter(|r| has(&r.attached_managed_policies))
+    {
+        hits.push((role_resource(r), format!("Role {}", r.role_name)));
+    }
+    for (res, who) in hits {
+        out.push(
+            CLOUDSHELL,
+            res,
+            format!("{who} has AWSCloudShellFullAccess attached"),
+            format!("{who} has the AWSCloudShellFullAccess managed policy attached."),
+            json!({"principal": who, "policy": "AWSCloudShellFullAccess"}),
+        );
+    }
+}
+
+fn admin_and_privesc(
+    out: &mut Out<'_>,
+    res: ResourceRef,
+    what: &str,
+    name: &str,
+    perms: &Permissions,
+) {
+    if perms.is_admin() {
+        let via = perms.admin_sources();
+        out.push(
+            ADMIN,
+            res,
+            format!(
+                "{what} {name} has full administrator rights (via {})",
+                via.join(", ")
+            ),
+            format!("{} allow \"*\" on \"*\".", via.join(", ")),
+            json!({"principal": name, "granted_by": via}),
+        );
+        return;
+    }
+    let paths = policy::paths_for(perms);
+    if paths.is_empty() {
+        return;
+    }
+    let first = &paths[0];
+    let title = if paths.len() == 1 {
+        format!(
+            "{what} {name} can escalate privileges with {} ({})",
+            first.actions.join(" + "),
+            first.method
+        )
+    } else {
+        format!(
+            "{what} {name} can escalate privileges in {} ways, e.g. {}",
+            paths.len(),
+            first.actions.join(" + ")
+        )
+    };
+    let mut sources: Vec<&str> = Vec::new();
+    for p in &paths {
+        for g in &p.granted_by {
+            if !sources.contains(&g.as_str()) {
+                sources.push(g);
+            }
+        }
+    }
+    out.push(
+        PRIVESC,
+        res,
+        title,
+        format!(
+            "Methods: {}; granted by {}.",
+            paths
+                .iter()
+                .map(|p| p.method)
+                .collect::<Vec<_>>()
+                .join(", "),
+            sources.join(", ")
+        ),
+        json!({"principal": name, "paths": paths}),
+    );
+}
+
+/// Does a federated principal's statement pin the federated identity?
+fn federated_restricted(s: &Statement, provider: &str) -> bool {
+    if s.requires_mfa() {
+        return true;
+    }
+    if provider.contains(":saml-provider/") {
+        // The console's SAML template pins SAML:aud; MFA is the IdP's business.
+        return s.has_positive_condition(|k| k.starts_with("saml:"));
+    }
+    // OIDC: `aud` alone is the same for every GitHub repository; `sub` names the workload.
+    // Cognito identity pools are pinned by `cognito-identity.amazonaws.com:aud` (the pool id).
+    s.has_positive_condition(|k| k.ends_with(":sub") || k == "cognito-identity.amazonaws.com:aud")
+}
+
+fn trust(out: &mut Out<'_>, role: &IamRole, admin: bool) {
+    let Ok(stmts) = parse_document(&role.assume_role_policy_document) else {
+        return; // reported by iam.policy.unparseable
+    };
+    let own = out.account().to_string();
+    let mut anyone: Vec<Value> = Vec::new();
+    let mut any_sev = Severity::High;
+    let mut external: Vec<Value> = Vec::new();
+    let mut who: Vec<String> = Vec::new();
+    for s in stmts.iter().filter(|s| s.allows_assume_role()) {
+        let is_anyone = s.not_principal || s.principals.iter().any(|p| p.is_anyone());
+        if is_anyone {
+            if !s.restricts_caller_identity() {
+                if s.conditions.is_empty() {
+                    any_sev = Severity::Critical;
+                }
+                anyone.push(s.raw.clone());
+            }
+            continue;
+        }
+        for p in &s.principals {
+            let problem = match p.kind {
+                PrincipalKind::Aws => match p.aws_account() {
+                    Some(acct) if acct != own && !s.requires_mfa() && !s.requires_external_id() => {
+                        Some(format!("account {acct}"))
+                    }
+                    _ => None,
+                },
+                PrincipalKind::Federated if !federated_restricted(s, &p.value) => {
+                    Some(format!("federated {}", p.value))
+                }
+                _ => None,
+            };
+            if let Some(label) = problem {
+                external.push(json!({"principal": p.value, "statement": s.raw}));
+                if !who.contains(&label) {
+                    who.push(label);
+                }
+            }
+        }
+    }
+    if !anyone.is_empty() {
+        let how = if any_sev == Severity::Critical {
+            "with no condition"
+        } else {
+            "with conditions that do not restrict the caller"
+        };
+        out.push_with(
+            TRUST_ANY,
+            role_resource(role),
+            format!(
+                "Role {} can be assumed by any AWS principal ({how})",
+                role.role_name
+            ),
+            format!("The trust policy allows Principal \"*\" {how}."),
+            json!({"role": role.role_name, "statements": anyone}),
+            Some(any_sev),
+        );
+    }
+    if !external.is_empty() {
+        let sev = if admin {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let adm = if admin { "Admin role" } else { "Role" };
+        out.push_with(
+            TRUST_EXTERNAL,
+            role_resource(role),
+            format!(
+                "{adm} {} trusts {} without MFA, external id or subject condition",
+                role.role_name,
+                who.join(", ")
+            ),
+            format!(
+                "Trusted without a restricting condition: {}.",
+                who.join(", ")
+            ),
+            json!({"role": role.role_name, "role_is_admin": admin, "principals": external}),
+            Some(sev),
+        );
+    }
+}

@@ -1,0 +1,365 @@
+//! The rule catalog: what each posture rule checks, how bad it is and which benchmark controls
+//! it maps to. `guardpost check`, the help screen and the docs list rules from here.
+
+use crate::model::{Control, Severity, framework};
+
+/// A control reference that can live in a `static`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ControlRef {
+    pub framework: &'static str,
+    pub id: &'static str,
+}
+
+const fn cis(id: &'static str) -> ControlRef {
+    ControlRef {
+        framework: framework::CIS_3_0,
+        id,
+    }
+}
+
+const fn fsbp(id: &'static str) -> ControlRef {
+    ControlRef {
+        framework: framework::FSBP,
+        id,
+    }
+}
+
+/// Where a rule's findings hang.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The account (`arn:aws:iam::ACCT:root`, region `global`).
+    Account,
+    /// One IAM user, role, group, policy or server certificate (region `global`).
+    Principal,
+    /// The account in one region (`arn:aws:<service>:REGION:ACCT:`).
+    Region,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// Stable id; also the finding's `kind`.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// Default severity; a few rules raise it per finding (documented in the rationale).
+    pub severity: Severity,
+    pub scope: Scope,
+    /// The primary Security Hub control id first (it becomes the finding's `control_id`).
+    pub controls: &'static [ControlRef],
+    pub rationale: &'static str,
+    pub remediation: &'static str,
+}
+
+impl RuleInfo {
+    pub fn controls(&self) -> Vec<Control> {
+        self.controls
+            .iter()
+            .map(|c| Control::new(c.framework, c.id))
+            .collect()
+    }
+
+    /// The first FSBP / Security Hub control id, else the rule id: the grouping key that puts a
+    /// posture finding next to Security Hub's control finding on the same resource.
+    pub fn control_id(&self) -> &'static str {
+        self.controls
+            .iter()
+            .find(|c| c.framework == framework::FSBP)
+            .map(|c| c.id)
+            .unwrap_or(self.id)
+    }
+}
+
+pub const ROOT_ACCESS_KEY: &str = "iam.root.access-key";
+pub const ROOT_NO_MFA: &str = "iam.root.no-mfa";
+pub const ROOT_NO_HARDWARE_MFA: &str = "iam.root.no-hardware-mfa";
+pub const ROOT_RECENT_USE: &str = "iam.root.recent-use";
+pub const PW_MIN_LENGTH: &str = "iam.password-policy.min-length";
+pub const PW_REUSE: &str = "iam.password-policy.reuse-prevention";
+pub const CONSOLE_NO_MFA: &str = "iam.user.console-without-mfa";
+pub const INITIAL_KEY: &str = "iam.user.initial-access-key";
+pub const UNUSED_CREDS: &str = "iam.user.unused-credentials";
+pub const MULTI_KEYS: &str = "iam.user.multiple-active-keys";
+pub const KEY_ROTATION: &str = "iam.user.access-key-not-rotated";
+pub const USER_POLICIES: &str = "iam.user.direct-policies";
+pub const NO_OWNER: &str = "iam.user.no-owner-tag";
+pub const ADMIN_POLICY: &str = "iam.policy.admin-star";
+pub const UNPARSEABLE: &str = "iam.policy.unparseable";
+pub const NO_SUPPORT_ROLE: &str = "iam.account.no-support-role";
+pub const EXPIRED_CERT: &str = "iam.server-certificate.expired";
+pub const CLOUDSHELL: &str = "iam.principal.cloudshell-full-access";
+pub const ADMIN: &str = "iam.principal.admin";
+pub const PRIVESC: &str = "iam.principal.privilege-escalation";
+pub const TRUST_ANY: &str = "iam.role.trust-any-principal";
+pub const TRUST_EXTERNAL: &str = "iam.role.external-trust-unrestricted";
+pub const BG_KEY: &str = "iam.break-glass.access-key";
+pub const BG_NO_MFA: &str = "iam.break-glass.no-mfa";
+pub const BG_EXCESS: &str = "iam.break-glass.excess-permissions";
+pub const AA_MISSING: &str = "service.access-analyzer.no-external-analyzer";
+pub const GD_DISABLED: &str = "service.guardduty.disabled";
+pub const SH_DISABLED: &str = "service.securityhub.disabled";
+
+use Scope::*;
+use Severity::*;
+
+static RULES: &[RuleInfo] = &[
+    RuleInfo {
+        id: ROOT_ACCESS_KEY,
+        title: "Root user has an access key",
+        severity: Critical,
+        scope: Account,
+        controls: &[fsbp("IAM.4"), cis("1.4")],
+        rationale: "Root access keys carry unrestricted, unscoped power over the account and cannot be limited by any policy.",
+        remediation: "Sign in as root, open Security credentials and delete the root access keys; use IAM roles instead.",
+    },
+    RuleInfo {
+        id: ROOT_NO_MFA,
+        title: "Root user has no MFA",
+        severity: Critical,
+        scope: Account,
+        controls: &[fsbp("IAM.9"), fsbp("IAM.6"), cis("1.5"), cis("1.6")],
+        rationale: "Without MFA the root password alone controls the account. (No MFA also fails the hardware-MFA controls, so this finding carries them instead of a second one.)",
+        remediation: "Sign in as root and assign an MFA device, preferably a hardware key (FIDO2 or TOTP token).",
+    },
+    RuleInfo {
+        id: ROOT_NO_HARDWARE_MFA,
+        title: "Root user's MFA is a virtual device",
+        severity: High,
+        scope: Account,
+        controls: &[fsbp("IAM.6"), cis("1.6")],
+        rationale: "A virtual MFA lives on a phone or laptop that can be lost, cloned or compromised; root deserves a dedicated hardware device.",
+        remediation: "Register a hardware MFA device (FIDO2 security key or hardware TOTP token) for root, then remove the virtual device.",
+    },
+    RuleInfo {
+        id: ROOT_RECENT_USE,
+        title: "Root user was used recently",
+        severity: Medium,
+        scope: Account,
+        controls: &[fsbp("IAM.20"), cis("1.7")],
+        rationale: "Root should be reserved for the few tasks only it can do; recent use (password or access key, within the configured window, 90 days by default) suggests daily use or a compromise.",
+        remediation: "Find out who used root and why (CloudTrail userIdentity.type = Root); move that work to IAM roles and lock the root credentials away.",
+    },
+    RuleInfo {
+        id: PW_MIN_LENGTH,
+        title: "Password policy allows passwords shorter than 14 characters",
+        severity: Medium,
+        scope: Account,
+        controls: &[fsbp("IAM.15"), fsbp("IAM.7"), cis("1.8")],
+        rationale: "Short passwords fall to guessing and cracking; with no password policy at all IAM accepts 8 characters.",
+        remediation: "aws iam update-account-password-policy --minimum-password-length 14 (keep the other settings).",
+    },
+    RuleInfo {
+        id: PW_REUSE,
+        title: "Password policy does not prevent reuse of the last 24 passwords",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("IAM.16"), fsbp("IAM.7"), cis("1.9")],
+        rationale: "Reused passwords undo rotation and let a leaked old password work again.",
+        remediation: "aws iam update-account-password-policy --password-reuse-prevention 24 (keep the other settings).",
+    },
+    RuleInfo {
+        id: CONSOLE_NO_MFA,
+        title: "Console user without MFA",
+        severity: Medium,
+        scope: Principal,
+        controls: &[fsbp("IAM.5"), fsbp("IAM.19"), cis("1.10")],
+        rationale: "A console password without MFA is one phishing page away from account access.",
+        remediation: "Have the user enable MFA (or enforce it with a Deny unless aws:MultiFactorAuthPresent policy); remove the console password if it is not needed.",
+    },
+    RuleInfo {
+        id: INITIAL_KEY,
+        title: "Console user has an access key that was never used",
+        severity: Low,
+        scope: Principal,
+        controls: &[cis("1.11")],
+        rationale: "Keys created at user setup 'just in case' are long-lived secrets nobody needs; they only add exposure.",
+        remediation: "Delete the unused access key; create keys only when a workload needs them, and prefer roles.",
+    },
+    RuleInfo {
+        id: UNUSED_CREDS,
+        title: "User credentials unused for 45 days or more",
+        severity: Medium,
+        scope: Principal,
+        controls: &[fsbp("IAM.22"), fsbp("IAM.8"), cis("1.12")],
+        rationale: "Unused passwords and keys are forgotten secrets; disabling them shrinks what a leak can reach. Never-used credentials count from their creation date.",
+        remediation: "Deactivate the unused access keys and delete the unused console password (login profile).",
+    },
+    RuleInfo {
+        id: MULTI_KEYS,
+        title: "User has more than one active access key",
+        severity: Medium,
+        scope: Principal,
+        controls: &[cis("1.13")],
+        rationale: "Two active keys are only needed during a rotation; otherwise one of them is an untracked extra secret.",
+        remediation: "Find which key is in use (last used date), deactivate the other, then delete it.",
+    },
+    RuleInfo {
+        id: KEY_ROTATION,
+        title: "Access key not rotated in 90 days",
+        severity: Medium,
+        scope: Principal,
+        controls: &[fsbp("IAM.3"), cis("1.14")],
+        rationale: "Old keys have had more time to leak (repositories, laptops, logs); rotation bounds the exposure.",
+        remediation: "Create a new key, move the workload to it, deactivate and then delete the old key; better, move the workload to a role.",
+    },
+    RuleInfo {
+        id: USER_POLICIES,
+        title: "User has policies attached directly",
+        severity: Low,
+        scope: Principal,
+        controls: &[fsbp("IAM.2"), cis("1.15")],
+        rationale: "Permissions granted per user drift and are hard to review; groups and roles keep them in a few places.",
+        remediation: "Move the user's managed and inline policies to a group (or role) and add the user to it; then detach/delete the user's own policies.",
+    },
+    RuleInfo {
+        id: NO_OWNER,
+        title: "User has no owner tag",
+        severity: Low,
+        scope: Principal,
+        controls: &[],
+        rationale: "Without an owner nobody answers for the user's credentials during an incident or a clean-up (stricter than FSBP IAM.25, which accepts any tag).",
+        remediation: "Tag the user with the configured owner tag (default `owner`) naming a person or team.",
+    },
+    RuleInfo {
+        id: ADMIN_POLICY,
+        title: "Attached customer-managed policy allows \"*\" on \"*\"",
+        severity: High,
+        scope: Principal,
+        controls: &[fsbp("IAM.1"), cis("1.16")],
+        rationale: "A home-made full-admin policy hands out every permission and is easy to attach widely.",
+        remediation: "Replace the policy with least-privilege statements (or AWS job-function policies) and detach it from the principals that do not need admin.",
+    },
+    RuleInfo {
+        id: UNPARSEABLE,
+        title: "Policy document could not be parsed",
+        severity: Low,
+        scope: Principal,
+        controls: &[],
+        rationale: "guardpost could not read this policy, so no rule evaluated it; its permissions are unknown.",
+        remediation: "Look at the document in the IAM console; re-save it as valid JSON if it is really malformed.",
+    },
+    RuleInfo {
+        id: NO_SUPPORT_ROLE,
+        title: "No role has AWSSupportAccess",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("IAM.18"), cis("1.17")],
+        rationale: "During an incident someone must be able to open AWS Support cases without root or admin.",
+        remediation: "Create a role (trusted by your incident responders) with the AWSSupportAccess managed policy attached.",
+    },
+    RuleInfo {
+        id: EXPIRED_CERT,
+        title: "Expired server certificate stored in IAM",
+        severity: Medium,
+        scope: Principal,
+        controls: &[fsbp("IAM.26"), cis("1.19")],
+        rationale: "An expired certificate can be deployed to a load balancer by mistake and breaks clients.",
+        remediation: "aws iam delete-server-certificate --server-certificate-name NAME (after checking nothing uses it); use ACM for certificates.",
+    },
+    RuleInfo {
+        id: CLOUDSHELL,
+        title: "Identity has AWSCloudShellFullAccess",
+        severity: Medium,
+        scope: Principal,
+        controls: &[fsbp("IAM.27"), cis("1.22")],
+        rationale: "CloudShell full access allows uploading and downloading files and running a shell with the identity's credentials: an easy exfiltration channel.",
+        remediation: "Detach AWSCloudShellFullAccess; grant a narrower CloudShell policy only where needed.",
+    },
+    RuleInfo {
+        id: ADMIN,
+        title: "Principal has full administrator rights",
+        severity: Low,
+        scope: Principal,
+        controls: &[],
+        rationale: "Lists who holds \"*\" on \"*\" (from managed, inline and group policies). Admins are not also reported as privilege-escalation paths.",
+        remediation: "Keep admins few, prefer roles with MFA over users, and review this list regularly.",
+    },
+    RuleInfo {
+        id: PRIVESC,
+        title: "Principal can escalate its privileges",
+        severity: High,
+        scope: Principal,
+        controls: &[],
+        rationale: "The principal's effective permissions (managed, inline and group policies, after unconditional Deny statements) include a known escalation method, so it can reach more than it was given.",
+        remediation: "Remove the listed actions, scope them to specific resources (and iam:PassRole to specific roles), or add a Deny.",
+    },
+    RuleInfo {
+        id: TRUST_ANY,
+        title: "Role can be assumed by any AWS principal",
+        severity: Critical,
+        scope: Principal,
+        controls: &[],
+        rationale: "A trust policy with Principal \"*\" lets anyone in any AWS account assume the role unless a condition pins the caller's account, organization or ARN. Severity is High when conditions exist but do not restrict the caller (e.g. only sts:ExternalId or MFA).",
+        remediation: "Name the trusted accounts or roles in Principal, or add aws:PrincipalOrgID / aws:PrincipalAccount conditions.",
+    },
+    RuleInfo {
+        id: TRUST_EXTERNAL,
+        title: "Role trusts an external principal without a restricting condition",
+        severity: Medium,
+        scope: Principal,
+        controls: &[],
+        rationale: "Another account (without MFA required by Bool aws:MultiFactorAuthPresent or aws:MultiFactorAuthAge, or an sts:ExternalId for a third party) or a federated provider (without a :sub / SAML:aud condition) can assume the role. High when the role is an administrator.",
+        remediation: "Add Bool aws:MultiFactorAuthPresent \"true\" for people, sts:ExternalId for vendors, or a <provider>:sub condition for OIDC; remove trusts you do not recognise.",
+    },
+    RuleInfo {
+        id: BG_KEY,
+        title: "Break-glass user has an access key",
+        severity: High,
+        scope: Principal,
+        controls: &[],
+        rationale: "Break-glass users exist for console sign-in during an emergency; an access key is a standing secret with emergency power.",
+        remediation: "Delete the break-glass user's access keys.",
+    },
+    RuleInfo {
+        id: BG_NO_MFA,
+        title: "Break-glass user has no MFA",
+        severity: High,
+        scope: Principal,
+        controls: &[],
+        rationale: "The emergency identity must be protected by MFA (ideally hardware, kept in a safe).",
+        remediation: "Register a hardware MFA device for the break-glass user.",
+    },
+    RuleInfo {
+        id: BG_EXCESS,
+        title: "Break-glass user has permissions beyond sts:AssumeRole",
+        severity: Medium,
+        scope: Principal,
+        controls: &[],
+        rationale: "A break-glass user should only be able to assume the emergency role (which logs and alerts); direct permissions bypass that.",
+        remediation: "Remove every policy from the break-glass user except one allowing sts:AssumeRole on the emergency role.",
+    },
+    RuleInfo {
+        id: AA_MISSING,
+        title: "No IAM Access Analyzer external-access analyzer in region",
+        severity: Medium,
+        scope: Region,
+        controls: &[fsbp("IAM.28"), cis("1.20")],
+        rationale: "Without an account or organization (external-access) analyzer nobody is told when a resource policy opens data to outsiders; an unused-access analyzer does not count.",
+        remediation: "aws accessanalyzer create-analyzer --analyzer-name external --type ACCOUNT --region REGION (or enable it org-wide).",
+    },
+    RuleInfo {
+        id: GD_DISABLED,
+        title: "GuardDuty not enabled in region",
+        severity: High,
+        scope: Region,
+        controls: &[fsbp("GuardDuty.1")],
+        rationale: "Without GuardDuty, credential misuse, crypto-mining and reconnaissance in this region go unnoticed (attackers favour unused regions).",
+        remediation: "aws guardduty create-detector --enable --region REGION (or enable it org-wide from the delegated administrator).",
+    },
+    RuleInfo {
+        id: SH_DISABLED,
+        title: "Security Hub not enabled in region",
+        severity: High,
+        scope: Region,
+        controls: &[cis("4.16")],
+        rationale: "Without Security Hub the region's control checks and aggregated findings are missing from this console.",
+        remediation: "aws securityhub enable-security-hub --region REGION (or enable it org-wide with central configuration).",
+    },
+];
+
+/// Every rule, in catalog order.
+pub fn rules() -> &'static [RuleInfo] {
+    RULES
+}
+
+pub fn rule(id: &str) -> Option<&'static RuleInfo> {
+    RULES.iter().find(|r| r.id == id)
+}
