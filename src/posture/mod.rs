@@ -235,11 +235,3 @@ pub(crate) fn days_since(now: DateTime<Utc>, then: DateTime<Utc>) -> i64 {
     (now - then).num_days().max(0)
 }
 
-/// TEMPORARY until the posture branch lands.
-pub struct RuleInfo {
-    pub id: &'static str,
-    pub severity: crate::model::Severity,
-}
-pub fn rules() -> &'static [RuleInfo] {
-    &[]
-}

@@ -1,0 +1,71 @@
+//! Drives `app::update` and `ui::render` the way the terminal loop does, without a terminal.
+#![allow(dead_code)]
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use guardpost::app::{self, Effect, Event, State};
+use guardpost::dataset::{Dataset, Origin};
+use guardpost::posture::PostureConfig;
+use guardpost::snapshot::Snapshot;
+use guardpost::ui::{self, theme::Theme};
+use ratatui::{Terminal, backend::TestBackend};
+
+pub fn demo() -> Dataset {
+    Dataset::from_snapshot(Snapshot::demo(), Origin::Demo, &PostureConfig::default())
+}
+
+pub fn loaded(w: u16, h: u16) -> State {
+    let mut st = State::new(false, (w, h));
+    app::update(&mut st, Event::Loaded(Box::new(demo())));
+    st
+}
+
+/// Keys in a compact form: plain chars, plus `<Enter>`, `<Esc>`, `<Tab>`, `<BackTab>`, `<Down>`,
+/// `<Up>`, `<PgDn>`, `<Space>`, `<C-c>`.
+pub fn press(st: &mut State, keys: &str) -> Vec<Effect> {
+    let mut effects = vec![];
+    let mut rest = keys;
+    while !rest.is_empty() {
+        let (code, mods, len) = if rest.starts_with('<') {
+            let end = rest.find('>').expect("closing >");
+            let name = &rest[1..end];
+            let (code, mods) = match name {
+                "Enter" => (KeyCode::Enter, KeyModifiers::NONE),
+                "Esc" => (KeyCode::Esc, KeyModifiers::NONE),
+                "Tab" => (KeyCode::Tab, KeyModifiers::NONE),
+                "BackTab" => (KeyCode::BackTab, KeyModifiers::SHIFT),
+                "Down" => (KeyCode::Down, KeyModifiers::NONE),
+                "Up" => (KeyCode::Up, KeyModifiers::NONE),
+                "PgDn" => (KeyCode::PageDown, KeyModifiers::NONE),
+                "Space" => (KeyCode::Char(' '), KeyModifiers::NONE),
+                "Backspace" => (KeyCode::Backspace, KeyModifiers::NONE),
+                "C-c" => (KeyCode::Char('c'), KeyModifiers::CONTROL),
+                other => panic!("unknown key <{other}>"),
+            };
+            (code, mods, end + 1)
+        } else {
+            let c = rest.chars().next().unwrap();
+            (KeyCode::Char(c), KeyModifiers::NONE, c.len_utf8())
+        };
+        effects.extend(app::update(st, Event::Key(KeyEvent::new(code, mods))));
+        rest = &rest[len..];
+    }
+    effects
+}
+
+pub fn screen(st: &State, theme: &Theme) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(st.size.0, st.size.1)).unwrap();
+    t.draw(|f| ui::render(st, theme, f)).unwrap();
+    t
+}
+
+pub fn text(st: &State) -> String {
+    let t = screen(st, &Theme::default());
+    let buf = t.backend().buffer();
+    let mut s = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}

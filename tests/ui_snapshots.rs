@@ -1,0 +1,102 @@
+//! Every pane rendered at 80x24 and 200x50 from the demo account, compared with insta snapshots
+//! (tests/snapshots/). Review changes with `cargo insta review`.
+mod common;
+use common::demo::{loaded, press, screen};
+use guardpost::app::{self, Event, State};
+use guardpost::ui::theme::Theme;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
+
+fn check(name: &str, keys: &str) {
+    for (w, h) in SIZES {
+        let mut st = loaded(w, h);
+        press(&mut st, keys);
+        let t = screen(&st, &Theme::default());
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
+    }
+}
+
+#[test]
+fn overview() {
+    check("overview", "");
+}
+
+#[test]
+fn findings_table() {
+    check("findings", "<Tab>");
+}
+
+#[test]
+fn findings_grouped_by_control_and_resource() {
+    check("findings_grouped", "<Tab>v");
+}
+
+#[test]
+fn findings_grouped_by_resource() {
+    check("findings_by_resource", "<Tab>vv");
+}
+
+#[test]
+fn findings_filtered() {
+    check("findings_filtered", "<Tab>/sev:high+ ci-deploy<Enter>");
+}
+
+#[test]
+fn detail() {
+    check("detail", ":guardduty<Enter><Enter>");
+}
+
+#[test]
+fn detail_raw_json() {
+    check("detail_raw", ":guardduty<Enter><Enter>y");
+}
+
+#[test]
+fn resource_of_a_user() {
+    check("resource_user", ":iam<Enter>/ci-deploy<Enter><Enter>");
+}
+
+#[test]
+fn resources_pane() {
+    check("resources", "<Tab><Tab>");
+}
+
+#[test]
+fn iam_users() {
+    check("iam_users", ":iam<Enter>");
+}
+
+#[test]
+fn iam_roles() {
+    check("iam_roles", ":iam<Enter>l");
+}
+
+#[test]
+fn iam_policies() {
+    check("iam_policies", ":iam<Enter>lll");
+}
+
+#[test]
+fn help() {
+    check("help", "?");
+}
+
+#[test]
+fn command_line() {
+    check("command_line", ":fin");
+}
+
+#[test]
+fn loading_and_errors() {
+    let mut st = State::new(true, (80, 24));
+    app::update(&mut st, Event::Loading("loading the demo account".into()));
+    insta::assert_snapshot!("loading_80x24", screen(&st, &Theme::default()).backend());
+    app::update(&mut st, Event::LoadFailed("snapshot x.json has version 9; this guardpost reads version 1".into()));
+    insta::assert_snapshot!("load_failed_80x24", screen(&st, &Theme::default()).backend());
+}
+
+#[test]
+fn too_small() {
+    let st = loaded(50, 10);
+    insta::assert_snapshot!("too_small_50x10", screen(&st, &Theme::default()).backend());
+}
