@@ -40,7 +40,8 @@ impl Scope {
         match self {
             Scope::All | Scope::Ids(_) => true,
             Scope::Severity(s, src) => {
-                f.severity == *s && src.is_none_or(|x| f.sources().contains(&x))
+                // The primary source, as the overview counts it (a merged finding counts once).
+                f.severity == *s && src.is_none_or(|x| f.source == x)
             }
             Scope::Source(src) => f.sources().contains(src),
             Scope::Region(r) => &f.region == r,

@@ -119,7 +119,7 @@ pub fn display_name(id: &str) -> String {
     if let Some(arn) = parse_arn(id) {
         let res = arn.resource.trim_end_matches('/');
         if arn.service == "iam" && res == "root" {
-            return "root".to_string();
+            return format!("account {} (root)", arn.account);
         }
         if arn.service == "s3" {
             // Bucket (or bucket/key): the bucket is what people recognise.
@@ -159,7 +159,10 @@ mod tests {
             "alice"
         );
         assert_eq!(display_name("arn:aws:iam::111122223333:user/bob"), "bob");
-        assert_eq!(display_name("arn:aws:iam::111122223333:root"), "root");
+        assert_eq!(
+            display_name("arn:aws:iam::111122223333:root"),
+            "account 111122223333 (root)"
+        );
         assert_eq!(display_name("arn:aws:s3:::acme-logs"), "acme-logs");
         assert_eq!(display_name("arn:aws:s3:::acme-logs/a/b.txt"), "acme-logs");
         assert_eq!(

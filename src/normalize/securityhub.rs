@@ -168,8 +168,15 @@ fn resources(raw: &Value) -> Vec<ResourceRef> {
     };
     list.iter()
         .filter_map(|r| {
-            let id = str_at(r, &["Id"])?;
+            let raw_id = str_at(r, &["Id"])?;
             let kind = str_at(r, &["Type"]).unwrap_or("Other");
+            // The account pseudo id becomes the root ARN that GuardDuty and the posture rules
+            // use, so every account-level finding lands on one resource page.
+            let account_arn = raw_id.strip_prefix("AWS::::Account:").map(|acct| {
+                let partition = str_at(r, &["Partition"]).unwrap_or("aws");
+                format!("arn:{partition}:iam::{acct}:root")
+            });
+            let id = account_arn.as_deref().unwrap_or(raw_id);
             // IAM is global: keep IAM ARNs region-less so they index with the inventory.
             let global = parse_arn(id).is_some_and(|a| a.service == "iam");
             let region = if global {
@@ -560,7 +567,7 @@ mod tests {
         assert_eq!(f.workflow, Workflow::Notified);
         assert_eq!(f.description, "");
         assert_eq!(f.remediation, None);
-        assert_eq!(f.resources[0].name, "123456789012");
+        assert_eq!(f.resources[0].name, "account 123456789012 (root)");
         assert_eq!(f.resources[0].kind, "AwsAccount");
         assert_eq!(f.resources[0].region.as_deref(), Some("us-east-2"));
     }
