@@ -40,7 +40,11 @@ pub struct Dataset {
 impl Dataset {
     /// Normalizes every record, evaluates posture as of the capture time, dedupes and indexes.
     /// Records that do not normalize become problems; the rest loads.
-    pub fn from_snapshot(snap: Snapshot, origin: Origin, posture_config: &PostureConfig) -> Dataset {
+    pub fn from_snapshot(
+        snap: Snapshot,
+        origin: Origin,
+        posture_config: &PostureConfig,
+    ) -> Dataset {
         let mut findings = Vec::new();
         let mut problems = snap.problems.clone();
         let mut bad = |source: &str, region: &str, e: normalize::NormalizeError| {

@@ -102,7 +102,9 @@ pub enum SnapshotError {
         column: usize,
         message: String,
     },
-    #[error("snapshot {path} does not match the snapshot format at line {line}, column {column}: {message}")]
+    #[error(
+        "snapshot {path} does not match the snapshot format at line {line}, column {column}: {message}"
+    )]
     Shape {
         path: PathBuf,
         line: usize,
@@ -111,7 +113,9 @@ pub enum SnapshotError {
     },
     #[error("{path} is not a guardpost snapshot (format is {found:?}, expected \"{FORMAT}\")")]
     NotSnapshot { path: PathBuf, found: String },
-    #[error("snapshot {path} has version {found}; this guardpost reads version {VERSION} (upgrade guardpost to read newer snapshots)")]
+    #[error(
+        "snapshot {path} has version {found}; this guardpost reads version {VERSION} (upgrade guardpost to read newer snapshots)"
+    )]
     UnknownVersion { path: PathBuf, found: u64 },
 }
 

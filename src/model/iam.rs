@@ -356,9 +356,11 @@ impl IamInventory {
     }
     /// The user that owns an access key id.
     pub fn key_owner(&self, access_key_id: &str) -> Option<&IamUser> {
-        self.user_detail_list
-            .iter()
-            .find(|u| u.access_keys.iter().any(|k| k.access_key_id == access_key_id))
+        self.user_detail_list.iter().find(|u| {
+            u.access_keys
+                .iter()
+                .any(|k| k.access_key_id == access_key_id)
+        })
     }
 }
 

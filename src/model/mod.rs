@@ -285,7 +285,10 @@ impl Finding {
     /// standards is one group.
     pub fn group_key(&self) -> String {
         let ctl = self.control_id.as_deref().unwrap_or(&self.kind);
-        let res = self.primary_resource().map(|r| r.arn.as_str()).unwrap_or("");
+        let res = self
+            .primary_resource()
+            .map(|r| r.arn.as_str())
+            .unwrap_or("");
         format!("{ctl}\u{1f}{res}")
     }
 }
