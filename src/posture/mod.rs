@@ -1,6 +1,6 @@
 //! The posture engine: rules as pure functions over the IAM inventory and service state.
 //!
-//! Conventions (also in docs/architecture.md):
+//! Conventions (also in docs/posture-rules.md):
 //! - Every finding: source `Posture`, product `guardpost`, kind = rule id,
 //!   id = `po:<rule id>:<resource arn>`, workflow New, compliance Failed,
 //!   first_seen = last_seen = `now`, control_id = the rule's first FSBP / Security Hub control
