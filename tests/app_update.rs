@@ -34,7 +34,10 @@ fn overview_count_drills_into_matching_findings() {
     // First line is CRITICAL; `l` moves to the Security Hub column.
     press(&mut st, "l<Enter>");
     let l = findings_view(&st);
-    assert_eq!(l.scope, Scope::Severity(Severity::Critical, Some(Source::SecurityHub)));
+    assert_eq!(
+        l.scope,
+        Scope::Severity(Severity::Critical, Some(Source::SecurityHub))
+    );
     assert!(!l.rows.is_empty());
     for &i in &l.rows {
         let f = &data.findings[i];
@@ -42,7 +45,11 @@ fn overview_count_drills_into_matching_findings() {
         assert!(f.sources().contains(&Source::SecurityHub));
         assert!(f.workflow.is_open());
     }
-    assert_eq!(l.rows.len(), st.summary.by_source[0][0], "the count shown is the count listed");
+    assert_eq!(
+        l.rows.len(),
+        st.summary.by_source[0][0],
+        "the count shown is the count listed"
+    );
     assert_eq!(st.breadcrumbs(), vec!["Overview", "critical Security Hub"]);
     press(&mut st, "<Esc>");
     assert!(matches!(st.view(), Some(View::Overview(_))));
@@ -55,22 +62,38 @@ fn guardduty_finding_to_resource_and_back() {
     press(&mut st, ":guardduty<Enter>");
     assert_eq!(st.pane, Pane::Findings);
     let l = findings_view(&st);
-    assert!(l.rows.iter().all(|&i| data.findings[i].sources().contains(&Source::GuardDuty)));
+    assert!(
+        l.rows
+            .iter()
+            .all(|&i| data.findings[i].sources().contains(&Source::GuardDuty))
+    );
     // Deduplicated: GuardDuty findings that Security Hub copied show both sources.
     assert!(
-        l.rows.iter().any(|&i| data.findings[i].sources() == vec![Source::GuardDuty, Source::SecurityHub]),
+        l.rows
+            .iter()
+            .any(|&i| data.findings[i].sources() == vec![Source::GuardDuty, Source::SecurityHub]),
         "some GuardDuty findings carry their Security Hub copy"
     );
     let first = l.selected_finding().unwrap();
     press(&mut st, "<Enter>");
-    let Some(View::Detail(d)) = st.view() else { panic!("detail expected") };
+    let Some(View::Detail(d)) = st.view() else {
+        panic!("detail expected")
+    };
     assert_eq!(d.finding, first);
     let screen = text(&st);
-    assert!(screen.contains(&data.findings[first].title[..30.min(data.findings[first].title.len())]), "{screen}");
+    assert!(
+        screen.contains(&data.findings[first].title[..30.min(data.findings[first].title.len())]),
+        "{screen}"
+    );
     press(&mut st, "<Enter>");
-    let Some(View::Resource(r)) = st.view() else { panic!("resource expected") };
+    let Some(View::Resource(r)) = st.view() else {
+        panic!("resource expected")
+    };
     let res = &data.resources.resources[r.resource];
-    assert!(res.findings.contains(&first), "the resource page lists the finding we came from");
+    assert!(
+        res.findings.contains(&first),
+        "the resource page lists the finding we came from"
+    );
     assert_eq!(st.breadcrumbs().len(), 4, "{:?}", st.breadcrumbs());
     press(&mut st, "<Esc><Esc>");
     assert!(matches!(st.view(), Some(View::Findings(_))));
@@ -88,11 +111,19 @@ fn filter_narrows_and_esc_clears() {
     assert!(!l.rows.is_empty() && l.rows.len() < all);
     press(&mut st, "<Enter>");
     assert_eq!(st.mode, Mode::Normal);
-    assert_eq!(findings_view(&st).filter.text, "ci-deploy", "Enter keeps the filter");
+    assert_eq!(
+        findings_view(&st).filter.text,
+        "ci-deploy",
+        "Enter keeps the filter"
+    );
     press(&mut st, "/ sev:critical+<Enter>");
     // `/` edits the current filter: the terms add up.
     let l = findings_view(&st);
-    assert!(l.rows.iter().all(|&i| data.findings[i].severity == Severity::Critical));
+    assert!(
+        l.rows
+            .iter()
+            .all(|&i| data.findings[i].severity == Severity::Critical)
+    );
     press(&mut st, "/<Esc>");
     assert_eq!(findings_view(&st).rows.len(), all);
 }
@@ -103,7 +134,11 @@ fn sort_and_group() {
     let data = st.data.clone().unwrap();
     press(&mut st, "<Tab>s");
     let l = findings_view(&st);
-    assert!(l.rows.windows(2).all(|w| data.findings[w[0]].last_seen >= data.findings[w[1]].last_seen));
+    assert!(
+        l.rows
+            .windows(2)
+            .all(|w| data.findings[w[0]].last_seen >= data.findings[w[1]].last_seen)
+    );
     assert_eq!(st.status.as_ref().unwrap().text, "sorted by time");
     press(&mut st, "v");
     let l = findings_view(&st);
@@ -121,7 +156,10 @@ fn sort_and_group() {
     let l = findings_view(&st);
     assert_eq!(l.rows.len(), 3);
     press(&mut st, "<Esc>vv");
-    assert!(findings_view(&st).groups.is_empty(), "v cycles back to ungrouped");
+    assert!(
+        findings_view(&st).groups.is_empty(),
+        "v cycles back to ungrouped"
+    );
 }
 
 #[test]
@@ -140,7 +178,10 @@ fn unknown_command_says_so_and_quit_quits() {
     let mut st = loaded(160, 45);
     press(&mut st, ":frobnicate<Enter>");
     let status = st.status.clone().unwrap();
-    assert!(status.text.contains("unknown command :frobnicate"), "{status:?}");
+    assert!(
+        status.text.contains("unknown command :frobnicate"),
+        "{status:?}"
+    );
     assert!(text(&st).contains("unknown command :frobnicate"));
     assert_eq!(press(&mut st, "q"), vec![Effect::Quit]);
     assert_eq!(press(&mut st, ":q<Enter>"), vec![Effect::Quit]);
@@ -150,10 +191,18 @@ fn unknown_command_says_so_and_quit_quits() {
 fn iam_pane_drills_into_a_user() {
     let mut st = loaded(160, 45);
     press(&mut st, ":iam<Enter>/ci-deploy<Enter><Enter>");
-    let Some(View::Resource(_)) = st.view() else { panic!("resource view expected") };
+    let Some(View::Resource(_)) = st.view() else {
+        panic!("resource view expected")
+    };
     let s = text(&st);
-    assert!(s.contains("arn:aws:iam::111122223333:user/ci-deploy"), "{s}");
-    assert!(s.contains("Access keys") && s.contains("days old"), "keys with age:\n{s}");
+    assert!(
+        s.contains("arn:aws:iam::111122223333:user/ci-deploy"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Access keys") && s.contains("days old"),
+        "keys with age:\n{s}"
+    );
     // Posture findings sit on the user's page beside the service findings.
     assert!(s.contains("PO") && s.contains("GD"), "{s}");
 }
@@ -163,7 +212,12 @@ fn copy_arn_emits_a_clipboard_effect() {
     let mut st = loaded(160, 45);
     press(&mut st, ":iam<Enter>/ci-deploy<Enter>");
     let eff = press(&mut st, "c");
-    assert_eq!(eff, vec![Effect::Copy("arn:aws:iam::111122223333:user/ci-deploy".into())]);
+    assert_eq!(
+        eff,
+        vec![Effect::Copy(
+            "arn:aws:iam::111122223333:user/ci-deploy".into()
+        )]
+    );
 }
 
 #[test]
@@ -181,10 +235,18 @@ fn region_command_and_closed_toggle() {
     let data = st.data.clone().unwrap();
     press(&mut st, ":region eu-west-1<Enter>");
     let l = findings_view(&st);
-    assert!(!l.rows.is_empty() && l.rows.iter().all(|&i| data.findings[i].region == "eu-west-1"));
+    assert!(
+        !l.rows.is_empty()
+            && l.rows
+                .iter()
+                .all(|&i| data.findings[i].region == "eu-west-1")
+    );
     let open = l.rows.len();
     press(&mut st, "a");
-    assert!(findings_view(&st).rows.len() > open, "a shows closed findings too");
+    assert!(
+        findings_view(&st).rows.len() > open,
+        "a shows closed findings too"
+    );
     press(&mut st, ":region mars-north-1<Enter>");
     assert!(st.status.as_ref().unwrap().text.contains("unknown region"));
 }

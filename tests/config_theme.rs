@@ -244,6 +244,7 @@ fn config_with_per_profile_settings() {
             break_glass_tag: "security:break-glass".into(),
             unused_days: 30,
             rotation_days: 60,
+            ..PostureConfig::default()
         }
     );
     assert!(config.read_only_for(Some("prod")));

@@ -9,7 +9,8 @@ fn bin() -> String {
 fn cmd(extra: &str) -> (tempfile::TempDir, String) {
     let state = tempfile::tempdir().unwrap();
     let c = format!(
-        "cd {} && GUARDPOST_STATE_DIR={} GUARDPOST_CONFIG=/nonexistent/guardpost.toml {} {extra}",
+        "cd {} && env GUARDPOST_STATE_DIR={} XDG_CONFIG_HOME={} {} {extra}",
+        state.path().display(),
         state.path().display(),
         state.path().display(),
         bin()
@@ -59,8 +60,9 @@ fn demo_walkthrough_guardduty_to_resource_filter_help_quit() {
     t.text("root");
     t.keys(&["Enter"]);
     let s = t.wait_for("/root");
+    assert!(s.contains("GuardDuty [1] /root"), "one finding left:\n{s}");
     assert!(
-        s.contains("RootCredentialUsage"),
+        s.contains("invoked using root credentials"),
         "filter keeps the root finding:\n{s}"
     );
     assert!(!s.contains("SSHBruteForce"), "filter drops others:\n{s}");
@@ -84,7 +86,12 @@ fn demo_walkthrough_guardduty_to_resource_filter_help_quit() {
 #[test]
 fn panic_restores_the_terminal() {
     let (_dir, c) = cmd("--demo");
-    let t = Tmux::start("panic", 120, 30, &format!("GUARDPOST_TEST_PANIC=1 {c}"));
+    let t = Tmux::start(
+        "panic",
+        120,
+        30,
+        &format!("export GUARDPOST_TEST_PANIC=1; {c}"),
+    );
     let s = t.wait_for("EXITED:");
     assert!(s.contains("EXITED:101"), "panics exit 101:\n{s}");
     assert!(

@@ -91,8 +91,14 @@ fn loading_and_errors() {
     let mut st = State::new(true, (80, 24));
     app::update(&mut st, Event::Loading("loading the demo account".into()));
     insta::assert_snapshot!("loading_80x24", screen(&st, &Theme::default()).backend());
-    app::update(&mut st, Event::LoadFailed("snapshot x.json has version 9; this guardpost reads version 1".into()));
-    insta::assert_snapshot!("load_failed_80x24", screen(&st, &Theme::default()).backend());
+    app::update(
+        &mut st,
+        Event::LoadFailed("snapshot x.json has version 9; this guardpost reads version 1".into()),
+    );
+    insta::assert_snapshot!(
+        "load_failed_80x24",
+        screen(&st, &Theme::default()).backend()
+    );
 }
 
 #[test]

@@ -24,7 +24,7 @@ impl Scope {
     pub fn label(&self) -> String {
         match self {
             Scope::All => "findings".into(),
-            Scope::Severity(s, None) => format!("{}", s.label().to_lowercase()),
+            Scope::Severity(s, None) => s.label().to_lowercase(),
             Scope::Severity(s, Some(src)) => {
                 format!("{} {}", s.label().to_lowercase(), src.label())
             }
@@ -356,6 +356,8 @@ pub struct FindingList {
     pub group: GroupMode,
     pub show_closed: bool,
     pub filter: FilterSpec,
+    /// The filter text matched nothing exactly and fell back to fuzzy matching.
+    pub fuzzy_fallback: bool,
     /// Scope + closed filter, sorted; the filter narrows this.
     base: Vec<usize>,
     /// Visible findings (indexes into `Dataset::findings`), in display order.
@@ -375,6 +377,7 @@ impl FindingList {
             group: GroupMode::None,
             show_closed: false,
             filter: FilterSpec::default(),
+            fuzzy_fallback: false,
             base: Vec::new(),
             rows: Vec::new(),
             groups: Vec::new(),
@@ -412,7 +415,7 @@ impl FindingList {
         sort_rows(&mut base, fs, self.sort, self.descending);
         self.base = base;
         let spec = std::mem::take(&mut self.filter);
-        self.rows = filter_rows(&self.base, fs, search, &spec);
+        (self.rows, self.fuzzy_fallback) = filter_rows(&self.base, &self.base, fs, search, &spec);
         self.filter = spec;
         self.regroup(data);
     }
@@ -420,12 +423,24 @@ impl FindingList {
     /// Applies a new filter line, narrowing incrementally when the new text extends the old.
     pub fn set_filter(&mut self, text: &str, data: &Dataset, search: &SearchIndex) {
         let spec = FilterSpec::parse(text);
-        let rows = if spec.narrows(&self.filter) {
-            filter_rows(&self.rows, &data.findings, search, &spec)
+        // Narrowing from the previous rows is exact for substring matches (a longer query
+        // matches a subset) and for fuzzy ones (exact matches are a subset of fuzzy matches).
+        // The fuzzy fallback after exact rows starts from the base again.
+        let (candidates, fallback_base): (&[usize], &[usize]) = if spec.narrows(&self.filter) {
+            (
+                &self.rows,
+                if self.fuzzy_fallback {
+                    &self.rows
+                } else {
+                    &self.base
+                },
+            )
         } else {
-            filter_rows(&self.base, &data.findings, search, &spec)
+            (&self.base, &self.base)
         };
+        let (rows, fuzzy) = filter_rows(candidates, fallback_base, &data.findings, search, &spec);
         self.rows = rows;
+        self.fuzzy_fallback = fuzzy;
         self.filter = spec;
         self.cursor = Cursor::default();
         self.regroup(data);
@@ -483,26 +498,56 @@ fn sort_rows(rows: &mut [usize], fs: &[Finding], key: SortKey, descending: bool)
     });
 }
 
+/// Words match as case-insensitive substrings (smart case); when no finding has them all, the
+/// filter falls back to fuzzy matching so a typo still finds something. Returns the rows and
+/// whether the fuzzy fallback was used.
 fn filter_rows(
     candidates: &[usize],
+    base: &[usize],
     fs: &[Finding],
     search: &SearchIndex,
     spec: &FilterSpec,
-) -> Vec<usize> {
-    let fields = candidates.iter().copied().filter(|&i| spec.admits(&fs[i]));
+) -> (Vec<usize>, bool) {
+    let fields = |c: &[usize]| -> Vec<usize> {
+        c.iter().copied().filter(|&i| spec.admits(&fs[i])).collect()
+    };
     if spec.fuzzy.is_empty() {
-        return fields.collect();
+        return (fields(candidates), false);
     }
-    let pattern = Pattern::parse(&spec.fuzzy, CaseMatching::Smart, Normalization::Smart);
     let mut matcher = Matcher::new(Config::DEFAULT);
-    fields
-        .filter(|&i| {
-            search
-                .haystacks
-                .get(i)
-                .is_some_and(|h| pattern.score(h.slice(..), &mut matcher).is_some())
+    let mut keep = |rows: Vec<usize>, pattern: &Pattern| -> Vec<usize> {
+        rows.into_iter()
+            .filter(|&i| {
+                search
+                    .haystacks
+                    .get(i)
+                    .is_some_and(|h| pattern.score(h.slice(..), &mut matcher).is_some())
+            })
+            .collect()
+    };
+    // fzf syntax: a leading ' makes an atom an exact substring match.
+    let exact_query: Vec<String> = spec
+        .fuzzy
+        .split_whitespace()
+        .map(|w| {
+            if w.starts_with(['\'', '^', '!']) || w.ends_with('$') {
+                w.to_string()
+            } else {
+                format!("'{w}")
+            }
         })
-        .collect()
+        .collect();
+    let exact = Pattern::parse(
+        &exact_query.join(" "),
+        CaseMatching::Smart,
+        Normalization::Smart,
+    );
+    let rows = keep(fields(candidates), &exact);
+    if !rows.is_empty() {
+        return (rows, false);
+    }
+    let fuzzy = Pattern::parse(&spec.fuzzy, CaseMatching::Smart, Normalization::Smart);
+    (keep(fields(base), &fuzzy), true)
 }
 
 fn group_rows(rows: &[usize], fs: &[Finding], mode: GroupMode) -> Vec<Group> {

@@ -119,11 +119,9 @@ impl Summary {
             .map(|r| weight(r.severity))
             .sum();
         s.posture = PostureScore {
-            score: if total_w == 0 {
-                100
-            } else {
-                (100 * (total_w - failing_w.min(total_w)) / total_w) as u8
-            },
+            score: (100 * (total_w - failing_w.min(total_w)))
+                .checked_div(total_w)
+                .map_or(100, |v| v as u8),
             failing_rules: rules.iter().filter(|r| failing.contains(r.id)).count(),
             total_rules: rules.len(),
         };

@@ -11,7 +11,7 @@
 //!   id, kind AwsIamAccessKey); the EC2 instance (also when only named by an instance-role
 //!   session, as in InstanceCredentialExfiltration); S3 buckets; EKS / ECS clusters, Lambda
 //!   functions and RDS instances.
-use super::{NormalizeError, parse_arn, parse_time, str_at};
+use super::{NormalizeError, display_name, parse_arn, parse_time, str_at};
 use crate::model::{Finding, Remediation, ResourceRef, Severity, Source, SourceRecord, Workflow};
 use serde_json::Value;
 
@@ -143,12 +143,11 @@ fn principal(res: &Value, ctx: &Ctx) -> Vec<ResourceRef> {
     let user = str_at(d, &["userName"]);
     let mut out = Vec::new();
     match (user_type, user) {
-        ("Root", _) => out.push(resource(
-            format!("arn:{p}:iam::{acct}:root"),
-            "AwsAccount",
-            "root",
-            None,
-        )),
+        ("Root", _) => {
+            let arn = format!("arn:{p}:iam::{acct}:root");
+            let name = display_name(&arn);
+            out.push(resource(arn, "AwsAccount", &name, None))
+        }
         ("IAMUser", Some(name)) => out.push(resource(
             format!("arn:{p}:iam::{acct}:user/{name}"),
             "AwsIamUser",
@@ -405,7 +404,7 @@ mod tests {
         assert_eq!(f.severity, Severity::Low);
         assert_eq!(f.resources[0].arn, "arn:aws:iam::111122223333:root");
         assert_eq!(f.resources[0].kind, "AwsAccount");
-        assert_eq!(f.resources[0].name, "root");
+        assert_eq!(f.resources[0].name, "account 111122223333 (root)");
     }
 
     #[test]

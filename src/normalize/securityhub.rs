@@ -569,7 +569,10 @@ mod tests {
         assert_eq!(f.remediation, None);
         assert_eq!(f.resources[0].name, "account 123456789012 (root)");
         assert_eq!(f.resources[0].kind, "AwsAccount");
-        assert_eq!(f.resources[0].region.as_deref(), Some("us-east-2"));
+        assert_eq!(
+            f.resources[0].region, None,
+            "the account is one global resource"
+        );
     }
 
     /// FSBP finding without consolidation (user guide sample, incl. its

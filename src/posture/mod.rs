@@ -234,4 +234,3 @@ impl Out<'_> {
 pub(crate) fn days_since(now: DateTime<Utc>, then: DateTime<Utc>) -> i64 {
     (now - then).num_days().max(0)
 }
-

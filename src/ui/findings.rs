@@ -24,6 +24,9 @@ fn title(data: &Dataset, l: &FindingList) -> String {
     t.push(']');
     if !l.filter.text.is_empty() {
         t.push_str(&format!(" /{}", l.filter.text));
+        if l.fuzzy_fallback {
+            t.push_str(" (no exact match: fuzzy)");
+        }
     }
     t.push_str(&format!(
         " · sort {}{}",

@@ -225,7 +225,7 @@ struct ThemeFile {
 pub enum ThemeError {
     #[error("theme \"{0}\" not found: not a built-in theme ({names}) and no such file", names = builtin_names().collect::<Vec<_>>().join(", "))]
     NotFound(String),
-    #[error("{}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Read {
         path: PathBuf,
         #[source]
