@@ -75,7 +75,8 @@ fn demo_walkthrough_guardduty_to_resource_filter_help_quit() {
     t.wait_until("help closed", |s| !s.contains("Esc closes"));
 
     t.keys(&["q"]);
-    let s = t.wait_for("EXITED:0");
+    let s = t.wait_exit();
+    assert!(s.contains("EXITED:0"), "{s}");
     assert_restored(&s);
     assert!(
         !s.contains("top affected resources"),
@@ -92,7 +93,7 @@ fn panic_restores_the_terminal() {
         30,
         &format!("export GUARDPOST_TEST_PANIC=1; {c}"),
     );
-    let s = t.wait_for("EXITED:");
+    let s = t.wait_exit();
     assert!(s.contains("EXITED:101"), "panics exit 101:\n{s}");
     assert!(
         s.contains("deliberate panic"),
@@ -112,7 +113,7 @@ fn bad_snapshot_exits_2_without_touching_the_terminal() {
     .unwrap();
     let (_d, c) = cmd(&format!("--snapshot {}", bad.display()));
     let t = Tmux::start("bad", 120, 30, &c);
-    let s = t.wait_for("EXITED:");
+    let s = t.wait_exit();
     assert!(s.contains("EXITED:2"), "{s}");
     assert!(
         s.contains("broken.json") && s.contains("line 2"),
@@ -128,6 +129,7 @@ fn tiny_terminal_gets_a_message_not_a_panic() {
     let s = t.wait_for("needs at least");
     assert!(s.contains("40x10"), "{s}");
     t.keys(&["q"]);
-    let s = t.wait_for("EXITED:0");
+    let s = t.wait_exit();
+    assert!(s.contains("EXITED:0"), "{s}");
     assert_restored(&s);
 }

@@ -78,6 +78,14 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Waits until the program has exited and the shell has printed the terminal's settings
+    /// (the stty line ends with the extproc flag).
+    pub fn wait_exit(&self) -> String {
+        self.wait_until("exit and stty", |s| {
+            s.contains("EXITED:") && s.contains("extproc")
+        })
+    }
+
     /// Waits until the screen contains `needle`; panics with the screen if it never does.
     pub fn wait_for(&self, needle: &str) -> String {
         self.wait_until(needle, |s| s.contains(needle))
