@@ -250,3 +250,55 @@ fn region_command_and_closed_toggle() {
     press(&mut st, ":region mars-north-1<Enter>");
     assert!(st.status.as_ref().unwrap().text.contains("unknown region"));
 }
+
+#[test]
+fn refresh_keeps_the_place_filter_and_selection() {
+    use guardpost::app::{Event, update};
+    let mut st = loaded(160, 45);
+    press(&mut st, "<Tab>/ci-deploy<Enter>vjj");
+    let before = findings_view(&st).selected_group().unwrap().members.clone();
+    let before_ids: Vec<String> = before
+        .iter()
+        .map(|&i| st.data.as_ref().unwrap().findings[i].id.clone())
+        .collect();
+    press(&mut st, "<Enter>");
+    let crumbs = st.breadcrumbs();
+    let effects = press(&mut st, "r");
+    assert_eq!(effects, vec![Effect::Reload]);
+    update(&mut st, Event::Loaded(Box::new(common::demo::demo())));
+    assert_eq!(st.pane, Pane::Findings);
+    assert_eq!(st.breadcrumbs(), crumbs, "same place after the refresh");
+    press(&mut st, "<Esc>");
+    let l = findings_view(&st);
+    assert_eq!(l.filter.text, "ci-deploy");
+    assert_eq!(l.group, guardpost::app::GroupMode::ControlResource);
+    let data = st.data.clone().unwrap();
+    let after_ids: Vec<String> = l
+        .selected_group()
+        .unwrap()
+        .members
+        .iter()
+        .map(|&i| data.findings[i].id.clone())
+        .collect();
+    assert_eq!(after_ids, before_ids, "the same group stays selected");
+}
+
+#[test]
+fn failed_refresh_keeps_the_data_and_says_why() {
+    use guardpost::app::{Event, Level, update};
+    let mut st = loaded(160, 45);
+    let n = st.data.as_ref().unwrap().findings.len();
+    update(
+        &mut st,
+        Event::LoadFailed("cannot read snapshot /tmp/gone.json".into()),
+    );
+    assert_eq!(st.data.as_ref().unwrap().findings.len(), n);
+    let status = st.status.clone().unwrap();
+    assert_eq!(status.level, Level::Error);
+    let s = text(&st);
+    assert!(s.contains("cannot read snapshot /tmp/gone.json"), "{s}");
+    assert!(
+        s.contains("top affected resources"),
+        "the data stays on screen:\n{s}"
+    );
+}

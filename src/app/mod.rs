@@ -313,17 +313,110 @@ fn install(state: &mut State, data: Dataset) {
     state.summary = Summary::build(&data);
     let problems = data.problems.len();
     let n = data.findings.len();
+    let old = state.data.take();
     state.data = Some(Arc::new(data));
     state.search = Arc::new(search);
     state.loading = None;
     state.load_error = None;
-    reset_stacks(state);
+    match old {
+        Some(old) => carry_over(state, &old),
+        None => reset_stacks(state),
+    }
     if problems > 0 {
         state.warn(format!(
             "loaded {n} findings; {problems} source problem(s), see the overview"
         ));
     } else {
         state.info(format!("loaded {n} findings"));
+    }
+}
+
+/// After a refresh, keeps where the user was: every view is rebuilt over the new data with
+/// its sort, grouping, filter and selection, matched by finding id and resource ARN; a view
+/// whose finding or resource is gone is dropped with everything above it.
+fn carry_over(state: &mut State, old: &Dataset) {
+    let Some(data) = state.data.clone() else {
+        return;
+    };
+    let search = state.search.clone();
+    let height = table_height(state.size);
+    let finding_by_id: std::collections::HashMap<&str, usize> = data
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.as_str(), i))
+        .collect();
+    let remap = |i: usize| {
+        old.findings
+            .get(i)
+            .and_then(|f| finding_by_id.get(f.id.as_str()).copied())
+    };
+    let remap_res = |i: usize| {
+        old.resources
+            .resources
+            .get(i)
+            .and_then(|r| data.resources.by_arn.get(&r.arn).copied())
+    };
+    for stack in &mut state.stacks {
+        let mut kept: Vec<View> = Vec::with_capacity(stack.len());
+        for view in stack.drain(..) {
+            let next = match view {
+                View::Overview(o) => Some(View::Overview(o)),
+                View::Findings(l) => {
+                    let scope = match &l.scope {
+                        Scope::Ids(ids) => {
+                            Scope::Ids(ids.iter().filter_map(|&i| remap(i)).collect())
+                        }
+                        other => other.clone(),
+                    };
+                    let selected = l.selected_finding().and_then(remap);
+                    let mut n = FindingList::new(scope, &data, &search);
+                    n.sort = l.sort;
+                    n.descending = l.descending;
+                    n.group = l.group;
+                    n.show_closed = l.show_closed;
+                    n.marked = l.marked.iter().filter_map(|&i| remap(i)).collect();
+                    n.rebuild(&data, &search);
+                    n.set_filter(&l.filter.text, &data, &search);
+                    if let Some(sel) = selected {
+                        let pos = match n.group {
+                            GroupMode::None => n.rows.iter().position(|&i| i == sel),
+                            _ => n.groups.iter().position(|g| g.members.contains(&sel)),
+                        };
+                        n.cursor.selected = pos.unwrap_or(0);
+                    }
+                    n.cursor.offset = l.cursor.offset;
+                    let len = n.len();
+                    n.cursor.fit(len, height);
+                    Some(View::Findings(Box::new(n)))
+                }
+                View::Detail(d) => {
+                    remap(d.finding).map(|finding| View::Detail(DetailView { finding, ..d }))
+                }
+                View::Resource(r) => remap_res(r.resource)
+                    .map(|resource| View::Resource(ResourceView { resource, ..r })),
+                View::Resources(l) => {
+                    let mut n = resources_list(&data, &l.filter);
+                    n.cursor = l.cursor;
+                    n.cursor.fit(n.rows.len(), height);
+                    Some(View::Resources(n))
+                }
+                View::Iam(iv) => {
+                    let mut list = iam_list(&data, iv.tab, &iv.list.filter);
+                    list.cursor = iv.list.cursor;
+                    list.cursor.fit(list.rows.len(), height);
+                    Some(View::Iam(IamView { tab: iv.tab, list }))
+                }
+            };
+            match next {
+                Some(v) => kept.push(v),
+                None => break,
+            }
+        }
+        *stack = kept;
+    }
+    if state.stacks.iter().any(|s| s.is_empty()) {
+        reset_stacks(state);
     }
 }
 
