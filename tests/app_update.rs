@@ -298,7 +298,7 @@ fn failed_refresh_keeps_the_data_and_says_why() {
     let s = text(&st);
     assert!(s.contains("cannot read snapshot /tmp/gone.json"), "{s}");
     assert!(
-        s.contains("top affected resources"),
+        s.contains("Top affected resources"),
         "the data stays on screen:\n{s}"
     );
 }

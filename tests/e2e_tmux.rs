@@ -22,7 +22,7 @@ fn cmd(extra: &str) -> (tempfile::TempDir, String) {
 fn demo_walkthrough_guardduty_to_resource_filter_help_quit() {
     let (_dir, c) = cmd("--demo");
     let t = Tmux::start("walk", 160, 45, &c);
-    let s = t.wait_for("top affected resources");
+    let s = t.wait_for("Top affected resources");
     assert!(
         s.contains("acme-prod (111122223333)"),
         "header shows the account:\n{s}"
@@ -83,7 +83,7 @@ fn demo_walkthrough_guardduty_to_resource_filter_help_quit() {
     assert!(s.contains("EXITED:0"), "{s}");
     assert_restored(&s);
     assert!(
-        !s.contains("top affected resources"),
+        !s.contains("Top affected resources"),
         "alternate screen left:\n{s}"
     );
 }

@@ -16,6 +16,8 @@ pub enum Scope {
     Source(Source),
     Region(String),
     Resource(String),
+    /// One control id (Security Hub, posture) or finding type (GuardDuty, Access Analyzer).
+    Kind(String),
     /// A group's members, or any explicit set (indexes into `Dataset::findings`).
     Ids(Vec<usize>),
 }
@@ -31,6 +33,7 @@ impl Scope {
             Scope::Source(s) => s.label().to_string(),
             Scope::Region(r) => r.clone(),
             Scope::Resource(a) => short_arn(a).to_string(),
+            Scope::Kind(k) => k.clone(),
             Scope::Ids(ids) => format!("group of {}", ids.len()),
         }
     }
@@ -46,6 +49,7 @@ impl Scope {
             Scope::Source(src) => f.sources().contains(src),
             Scope::Region(r) => &f.region == r,
             Scope::Resource(arn) => f.resources.iter().any(|r| &r.arn == arn),
+            Scope::Kind(k) => f.control_id.as_deref().unwrap_or(&f.kind) == k,
         }
     }
 }

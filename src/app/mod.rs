@@ -571,6 +571,9 @@ fn view_action(
                         resource: ri,
                         cursor: Cursor::default(),
                     })),
+                    Some(OverviewItem::Kind(k)) => {
+                        Some(findings_view(Scope::Kind(k), data, &search, height))
+                    }
                     Some(OverviewItem::Posture) => Some(findings_view(
                         Scope::Source(Source::Posture),
                         data,

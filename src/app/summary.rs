@@ -9,6 +9,8 @@ pub enum OverviewItem {
     Severity(Severity),
     Posture,
     Region(String),
+    /// A control id or finding type (see `Scope::Kind`).
+    Kind(String),
     /// Index into `Dataset::resources.resources`.
     Resource(usize),
 }
@@ -40,12 +42,15 @@ pub struct Summary {
     pub by_region: Vec<(String, SevCounts)>,
     /// (resource index, counts), worst first.
     pub top_resources: Vec<(usize, SevCounts)>,
+    /// (control id or type, worst severity, open count, title of one), most frequent first.
+    pub top_kinds: Vec<(String, Severity, usize, String)>,
     pub posture: PostureScore,
     /// The selectable lines, in display order.
     pub items: Vec<OverviewItem>,
 }
 
 pub const TOP_RESOURCES: usize = 8;
+pub const TOP_KINDS: usize = 8;
 
 /// Severity weights for the posture score: one critical rule failing costs as much as ten low ones.
 fn weight(s: Severity) -> usize {
@@ -62,6 +67,7 @@ impl Summary {
     pub fn build(data: &Dataset) -> Summary {
         let mut s = Summary::default();
         let mut regions: BTreeMap<String, SevCounts> = BTreeMap::new();
+        let mut kinds: BTreeMap<&str, (Severity, usize, &str)> = BTreeMap::new();
         let mut failing: BTreeSet<&str> = BTreeSet::new();
         for f in &data.findings {
             if f.records.len() > 1 {
@@ -77,6 +83,11 @@ impl Summary {
             s.by_source[src][si] += 1;
             s.total[si] += 1;
             regions.entry(f.region.clone()).or_default()[si] += 1;
+            let k = kinds
+                .entry(f.control_id.as_deref().unwrap_or(&f.kind))
+                .or_insert((f.severity, 0, &f.title));
+            k.0 = k.0.max(f.severity);
+            k.1 += 1;
             if f.source == Source::Posture {
                 failing.insert(f.kind.as_str());
             }
@@ -85,6 +96,14 @@ impl Summary {
             regions.entry(r.clone()).or_default();
         }
         s.by_region = regions.into_iter().collect();
+        let mut kinds: Vec<(String, Severity, usize, String)> = kinds
+            .into_iter()
+            .map(|(k, (sev, n, t))| (k.to_string(), sev, n, t.to_string()))
+            .collect();
+        // Most frequent first; ties by severity then name keep the order stable.
+        kinds.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
+        kinds.truncate(TOP_KINDS);
+        s.top_kinds = kinds;
 
         let mut top: Vec<(usize, SevCounts)> = data
             .resources
@@ -135,6 +154,11 @@ impl Summary {
             s.by_region
                 .iter()
                 .map(|(r, _)| OverviewItem::Region(r.clone())),
+        );
+        s.items.extend(
+            s.top_kinds
+                .iter()
+                .map(|(k, ..)| OverviewItem::Kind(k.clone())),
         );
         s.items.extend(
             s.top_resources

@@ -1,16 +1,19 @@
-//! The overview: severity x source, posture score, regions, top resources, source health.
+//! The overview: severity x source, posture score, regions, frequent findings, top resources,
+//! source health. Every count is a way in: Enter opens the findings behind it.
 use super::{block, theme::Theme};
-use crate::app::{OverviewItem, OverviewView, State, summary::SevCounts};
+use crate::app::{OverviewItem, OverviewView, State};
 use crate::dataset::Dataset;
 use crate::model::{Severity, Source};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
+
+/// A rendered line and the overview item it selects, if any.
+type Item<'a> = (Line<'a>, Option<OverviewItem>);
 
 fn count_span(n: usize, sev: Severity, theme: &Theme, selected: bool) -> Span<'static> {
-    let text = format!("{n:>8}");
     let style = if selected {
         theme.selected()
     } else if n == 0 {
@@ -18,15 +21,291 @@ fn count_span(n: usize, sev: Severity, theme: &Theme, selected: bool) -> Span<'s
     } else {
         theme.severity(sev)
     };
-    Span::styled(text, style)
+    Span::styled(format!("{n:>8}"), style)
 }
 
-fn sev_line(counts: &SevCounts, theme: &Theme) -> Vec<Span<'static>> {
-    Severity::ALL
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn heading(text: &str, theme: &Theme) -> Item<'static> {
+    (
+        Line::from(Span::styled(text.to_string(), theme.title())),
+        None,
+    )
+}
+
+fn severity_table(state: &State, o: &OverviewView, theme: &Theme) -> Vec<Item<'static>> {
+    let s = &state.summary;
+    let selected = s.items.get(o.cursor);
+    let mut out: Vec<Item> = Vec::new();
+    let mut head = vec![Span::raw(format!("{:<10}", ""))];
+    let col_style = |c: usize| {
+        if o.column == c {
+            theme.accent()
+        } else {
+            theme.dimmed()
+        }
+    };
+    head.push(Span::styled(format!("{:>8}", "ALL"), col_style(0)));
+    for (i, src) in Source::ALL.iter().enumerate() {
+        let label = match src {
+            Source::SecurityHub => "SECHUB",
+            Source::GuardDuty => "GUARDD",
+            Source::AccessAnalyzer => "ACCESS",
+            Source::Posture => "POSTURE",
+        };
+        head.push(Span::styled(format!("{label:>8}"), col_style(i + 1)));
+    }
+    out.push((Line::from(head), None));
+    for (si, sev) in Severity::ALL.iter().enumerate() {
+        let item = OverviewItem::Severity(*sev);
+        let row_sel = selected == Some(&item);
+        let label_style = if row_sel {
+            theme
+                .severity(*sev)
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            theme.severity(*sev)
+        };
+        let mut spans = vec![Span::styled(format!("{:<10}", sev.label()), label_style)];
+        spans.push(count_span(
+            s.total[si],
+            *sev,
+            theme,
+            row_sel && o.column == 0,
+        ));
+        for ci in 0..Source::ALL.len() {
+            spans.push(count_span(
+                s.by_source[ci][si],
+                *sev,
+                theme,
+                row_sel && o.column == ci + 1,
+            ));
+        }
+        out.push((Line::from(spans), Some(item)));
+    }
+    let total: usize = s.total.iter().sum();
+    out.push((
+        Line::from(vec![
+            Span::styled(format!("{:<10}", "open"), theme.title()),
+            Span::styled(format!("{total:>8}"), theme.title()),
+            Span::styled(
+                format!(
+                    "  {} closed hidden · {} merged across sources",
+                    s.closed, s.merged
+                ),
+                theme.dimmed(),
+            ),
+        ]),
+        None,
+    ));
+    out
+}
+
+fn posture_line(state: &State, theme: &Theme, sel: bool) -> Item<'static> {
+    let p = &state.summary.posture;
+    let score_style = match p.score {
+        90..=100 => theme.ok(),
+        60..=89 => theme.warn(),
+        _ => theme.error(),
+    };
+    let pick = |base: Style| if sel { theme.selected() } else { base };
+    (
+        Line::from(vec![
+            Span::styled("Posture score ", pick(theme.title())),
+            Span::styled(
+                format!("{}/100", p.score),
+                pick(score_style.add_modifier(Modifier::BOLD)),
+            ),
+            Span::styled(
+                format!("  {} of {} rules failing", p.failing_rules, p.total_rules),
+                pick(theme.dimmed()),
+            ),
+        ]),
+        Some(OverviewItem::Posture),
+    )
+}
+
+fn regions(state: &State, theme: &Theme, selected: Option<&OverviewItem>) -> Vec<Item<'static>> {
+    let mut out = vec![heading("By region", theme)];
+    let mut rh = vec![Span::styled(format!("{:<16}", "REGION"), theme.dimmed())];
+    rh.extend(Severity::ALL.iter().map(|x| {
+        Span::styled(
+            format!("{:>8}", &x.label()[..x.label().len().min(4)]),
+            theme.dimmed(),
+        )
+    }));
+    out.push((Line::from(rh), None));
+    for (r, counts) in &state.summary.by_region {
+        let item = OverviewItem::Region(r.clone());
+        let style = if selected == Some(&item) {
+            theme.selected()
+        } else {
+            theme.text()
+        };
+        let mut spans = vec![Span::styled(format!("{r:<16}"), style)];
+        spans.extend(
+            Severity::ALL
+                .iter()
+                .zip(counts.iter())
+                .map(|(s, n)| count_span(*n, *s, theme, false)),
+        );
+        out.push((Line::from(spans), Some(item)));
+    }
+    out
+}
+
+fn kinds(
+    state: &State,
+    theme: &Theme,
+    selected: Option<&OverviewItem>,
+    width: u16,
+) -> Vec<Item<'static>> {
+    let mut out = vec![heading("Most frequent open findings", theme)];
+    for (k, sev, n, title) in &state.summary.top_kinds {
+        let item = OverviewItem::Kind(k.clone());
+        let style = if selected == Some(&item) {
+            theme.selected()
+        } else {
+            theme.text()
+        };
+        let room = (width as usize).saturating_sub(9 + 5 + 26 + 3);
+        out.push((
+            Line::from(vec![
+                Span::styled(format!("{:<9}", sev.label()), theme.severity(*sev)),
+                Span::styled(format!("{n:>4} "), theme.text()),
+                Span::styled(format!("{:<26}", truncate(k, 25)), style),
+                Span::styled(truncate(title, room), theme.dimmed()),
+            ]),
+            Some(item),
+        ));
+    }
+    out
+}
+
+fn resources(
+    state: &State,
+    data: &Dataset,
+    theme: &Theme,
+    selected: Option<&OverviewItem>,
+    width: u16,
+) -> Vec<Item<'static>> {
+    let mut out = vec![heading("Top affected resources", theme)];
+    for (ri, counts) in &state.summary.top_resources {
+        let r = &data.resources.resources[*ri];
+        let item = OverviewItem::Resource(*ri);
+        let style = if selected == Some(&item) {
+            theme.selected()
+        } else {
+            theme.text()
+        };
+        let worst = Severity::ALL
+            .iter()
+            .zip(counts.iter())
+            .find(|(_, n)| **n > 0)
+            .map(|(s, _)| *s);
+        let n: usize = counts.iter().sum();
+        let room = (width as usize).saturating_sub(9 + 5 + 31 + 3);
+        out.push((
+            Line::from(vec![
+                match worst {
+                    Some(w) => Span::styled(format!("{:<9}", w.label()), theme.severity(w)),
+                    None => Span::raw(format!("{:<9}", "")),
+                },
+                Span::styled(format!("{n:>4} "), theme.text()),
+                Span::styled(format!("{:<31}", truncate(&r.name, 30)), style),
+                Span::styled(truncate(&r.kind, room), theme.dimmed()),
+            ]),
+            Some(item),
+        ));
+    }
+    out
+}
+
+fn sources(data: &Dataset, theme: &Theme) -> Vec<Item<'static>> {
+    let mut out = vec![heading("Sources", theme)];
+    for region in &data.regions {
+        let mut spans = vec![Span::styled(format!("  {region:<16}"), theme.text())];
+        for (svc, label) in [
+            ("securityhub", "Security Hub"),
+            ("guardduty", "GuardDuty"),
+            ("access-analyzer", "Access Analyzer"),
+        ] {
+            let entries: Vec<_> = data
+                .services
+                .iter()
+                .filter(|x| x.service == svc && &x.region == region)
+                .collect();
+            let (mark, style) = if entries.iter().any(|x| x.enabled) {
+                ("on ", theme.ok())
+            } else if entries.is_empty() {
+                ("?  ", theme.dimmed())
+            } else {
+                ("OFF", theme.error())
+            };
+            spans.push(Span::styled(format!("{label} "), theme.dimmed()));
+            spans.push(Span::styled(format!("{mark}  "), style));
+        }
+        out.push((Line::from(spans), None));
+    }
+    if data.problems.is_empty() {
+        out.push((
+            Line::from(Span::styled("  every source loaded", theme.ok())),
+            None,
+        ));
+    } else {
+        for pr in &data.problems {
+            out.push((
+                Line::from(Span::styled(
+                    format!(
+                        "  ! {}{}: {}",
+                        pr.source,
+                        pr.region
+                            .as_deref()
+                            .map(|r| format!(" {r}"))
+                            .unwrap_or_default(),
+                        pr.message
+                    ),
+                    theme.error(),
+                )),
+                None,
+            ));
+        }
+    }
+    out
+}
+
+/// Draws a column of items, scrolled so the selected item is visible.
+fn column(
+    items: Vec<Item<'static>>,
+    selected: Option<&OverviewItem>,
+    title: &str,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let inner = area.height.saturating_sub(2) as usize;
+    let sel_line = items
         .iter()
-        .zip(counts.iter())
-        .map(|(s, n)| count_span(*n, *s, theme, false))
-        .collect()
+        .position(|(_, it)| it.is_some() && it.as_ref() == selected);
+    let scroll = match sel_line {
+        Some(l) if l >= inner => l + 1 - inner,
+        _ => 0,
+    };
+    let lines: Vec<Line> = items.into_iter().map(|(l, _)| l).collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block(title.to_string(), theme))
+            .scroll((scroll as u16, 0)),
+        area,
+    );
 }
 
 pub fn render(
@@ -37,212 +316,38 @@ pub fn render(
     frame: &mut Frame,
     area: Rect,
 ) {
-    let s = &state.summary;
-    let selected = s.items.get(o.cursor);
-    let is_sel = |item: &OverviewItem| selected == Some(item);
-    let cols = if area.width >= 110 {
-        Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).split(area)
+    let selected = state.summary.items.get(o.cursor);
+    let posture_sel = selected == Some(&OverviewItem::Posture);
+    let title = "open findings · Enter drills down · h/l picks a source";
+    if area.width >= 110 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(area);
+        let mut l = severity_table(state, o, theme);
+        l.push((Line::default(), None));
+        l.push(posture_line(state, theme, posture_sel));
+        l.push((Line::default(), None));
+        l.extend(regions(state, theme, selected));
+        l.push((Line::default(), None));
+        l.extend(kinds(state, theme, selected, left.width.saturating_sub(2)));
+        column(l, selected, title, theme, frame, left);
+        let mut r = resources(state, data, theme, selected, right.width.saturating_sub(2));
+        r.push((Line::default(), None));
+        r.extend(sources(data, theme));
+        column(r, selected, "resources and sources", theme, frame, right);
     } else {
-        Layout::vertical([Constraint::Min(10), Constraint::Min(6)]).split(area)
-    };
-
-    // Left: severity x source, posture score, regions.
-    let mut left: Vec<Line> = Vec::new();
-    let mut head = vec![Span::styled(format!("{:<10}", ""), theme.dimmed())];
-    head.push(Span::styled(
-        format!("{:>8}", "ALL"),
-        if o.column == 0 {
-            theme.accent()
-        } else {
-            theme.dimmed()
-        },
-    ));
-    for (i, src) in Source::ALL.iter().enumerate() {
-        let label = match src {
-            Source::SecurityHub => "SECHUB",
-            Source::GuardDuty => "GUARDD",
-            Source::AccessAnalyzer => "ACCESS",
-            Source::Posture => "POSTURE",
-        };
-        head.push(Span::styled(
-            format!("{label:>8}"),
-            if o.column == i + 1 {
-                theme.accent()
-            } else {
-                theme.dimmed()
-            },
-        ));
-    }
-    left.push(Line::from(head));
-    for (si, sev) in Severity::ALL.iter().enumerate() {
-        let row_sel = is_sel(&OverviewItem::Severity(*sev));
-        let mut spans = vec![Span::styled(
-            format!("{:<10}", sev.label()),
-            if row_sel {
-                theme
-                    .severity(*sev)
-                    .add_modifier(Modifier::BOLD | Modifier::REVERSED)
-            } else {
-                theme.severity(*sev)
-            },
-        )];
-        spans.push(count_span(
-            s.total[si],
-            *sev,
-            theme,
-            row_sel && o.column == 0,
-        ));
-        for (ci, _) in Source::ALL.iter().enumerate() {
-            spans.push(count_span(
-                s.by_source[ci][si],
-                *sev,
-                theme,
-                row_sel && o.column == ci + 1,
-            ));
-        }
-        left.push(Line::from(spans));
-    }
-    let total: usize = s.total.iter().sum();
-    left.push(Line::from(vec![
-        Span::styled(format!("{:<10}", "open"), theme.title()),
-        Span::styled(format!("{total:>7}"), theme.title()),
-        Span::styled(
-            format!(
-                "   {} closed hidden · {} merged across sources",
-                s.closed, s.merged
-            ),
-            theme.dimmed(),
-        ),
-    ]));
-    left.push(Line::default());
-    let p = &s.posture;
-    let score_style = match p.score {
-        90..=100 => theme.ok(),
-        60..=89 => theme.warn(),
-        _ => theme.error(),
-    };
-    let sel_style = |item: &OverviewItem, base| if is_sel(item) { theme.selected() } else { base };
-    left.push(Line::from(vec![
-        Span::styled(
-            "Posture score ",
-            sel_style(&OverviewItem::Posture, theme.title()),
-        ),
-        Span::styled(
-            format!("{}/100", p.score),
-            sel_style(
-                &OverviewItem::Posture,
-                score_style.add_modifier(Modifier::BOLD),
-            ),
-        ),
-        Span::styled(
-            format!("  {} of {} rules failing", p.failing_rules, p.total_rules),
-            sel_style(&OverviewItem::Posture, theme.dimmed()),
-        ),
-    ]));
-    left.push(Line::default());
-    let mut rh = vec![Span::styled(format!("{:<16}", "REGION"), theme.dimmed())];
-    rh.extend(Severity::ALL.iter().map(|x| {
-        Span::styled(
-            format!("{:>7}", &x.label()[..x.label().len().min(4)]),
-            theme.dimmed(),
-        )
-    }));
-    left.push(Line::from(rh));
-    for (r, counts) in &s.by_region {
-        let item = OverviewItem::Region(r.clone());
-        let mut spans = vec![Span::styled(
-            format!("{r:<16}"),
-            sel_style(&item, theme.text()),
-        )];
-        spans.extend(sev_line(counts, theme));
-        left.push(Line::from(spans));
-    }
-    frame.render_widget(
-        Paragraph::new(left).block(block(
-            "open findings · Enter drills down · h/l picks a source".into(),
-            theme,
-        )),
-        cols[0],
-    );
-
-    // Right: top resources, then source health.
-    let mut right: Vec<Line> = Vec::new();
-    for (ri, counts) in &s.top_resources {
-        let r = &data.resources.resources[*ri];
-        let item = OverviewItem::Resource(*ri);
-        let worst = Severity::ALL
-            .iter()
-            .zip(counts.iter())
-            .find(|(_, n)| **n > 0)
-            .map(|(s, _)| *s);
-        let n: usize = counts.iter().sum();
-        right.push(Line::from(vec![
-            match worst {
-                Some(w) => Span::styled(format!("{:<9}", w.label()), theme.severity(w)),
-                None => Span::raw(format!("{:<9}", "")),
-            },
-            Span::styled(format!("{n:>3} "), theme.text()),
-            Span::styled(
-                format!("{:<26}", truncate(&r.name, 26)),
-                sel_style(&item, theme.text()),
-            ),
-            Span::styled(r.kind.clone(), theme.dimmed()),
-        ]));
-    }
-    right.push(Line::default());
-    right.push(Line::from(Span::styled("Sources", theme.title())));
-    for region in &data.regions {
-        let mut spans = vec![Span::styled(format!("  {region:<16}"), theme.text())];
-        for svc in ["securityhub", "guardduty", "access-analyzer"] {
-            let st = data
-                .services
-                .iter()
-                .find(|x| x.service == svc && &x.region == region);
-            let (mark, style) = match st {
-                Some(x) if x.enabled => ("on ", theme.ok()),
-                Some(_) => ("OFF", theme.error()),
-                None => ("?  ", theme.dimmed()),
-            };
-            spans.push(Span::styled(format!("{svc} "), theme.dimmed()));
-            spans.push(Span::styled(format!("{mark}  "), style));
-        }
-        right.push(Line::from(spans));
-    }
-    if data.problems.is_empty() {
-        right.push(Line::from(Span::styled(
-            "  every source loaded",
-            theme.ok(),
-        )));
-    } else {
-        for pr in &data.problems {
-            right.push(Line::from(Span::styled(
-                format!(
-                    "  ! {}{}: {}",
-                    pr.source,
-                    pr.region
-                        .as_deref()
-                        .map(|r| format!(" {r}"))
-                        .unwrap_or_default(),
-                    pr.message
-                ),
-                theme.error(),
-            )));
-        }
-    }
-    frame.render_widget(
-        Paragraph::new(right)
-            .wrap(Wrap { trim: false })
-            .block(block("top affected resources".into(), theme)),
-        cols[1],
-    );
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
+        // One scrolling column on narrow terminals: everything stays reachable.
+        let width = area.width.saturating_sub(2);
+        let mut l = severity_table(state, o, theme);
+        l.push(posture_line(state, theme, posture_sel));
+        l.push((Line::default(), None));
+        l.extend(regions(state, theme, selected));
+        l.push((Line::default(), None));
+        l.extend(kinds(state, theme, selected, width));
+        l.push((Line::default(), None));
+        l.extend(resources(state, data, theme, selected, width));
+        l.push((Line::default(), None));
+        l.extend(sources(data, theme));
+        column(l, selected, title, theme, frame, area);
     }
 }
