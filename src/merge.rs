@@ -215,8 +215,8 @@ impl ResourceIndex {
     /// - GuardDuty names users and roles without their IAM path (`user/alice` for
     ///   `user/eng/alice`); such an ARN is filed under the inventory's ARN and kept in
     ///   `by_arn` as an alias, so both lead to the same resource.
-    /// - Order: most findings first, then ARN ascending; each resource's finding indexes are
-    ///   ascending and without repeats.
+    /// - Order: most findings first, then ARN ascending; each resource's findings are worst
+    ///   first (severity, then most recently seen, then index), without repeats.
     pub fn build(findings: &[Finding], iam: Option<&IamInventory>) -> ResourceIndex {
         struct Entry {
             kind: String,
@@ -272,12 +272,22 @@ impl ResourceIndex {
 
         let mut resources: Vec<Resource> = entries
             .into_iter()
-            .map(|(arn, e)| Resource {
-                arn,
-                kind: e.kind,
-                name: e.name,
-                region: e.region,
-                findings: e.findings,
+            .map(|(arn, mut e)| {
+                // The resource page lists what matters first.
+                e.findings.sort_by(|&a, &b| {
+                    let (fa, fb) = (&findings[a], &findings[b]);
+                    fb.severity
+                        .cmp(&fa.severity)
+                        .then(fb.last_seen.cmp(&fa.last_seen))
+                        .then(a.cmp(&b))
+                });
+                Resource {
+                    arn,
+                    kind: e.kind,
+                    name: e.name,
+                    region: e.region,
+                    findings: e.findings,
+                }
             })
             .collect();
         resources.sort_by(|a, b| {

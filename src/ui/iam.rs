@@ -268,6 +268,51 @@ pub fn role_facts(r: &IamRole, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'s
     out
 }
 
+/// What a principal can do beyond its stated job: full admin, or the privilege-escalation
+/// paths its effective permissions (managed, inline, group; Deny applied) hold.
+pub fn power(iam: &IamInventory, arn: &str, theme: &Theme) -> Vec<Line<'static>> {
+    if iam.user_by_arn(arn).is_none()
+        && iam.role_by_arn(arn).is_none()
+        && iam.group_by_arn(arn).is_none()
+    {
+        return Vec::new();
+    }
+    if crate::posture::is_admin(iam, arn) {
+        return vec![Line::from(vec![
+            Span::styled(format!("{:<16}", "Power"), theme.dimmed()),
+            Span::styled(
+                "full administrator (*:* or equivalent)".to_string(),
+                theme.error(),
+            ),
+        ])];
+    }
+    let paths = crate::posture::escalation_paths(iam, arn);
+    if paths.is_empty() {
+        return vec![kv(
+            "Escalation",
+            "no privilege-escalation path found".into(),
+            theme,
+        )];
+    }
+    paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{:<16}", if i == 0 { "Escalation" } else { "" }),
+                    theme.dimmed(),
+                ),
+                Span::styled(format!("{} ", p.method), theme.warn()),
+                Span::styled(
+                    format!("{} via {}", p.actions.join(" + "), p.granted_by.join(", ")),
+                    theme.text(),
+                ),
+            ])
+        })
+        .collect()
+}
+
 /// IAM facts for any principal or policy ARN; empty when the inventory does not know it.
 pub fn facts(
     iam: &IamInventory,
