@@ -234,9 +234,9 @@ fn sources(data: &Dataset, theme: &Theme) -> Vec<Item<'static>> {
     for region in &data.regions {
         let mut spans = vec![Span::styled(format!("  {region:<16}"), theme.text())];
         for (svc, label) in [
-            ("securityhub", "Security Hub"),
+            ("securityhub", "SecHub"),
             ("guardduty", "GuardDuty"),
-            ("access-analyzer", "Access Analyzer"),
+            ("access-analyzer", "Analyzer"),
         ] {
             let entries: Vec<_> = data
                 .services
@@ -251,7 +251,7 @@ fn sources(data: &Dataset, theme: &Theme) -> Vec<Item<'static>> {
                 ("OFF", theme.error())
             };
             spans.push(Span::styled(format!("{label} "), theme.dimmed()));
-            spans.push(Span::styled(format!("{mark}  "), style));
+            spans.push(Span::styled(format!("{mark} "), style));
         }
         out.push((Line::from(spans), None));
     }
