@@ -445,8 +445,8 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
                 "OLDEST KEY",
                 "KEY LAST USED",
                 "GROUPS",
-                "OWNER",
                 "FINDINGS",
+                "TAGS",
             ],
             vec![
                 Constraint::Length(18),
@@ -455,9 +455,9 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
                 Constraint::Length(5),
                 Constraint::Length(10),
                 Constraint::Length(13),
-                Constraint::Fill(1),
-                Constraint::Length(12),
+                Constraint::Length(22),
                 Constraint::Length(8),
+                Constraint::Fill(1),
             ],
             visible
                 .map(|(i, &ri)| {
@@ -491,8 +491,14 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
                                 .unwrap_or_else(|| "-".into()),
                         ),
                         Cell::from(u.group_list.join(",")),
-                        Cell::from(u.tag("owner").unwrap_or("-").to_string()),
                         Cell::from(findings_on(&u.arn).to_string()),
+                        Cell::from(
+                            u.tags
+                                .iter()
+                                .map(|t| format!("{}={}", t.key, t.value))
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        ),
                     ])
                     .style(sel(i))
                 })
