@@ -137,6 +137,9 @@ fn spawn_load(
     });
 }
 
+/// At most one frame per 16 ms (60 per second).
+const FRAME: std::time::Duration = std::time::Duration::from_millis(16);
+
 /// Restores the terminal however the loop ends (return, `?`, panic unwinding).
 struct TerminalGuard;
 
@@ -207,11 +210,25 @@ async fn tui(
                 panic!("GUARDPOST_TEST_PANIC: deliberate panic to test terminal restoration");
             }
         }
+        let last_frame = tokio::time::Instant::now();
         let Some(ev) = rx.recv().await else { break };
         let mut effects = app::update(&mut state, ev);
-        // Drain the burst so a flood of events costs one frame, not one frame each.
-        while let Ok(ev) = rx.try_recv() {
-            effects.extend(app::update(&mut state, ev));
+        // Coalesce: keep absorbing events until a frame's time has passed since the last
+        // draw, so a burst (key repeat, a load) costs one frame, not one per event. A key
+        // after a quiet spell is drawn at once (the deadline has already passed).
+        let deadline = last_frame + FRAME;
+        loop {
+            match rx.try_recv() {
+                Ok(ev) => effects.extend(app::update(&mut state, ev)),
+                Err(_) if tokio::time::Instant::now() >= deadline => break,
+                Err(_) => tokio::select! {
+                    ev = rx.recv() => match ev {
+                        Some(ev) => effects.extend(app::update(&mut state, ev)),
+                        None => break,
+                    },
+                    _ = tokio::time::sleep_until(deadline) => break,
+                },
+            }
         }
         for effect in effects {
             match effect {
