@@ -479,7 +479,7 @@ def build_iam():
             else:
                 kj["LastUsed"] = {"ServiceName": "N/A", "Region": "N/A"}
             j["AccessKeys"].append(kj)
-        j["MfaDevices"] = list(u["mfa"])
+        j["MFADevices"] = list(u["mfa"])
         if u["login"]:
             j["LoginProfile"] = {"CreateDate": iso(u["login"][0]), "PasswordResetRequired": u["login"][1]}
         users.append(j)
@@ -596,7 +596,7 @@ def build_iam():
             "AllowUsersToChangePassword": True, "ExpirePasswords": False,
         },
         "SummaryMap": summary,
-        "Root": {"AccountMfaEnabled": True, "AccountAccessKeysPresent": False, "VirtualMfa": True,
+        "Root": {"AccountMFAEnabled": True, "AccountAccessKeysPresent": False, "VirtualMFA": True,
                  "PasswordLastUsed": iso(ROOT_PW_LAST_USED)},
         "ServerCertificates": [
             {"ServerCertificateName": "acme-legacy-www-2024", "ServerCertificateId": awsid("ASCA", 17),

@@ -2,7 +2,12 @@
 //!
 //! Field names follow the IAM API (GetAccountAuthorizationDetails, ListAccessKeys,
 //! GetAccessKeyLastUsed, ListMFADevices, GetLoginProfile, GetAccountPasswordPolicy,
-//! GetAccountSummary, GenerateCredentialReport) so a snapshot reads like API output.
+//! GetAccountSummary, GenerateCredentialReport, ListServerCertificates) so a snapshot reads
+//! like API output. Most names are the Rust field in PascalCase; where IAM spells an acronym in
+//! capitals (`MFADevices`, `AccountMFAEnabled`) the field carries an explicit `rename`, and the
+//! earlier PascalCase spelling (`MfaDevices`, ...) is still accepted when reading. The few
+//! fields that group several calls' results and have no single API name are marked
+//! "guardpost's own field" below.
 //! Policy documents are stored decoded (the API URL-encodes them).
 //! No secret is ever held: the IAM API never returns secret access keys from these calls.
 
@@ -49,6 +54,8 @@ pub struct AccessKey {
     /// `Active` or `Inactive`.
     pub status: String,
     pub create_date: DateTime<Utc>,
+    /// guardpost's own field: GetAccessKeyLastUsed's `AccessKeyLastUsed` for this key,
+    /// attached to the ListAccessKeys `AccessKeyMetadata` entry it belongs to.
     #[serde(default)]
     pub last_used: Option<AccessKeyLastUsed>,
 }
@@ -62,6 +69,7 @@ impl AccessKey {
     }
 }
 
+/// ListMFADevices' `MFADevice` (without its `UserName`: the device is stored under its user).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MfaDevice {
@@ -104,11 +112,15 @@ pub struct IamUser {
     pub attached_managed_policies: Vec<AttachedPolicy>,
     #[serde(default)]
     pub user_policy_list: Vec<InlinePolicy>,
-    #[serde(default)]
+    /// IAM's `AttachedPermissionsBoundary` (`PermissionsBoundaryType`, `PermissionsBoundaryArn`);
+    /// see [`permissions_boundary`].
+    #[serde(default, with = "permissions_boundary")]
     pub permissions_boundary: Option<AttachedPolicy>,
+    /// guardpost's own field: ListAccessKeys' `AccessKeyMetadata` for this user.
     #[serde(default)]
     pub access_keys: Vec<AccessKey>,
-    #[serde(default)]
+    /// ListMFADevices' `MFADevices` for this user.
+    #[serde(default, rename = "MFADevices", alias = "MfaDevices")]
     pub mfa_devices: Vec<MfaDevice>,
     /// Present when the user can sign in to the console.
     #[serde(default)]
@@ -176,7 +188,8 @@ pub struct IamRole {
     pub attached_managed_policies: Vec<AttachedPolicy>,
     #[serde(default)]
     pub role_policy_list: Vec<InlinePolicy>,
-    #[serde(default)]
+    /// IAM's `AttachedPermissionsBoundary`; see [`permissions_boundary`].
+    #[serde(default, with = "permissions_boundary")]
     pub permissions_boundary: Option<AttachedPolicy>,
     #[serde(default)]
     pub role_last_used: Option<RoleLastUsed>,
@@ -205,7 +218,8 @@ pub struct ManagedPolicy {
     pub update_date: DateTime<Utc>,
     #[serde(default)]
     pub description: Option<String>,
-    /// The default version's document, decoded.
+    /// guardpost's own field: the default version's `Document` (from the detail's
+    /// `PolicyVersionList`, the entry with `IsDefaultVersion`), decoded.
     pub document: serde_json::Value,
 }
 
@@ -295,15 +309,22 @@ impl CredentialReportRow {
     }
 }
 
-/// Root-account facts, from GetAccountSummary, ListVirtualMFADevices and the credential report.
+/// guardpost's own grouping: root-account facts, from GetAccountSummary,
+/// ListVirtualMFADevices and the credential report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
 pub struct RootAccount {
+    /// GetAccountSummary's `AccountMFAEnabled` (1 = the root user has an MFA device).
+    #[serde(rename = "AccountMFAEnabled", alias = "AccountMfaEnabled")]
     pub account_mfa_enabled: bool,
+    /// GetAccountSummary's `AccountAccessKeysPresent` (1 = the root user has an access key).
     pub account_access_keys_present: bool,
-    /// Root MFA is a virtual device (ListVirtualMFADevices shows `arn:aws:iam::ACCT:mfa/root-account-mfa-device`).
-    #[serde(default)]
+    /// guardpost's own field (no IAM equivalent): `true` when the root user's MFA device is a
+    /// virtual one, i.e. ListVirtualMFADevices lists it (serial
+    /// `arn:aws:iam::ACCT:mfa/root-account-mfa-device`); `false` for a hardware device or none.
+    #[serde(default, rename = "VirtualMFA", alias = "VirtualMfa")]
     pub virtual_mfa: bool,
+    /// The credential report's `password_last_used` for `<root_account>`.
     #[serde(default)]
     pub password_last_used: Option<DateTime<Utc>>,
 }
@@ -312,6 +333,7 @@ pub struct RootAccount {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
 pub struct IamInventory {
+    /// guardpost's own field: the 12-digit account id.
     pub account_id: String,
     #[serde(default)]
     pub user_detail_list: Vec<IamUser>,
@@ -327,10 +349,13 @@ pub struct IamInventory {
     /// GetAccountSummary's SummaryMap.
     #[serde(default)]
     pub summary_map: BTreeMap<String, i64>,
+    /// guardpost's own field: see [`RootAccount`].
     #[serde(default)]
     pub root: RootAccount,
+    /// guardpost's own field: ListServerCertificates' `ServerCertificateMetadataList`.
     #[serde(default)]
     pub server_certificates: Vec<ServerCertificate>,
+    /// guardpost's own field: GetCredentialReport's CSV, one object per row.
     #[serde(default)]
     pub credential_report: Vec<CredentialReportRow>,
 }
@@ -364,10 +389,160 @@ impl IamInventory {
     }
 }
 
+/// (De)serializes a permissions boundary in IAM's `AttachedPermissionsBoundary` shape,
+/// `{"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": ARN}`, while the model keeps
+/// it as an [`AttachedPolicy`] (the name is the ARN's last path segment). The earlier
+/// `{"PolicyName", "PolicyArn"}` shape is still read.
+mod permissions_boundary {
+    use super::AttachedPolicy;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Out<'a> {
+        permissions_boundary_type: &'a str,
+        permissions_boundary_arn: &'a str,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct In {
+        #[serde(alias = "PolicyArn")]
+        permissions_boundary_arn: String,
+        #[serde(default)]
+        policy_name: Option<String>,
+    }
+
+    pub fn serialize<S: Serializer>(
+        value: &Option<AttachedPolicy>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value
+            .as_ref()
+            .map(|p| Out {
+                permissions_boundary_type: "Policy",
+                permissions_boundary_arn: &p.policy_arn,
+            })
+            .serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<AttachedPolicy>, D::Error> {
+        Ok(Option::<In>::deserialize(deserializer)?.map(|b| {
+            let policy_name = b.policy_name.unwrap_or_else(|| {
+                b.permissions_boundary_arn
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            });
+            AttachedPolicy {
+                policy_name,
+                policy_arn: b.permissions_boundary_arn,
+            }
+        }))
+    }
+}
+
 fn root_path() -> String {
     "/".to_string()
 }
 
 fn yes() -> bool {
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn user_json(extra: serde_json::Value) -> serde_json::Value {
+        let mut u = json!({
+            "UserName": "bob", "UserId": "AIDAEXAMPLE", "Arn": "arn:aws:iam::111122223333:user/bob",
+            "CreateDate": "2024-01-01T00:00:00Z",
+        });
+        u.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        u
+    }
+
+    #[test]
+    fn writes_iam_api_names() {
+        let mut user: IamUser = serde_json::from_value(user_json(json!({}))).unwrap();
+        user.mfa_devices.push(MfaDevice {
+            serial_number: "arn:aws:iam::111122223333:mfa/bob".into(),
+            enable_date: "2024-01-02T00:00:00Z".parse().unwrap(),
+        });
+        user.permissions_boundary = Some(AttachedPolicy {
+            policy_name: "Boundary".into(),
+            policy_arn: "arn:aws:iam::111122223333:policy/team/Boundary".into(),
+        });
+        let v = serde_json::to_value(&user).unwrap();
+        assert!(v.get("MfaDevices").is_none());
+        assert_eq!(
+            v["MFADevices"][0]["SerialNumber"],
+            "arn:aws:iam::111122223333:mfa/bob"
+        );
+        assert_eq!(
+            v["PermissionsBoundary"],
+            json!({"PermissionsBoundaryType": "Policy",
+                   "PermissionsBoundaryArn": "arn:aws:iam::111122223333:policy/team/Boundary"})
+        );
+        let back: IamUser = serde_json::from_value(v).unwrap();
+        assert_eq!(back, user);
+
+        let root = RootAccount {
+            account_mfa_enabled: true,
+            account_access_keys_present: false,
+            virtual_mfa: true,
+            password_last_used: None,
+        };
+        let v = serde_json::to_value(&root).unwrap();
+        assert_eq!(
+            v,
+            json!({"AccountMFAEnabled": true, "AccountAccessKeysPresent": false,
+                   "VirtualMFA": true, "PasswordLastUsed": null})
+        );
+        assert_eq!(serde_json::from_value::<RootAccount>(v).unwrap(), root);
+    }
+
+    #[test]
+    fn reads_earlier_spellings() {
+        let user: IamUser = serde_json::from_value(user_json(json!({
+            "MfaDevices": [{"SerialNumber": "GAHT12345678", "EnableDate": "2024-01-02T00:00:00Z"}],
+            "PermissionsBoundary": {"PolicyName": "B", "PolicyArn": "arn:aws:iam::aws:policy/B"},
+        })))
+        .unwrap();
+        assert_eq!(user.mfa_devices.len(), 1);
+        let b = user.permissions_boundary.unwrap();
+        assert_eq!(
+            (b.policy_name.as_str(), b.policy_arn.as_str()),
+            ("B", "arn:aws:iam::aws:policy/B")
+        );
+
+        let root: RootAccount = serde_json::from_value(json!({
+            "AccountMfaEnabled": true, "AccountAccessKeysPresent": true, "VirtualMfa": true,
+        }))
+        .unwrap();
+        assert!(root.account_mfa_enabled && root.account_access_keys_present && root.virtual_mfa);
+    }
+
+    #[test]
+    fn boundary_name_comes_from_the_arn() {
+        let user: IamUser = serde_json::from_value(user_json(json!({
+            "PermissionsBoundary": {"PermissionsBoundaryType": "Policy",
+                                    "PermissionsBoundaryArn": "arn:aws:iam::111122223333:policy/team/DevBoundary"},
+        })))
+        .unwrap();
+        assert_eq!(
+            user.permissions_boundary.unwrap().policy_name,
+            "DevBoundary"
+        );
+        let none: IamUser =
+            serde_json::from_value(user_json(json!({"PermissionsBoundary": null}))).unwrap();
+        assert!(none.permissions_boundary.is_none());
+    }
 }
