@@ -22,11 +22,10 @@ fn cmd(extra: &str) -> (tempfile::TempDir, String) {
 fn demo_walkthrough_guardduty_to_resource_filter_help_quit() {
     let (_dir, c) = cmd("--demo");
     let t = Tmux::start("walk", 160, 45, &c);
-    let s = t.wait_for("Top affected resources");
-    assert!(
-        s.contains("acme-prod (111122223333)"),
-        "header shows the account:\n{s}"
-    );
+    // Wait for the whole first data frame, header included.
+    let s = t.wait_until("the overview with its header", |s| {
+        s.contains("Top affected resources") && s.contains("acme-prod (111122223333)")
+    });
     assert!(s.contains("Posture score"), "{s}");
 
     // Jump to GuardDuty findings and open the worst one.
