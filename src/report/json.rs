@@ -2,9 +2,7 @@
 //! docs/check.schema.json). Fields are never renamed or removed within a `schema_version`.
 
 use super::{Report, ReportFinding, sev_json};
-use crate::model::Severity;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -25,9 +23,20 @@ struct Doc<'a> {
     warnings: &'a [String],
 }
 
+/// Counts in severity order, worst first.
+#[derive(Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+struct BySeverity {
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    informational: usize,
+}
+
 #[derive(Serialize)]
 struct Summary {
-    by_severity: BTreeMap<&'static str, usize>,
+    by_severity: BySeverity,
     /// Findings reported.
     findings: usize,
     /// Findings at or above `fail_on`.
@@ -94,12 +103,14 @@ fn finding(f: &ReportFinding) -> JsonFinding<'_> {
 }
 
 fn doc(r: &Report) -> Doc<'_> {
-    let counts = r.by_severity();
-    let by_severity = Severity::ALL
-        .iter()
-        .zip(counts)
-        .map(|(s, n)| (sev_json(*s), n))
-        .collect();
+    let [critical, high, medium, low, informational] = r.by_severity();
+    let by_severity = BySeverity {
+        critical,
+        high,
+        medium,
+        low,
+        informational,
+    };
     Doc {
         schema_version: SCHEMA_VERSION,
         account: &r.account,
