@@ -263,3 +263,113 @@ pub(crate) fn sev_json(s: Severity) -> &'static str {
         other => other.label(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn finding(rule: &str, sev: Severity, title: &str) -> ReportFinding {
+        ReportFinding {
+            id: format!("po:{rule}:arn:aws:iam::1:user/x"),
+            rule: rule.into(),
+            rule_title: rule.into(),
+            title: title.into(),
+            description: String::new(),
+            severity: sev,
+            resource: ResourceRef {
+                arn: "arn:aws:iam::1:user/x".into(),
+                kind: "AwsIamUser".into(),
+                name: "x".into(),
+                region: None,
+            },
+            controls: vec![],
+            account: "1".into(),
+            region: "global".into(),
+            source: Source::Posture,
+            status: Workflow::New,
+            remediation: None,
+        }
+    }
+
+    fn report(findings: Vec<ReportFinding>, fail_on: FailOn) -> Report {
+        let mut r = Report {
+            account: "1".into(),
+            account_alias: None,
+            regions: vec![],
+            origin: "demo".into(),
+            generated_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+            profile: "default".into(),
+            rules: crate::posture::rules()
+                .iter()
+                .filter(|r| crate::posture::is_default(r.id))
+                .collect(),
+            findings,
+            fail_on,
+            warnings: vec![],
+        };
+        r.sort();
+        r
+    }
+
+    #[test]
+    fn threshold_score_and_order() {
+        let r = report(
+            vec![
+                finding("iam.user.no-owner-tag", Severity::Low, "a"),
+                finding("iam.root.no-mfa", Severity::Critical, "b"),
+            ],
+            FailOn::High,
+        );
+        assert_eq!(r.findings[0].rule, "iam.root.no-mfa");
+        assert_eq!(r.by_severity(), [1, 0, 0, 1, 0]);
+        assert_eq!(r.failing_findings(), 1);
+        assert!(r.failed());
+        assert!(r.score() < 100);
+        assert_eq!(r.failing_rules().len(), 2);
+        assert_eq!(r.passed_rules(), r.rules.len() - 2);
+        let clean = report(vec![], FailOn::Info);
+        assert!(!clean.failed());
+        assert_eq!(clean.score(), 100);
+        let none = report(
+            vec![finding("iam.root.no-mfa", Severity::Critical, "b")],
+            FailOn::None,
+        );
+        assert!(!none.failed());
+        assert_eq!(clean.time_label(), "2026-01-02T03:04:05Z");
+    }
+
+    #[test]
+    fn hostile_titles_stay_one_plain_line() {
+        let title = "evil\n\u{1b}[31mred\u{1b}[0m | *bold* <b>x</b> `tick`";
+        let r = report(
+            vec![finding("iam.user.no-owner-tag", Severity::Low, title)],
+            FailOn::Low,
+        );
+        let table = render(&r, Format::Table);
+        assert!(!table.contains('\u{1b}'));
+        assert!(
+            table
+                .lines()
+                .last()
+                .unwrap()
+                .ends_with("evil [31mred [0m | *bold* <b>x</b> `tick`")
+        );
+        let md = render(&r, Format::Markdown);
+        assert!(!md.contains('\u{1b}'));
+        assert!(
+            md.contains("evil \\[31mred \\[0m \\| \\*bold\\* \\<b\\>x\\</b\\> \\`tick\\`"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn sarif_levels() {
+        use sarif::level;
+        assert_eq!(level(Severity::Critical), "error");
+        assert_eq!(level(Severity::High), "error");
+        assert_eq!(level(Severity::Medium), "warning");
+        assert_eq!(level(Severity::Low), "note");
+        assert_eq!(level(Severity::Informational), "note");
+    }
+}
