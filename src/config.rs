@@ -31,6 +31,8 @@ pub struct Config {
     pub posture: PostureConfig,
     /// `[profiles.<aws profile name>]`: settings for one AWS profile, e.g. read-only and a red theme for prod.
     pub profiles: BTreeMap<String, ProfileConfig>,
+    /// `guardpost check` defaults (`[check]`).
+    pub check: crate::check::CheckConfig,
     /// The file this was read from; `None` for built-in defaults. Used to resolve relative theme paths.
     #[serde(skip)]
     pub source: Option<PathBuf>,

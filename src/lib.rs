@@ -4,6 +4,7 @@
 //! [`app::update`] is a pure state machine; [`ui::render`] draws the state.
 
 pub mod app;
+pub mod check;
 pub mod config;
 pub mod console;
 pub mod dataset;
@@ -11,6 +12,7 @@ pub mod merge;
 pub mod model;
 pub mod normalize;
 pub mod posture;
+pub mod report;
 pub mod snapshot;
 #[doc(hidden)]
 pub mod synth;

@@ -1,7 +1,8 @@
 //! The guardpost binary: CLI, logging, and the one terminal loop.
 use anyhow::Context;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use guardpost::app::{self, Effect, Event, State};
+use guardpost::check::CheckArgs;
 use guardpost::config::Config;
 use guardpost::dataset::{Dataset, Origin};
 use guardpost::posture::PostureConfig;
@@ -19,17 +20,19 @@ use tokio::sync::mpsc;
     about = "A terminal console for AWS account security"
 )]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Explore the embedded demo account (no AWS account needed).
-    #[arg(long, conflicts_with = "snapshot")]
+    #[arg(long, global = true, conflicts_with = "snapshot")]
     demo: bool,
     /// Load a snapshot file (see docs/snapshot-format.md).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE")]
     snapshot: Option<PathBuf>,
     /// Theme: default, light, high-contrast, or a path to a theme TOML file.
     #[arg(long, value_name = "NAME|PATH")]
     theme: Option<String>,
     /// Config file (default: $XDG_CONFIG_HOME/guardpost/config.toml, or $GUARDPOST_CONFIG).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
     /// Never change anything in the account (shown in the header).
     #[arg(long)]
@@ -37,6 +40,7 @@ struct Cli {
     /// Log level for the log file (error, warn, info, debug, trace).
     #[arg(
         long,
+        global = true,
         value_name = "LEVEL",
         env = "GUARDPOST_LOG",
         default_value = "info"
@@ -45,6 +49,13 @@ struct Cli {
     /// Exit right after the first frame with data, printing the time it took (for measurements).
     #[arg(long, hide = true)]
     exit_after_first_frame: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check the account headlessly (no TUI) and report: exit 0 pass, 1 a finding at or above
+    /// --fail-on, 2 error. See docs/check.md.
+    Check(CheckArgs),
 }
 
 /// What to load, resolved before the terminal is touched so a bad file never leaves it raw.
@@ -56,9 +67,13 @@ enum LoadSpec {
 
 fn main() -> ExitCode {
     let started = Instant::now();
-    let cli = Cli::parse();
-    match run(cli, started) {
-        Ok(()) => ExitCode::SUCCESS,
+    let mut cli = Cli::parse();
+    let result = match cli.command.take() {
+        Some(Command::Check(args)) => check(cli, args),
+        None => run(cli, started).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
         Err(e) => {
             eprintln!("guardpost: {e:#}");
             ExitCode::from(2)
@@ -94,6 +109,30 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(tui(cli, spec, first, theme, posture, started))
+}
+
+/// `guardpost check`: load, evaluate, report; never touches the terminal or reads input.
+fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let _log_guard = init_logging(&cli.log_level);
+    let spec = match (&cli.snapshot, cli.demo) {
+        (Some(p), _) => LoadSpec::File(p.clone()),
+        (None, true) => LoadSpec::Demo,
+        (None, false) => anyhow::bail!(
+            "loading from a live AWS account is not available in this version; \
+             try `guardpost check --demo` or `guardpost check --snapshot FILE`"
+        ),
+    };
+    let snap = load_snapshot(&spec)?;
+    let cfg = Config::load(cli.config.as_deref())?;
+    let data = Dataset::from_snapshot(snap, origin(&spec), &cfg.posture);
+    let outcome = guardpost::check::run(
+        &data,
+        &args,
+        &cfg,
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    )?;
+    Ok(ExitCode::from(outcome.exit_code()))
 }
 
 fn origin(spec: &LoadSpec) -> Origin {

@@ -53,7 +53,7 @@ pub const TOP_RESOURCES: usize = 8;
 pub const TOP_KINDS: usize = 8;
 
 /// Severity weights for the posture score: one critical rule failing costs as much as ten low ones.
-fn weight(s: Severity) -> usize {
+pub fn weight(s: Severity) -> usize {
     match s {
         Severity::Critical => 10,
         Severity::High => 5,
@@ -130,7 +130,11 @@ impl Summary {
         top.truncate(TOP_RESOURCES);
         s.top_resources = top;
 
-        let rules = crate::posture::rules();
+        // Opt-in rules (sandbox profile) are not evaluated here, so they do not count.
+        let rules: Vec<&crate::posture::RuleInfo> = crate::posture::rules()
+            .iter()
+            .filter(|r| crate::posture::is_default(r.id))
+            .collect();
         let total_w: usize = rules.iter().map(|r| weight(r.severity)).sum();
         let failing_w: usize = rules
             .iter()

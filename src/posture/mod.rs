@@ -29,7 +29,7 @@ mod users;
 mod tests;
 
 pub use policy::{EscalationPath, escalation_paths, is_admin};
-pub use rules::{RuleInfo, rules};
+pub use rules::{RuleInfo, is_default, rules};
 
 use crate::model::{
     ComplianceStatus, Finding, IamInventory, Remediation, ResourceRef, Severity, Source,
@@ -90,12 +90,22 @@ impl Default for PostureConfig {
     }
 }
 
-/// Runs every rule; the returned findings have source Posture, sorted by rule id, then
-/// resource ARN.
+/// Runs every default rule (not the opt-in ones, see [`rules::OPT_IN_RULES`]); the returned
+/// findings have source Posture, sorted by rule id, then resource ARN.
 pub fn evaluate(input: &PostureInput<'_>) -> Vec<Finding> {
+    evaluate_with(input, &[])
+}
+
+/// [`evaluate`] plus the opt-in rules named in `opt_in` (other ids there are ignored).
+pub fn evaluate_with(input: &PostureInput<'_>, opt_in: &[&str]) -> Vec<Finding> {
     let mut out = Out {
         input,
         findings: Vec::new(),
+        opt_in: opt_in
+            .iter()
+            .copied()
+            .filter(|id| rules::OPT_IN_RULES.contains(id))
+            .collect(),
     };
     account::services(&mut out);
     if let Some(inv) = input.iam {
@@ -120,11 +130,18 @@ fn primary_arn(f: &Finding) -> &str {
 pub(crate) struct Out<'a> {
     pub input: &'a PostureInput<'a>,
     pub findings: Vec<Finding>,
+    /// Opt-in rules asked for; default rules always run.
+    opt_in: Vec<&'a str>,
 }
 
 impl Out<'_> {
     pub fn now(&self) -> DateTime<Utc> {
         self.input.now
+    }
+
+    /// Whether findings of `rule_id` are wanted: default rules always, opt-in ones when asked.
+    pub fn enabled(&self, rule_id: &str) -> bool {
+        !rules::OPT_IN_RULES.contains(&rule_id) || self.opt_in.contains(&rule_id)
     }
 
     pub fn config(&self) -> &PostureConfig {
@@ -188,6 +205,9 @@ impl Out<'_> {
             debug_assert!(false, "rule {rule_id} is not in the catalog");
             return;
         };
+        if !self.enabled(rule_id) {
+            return;
+        }
         let now = self.input.now;
         let region = resource.region.clone().unwrap_or_else(|| "global".into());
         let id = format!("{}:{}", rule.id, resource.arn);

@@ -96,6 +96,17 @@ pub const BG_EXCESS: &str = "iam.break-glass.excess-permissions";
 pub const AA_MISSING: &str = "service.access-analyzer.no-external-analyzer";
 pub const GD_DISABLED: &str = "service.guardduty.disabled";
 pub const SH_DISABLED: &str = "service.securityhub.disabled";
+pub const USER_ACCESS_KEY: &str = "iam.user.access-key";
+
+/// Rules that are not part of the default set: evaluated only when asked for (a `guardpost
+/// check` rule profile or `--rule`), so the TUI, the overview score and the default check
+/// never show them. They encode a stricter policy than the benchmarks, e.g. a sandbox's.
+pub const OPT_IN_RULES: &[&str] = &[USER_ACCESS_KEY];
+
+/// Whether `id` is evaluated by default (in the catalog and not opt-in).
+pub fn is_default(id: &str) -> bool {
+    rule(id).is_some() && !OPT_IN_RULES.contains(&id)
+}
 
 use Scope::*;
 use Severity::*;
@@ -352,6 +363,15 @@ static RULES: &[RuleInfo] = &[
         controls: &[cis("4.16")],
         rationale: "Without Security Hub the region's control checks and aggregated findings are missing from this console.",
         remediation: "aws securityhub enable-security-hub --region REGION (or enable it org-wide with central configuration).",
+    },
+    RuleInfo {
+        id: USER_ACCESS_KEY,
+        title: "IAM user has an access key",
+        severity: Medium,
+        scope: Principal,
+        controls: &[],
+        rationale: "Opt-in (sandbox profile): access keys are long-lived secrets; in an account where people and workloads should use roles (SSO, instance and task roles, OIDC for CI) no IAM user needs one. Inactive keys count too: anyone allowed iam:UpdateAccessKey can turn them back on.",
+        remediation: "Move the workload to a role (IAM Identity Center for people, OIDC federation for CI, instance or task roles for compute), then delete the user's access keys: aws iam delete-access-key --user-name USER --access-key-id KEY.",
     },
 ];
 

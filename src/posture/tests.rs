@@ -549,6 +549,57 @@ fn console_user_with_never_used_key() {
     none(&run(&clean()), INITIAL_KEY);
 }
 
+fn run_opt_in(inv: &IamInventory) -> Vec<Finding> {
+    evaluate_with(
+        &PostureInput {
+            account: ACCT,
+            regions: &[],
+            iam: Some(inv),
+            services: &[],
+            now: now(),
+            config: &PostureConfig::default(),
+        },
+        OPT_IN_RULES,
+    )
+}
+
+#[test]
+fn user_access_key_is_opt_in() {
+    // clean(): alice has one active key. The default set never reports it.
+    none(&run(&clean()), USER_ACCESS_KEY);
+    assert!(!is_default(USER_ACCESS_KEY) && rule(USER_ACCESS_KEY).is_some());
+    assert!(is_default(KEY_ROTATION) && !is_default("no.such.rule"));
+    let f = run_opt_in(&clean());
+    let x = one(&f, USER_ACCESS_KEY);
+    assert_eq!(x.resources[0].name, "alice");
+    assert_eq!(x.control_id.as_deref(), Some(USER_ACCESS_KEY));
+    assert_eq!(
+        x.title,
+        "User alice has 1 access key(s), 1 active (AKIAALICE0000000001)"
+    );
+    // Asking for opt-in rules changes nothing else.
+    let rest: Vec<Finding> = f
+        .into_iter()
+        .filter(|x| x.kind != USER_ACCESS_KEY)
+        .collect();
+    assert_eq!(rest, run(&clean()));
+}
+
+#[test]
+fn user_access_key_counts_inactive_keys_and_not_keyless_users() {
+    let mut inv = clean();
+    alice(&mut inv).access_keys.clear();
+    none(&run_opt_in(&inv), USER_ACCESS_KEY);
+    let mut k = key("AKIAOFF", 20, None);
+    k.status = "Inactive".into();
+    alice(&mut inv).access_keys.push(k);
+    let f = run_opt_in(&inv);
+    let x = one(&f, USER_ACCESS_KEY);
+    assert!(x.title.contains("0 active (AKIAOFF)"), "{}", x.title);
+    let rec = &x.records[0].raw["evidence"]["keys"][0];
+    assert_eq!(rec["status"], "Inactive");
+}
+
 #[test]
 fn inactive_never_used_key_is_not_initial_key() {
     let mut inv = clean();

@@ -78,6 +78,7 @@ pub(crate) fn check(out: &mut Out<'_>, inv: &IamInventory) {
         initial_key(out, u, row);
         unused(out, u, row);
         keys(out, u);
+        any_access_key(out, u);
         direct_policies(out, u);
         owner_tag(out, u);
         if is_break_glass(u, out.config()) {
@@ -233,6 +234,36 @@ fn keys(out: &mut Out<'_>, u: &IamUser) {
         format!("Active keys older than {limit} days: {}.", old.len()),
         json!({"user": u.user_name, "threshold_days": limit, "keys": old.iter().map(|(k, d)| json!({
             "access_key_id": k.access_key_id, "create_date": k.create_date, "age_days": d})).collect::<Vec<_>>()}),
+    );
+}
+
+/// Opt-in (sandbox profile): any access key, active or not.
+fn any_access_key(out: &mut Out<'_>, u: &IamUser) {
+    if u.access_keys.is_empty() || !out.enabled(USER_ACCESS_KEY) {
+        return;
+    }
+    let active = u.active_keys().count();
+    let ids: Vec<&str> = u
+        .access_keys
+        .iter()
+        .map(|k| k.access_key_id.as_str())
+        .collect();
+    out.push(
+        USER_ACCESS_KEY,
+        user_resource(u),
+        format!(
+            "User {} has {} access key(s), {active} active ({})",
+            u.user_name,
+            ids.len(),
+            ids.join(", ")
+        ),
+        format!(
+            "{} has {} access key(s) ({active} active).",
+            u.user_name,
+            ids.len()
+        ),
+        json!({"user": u.user_name, "keys": u.access_keys.iter().map(|k| json!({
+            "access_key_id": k.access_key_id, "status": k.status, "create_date": k.create_date})).collect::<Vec<_>>()}),
     );
 }
 

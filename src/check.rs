@@ -1,0 +1,319 @@
+//! `guardpost check`: the headless posture check for sandbox owners and CI jobs.
+//!
+//! No terminal is touched and nothing waits for input. [`run`] takes an already loaded
+//! [`Dataset`] (demo, snapshot or live), evaluates the selected posture rules as of the data's
+//! capture time, writes one report and says whether the check passed. Exit codes (main.rs):
+//! 0 pass, 1 a finding at or above `--fail-on`, 2 any error. See docs/check.md.
+
+use crate::config::Config;
+use crate::dataset::Dataset;
+use crate::model::{ComplianceStatus, Finding, Source};
+use crate::posture::{self, PostureConfig, PostureInput, RuleInfo, rules};
+use crate::report::{self, FailOn, Format, Report, ReportFinding};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `guardpost check` options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout (stdout then gets the one-line verdict).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Fail (exit 1) when a reported finding is at or above this severity; `none` never fails.
+    #[arg(long, value_enum, default_value = "low", value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    /// Rule profile: `default` (every default rule) or `sandbox`. Default: config
+    /// `[check] profile`, else `default`.
+    #[arg(long, value_name = "PROFILE")]
+    pub profile_rules: Option<String>,
+    /// Check only these posture rules (repeatable; replaces the profile's rule set).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Also report open Security Hub, GuardDuty and Access Analyzer findings.
+    #[arg(long)]
+    pub all_findings: bool,
+}
+
+impl Default for CheckArgs {
+    fn default() -> Self {
+        CheckArgs {
+            format: Format::Table,
+            output: None,
+            fail_on: FailOn::Low,
+            profile_rules: None,
+            rules: Vec::new(),
+            all_findings: false,
+        }
+    }
+}
+
+/// `[check]` in the config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Rule profile used when `--profile-rules` is not given.
+    pub profile: Option<String>,
+}
+
+/// What a sandbox account must hold: no IAM user (or root) with an access key, no console
+/// user without MFA, no home-made `*:*` policy, and an external-access analyzer, Security Hub
+/// and GuardDuty in every region.
+pub const SANDBOX_RULES: &[&str] = &[
+    rules::USER_ACCESS_KEY,
+    rules::ROOT_ACCESS_KEY,
+    rules::CONSOLE_NO_MFA,
+    rules::ADMIN_POLICY,
+    rules::AA_MISSING,
+    rules::SH_DISABLED,
+    rules::GD_DISABLED,
+];
+
+/// Profile names `--profile-rules` and `[check] profile` accept.
+pub const PROFILES: &[&str] = &["default", "sandbox"];
+
+/// Why a check could not run (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("unknown rule {id:?}; valid rule ids: {}", valid.join(", "))]
+    UnknownRule {
+        id: String,
+        valid: Vec<&'static str>,
+    },
+    #[error("unknown rule profile {name:?}; valid profiles: {}", PROFILES.join(", "))]
+    UnknownProfile { name: String },
+    #[error("cannot write the report to {}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write the report to stdout")]
+    Stdout(#[source] std::io::Error),
+}
+
+/// The checked rule set and the name it is reported under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
+    pub profile: String,
+    /// Catalog order.
+    pub rules: Vec<&'static RuleInfo>,
+}
+
+/// Resolves `--rule` / `--profile-rules` / `[check] profile` to rules. `--rule` wins over a
+/// profile; the profile comes from the command line, else the config, else `default`.
+pub fn select(args: &CheckArgs, cfg: &CheckConfig) -> Result<Selection, CheckError> {
+    let profile = args
+        .profile_rules
+        .clone()
+        .or_else(|| cfg.profile.clone())
+        .unwrap_or_else(|| "default".into());
+    let wanted: Vec<&str> = match profile.as_str() {
+        "default" => rules()
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| posture::is_default(id))
+            .collect(),
+        "sandbox" => SANDBOX_RULES.to_vec(),
+        _ => return Err(CheckError::UnknownProfile { name: profile }),
+    };
+    if !args.rules.is_empty() {
+        for id in &args.rules {
+            if rules::rule(id).is_none() {
+                return Err(CheckError::UnknownRule {
+                    id: id.clone(),
+                    valid: rules().iter().map(|r| r.id).collect(),
+                });
+            }
+        }
+        let ids: Vec<&str> = args.rules.iter().map(String::as_str).collect();
+        return Ok(Selection {
+            profile: "custom".into(),
+            rules: rules().iter().filter(|r| ids.contains(&r.id)).collect(),
+        });
+    }
+    Ok(Selection {
+        profile,
+        rules: rules().iter().filter(|r| wanted.contains(&r.id)).collect(),
+    })
+}
+
+/// Posture findings of the selected rules, evaluated from the dataset's inventory and service
+/// state as of its capture time (so opt-in rules the dataset was not built with are included).
+fn posture_findings(data: &Dataset, sel: &Selection, cfg: &PostureConfig) -> Vec<Finding> {
+    let ids: Vec<&str> = sel.rules.iter().map(|r| r.id).collect();
+    posture::evaluate_with(
+        &PostureInput {
+            account: &data.account.id,
+            regions: &data.regions,
+            iam: data.iam.as_ref(),
+            services: &data.services,
+            now: data.captured_at,
+            config: cfg,
+        },
+        &ids,
+    )
+    .into_iter()
+    .filter(|f| ids.contains(&f.kind.as_str()))
+    .collect()
+}
+
+/// Things the reader must know that are not findings.
+fn warnings(data: &Dataset, sel: &Selection) -> Vec<String> {
+    let mut out: Vec<String> = data
+        .problems
+        .iter()
+        .map(|p| match &p.region {
+            Some(r) => format!("{} in {r} could not be read: {}", p.source, p.message),
+            None => format!("{} could not be read: {}", p.source, p.message),
+        })
+        .collect();
+    // A region with no state for a checked service is unknown, not disabled (no finding):
+    // say so, so a CI job does not pass on missing data without anyone noticing.
+    for (rule, service) in [
+        (rules::SH_DISABLED, "securityhub"),
+        (rules::GD_DISABLED, "guardduty"),
+        (rules::AA_MISSING, "access-analyzer"),
+    ] {
+        if !sel.rules.iter().any(|r| r.id == rule) {
+            continue;
+        }
+        let unknown: Vec<&str> = data
+            .regions
+            .iter()
+            .filter(|region| {
+                !data
+                    .services
+                    .iter()
+                    .any(|s| s.service == service && &s.region == *region)
+            })
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            out.push(format!(
+                "{service} state unknown in {} (not checked by {rule})",
+                unknown.join(", ")
+            ));
+        }
+    }
+    if data.iam.is_none() && sel.rules.iter().any(|r| r.id.starts_with("iam.")) {
+        out.push("no IAM inventory in the data: IAM rules were not checked".into());
+    }
+    out
+}
+
+/// Builds the report: the selected posture rules' findings and, with `--all-findings`, every
+/// open finding of the other sources (Security Hub control findings that passed are left out).
+pub fn build_report(
+    data: &Dataset,
+    args: &CheckArgs,
+    sel: &Selection,
+    posture_cfg: &PostureConfig,
+) -> Report {
+    let mut findings: Vec<ReportFinding> = posture_findings(data, sel, posture_cfg)
+        .iter()
+        .map(ReportFinding::from_finding)
+        .collect();
+    if args.all_findings {
+        findings.extend(
+            data.findings
+                .iter()
+                .filter(|f| f.source != Source::Posture)
+                .filter(|f| f.workflow.is_open())
+                .filter(|f| f.compliance != Some(ComplianceStatus::Passed))
+                .map(ReportFinding::from_finding),
+        );
+    }
+    let mut report = Report {
+        account: data.account.id.clone(),
+        account_alias: data.account.alias.clone(),
+        regions: data.regions.clone(),
+        origin: data.origin.label(),
+        generated_at: data.captured_at,
+        profile: sel.profile.clone(),
+        rules: sel.rules.clone(),
+        findings,
+        fail_on: args.fail_on,
+        warnings: warnings(data, sel),
+    };
+    report.sort();
+    report
+}
+
+/// Whether the check passed; main.rs maps this to the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing at or above the threshold: exit 0.
+    Pass,
+    /// At least one finding at or above the threshold: exit 1.
+    Fail,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Pass => 0,
+            Outcome::Fail => 1,
+        }
+    }
+}
+
+/// Runs the check over `data` and writes the report to `--output` or `stdout`.
+/// Warnings also go to `stderr` so they show in a CI log whatever the format.
+pub fn run(
+    data: &Dataset,
+    args: &CheckArgs,
+    cfg: &Config,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<Outcome, CheckError> {
+    let sel = select(args, &cfg.check)?;
+    let report = build_report(data, args, &sel, &cfg.posture);
+    let text = report::render(&report, args.format);
+    for w in &report.warnings {
+        let _ = writeln!(stderr, "guardpost: warning: {w}");
+    }
+    match &args.output {
+        Some(path) => {
+            write_file(path, &text)?;
+            writeln!(
+                stdout,
+                "{} (report written to {})",
+                report::table::summary_line(&report),
+                path.display()
+            )
+            .map_err(CheckError::Stdout)?;
+        }
+        None => stdout
+            .write_all(text.as_bytes())
+            .map_err(CheckError::Stdout)?,
+    }
+    stdout.flush().map_err(CheckError::Stdout)?;
+    Ok(if report.failed() {
+        Outcome::Fail
+    } else {
+        Outcome::Pass
+    })
+}
+
+/// Writes next to the target and renames, so a reader never sees half a report.
+fn write_file(path: &Path, text: &str) -> Result<(), CheckError> {
+    let err = |source| CheckError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| err(std::io::Error::other("not a file name")))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    std::fs::write(&tmp, text).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e)
+    })
+}

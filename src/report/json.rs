@@ -1,0 +1,148 @@
+//! The JSON report: a stable, versioned schema (docs/check-json-schema.md,
+//! docs/check.schema.json). Fields are never renamed or removed within a `schema_version`.
+
+use super::{Report, ReportFinding, sev_json};
+use serde::Serialize;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    schema_version: u32,
+    account: &'a str,
+    account_alias: Option<&'a str>,
+    regions: &'a [String],
+    origin: &'a str,
+    generated_at: String,
+    profile: &'a str,
+    rules: Vec<&'a str>,
+    fail_on: &'a str,
+    result: &'a str,
+    summary: Summary,
+    findings: Vec<JsonFinding<'a>>,
+    warnings: &'a [String],
+}
+
+/// Counts in severity order, worst first.
+#[derive(Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+struct BySeverity {
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    informational: usize,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    by_severity: BySeverity,
+    /// Findings reported.
+    findings: usize,
+    /// Findings at or above `fail_on`.
+    failing: usize,
+    failing_rules: usize,
+    passed_rules: usize,
+    score: u8,
+}
+
+#[derive(Serialize)]
+struct Resource<'a> {
+    arn: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonControl<'a> {
+    framework: &'a str,
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    id: &'a str,
+    rule: &'a str,
+    title: &'a str,
+    severity: &'static str,
+    resource: Resource<'a>,
+    controls: Vec<JsonControl<'a>>,
+    account: &'a str,
+    region: &'a str,
+    source: crate::model::Source,
+    status: crate::model::Workflow,
+    remediation: Option<&'a str>,
+}
+
+fn finding(f: &ReportFinding) -> JsonFinding<'_> {
+    JsonFinding {
+        id: &f.id,
+        rule: &f.rule,
+        title: &f.title,
+        severity: sev_json(f.severity),
+        resource: Resource {
+            arn: &f.resource.arn,
+            kind: &f.resource.kind,
+            name: &f.resource.name,
+        },
+        controls: f
+            .controls
+            .iter()
+            .map(|c| JsonControl {
+                framework: &c.framework,
+                id: &c.id,
+            })
+            .collect(),
+        account: &f.account,
+        region: &f.region,
+        source: f.source,
+        status: f.status,
+        remediation: f.remediation.as_deref(),
+    }
+}
+
+fn doc(r: &Report) -> Doc<'_> {
+    let [critical, high, medium, low, informational] = r.by_severity();
+    let by_severity = BySeverity {
+        critical,
+        high,
+        medium,
+        low,
+        informational,
+    };
+    Doc {
+        schema_version: SCHEMA_VERSION,
+        account: &r.account,
+        account_alias: r.account_alias.as_deref(),
+        regions: &r.regions,
+        origin: &r.origin,
+        generated_at: r.time_label(),
+        profile: &r.profile,
+        rules: r.rules.iter().map(|x| x.id).collect(),
+        fail_on: r.fail_on.label(),
+        result: if r.failed() { "fail" } else { "pass" },
+        summary: Summary {
+            by_severity,
+            findings: r.findings.len(),
+            failing: r.failing_findings(),
+            failing_rules: r.failing_rules().len(),
+            passed_rules: r.passed_rules(),
+            score: r.score(),
+        },
+        findings: r.findings.iter().map(finding).collect(),
+        warnings: &r.warnings,
+    }
+}
+
+/// The report as a JSON value.
+pub fn to_value(r: &Report) -> serde_json::Value {
+    serde_json::to_value(doc(r)).expect("the report serializes")
+}
+
+/// The report as pretty-printed JSON in schema field order, with a trailing newline.
+pub fn render(r: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(&doc(r)).expect("the report serializes");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,165 @@
+//! SARIF 2.1.0 (OASIS). One run; `tool.driver.rules` lists every checked posture rule plus one
+//! entry per other rule id that has a result (`--all-findings`). AWS resources have no file, so
+//! results carry a logical location (the ARN, kind = resource type) and no physical location.
+
+use super::{Report, ReportFinding};
+use crate::model::{Severity, Source};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// Where `tool.driver.informationUri` points: the check documentation.
+pub const INFORMATION_URI: &str = "https://github.com/guardpost/guardpost/blob/main/docs/check.md";
+
+/// error for critical / high, warning for medium, note for low / informational.
+pub fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Informational => "note",
+    }
+}
+
+/// SARIF `security-severity` (0.0-10.0), which code-scanning UIs use to rank results.
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Informational => "0.0",
+    }
+}
+
+fn control_tags(controls: impl Iterator<Item = (String, String)>) -> Vec<String> {
+    let mut tags = vec!["security".to_string()];
+    tags.extend(controls.map(|(fw, id)| format!("{fw}/{id}")));
+    tags
+}
+
+fn posture_rule(r: &crate::posture::RuleInfo) -> Value {
+    json!({
+        "id": r.id,
+        "name": r.id,
+        "shortDescription": {"text": r.title},
+        "fullDescription": {"text": r.rationale},
+        "help": {"text": r.remediation},
+        "defaultConfiguration": {"level": level(r.severity)},
+        "properties": {
+            "tags": control_tags(r.controls.iter().map(|c| (c.framework.to_string(), c.id.to_string()))),
+            "security-severity": security_severity(r.severity),
+            "precision": "high",
+        },
+    })
+}
+
+/// A rule entry for a finding from another source (its control id or finding type).
+fn source_rule(f: &ReportFinding) -> Value {
+    json!({
+        "id": f.rule,
+        "name": f.rule,
+        "shortDescription": {"text": f.rule_title},
+        "fullDescription": {"text": format!("{} finding {}", f.source.label(), f.rule)},
+        "help": {"text": f.remediation.clone().unwrap_or_else(|| "See the source service's documentation for this finding type.".into())},
+        "defaultConfiguration": {"level": level(f.severity)},
+        "properties": {
+            "tags": control_tags(f.controls.iter().map(|c| (c.framework.clone(), c.id.clone()))),
+            "security-severity": security_severity(f.severity),
+        },
+    })
+}
+
+fn result(f: &ReportFinding, rule_index: usize) -> Value {
+    let mut text = f.title.clone();
+    if !text.ends_with('.') {
+        text.push('.');
+    }
+    json!({
+        "ruleId": f.rule,
+        "ruleIndex": rule_index,
+        "level": level(f.severity),
+        "kind": "fail",
+        "message": {"text": text},
+        "locations": [{
+            "logicalLocations": [{
+                "name": f.resource.name,
+                "fullyQualifiedName": f.resource.arn,
+                "kind": f.resource.kind,
+            }],
+        }],
+        "partialFingerprints": {
+            // Stable across runs: the same rule on the same resource is the same result.
+            "guardpostFindingId/v1": f.id,
+        },
+        "properties": {
+            "severity": super::sev_json(f.severity),
+            "source": f.source,
+            "account": f.account,
+            "region": f.region,
+            "status": f.status,
+            "security-severity": security_severity(f.severity),
+        },
+    })
+}
+
+pub fn to_value(r: &Report) -> Value {
+    let mut rules: Vec<Value> = r.rules.iter().map(|x| posture_rule(x)).collect();
+    let mut index: BTreeMap<String, usize> = r
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.id.to_string(), i))
+        .collect();
+    let mut results = Vec::with_capacity(r.findings.len());
+    for f in &r.findings {
+        let i = match index.get(&f.rule) {
+            Some(i) => *i,
+            None => {
+                let i = rules.len();
+                rules.push(if f.source == Source::Posture {
+                    match crate::posture::rules::rule(&f.rule) {
+                        Some(info) => posture_rule(info),
+                        None => source_rule(f),
+                    }
+                } else {
+                    source_rule(f)
+                });
+                index.insert(f.rule.clone(), i);
+                i
+            }
+        };
+        results.push(result(f, i));
+    }
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "guardpost",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }},
+            "automationDetails": {"id": format!("guardpost-check/{}/", r.account)},
+            "invocations": [{"executionSuccessful": true}],
+            "results": results,
+            "properties": {
+                "account": r.account,
+                "regions": r.regions,
+                "origin": r.origin,
+                "capturedAt": r.time_label(),
+                "profile": r.profile,
+                "failOn": r.fail_on.label(),
+                "score": r.score(),
+                "warnings": r.warnings,
+            },
+        }],
+    })
+}
+
+pub fn render(r: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(&to_value(r)).expect("SARIF serializes");
+    s.push('\n');
+    s
+}
