@@ -1972,8 +1972,10 @@ def build():
                          "detail": f"arn:aws:securityhub:{r}:{ACCT}:hub/default" if sh_on else None})
         services.append({"service": "guardduty", "region": r, "enabled": True, "detail": DETECTORS[r]})
         if r in analyzers:
-            services.append({"service": "access-analyzer", "region": r, "enabled": True,
-                             "detail": ", ".join(a["type"] for a in analyzers[r])})
+            # One entry per analyzer, detail = its type (the posture engine's convention).
+            for a in analyzers[r]:
+                services.append({"service": "access-analyzer", "region": r, "enabled": True,
+                                 "detail": f"{a['arn']}; type={a['type']}"})
         else:
             services.append({"service": "access-analyzer", "region": r, "enabled": False, "detail": None})
         trail_detail = {"us-east-1": "acme-mgmt-trail (multi-region, home us-east-1)",
