@@ -4,8 +4,9 @@
 //! rendering only slices `rows` for the visible window.
 use crate::dataset::Dataset;
 use crate::model::{Finding, Severity, Source, Workflow};
+use memchr::memmem;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32String};
+use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 use std::collections::{BTreeSet, HashMap};
 
 /// Which findings a list starts from (before the user's filter).
@@ -46,7 +47,7 @@ impl Scope {
                 // The primary source, as the overview counts it (a merged finding counts once).
                 f.severity == *s && src.is_none_or(|x| f.source == x)
             }
-            Scope::Source(src) => f.sources().contains(src),
+            Scope::Source(src) => f.has_source(*src),
             Scope::Region(r) => &f.region == r,
             Scope::Resource(arn) => f.resources.iter().any(|r| &r.arn == arn),
             Scope::Kind(k) => f.control_id.as_deref().unwrap_or(&f.kind) == k,
@@ -146,11 +147,15 @@ pub struct Group {
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     pub haystacks: Vec<Utf32String>,
+    /// The ASCII haystacks again, ASCII-lowercased and back to back (`lower_ends[i]` ends
+    /// haystack `i`; non-ASCII haystacks are empty here), for the exact filter's fast path.
+    lower: Vec<u8>,
+    lower_ends: Vec<usize>,
 }
 
 impl SearchIndex {
     pub fn build(findings: &[Finding]) -> SearchIndex {
-        let haystacks = findings
+        let haystacks: Vec<Utf32String> = findings
             .iter()
             .map(|f| {
                 let mut s = String::with_capacity(160);
@@ -170,8 +175,107 @@ impl SearchIndex {
                 Utf32String::from(s.as_str())
             })
             .collect();
-        SearchIndex { haystacks }
+        let mut lower = Vec::new();
+        let mut lower_ends = Vec::with_capacity(haystacks.len());
+        for h in &haystacks {
+            if let Utf32Str::Ascii(b) = h.slice(..) {
+                lower.extend(b.iter().map(u8::to_ascii_lowercase));
+            }
+            lower_ends.push(lower.len());
+        }
+        SearchIndex {
+            haystacks,
+            lower,
+            lower_ends,
+        }
     }
+
+    /// Haystack `i` lowercased (empty for a non-ASCII haystack).
+    fn lower(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.lower_ends[i - 1] };
+        &self.lower[start..self.lower_ends[i]]
+    }
+}
+
+/// The exact filter when every word is a plain ASCII word (the usual case): each word must occur
+/// as a substring, case-insensitively unless it has an uppercase letter (smart case). On ASCII
+/// haystacks this is exactly what nucleo's `'word` atoms accept, answered with one `memmem` per
+/// word instead of nucleo's best-scoring-occurrence search; non-ASCII haystacks still go through
+/// nucleo.
+struct ExactWords {
+    /// A finder per word, and whether it matches ignoring case (against `SearchIndex::lower`).
+    words: Vec<(memmem::Finder<'static>, bool)>,
+}
+
+impl ExactWords {
+    fn compile(fuzzy: &str) -> Option<ExactWords> {
+        let mut words = Vec::new();
+        for w in fuzzy.split_whitespace() {
+            // fzf operators, escapes and non-ASCII needles: leave it all to nucleo.
+            if w.starts_with(['\'', '^', '!'])
+                || w.ends_with('$')
+                || !w.is_ascii()
+                || w.contains('\\')
+            {
+                return None;
+            }
+            let ignore_case = !w.bytes().any(|b| b.is_ascii_uppercase());
+            // nucleo searches a lowercase needle that starts with two or more non-letters
+            // case-sensitively (unless it spans the whole haystack); keep its exact answers.
+            if ignore_case
+                && w.bytes()
+                    .position(|b| b.is_ascii_lowercase())
+                    .is_some_and(|p| p >= 2)
+            {
+                return None;
+            }
+            words.push((memmem::Finder::new(w.as_bytes()).into_owned(), ignore_case));
+        }
+        Some(ExactWords { words })
+    }
+
+    /// Whether haystack `i` contains every word; None for a non-ASCII haystack.
+    fn matches(&self, search: &SearchIndex, i: usize) -> Option<bool> {
+        let Utf32Str::Ascii(original) = search.haystacks.get(i)?.slice(..) else {
+            return None;
+        };
+        let lower = search.lower(i);
+        Some(self.words.iter().all(|(finder, ignore_case)| {
+            finder
+                .find(if *ignore_case { lower } else { original })
+                .is_some()
+        }))
+    }
+}
+
+/// The rows (in their order) for which `test(row)` holds, calling `test` once per distinct row
+/// in ascending index order: findings and haystacks are laid out by index, so the scan walks
+/// memory forwards instead of jumping around in display (sort) order, several times faster at
+/// 100k findings. Rows at or past `n` are dropped.
+fn retain_in_index_order(
+    rows: &[usize],
+    n: usize,
+    mut test: impl FnMut(usize) -> bool,
+) -> Vec<usize> {
+    let mut candidates = vec![0u64; n.div_ceil(64)];
+    for &i in rows.iter().filter(|&&i| i < n) {
+        candidates[i / 64] |= 1 << (i % 64);
+    }
+    let mut hits = vec![0u64; candidates.len()];
+    for (w, &word) in candidates.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            let b = bits.trailing_zeros() as usize;
+            if test(w * 64 + b) {
+                hits[w] |= 1 << b;
+            }
+            bits &= bits - 1;
+        }
+    }
+    rows.iter()
+        .copied()
+        .filter(|&i| i < n && hits[i / 64] >> (i % 64) & 1 == 1)
+        .collect()
 }
 
 /// The parsed filter line: `field:value` terms plus fuzzy text.
@@ -236,6 +340,17 @@ impl FilterSpec {
         spec
     }
 
+    /// Whether any `field:value` term is set (`admits` accepts everything otherwise).
+    fn has_field_terms(&self) -> bool {
+        self.severity.is_some()
+            || self.min_severity.is_some()
+            || !self.sources.is_empty()
+            || self.region.is_some()
+            || self.status.is_some()
+            || self.kind.is_some()
+            || self.resource.is_some()
+    }
+
     fn admits(&self, f: &Finding) -> bool {
         if let Some(s) = self.severity
             && f.severity != s
@@ -247,7 +362,7 @@ impl FilterSpec {
         {
             return false;
         }
-        if !self.sources.is_empty() && !f.sources().iter().any(|s| self.sources.contains(s)) {
+        if !self.sources.is_empty() && !self.sources.iter().any(|&s| f.has_source(s)) {
             return false;
         }
         if let Some(r) = &self.region
@@ -512,22 +627,23 @@ fn filter_rows(
     search: &SearchIndex,
     spec: &FilterSpec,
 ) -> (Vec<usize>, bool) {
-    let fields = |c: &[usize]| -> Vec<usize> {
-        c.iter().copied().filter(|&i| spec.admits(&fs[i])).collect()
-    };
+    // Without field terms every finding passes them: don't touch the findings at all.
+    let has_fields = spec.has_field_terms();
+    let fields = |i: usize| !has_fields || spec.admits(&fs[i]);
     if spec.fuzzy.is_empty() {
-        return (fields(candidates), false);
+        let rows = if has_fields {
+            retain_in_index_order(candidates, fs.len(), fields)
+        } else {
+            candidates.to_vec()
+        };
+        return (rows, false);
     }
     let mut matcher = Matcher::new(Config::DEFAULT);
-    let mut keep = |rows: Vec<usize>, pattern: &Pattern| -> Vec<usize> {
-        rows.into_iter()
-            .filter(|&i| {
-                search
-                    .haystacks
-                    .get(i)
-                    .is_some_and(|h| pattern.score(h.slice(..), &mut matcher).is_some())
-            })
-            .collect()
+    let mut nucleo = |i: usize, pattern: &Pattern| {
+        search
+            .haystacks
+            .get(i)
+            .is_some_and(|h| pattern.score(h.slice(..), &mut matcher).is_some())
     };
     // fzf syntax: a leading ' makes an atom an exact substring match.
     let exact_query: Vec<String> = spec
@@ -546,12 +662,22 @@ fn filter_rows(
         CaseMatching::Smart,
         Normalization::Smart,
     );
-    let rows = keep(fields(candidates), &exact);
+    let words = ExactWords::compile(&spec.fuzzy);
+    let rows = retain_in_index_order(candidates, fs.len(), |i| {
+        fields(i)
+            && match words.as_ref().and_then(|w| w.matches(search, i)) {
+                Some(hit) => hit,
+                None => nucleo(i, &exact),
+            }
+    });
     if !rows.is_empty() {
         return (rows, false);
     }
     let fuzzy = Pattern::parse(&spec.fuzzy, CaseMatching::Smart, Normalization::Smart);
-    (keep(fields(base), &fuzzy), true)
+    (
+        retain_in_index_order(base, fs.len(), |i| fields(i) && nucleo(i, &fuzzy)),
+        true,
+    )
 }
 
 fn group_rows(rows: &[usize], fs: &[Finding], mode: GroupMode) -> Vec<Group> {
@@ -680,6 +806,52 @@ mod tests {
         let mut fresh = FindingList::new(Scope::All, &d, &s);
         fresh.set_filter(&text, &d, &s);
         assert_eq!(typed.rows, fresh.rows);
+    }
+
+    #[test]
+    fn exact_fast_path_agrees_with_nucleo() {
+        let mut d = data(40);
+        d.findings[3].title = "Café ingress — SSH port 22".into();
+        d.findings[4].title = "x".into();
+        d.findings[4].resources.clear();
+        d.findings[4].kind = "EC2.13".into();
+        d.findings[4].control_id = None;
+        d.findings[4].region = "us".into();
+        let s = SearchIndex::build(&d.findings);
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        for q in [
+            "s",
+            "ssh",
+            "SSH",
+            "Ssh",
+            "ec2.13",
+            "EC2.13",
+            "22",
+            "::/0",
+            "0.0.0.0/0",
+            "sg- port",
+            "user synthetic-user-000001",
+            "x ec2.13 us",
+            "nomatch",
+            "s3.8 mfa",
+        ] {
+            let words = ExactWords::compile(q).expect("plain words take the fast path");
+            let quoted: Vec<String> = q.split_whitespace().map(|w| format!("'{w}")).collect();
+            let pattern =
+                Pattern::parse(&quoted.join(" "), CaseMatching::Smart, Normalization::Smart);
+            for i in 0..d.findings.len() {
+                let nucleo = pattern
+                    .score(s.haystacks[i].slice(..), &mut matcher)
+                    .is_some();
+                match words.matches(&s, i) {
+                    Some(fast) => assert_eq!(fast, nucleo, "{q:?} on {:?}", s.haystacks[i]),
+                    None => assert_eq!(i, 3, "only the non-ASCII haystack goes to nucleo"),
+                }
+            }
+        }
+        for q in ["'ssh", "^ssh", "!ssh", "ssh$", "a\\ b", "::ab", "café"] {
+            assert!(ExactWords::compile(q).is_none(), "{q:?} is left to nucleo");
+        }
     }
 
     #[test]

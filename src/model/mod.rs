@@ -293,6 +293,15 @@ impl Finding {
         out
     }
 
+    /// `self.sources().contains(&s)` without building the list (for per-finding filter loops).
+    pub fn has_source(&self, s: Source) -> bool {
+        if self.records.is_empty() {
+            self.source == s
+        } else {
+            self.records.iter().any(|r| r.source == s)
+        }
+    }
+
     pub fn primary_resource(&self) -> Option<&ResourceRef> {
         self.resources.first()
     }
