@@ -136,28 +136,54 @@ impl Snapshot {
     /// Parses in two steps so the version is checked before the shape: a newer snapshot gets
     /// "unknown version", not a confusing field error.
     pub fn parse(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| SnapshotError::Syntax {
-                path: path.to_path_buf(),
-                line: e.line(),
-                column: e.column(),
-                message: strip_position(&e.to_string()),
-            })?;
-        let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
+        // Only the two header fields are read here; serde skips the rest without building
+        // values, so the version check costs a scan, not a second full parse.
+        #[derive(Deserialize)]
+        struct Header {
+            #[serde(default)]
+            format: Option<serde_json::Value>,
+            #[serde(default)]
+            version: Option<serde_json::Value>,
+        }
+        let header: Header = serde_json::from_str(text).map_err(|e| {
+            if e.is_data() {
+                // Valid JSON, but not an object with those fields at the top.
+                SnapshotError::NotSnapshot {
+                    path: path.to_path_buf(),
+                    found: String::new(),
+                }
+            } else {
+                SnapshotError::Syntax {
+                    path: path.to_path_buf(),
+                    line: e.line(),
+                    column: e.column(),
+                    message: strip_position(&e.to_string()),
+                }
+            }
+        })?;
+        let format = header
+            .format
+            .as_ref()
+            .and_then(|f| f.as_str())
+            .unwrap_or("");
         if format != FORMAT {
             return Err(SnapshotError::NotSnapshot {
                 path: path.to_path_buf(),
                 found: format.to_string(),
             });
         }
-        let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+        let version = header
+            .version
+            .as_ref()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
         if version != VERSION as u64 {
             return Err(SnapshotError::UnknownVersion {
                 path: path.to_path_buf(),
                 found: version,
             });
         }
-        // Deserialize from the text (not the Value) so shape errors carry line and column.
+        // Deserialize from the text so shape errors carry line and column.
         serde_json::from_str(text).map_err(|e| SnapshotError::Shape {
             path: path.to_path_buf(),
             line: e.line(),

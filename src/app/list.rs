@@ -670,7 +670,9 @@ fn filter_rows(
                 None => nucleo(i, &exact),
             }
     });
-    if !rows.is_empty() {
+    // One or two characters fuzzy-match nearly everything (and cost a full fuzzy pass):
+    // fall back only once the text says something, e.g. a typo in a word.
+    if !rows.is_empty() || spec.fuzzy.chars().filter(|c| !c.is_whitespace()).count() < FUZZY_MIN {
         return (rows, false);
     }
     let fuzzy = Pattern::parse(&spec.fuzzy, CaseMatching::Smart, Normalization::Smart);
@@ -679,6 +681,9 @@ fn filter_rows(
         true,
     )
 }
+
+/// Shortest filter text (non-blank characters) that may fall back to fuzzy matching.
+pub const FUZZY_MIN: usize = 3;
 
 fn group_rows(rows: &[usize], fs: &[Finding], mode: GroupMode) -> Vec<Group> {
     let mut order: Vec<Group> = Vec::new();
@@ -852,6 +857,19 @@ mod tests {
         for q in ["'ssh", "^ssh", "!ssh", "ssh$", "a\\ b", "::ab", "café"] {
             assert!(ExactWords::compile(q).is_none(), "{q:?} is left to nucleo");
         }
+    }
+
+    #[test]
+    fn fuzzy_fallback_needs_three_characters() {
+        let d = data(300);
+        let s = SearchIndex::build(&d.findings);
+        let mut l = FindingList::new(Scope::All, &d, &s);
+        l.set_filter("zq", &d, &s);
+        assert!(l.rows.is_empty() && !l.fuzzy_fallback, "two letters never go fuzzy");
+        l.set_filter("SSHBrtFrc", &d, &s);
+        assert!(l.fuzzy_fallback, "a typo falls back to fuzzy");
+        assert!(!l.rows.is_empty());
+        assert!(l.rows.iter().all(|&i| d.findings[i].kind.contains("SSHBruteForce")));
     }
 
     #[test]
