@@ -865,11 +865,18 @@ mod tests {
         let s = SearchIndex::build(&d.findings);
         let mut l = FindingList::new(Scope::All, &d, &s);
         l.set_filter("zq", &d, &s);
-        assert!(l.rows.is_empty() && !l.fuzzy_fallback, "two letters never go fuzzy");
+        assert!(
+            l.rows.is_empty() && !l.fuzzy_fallback,
+            "two letters never go fuzzy"
+        );
         l.set_filter("SSHBrtFrc", &d, &s);
         assert!(l.fuzzy_fallback, "a typo falls back to fuzzy");
         assert!(!l.rows.is_empty());
-        assert!(l.rows.iter().all(|&i| d.findings[i].kind.contains("SSHBruteForce")));
+        assert!(
+            l.rows
+                .iter()
+                .all(|&i| d.findings[i].kind.contains("SSHBruteForce"))
+        );
     }
 
     #[test]
