@@ -1552,6 +1552,9 @@ def main(argv: list[str] | None = None) -> None:
 
         threading.Thread(target=watch, daemon=True).start()
     print(f"READY {port}", flush=True)
+    # Nothing else goes to stdout: a harness that read the READY line and then ignores the pipe
+    # must never see the server block on a full pipe (moto prints some diagnostics there).
+    sys.stdout = sys.stderr if args.verbose else open(os.devnull, "w")
     warm_up_moto()
     try:
         server.serve_forever()
