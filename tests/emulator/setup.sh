@@ -9,6 +9,10 @@ stamp="$venv/.requirements.sha256"
 python="${PYTHON:-python3}"
 
 want="$(sha256sum "$req" | cut -d' ' -f1)"
+# Tests run in parallel and may all call setup: one installs, the others wait for it.
+mkdir -p "$here"
+exec 9>"$here/.setup.lock"
+flock 9
 if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
