@@ -12,6 +12,7 @@ pub mod model;
 pub mod normalize;
 pub mod posture;
 pub mod snapshot;
+pub mod sources;
 #[doc(hidden)]
 pub mod synth;
 pub mod ui;
