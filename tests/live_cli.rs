@@ -88,7 +88,11 @@ fn snapshot_save_writes_a_secret_free_snapshot() {
     assert_eq!(snap.securityhub[0].findings, [f]);
     // Every request was signed for the region asked for (IAM: us-east-1).
     for r in fake.requests() {
-        let want = if r.service == "iam" { "us-east-1" } else { "eu-west-1" };
+        let want = if r.service == "iam" {
+            "us-east-1"
+        } else {
+            "eu-west-1"
+        };
         assert_eq!(r.region, want, "{} {}", r.service, r.path);
     }
 }

@@ -195,7 +195,11 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
 
     // Access Analyzer: every finding of both analyzers, details merged across pages,
     // analyzerArn added, ListFindingsV2 paged (25 findings at 10 a page = 3 pages).
-    let aa = snap.access_analyzer.iter().find(|a| a.region == E1).unwrap();
+    let aa = snap
+        .access_analyzer
+        .iter()
+        .find(|a| a.region == E1)
+        .unwrap();
     assert_eq!(aa.analyzers.len(), 2);
     assert_eq!(aa.analyzers[0]["type"], "ACCOUNT");
     assert_eq!(aa.findings.len(), 28);
@@ -208,7 +212,10 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
         assert_eq!(got, &expected, "finding with all details pages merged");
     }
     assert_eq!(aa.findings[27]["analyzerArn"], json!(unused));
-    assert_eq!(fake.count("access-analyzer", E1, "POST", "/findingv2"), 3 + 1);
+    assert_eq!(
+        fake.count("access-analyzer", E1, "POST", "/findingv2"),
+        3 + 1
+    );
     // 25 findings x 2 detail pages + 3 x 1.
     assert_eq!(fake.count("access-analyzer", E1, "GET", "/findingv2/"), 53);
 
@@ -241,8 +248,16 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
         "{:?}",
         snap.problems
     );
-    assert!(messages.iter().any(|m| m.contains("Security Hub us-east-1: 250 findings (3 pages)")));
-    assert!(messages.iter().any(|m| m.contains("GuardDuty us-east-1: 120 findings")));
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("Security Hub us-east-1: 250 findings (3 pages)"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("GuardDuty us-east-1: 120 findings"))
+    );
 
     // The snapshot is a valid snapshot and flows through the unchanged pipeline.
     assert_eq!(snap.account.id, ACCOUNT);
@@ -265,7 +280,11 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     ] {
         assert!(titles.contains(&want), "missing {want:?} in {titles:?}");
     }
-    assert!(!titles.iter().any(|t| t.contains("us-east-1") && t.contains("not enabled")));
+    assert!(
+        !titles
+            .iter()
+            .any(|t| t.contains("us-east-1") && t.contains("not enabled"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -322,7 +341,11 @@ async fn access_denied_names_the_action_and_throttling_is_retried() {
     assert!(problem("guardduty", W1).is_empty(), "{:?}", snap.problems);
     let sh_w1 = snap.securityhub.iter().find(|b| b.region == W1).unwrap();
     assert_eq!(sh_w1.findings, sh);
-    assert_eq!(fake.count("securityhub", W1, "POST", "/findings"), 3, "2 throttled + 1");
+    assert_eq!(
+        fake.count("securityhub", W1, "POST", "/findings"),
+        3,
+        "2 throttled + 1"
+    );
     let gd_w1 = snap.guardduty.iter().find(|b| b.region == W1).unwrap();
     assert_eq!(gd_w1.findings, gd);
 }

@@ -137,7 +137,10 @@ impl AwsContext {
             });
         }
 
-        let sts_conf = base.to_builder().region(Region::new(regions[0].clone())).build();
+        let sts_conf = base
+            .to_builder()
+            .region(Region::new(regions[0].clone()))
+            .build();
         let sts = aws_sdk_sts::Client::new(&sts_conf);
         let who = Box::pin(sts.get_caller_identity().send())
             .await

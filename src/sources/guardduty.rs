@@ -15,7 +15,10 @@ pub const PAGE_SIZE: i32 = 50;
 /// Active (not archived) findings.
 pub fn active_criteria() -> FindingCriteria {
     FindingCriteria::builder()
-        .criterion("service.archived", Condition::builder().equals("false").build())
+        .criterion(
+            "service.archived",
+            Condition::builder().equals("false").build(),
+        )
         .build()
 }
 
@@ -36,14 +39,7 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
     let mut detectors = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        match Box::pin(
-            client
-                .list_detectors()
-                .set_next_token(token.clone())
-                .send(),
-        )
-        .await
-        {
+        match Box::pin(client.list_detectors().set_next_token(token.clone()).send()).await {
             Ok(page) => {
                 detectors.extend(page.detector_ids().iter().cloned());
                 token = page

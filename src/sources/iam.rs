@@ -14,12 +14,12 @@
 //! No call here returns a secret (no secret access key, no password).
 
 use super::{Progress, describe_error, progress};
+use crate::model::SourceProblem;
 use crate::model::iam::{
     AccessKey, AccessKeyLastUsed, AttachedPolicy, CredentialReportRow, IamGroup, IamInventory,
     IamRole, IamUser, InlinePolicy, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy,
     RoleLastUsed, ServerCertificate, Tag,
 };
-use crate::model::SourceProblem;
 use aws_config::SdkConfig;
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::{AssignmentStatusType, ReportStateType};
@@ -32,6 +32,8 @@ use std::time::Duration;
 pub const SOURCE: &str = "iam";
 /// Users read at once (ListAccessKeys, ListMFADevices, GetLoginProfile each).
 pub const CONCURRENCY: usize = 4;
+/// GetAccountAuthorizationDetails page size (the API's maximum; its default is 100).
+pub const GAAD_PAGE: i32 = 1000;
 /// Credential report: how often and how long to poll GenerateCredentialReport.
 pub const REPORT_POLL: Duration = Duration::from_millis(500);
 pub const REPORT_POLLS: usize = 60;
@@ -99,7 +101,10 @@ fn name_from_arn(arn: &str) -> String {
 fn inline(p: &aws_sdk_iam::types::PolicyDetail) -> InlinePolicy {
     InlinePolicy {
         policy_name: p.policy_name().unwrap_or_default().to_string(),
-        policy_document: p.policy_document().map(decode_policy).unwrap_or(Value::Null),
+        policy_document: p
+            .policy_document()
+            .map(decode_policy)
+            .unwrap_or(Value::Null),
     }
 }
 
@@ -122,7 +127,11 @@ fn user(u: &aws_sdk_iam::types::UserDetail) -> IamUser {
         password_last_used: None,
         tags: tags(u.tags()),
         group_list: u.group_list().to_vec(),
-        attached_managed_policies: u.attached_managed_policies().iter().filter_map(attached).collect(),
+        attached_managed_policies: u
+            .attached_managed_policies()
+            .iter()
+            .filter_map(attached)
+            .collect(),
         user_policy_list: u.user_policy_list().iter().map(inline).collect(),
         permissions_boundary: boundary(u.permissions_boundary()),
         access_keys: Vec::new(),
@@ -138,7 +147,11 @@ fn group(g: &aws_sdk_iam::types::GroupDetail) -> IamGroup {
         arn: g.arn().unwrap_or_default().to_string(),
         path: g.path().unwrap_or("/").to_string(),
         create_date: time_or_epoch(g.create_date()),
-        attached_managed_policies: g.attached_managed_policies().iter().filter_map(attached).collect(),
+        attached_managed_policies: g
+            .attached_managed_policies()
+            .iter()
+            .filter_map(attached)
+            .collect(),
         group_policy_list: g.group_policy_list().iter().map(inline).collect(),
     }
 }
@@ -158,7 +171,11 @@ fn role(r: &aws_sdk_iam::types::RoleDetail) -> IamRole {
             .map(decode_policy)
             .unwrap_or(Value::Null),
         tags: tags(r.tags()),
-        attached_managed_policies: r.attached_managed_policies().iter().filter_map(attached).collect(),
+        attached_managed_policies: r
+            .attached_managed_policies()
+            .iter()
+            .filter_map(attached)
+            .collect(),
         role_policy_list: r.role_policy_list().iter().map(inline).collect(),
         permissions_boundary: boundary(r.permissions_boundary()),
         role_last_used: r.role_last_used().map(|l| RoleLastUsed {
@@ -277,6 +294,7 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
         let page = match Box::pin(
             client
                 .get_account_authorization_details()
+                .max_items(GAAD_PAGE)
                 .set_marker(marker.clone())
                 .send(),
         )
@@ -292,10 +310,14 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
             }
         };
         pages += 1;
-        inv.user_detail_list.extend(page.user_detail_list().iter().map(user));
-        inv.group_detail_list.extend(page.group_detail_list().iter().map(group));
-        inv.role_detail_list.extend(page.role_detail_list().iter().map(role));
-        inv.policies.extend(page.policies().iter().filter_map(managed_policy));
+        inv.user_detail_list
+            .extend(page.user_detail_list().iter().map(user));
+        inv.group_detail_list
+            .extend(page.group_detail_list().iter().map(group));
+        inv.role_detail_list
+            .extend(page.role_detail_list().iter().map(role));
+        inv.policies
+            .extend(page.policies().iter().filter_map(managed_policy));
         progress(
             p,
             format!(
@@ -334,18 +356,17 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
                     *user_problems.entry(m).or_default() += 1;
                 }
             }
-            Err(e) => out.problems.push(problem(format!("a user reader failed: {e}"))),
+            Err(e) => out
+                .problems
+                .push(problem(format!("a user reader failed: {e}"))),
         }
     }
     users.sort_by_key(|(i, _)| *i);
     inv.user_detail_list = users.into_iter().map(|(_, u)| u).collect();
     // One problem per distinct message, not one per user.
     for (m, n) in user_problems {
-        out.problems.push(problem(if n > 1 {
-            format!("{m} ({n} users)")
-        } else {
-            m
-        }));
+        out.problems
+            .push(problem(if n > 1 { format!("{m} ({n} users)") } else { m }));
     }
 
     // Account-level facts.
@@ -488,7 +509,9 @@ async fn user_credentials(client: Client, mut u: IamUser) -> (IamUser, Vec<Strin
         {
             Ok(r) => {
                 for k in r.access_key_metadata() {
-                    let Some(id) = k.access_key_id() else { continue };
+                    let Some(id) = k.access_key_id() else {
+                        continue;
+                    };
                     let last_used =
                         match Box::pin(client.get_access_key_last_used().access_key_id(id).send())
                             .await
@@ -596,7 +619,10 @@ mod tests {
         let v = decode_policy(r#"{"Statement":[{"Sid":"100%"}]}"#);
         assert_eq!(v["Statement"][0]["Sid"], "100%");
         // Not JSON: kept as a string.
-        assert_eq!(decode_policy("not%20json"), Value::String("not json".into()));
+        assert_eq!(
+            decode_policy("not%20json"),
+            Value::String("not json".into())
+        );
     }
 
     #[test]

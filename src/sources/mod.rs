@@ -296,7 +296,12 @@ pub async fn load(ctx: &AwsContext, progress_tx: Progress) -> Snapshot {
         }),
     }
     // Deterministic order regardless of which task finished first.
-    let order = |r: &str| ctx.regions.iter().position(|x| x == r).unwrap_or(usize::MAX);
+    let order = |r: &str| {
+        ctx.regions
+            .iter()
+            .position(|x| x == r)
+            .unwrap_or(usize::MAX)
+    };
     snap.securityhub.sort_by_key(|b| order(&b.region));
     snap.guardduty.sort_by_key(|b| order(&b.region));
     snap.access_analyzer.sort_by_key(|b| order(&b.region));

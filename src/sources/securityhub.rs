@@ -2,7 +2,9 @@
 //! page to the end, at most 3 requests per second per region. Findings are kept as the ASFF
 //! wire JSON captured from each response body.
 
-use super::{BodyCapture, Progress, RegionResult, TokenBucket, describe_error, progress, take_array};
+use super::{
+    BodyCapture, Progress, RegionResult, TokenBucket, describe_error, progress, take_array,
+};
 use crate::snapshot::{SecurityHubRegion, ServiceStatus};
 use aws_config::SdkConfig;
 use aws_sdk_securityhub::Client;
@@ -94,7 +96,10 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 findings.len()
             ),
         );
-        token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+        token = page
+            .next_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
         if token.is_none() {
             break;
         }

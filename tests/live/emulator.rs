@@ -43,7 +43,10 @@ impl Emulator {
         let mut raw = String::new();
         s.read_to_string(&mut raw).unwrap();
         let (head, body) = raw.split_once("\r\n\r\n").expect("an HTTP response");
-        assert!(head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"), "{method} {path}: {head}\n{body}");
+        assert!(
+            head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+            "{method} {path}: {head}\n{body}"
+        );
         serde_json::from_str(body).unwrap_or(Value::Null)
     }
 
@@ -51,7 +54,9 @@ impl Emulator {
     pub fn calls(&self, service: &str, operation: &str, region: &str) -> Vec<Value> {
         let v = self.control(
             "GET",
-            &format!("/_guardpost/requests?service={service}&operation={operation}&region={region}"),
+            &format!(
+                "/_guardpost/requests?service={service}&operation={operation}&region={region}"
+            ),
             None,
         );
         match v {

@@ -178,7 +178,11 @@ fn json_err(status: u16, code: &str, message: &str) -> Response {
 }
 
 fn denied() -> Response {
-    json_err(403, "AccessDeniedException", "User is not authorized to perform this action")
+    json_err(
+        403,
+        "AccessDeniedException",
+        "User is not authorized to perform this action",
+    )
 }
 
 fn page<T: Clone>(items: &[T], token: Option<&str>, size: usize) -> (Vec<T>, Option<String>) {
