@@ -162,7 +162,7 @@ async fn get_findings(
         match joined {
             Ok((i, Ok(v))) => {
                 got.push((i, v));
-                if got.len() % 50 == 0 || got.len() == total {
+                if got.len().is_multiple_of(50) || got.len() == total {
                     progress(
                         p,
                         format!("Access Analyzer {region}: {}/{total} findings", got.len()),
