@@ -1,0 +1,1566 @@
+#!/usr/bin/env python3
+"""guardpost's local AWS emulator: one HTTP server on 127.0.0.1.
+
+* IAM and STS are served by moto's server app (pinned in requirements.txt).
+* Security Hub, GuardDuty and IAM Access Analyzer are the project's own implementation, in front
+  of moto, chosen by the service name in the SigV4 Authorization header's credential scope.
+  Routing, request members and limits come from botocore's service models, the same models the
+  Rust SDK is generated from, so paths and member names match the real services.
+* A control API under /_guardpost/ (unsigned JSON) seeds state, injects faults, resets, shows
+  server-side state and the log of AWS requests made.
+
+Start: `.venv/bin/python server.py --port 0`; prints `READY <port>` on stdout once listening.
+See README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import io
+import json
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+import botocore.loaders  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from moto.moto_server.werkzeug_app import (  # noqa: E402
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+
+DEFAULT_ACCOUNT = "123456789012"
+PRINCIPAL_NAME = "guardpost-test"
+
+# SigV4 signing name -> (botocore model name, short name used in the control API)
+OWN_SERVICES = {
+    "securityhub": "securityhub",
+    "guardduty": "guardduty",
+    "access-analyzer": "accessanalyzer",
+}
+SERVICE_ALIASES = {
+    "securityhub": "securityhub",
+    "security-hub": "securityhub",
+    "guardduty": "guardduty",
+    "access-analyzer": "accessanalyzer",
+    "accessanalyzer": "accessanalyzer",
+    "iam": "iam",
+    "sts": "sts",
+}
+
+# The error each service sends when it throttles a caller.
+THROTTLE = {
+    # Security Hub answers throttled calls with TooManyRequestsException / 429.
+    "securityhub": ("TooManyRequestsException", 429, "Too Many Requests"),
+    "guardduty": ("TooManyRequestsException", 429, "Rate exceeded"),
+    "accessanalyzer": ("ThrottlingException", 429, "Rate exceeded"),
+    "iam": ("Throttling", 400, "Rate exceeded"),
+    "sts": ("Throttling", 400, "Rate exceeded"),
+}
+ACTION_PREFIX = {
+    "securityhub": "securityhub",
+    "guardduty": "guardduty",
+    "accessanalyzer": "access-analyzer",
+    "iam": "iam",
+    "sts": "sts",
+}
+QUERY_NS = {
+    "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
+    "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
+}
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class ApiError(Exception):
+    def __init__(self, code: str, message: str, status: int | None = None, extra: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.extra = extra or {}
+
+
+# ---------------------------------------------------------------------------------------------
+# Service models (botocore's JSON models: same Smithy source as the Rust SDK)
+# ---------------------------------------------------------------------------------------------
+
+
+class ServiceModel:
+    def __init__(self, name: str):
+        self.name = name
+        self.model = botocore.loaders.Loader().load_service_model(name, "service-2")
+        self.shapes = self.model["shapes"]
+        self.routes = []
+        for op_name, op in self.model["operations"].items():
+            http = op["http"]
+            uri = http["requestUri"].split("?", 1)[0]
+            literal = 0
+            pattern = ""
+            for part in re.split(r"(\{[^}]+\})", uri):
+                if part.startswith("{"):
+                    label = part[1:-1]
+                    if label.endswith("+"):
+                        pattern += f"(?P<{label[:-1]}>.+)"
+                    else:
+                        pattern += f"(?P<{label}>[^/]+)"
+                else:
+                    pattern += re.escape(part)
+                    literal += len(part)
+            self.routes.append((http["method"], re.compile("^" + pattern.rstrip("/") + "/?$"), literal, op_name))
+
+    def route(self, method: str, path: str) -> tuple[str, dict] | None:
+        best = None
+        for m, rx, literal, op in self.routes:
+            if m != method:
+                continue
+            mt = rx.match(path)
+            if mt and (best is None or literal > best[0]):
+                best = (literal, op, {k: unquote(v) for k, v in mt.groupdict().items()})
+        return (best[1], best[2]) if best else None
+
+    def error_status(self, code: str) -> int | None:
+        shape = self.shapes.get(code)
+        if shape and shape.get("exception"):
+            return shape.get("error", {}).get("httpStatusCode")
+        return None
+
+    def parse_input(self, op: str, labels: dict, query: dict, headers: dict, body: bytes) -> tuple[dict, dict]:
+        """Returns (params by model member name, raw wire body)."""
+        opm = self.model["operations"][op]
+        if "input" not in opm:
+            return {}, {}
+        shape = self.shapes[opm["input"]["shape"]]
+        try:
+            wire = json.loads(body) if body.strip() else {}
+        except ValueError:
+            raise ApiError("SerializationException", "Request body is not valid JSON", 400)
+        if not isinstance(wire, dict):
+            raise ApiError("SerializationException", "Request body must be a JSON object", 400)
+        params: dict[str, Any] = {}
+        for mname, m in shape.get("members", {}).items():
+            loc = m.get("location")
+            lname = m.get("locationName", mname)
+            mshape = self.shapes[m["shape"]]
+            if loc == "uri":
+                if lname in labels:
+                    params[mname] = labels[lname]
+            elif loc == "querystring":
+                if mshape["type"] == "map":
+                    continue
+                if lname in query:
+                    vals = query[lname]
+                    params[mname] = vals if mshape["type"] == "list" else self._scalar(mshape, vals[0])
+            elif loc == "header":
+                if lname.lower() in headers:
+                    params[mname] = self._scalar(mshape, headers[lname.lower()])
+            elif lname in wire:
+                params[mname] = wire[lname]
+        return params, wire
+
+    def _scalar(self, shape: dict, raw: str) -> Any:
+        t = shape["type"]
+        try:
+            if t in ("integer", "long"):
+                return int(raw)
+            if t in ("double", "float"):
+                return float(raw)
+        except ValueError:
+            raise ApiError("SerializationException", f"Cannot parse '{raw}' as a number", 400)
+        if t == "boolean":
+            return raw.lower() == "true"
+        return raw
+
+    def validate(self, op: str, params: dict, skip: tuple = ()) -> list[str]:
+        """Checks required members, lengths, ranges and enums as the service's front end does."""
+        opm = self.model["operations"][op]
+        if "input" not in opm:
+            return []
+        errors: list[str] = []
+        shape = self.shapes[opm["input"]["shape"]]
+        for req in shape.get("required", []):
+            if req not in params:
+                errors.append(f"Value null at '{self._wire(shape, req)}' failed to satisfy constraint: Member must not be null")
+        for mname, val in params.items():
+            if mname in skip:
+                continue
+            m = shape["members"][mname]
+            self._check(m["shape"], val, self._wire(shape, mname), errors, 0, top=True)
+        return errors
+
+    @staticmethod
+    def _wire(shape: dict, member: str) -> str:
+        name = shape["members"][member].get("locationName", member)
+        return name[:1].lower() + name[1:]
+
+    def _check(self, shape_name: str, val: Any, path: str, errors: list, depth: int, top: bool = False) -> None:
+        if depth > 12 or val is None:
+            return
+        shape = self.shapes[shape_name]
+        t = shape["type"]
+        lo, hi = shape.get("min"), shape.get("max")
+        if t == "structure":
+            if not isinstance(val, dict):
+                errors.append(f"Value at '{path}' failed to satisfy constraint: Member must be a structure")
+                return
+            members = shape.get("members", {})
+            by_wire = {m.get("locationName", n): n for n, m in members.items()}
+            for req in shape.get("required", []):
+                if members[req].get("locationName", req) not in val:
+                    errors.append(f"Value null at '{path}.{self._wire(shape, req)}' failed to satisfy constraint: Member must not be null")
+            for k, v in val.items():
+                if k in by_wire:
+                    self._check(members[by_wire[k]]["shape"], v, f"{path}.{k}", errors, depth + 1)
+        elif t == "list":
+            if not isinstance(val, list):
+                errors.append(f"Value at '{path}' failed to satisfy constraint: Member must be a list")
+                return
+            if lo is not None and len(val) < lo:
+                errors.append(f"Value at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {lo}")
+            if hi is not None and len(val) > hi:
+                errors.append(f"Value at '{path}' failed to satisfy constraint: Member must have length less than or equal to {hi}")
+            for i, v in enumerate(val[:200]):
+                self._check(shape["member"]["shape"], v, f"{path}.{i + 1}.member", errors, depth + 1)
+        elif t == "map":
+            if not isinstance(val, dict):
+                errors.append(f"Value at '{path}' failed to satisfy constraint: Member must be a map")
+                return
+            if lo is not None and len(val) < lo:
+                errors.append(f"Value at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {lo}")
+            if hi is not None and len(val) > hi:
+                errors.append(f"Value at '{path}' failed to satisfy constraint: Member must have length less than or equal to {hi}")
+            for k, v in val.items():
+                self._check(shape["value"]["shape"], v, f"{path}.{k}", errors, depth + 1)
+        elif t == "string":
+            if not isinstance(val, str):
+                errors.append(f"Value at '{path}' failed to satisfy constraint: Member must be a string")
+                return
+            if "enum" in shape and val not in shape["enum"]:
+                errors.append(f"Value '{val}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(shape['enum'])}]")
+            if lo is not None and len(val) < lo:
+                errors.append(f"Value '{val}' at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {lo}")
+            if hi is not None and len(val) > hi:
+                errors.append(f"Value at '{path}' failed to satisfy constraint: Member must have length less than or equal to {hi}")
+        elif t in ("integer", "long", "double", "float"):
+            if isinstance(val, bool) or not isinstance(val, (int, float)):
+                errors.append(f"Value at '{path}' failed to satisfy constraint: Member must be a number")
+                return
+            if lo is not None and val < lo:
+                errors.append(f"Value '{val}' at '{path}' failed to satisfy constraint: Member must have value greater than or equal to {lo}")
+            if hi is not None and val > hi:
+                errors.append(f"Value '{val}' at '{path}' failed to satisfy constraint: Member must have value less than or equal to {hi}")
+        elif t == "boolean":
+            if not isinstance(val, bool):
+                errors.append(f"Value at '{path}' failed to satisfy constraint: Member must be a boolean")
+
+
+# ---------------------------------------------------------------------------------------------
+# State
+# ---------------------------------------------------------------------------------------------
+
+
+class RegionState:
+    def __init__(self) -> None:
+        # Security Hub
+        self.sh_enabled = False
+        self.sh_subscribed_at: str | None = None
+        self.sh_findings: dict[tuple[str, str], dict] = {}  # (ProductArn, Id) -> ASFF finding
+        # GuardDuty: detector id -> {"createdAt", "status", "findings": {id: finding}, "feedback"}
+        self.gd_detectors: dict[str, dict] = {}
+        # Access Analyzer: analyzer arn -> {"summary": AnalyzerSummary, "findings": {id: FindingV2}}
+        self.aa_analyzers: dict[str, dict] = {}
+
+    def dump(self) -> dict:
+        return {
+            "securityhub": {
+                "enabled": self.sh_enabled,
+                "subscribedAt": self.sh_subscribed_at,
+                "findings": list(self.sh_findings.values()),
+            },
+            "guardduty": {
+                "detectors": {
+                    d: {"createdAt": v["createdAt"], "status": v["status"], "findings": list(v["findings"].values())}
+                    for d, v in self.gd_detectors.items()
+                }
+            },
+            "accessanalyzer": {
+                "analyzers": {
+                    a: {"summary": v["summary"], "findings": list(v["findings"].values())}
+                    for a, v in self.aa_analyzers.items()
+                }
+            },
+        }
+
+
+class Emulator:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.models = {m: ServiceModel(m) for m in OWN_SERVICES.values()}
+        self.state: dict[tuple[str, str], RegionState] = {}
+        self.faults: list[dict] = []
+        self.requests: list[dict] = []
+        self.seq = 0
+        self.freezer = None
+        self.moto_app = DomainDispatcherApplication(create_backend_app)
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def region_state(self, account: str, region: str) -> RegionState:
+        key = (account, region)
+        if key not in self.state:
+            self.state[key] = RegionState()
+        return self.state[key]
+
+    def reset(self, moto: bool = True) -> None:
+        with self.lock:
+            self.state.clear()
+            self.faults.clear()
+            self.requests.clear()
+            self.seq = 0
+            self.set_clock(None)
+        if moto:
+            from moto.moto_api._internal.models import moto_api_backend
+
+            moto_api_backend.reset()
+            warm_up_moto()
+
+    def set_clock(self, when: str | None) -> None:
+        if self.freezer is not None:
+            self.freezer.stop()
+            self.freezer = None
+        if when:
+            import freezegun
+
+            self.freezer = freezegun.freeze_time(when, tick=True)
+            self.freezer.start()
+
+    def log(self, entry: dict) -> dict:
+        with self.lock:
+            self.seq += 1
+            entry = {"seq": self.seq, "time": now_iso(), **entry}
+            self.requests.append(entry)
+            return entry
+
+    def take_fault(self, service: str, op: str, region: str, account: str) -> tuple[float, dict | None]:
+        """Returns (latency in seconds, the error fault to apply or None); consumes counted faults."""
+        latency = 0.0
+        chosen = None
+        with self.lock:
+            for f in list(self.faults):
+                if f["service"] not in ("*", service):
+                    continue
+                if f.get("operation", "*") not in ("*", op):
+                    continue
+                if f.get("region") not in (None, region) or f.get("account") not in (None, account):
+                    continue
+                if f["kind"] == "latency":
+                    latency += f["ms"] / 1000.0
+                elif chosen is None:
+                    chosen = f
+                else:
+                    continue
+                if f.get("count") is not None:
+                    f["count"] -= 1
+                    f["applied"] = f.get("applied", 0) + 1
+                    if f["count"] <= 0:
+                        self.faults.remove(f)
+                else:
+                    f["applied"] = f.get("applied", 0) + 1
+        return latency, chosen
+
+    # -- WSGI --------------------------------------------------------------------------------------
+    def __call__(self, environ: dict, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_guardpost/") or path == "/_guardpost":
+            return self.control(environ, start_response)
+        body = read_body(environ)
+        cred = parse_credential(environ.get("HTTP_AUTHORIZATION", ""))
+        if cred and cred["service"] in OWN_SERVICES:
+            return self.own_service(environ, start_response, cred, body)
+        return self.moto_passthrough(environ, start_response, cred, body)
+
+    # -- moto (IAM, STS, anything else moto serves) -----------------------------------------------
+    def moto_passthrough(self, environ, start_response, cred, body: bytes):
+        service = SERVICE_ALIASES.get(cred["service"], cred["service"]) if cred else "unsigned"
+        region = cred["region"] if cred else None
+        params: dict[str, Any] = {}
+        ctype = environ.get("CONTENT_TYPE", "")
+        if body and "x-www-form-urlencoded" in ctype:
+            params = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+        qs = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        for k, v in qs.items():
+            params.setdefault(k, v[0] if len(v) == 1 else v)
+        op = params.pop("Action", None) or f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+        params.pop("Version", None)
+        account = self.account_for(cred["access_key"]) if cred else DEFAULT_ACCOUNT
+        entry = {"service": service, "operation": op, "region": region, "account": account, "params": params}
+        latency, fault = self.take_fault(service, op, region, account) if cred else (0.0, None)
+        if latency:
+            time.sleep(latency)
+        if fault:
+            code, status, message = self.fault_error(fault, service, op, region, account)
+            entry.update(status=status, error=code)
+            self.log(entry)
+            ns = QUERY_NS.get(service, "https://iam.amazonaws.com/doc/2010-05-08/")
+            xml = (
+                f'<ErrorResponse xmlns="{ns}"><Error><Type>Sender</Type><Code>{code}</Code>'
+                f"<Message>{xml_escape(message)}</Message></Error><RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+            ).encode()
+            start_response(f"{status} {reason(status)}", [("Content-Type", "text/xml"), ("Content-Length", str(len(xml)))])
+            return [xml]
+        status_box = {}
+
+        def sr(status, headers, exc_info=None):
+            status_box["status"] = int(status.split()[0])
+            return start_response(status, headers, exc_info)
+
+        out = self.moto_app(environ, sr)
+        chunks = b"".join(out)
+        if hasattr(out, "close"):
+            out.close()
+        entry["status"] = status_box.get("status")
+        if entry["status"] and entry["status"] >= 400:
+            m = re.search(rb"<Code>([^<]+)</Code>", chunks)
+            entry["error"] = m.group(1).decode() if m else None
+        self.log(entry)
+        return [chunks]
+
+    def account_for(self, access_key: str) -> str:
+        if re.fullmatch(r"\d{12}", access_key or ""):
+            return access_key
+        try:
+            from moto.iam.models import get_account_id_from
+
+            return get_account_id_from(access_key)
+        except Exception:  # pragma: no cover - moto internals
+            return DEFAULT_ACCOUNT
+
+    def fault_error(self, fault: dict, service: str, op: str, region: str | None, account: str) -> tuple[str, int, str]:
+        kind = fault["kind"]
+        if kind == "throttle":
+            code, status, message = THROTTLE.get(service, ("ThrottlingException", 429, "Rate exceeded"))
+        elif kind == "access_denied":
+            action = f"{ACTION_PREFIX.get(service, service)}:{op}"
+            principal = fault.get("principal") or f"arn:aws:iam::{account}:user/{PRINCIPAL_NAME}"
+            resource = fault.get("resource") or default_resource(service, region, account)
+            if service in ("iam", "sts"):
+                code, status = "AccessDenied", 403
+            else:
+                code, status = "AccessDeniedException", 403
+            message = f"User: {principal} is not authorized to perform: {action} on resource: {resource}"
+            if fault.get("explicit_deny"):
+                message += " with an explicit deny in an identity-based policy"
+            else:
+                message += " because no identity-based policy allows the " + action + " action"
+        else:  # "error"
+            code = fault.get("code", "InternalServerError")
+            status = int(fault.get("status", 500))
+            message = fault.get("message", "Internal error")
+        return (fault.get("code", code), int(fault.get("status", status)), fault.get("message", message))
+
+    # -- own services ----------------------------------------------------------------------------
+    def own_service(self, environ, start_response, cred, body: bytes):
+        svc = OWN_SERVICES[cred["service"]]
+        model = self.models[svc]
+        region = cred["region"]
+        account = self.account_for(cred["access_key"])
+        method = environ.get("REQUEST_METHOD", "GET")
+        raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "")
+        parts = urlsplit(raw_uri)
+        query = parse_qs(parts.query or environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        routed = model.route(method, parts.path)
+        entry: dict[str, Any] = {"service": svc, "operation": None, "region": region, "account": account, "params": {}}
+        try:
+            if routed is None:
+                raise ApiError("UnknownOperationException", f"No {svc} operation for {method} {parts.path}", 404)
+            op, labels = routed
+            entry["operation"] = op
+            params, wire = model.parse_input(op, labels, query, headers, body)
+            entry["params"] = params
+            latency, fault = self.take_fault(svc, op, region, account)
+            if latency:
+                time.sleep(latency)
+            if fault:
+                code, status, message = self.fault_error(fault, svc, op, region, account)
+                raise ApiError(code, message, status)
+            handler = getattr(self, f"{svc}_{op}", None)
+            if handler is None:
+                raise ApiError("NotImplementedException", f"The guardpost emulator does not implement {svc}:{op}", 501)
+            skip = ("Findings",) if (svc, op) == ("securityhub", "BatchImportFindings") else ()
+            errors = model.validate(op, params, skip)
+            if errors:
+                raise self.validation_error(svc, errors)
+            with self.lock:
+                result = handler(self.region_state(account, region), params, account=account, region=region)
+            status = 200
+            payload = json.dumps(result if result is not None else {}).encode()
+            entry["status"] = status
+            self.log(entry)
+            hdrs = [("Content-Type", "application/json"), ("Content-Length", str(len(payload))), ("x-amzn-RequestId", str(uuid.uuid4()))]
+            start_response("200 OK", hdrs)
+            return [payload]
+        except ApiError as e:
+            status = e.status or model.error_status(e.code) or 400
+            entry.update(status=status, error=e.code, message=e.message)
+            self.log(entry)
+            if svc == "securityhub":
+                doc = {"__type": e.code, "Code": e.code, "Message": e.message}
+            else:
+                doc = {"__type": e.code, "message": e.message}
+            doc.update(e.extra)
+            payload = json.dumps(doc).encode()
+            hdrs = [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(payload))),
+                ("x-amzn-RequestId", str(uuid.uuid4())),
+                ("x-amzn-ErrorType", e.code),
+            ]
+            start_response(f"{status} {reason(status)}", hdrs)
+            return [payload]
+
+    def validation_error(self, svc: str, errors: list[str]) -> ApiError:
+        n = len(errors)
+        msg = f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(errors[:5])
+        if svc == "securityhub":
+            return ApiError("InvalidInputException", msg, 400)
+        if svc == "guardduty":
+            return ApiError("BadRequestException", msg, 400)
+        return ApiError("ValidationException", msg, 400, {"reason": "fieldValidationFailed"})
+
+    # =============================================================================================
+    # Security Hub
+    # =============================================================================================
+    def sh_require(self, rs: RegionState, account: str) -> None:
+        if not rs.sh_enabled:
+            raise ApiError("InvalidAccessException", f"Account {account} is not subscribed to AWS Security Hub", 401)
+
+    def securityhub_EnableSecurityHub(self, rs, p, account, region):
+        if rs.sh_enabled:
+            raise ApiError("ResourceConflictException", f"Account {account} is already subscribed to Security Hub", 409)
+        rs.sh_enabled = True
+        rs.sh_subscribed_at = now_iso()
+        return {}
+
+    def securityhub_DescribeHub(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        hub = f"arn:aws:securityhub:{region}:{account}:hub/default"
+        if "HubArn" in p and p["HubArn"] != hub:
+            raise ApiError("ResourceNotFoundException", f"Hub {p['HubArn']} not found", 404)
+        return {
+            "HubArn": hub,
+            "SubscribedAt": rs.sh_subscribed_at,
+            "AutoEnableControls": True,
+            "ControlFindingGenerator": "SECURITY_CONTROL",
+        }
+
+    def securityhub_BatchImportFindings(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        findings = p["Findings"]
+        if not isinstance(findings, list) or not 1 <= len(findings) <= 100:
+            raise ApiError("InvalidInputException", "Findings must contain between 1 and 100 findings", 400)
+        required = self.models["securityhub"].shapes["AwsSecurityFinding"]["required"]
+        failed, ok = [], 0
+        for f in findings:
+            missing = [r for r in required if not f.get(r)]
+            if missing:
+                failed.append({
+                    "Id": f.get("Id") or "<missing>",
+                    "ErrorCode": "InvalidInput",
+                    "ErrorMessage": f"Finding does not adhere to Amazon Finding Format. data.{missing[0]} is required",
+                })
+                continue
+            sh_store(rs, f, account, region, fill=False)
+            ok += 1
+        return {"FailedCount": len(failed), "SuccessCount": ok, "FailedFindings": failed}
+
+    def securityhub_GetFindings(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        max_results = p.get("MaxResults", 100)
+        if not 1 <= max_results <= 100:
+            raise ApiError("InvalidInputException", f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100", 400)
+        filters = p.get("Filters") or {}
+        matched = [f for f in rs.sh_findings.values() if sh_match(f, filters)]
+        for crit in reversed(p.get("SortCriteria") or []):
+            field = crit.get("Field")
+            if not field:
+                continue
+            desc = crit.get("SortOrder", "asc").lower() == "desc"
+            matched.sort(key=lambda f, fld=field: sort_key(sh_values(f, fld)), reverse=desc)
+        start = decode_token(p.get("NextToken"), "InvalidInputException")
+        page = matched[start:start + max_results]
+        out = {"Findings": copy.deepcopy(page)}
+        if start + max_results < len(matched):
+            out["NextToken"] = encode_token(start + max_results)
+        return out
+
+    def securityhub_BatchUpdateFindings(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        idents = p["FindingIdentifiers"]
+        if not isinstance(idents, list) or not 1 <= len(idents) <= 100:
+            raise ApiError("InvalidInputException", "FindingIdentifiers must contain between 1 and 100 identifiers", 400)
+        updatable = ("Note", "Severity", "VerificationState", "Confidence", "Criticality", "Types", "UserDefinedFields", "Workflow", "RelatedFindings")
+        if not any(k in p for k in updatable):
+            raise ApiError("InvalidInputException", "At least one of the updatable fields must be provided", 400)
+        note = p.get("Note")
+        if note is not None and len(note.get("Text", "")) > 512:
+            raise ApiError("InvalidInputException", "Invalid parameter 'Note.Text'. Note.Text must be 512 characters or fewer.", 400)
+        if note is not None and len(note.get("UpdatedBy", "")) > 512:
+            raise ApiError("InvalidInputException", "Invalid parameter 'Note.UpdatedBy'. Note.UpdatedBy must be 512 characters or fewer.", 400)
+        processed, unprocessed, seen = [], [], set()
+        now = now_iso()
+        for ident in idents:
+            key = (ident.get("ProductArn"), ident.get("Id"))
+            ident = {"Id": ident.get("Id"), "ProductArn": ident.get("ProductArn")}
+            if key in seen:
+                unprocessed.append({"FindingIdentifier": ident, "ErrorCode": "DuplicatedFindingIdentifier", "ErrorMessage": "Duplicated finding identifier"})
+                continue
+            seen.add(key)
+            f = rs.sh_findings.get(key)
+            if f is None:
+                unprocessed.append({"FindingIdentifier": ident, "ErrorCode": "FindingNotFound", "ErrorMessage": "Finding Not Found"})
+                continue
+            if "Workflow" in p and p["Workflow"].get("Status"):
+                st = p["Workflow"]["Status"]
+                f["Workflow"] = {"Status": st}
+                f["WorkflowState"] = {"NEW": "NEW", "NOTIFIED": "ASSIGNED", "RESOLVED": "RESOLVED", "SUPPRESSED": "DEFERRED"}[st]
+            if note is not None:
+                f["Note"] = {"Text": note["Text"], "UpdatedBy": note["UpdatedBy"], "UpdatedAt": now}
+            if "Severity" in p:
+                sev = dict(f.get("Severity") or {})
+                s = p["Severity"]
+                if "Label" in s:
+                    sev["Label"] = s["Label"]
+                    sev["Normalized"] = LABEL_TO_NORMALIZED[s["Label"]]
+                elif "Normalized" in s:
+                    sev["Normalized"] = s["Normalized"]
+                    sev["Label"] = normalized_to_label(s["Normalized"])
+                if "Product" in s:
+                    sev["Product"] = s["Product"]
+                f["Severity"] = sev
+            for k in ("VerificationState", "Confidence", "Criticality", "Types", "RelatedFindings"):
+                if k in p:
+                    f[k] = copy.deepcopy(p[k])
+            if "UserDefinedFields" in p:
+                f["UserDefinedFields"] = {**(f.get("UserDefinedFields") or {}), **p["UserDefinedFields"]}
+            f["ProcessedAt"] = now
+            processed.append(ident)
+        return {"ProcessedFindings": processed, "UnprocessedFindings": unprocessed}
+
+    # =============================================================================================
+    # GuardDuty
+    # =============================================================================================
+    def gd_detector(self, rs: RegionState, detector_id: str) -> dict:
+        d = rs.gd_detectors.get(detector_id)
+        if d is None:
+            raise ApiError("BadRequestException", "The request is rejected because the input detectorId is not owned by the current account.", 400)
+        return d
+
+    def gd_ids(self, p: dict, key: str = "FindingIds") -> list[str]:
+        ids = p.get(key) or []
+        if len(ids) > 50:
+            raise ApiError("BadRequestException", f"1 validation error detected: Value at 'findingIds' failed to satisfy constraint: Member must have length less than or equal to 50", 400)
+        return ids
+
+    def guardduty_ListDetectors(self, rs, p, account, region):
+        mr = p.get("MaxResults", 50)
+        ids = list(rs.gd_detectors)
+        start = decode_token(p.get("NextToken"), "BadRequestException")
+        out = {"detectorIds": ids[start:start + mr]}
+        if start + mr < len(ids):
+            out["nextToken"] = encode_token(start + mr)
+        return out
+
+    def guardduty_CreateDetector(self, rs, p, account, region):
+        if rs.gd_detectors:
+            raise ApiError("BadRequestException", "The request is rejected because a detector already exists for the current account.", 400)
+        det = gd_new_detector(rs, enabled=p.get("Enable", True))
+        return {"detectorId": det, "unprocessedDataSources": {}}
+
+    def guardduty_GetDetector(self, rs, p, account, region):
+        d = self.gd_detector(rs, p["DetectorId"])
+        return {
+            "createdAt": d["createdAt"],
+            "findingPublishingFrequency": "SIX_HOURS",
+            "serviceRole": f"arn:aws:iam::{account}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty",
+            "status": d["status"],
+            "updatedAt": d["createdAt"],
+            "tags": {},
+        }
+
+    def guardduty_ListFindings(self, rs, p, account, region):
+        d = self.gd_detector(rs, p["DetectorId"])
+        mr = p.get("MaxResults", 50)
+        if not 1 <= mr <= 50:
+            raise ApiError("BadRequestException", f"1 validation error detected: Value '{mr}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50", 400)
+        crit = ((p.get("FindingCriteria") or {}).get("criterion")) or {}
+        matched = [f for f in d["findings"].values() if gd_match(f, crit)]
+        sort = p.get("SortCriteria") or {}
+        if sort.get("attributeName"):
+            matched.sort(key=lambda f: sort_key(path_values(f, sort["attributeName"])), reverse=sort.get("orderBy", "ASC") == "DESC")
+        start = decode_token(p.get("NextToken"), "BadRequestException")
+        out = {"findingIds": [f["id"] for f in matched[start:start + mr]]}
+        if start + mr < len(matched):
+            out["nextToken"] = encode_token(start + mr)
+        return out
+
+    def guardduty_GetFindings(self, rs, p, account, region):
+        d = self.gd_detector(rs, p["DetectorId"])
+        ids = self.gd_ids(p)
+        found = [copy.deepcopy(d["findings"][i]) for i in ids if i in d["findings"]]
+        sort = p.get("SortCriteria") or {}
+        if sort.get("attributeName"):
+            found.sort(key=lambda f: sort_key(path_values(f, sort["attributeName"])), reverse=sort.get("orderBy", "ASC") == "DESC")
+        return {"findings": found}
+
+    def _gd_set(self, rs, p, fn):
+        d = self.gd_detector(rs, p["DetectorId"])
+        ids = self.gd_ids(p)
+        unknown = [i for i in ids if i not in d["findings"]]
+        if unknown:
+            raise ApiError("BadRequestException", f"The request is rejected because the input findingId {unknown[0]} is not valid.", 400)
+        for i in ids:
+            fn(d["findings"][i])
+        return {}
+
+    def guardduty_ArchiveFindings(self, rs, p, account, region):
+        return self._gd_set(rs, p, lambda f: f.setdefault("service", {}).__setitem__("archived", True))
+
+    def guardduty_UnarchiveFindings(self, rs, p, account, region):
+        return self._gd_set(rs, p, lambda f: f.setdefault("service", {}).__setitem__("archived", False))
+
+    def guardduty_UpdateFindingsFeedback(self, rs, p, account, region):
+        def fb(f):
+            f.setdefault("service", {})["userFeedback"] = p["Feedback"]
+            if p.get("Comments") is not None:
+                f["service"]["feedbackComments"] = p["Comments"]
+
+        return self._gd_set(rs, p, fb)
+
+    def guardduty_CreateSampleFindings(self, rs, p, account, region):
+        det = p["DetectorId"]
+        d = self.gd_detector(rs, det)
+        types = p.get("FindingTypes") or [
+            "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
+            "Recon:IAMUser/MaliciousIPCaller",
+            "Policy:IAMUser/RootCredentialUsage",
+        ]
+        for t in types:
+            f = gd_fill({"type": t, "title": f"Sample finding: {t}", "service": {"additionalInfo": {"sample": True, "value": '{"sample":true}', "type": "default"}}}, account, region, det)
+            d["findings"][f["id"]] = f
+        return {}
+
+    # =============================================================================================
+    # IAM Access Analyzer
+    # =============================================================================================
+    def aa_analyzer(self, rs: RegionState, arn: str) -> dict:
+        a = rs.aa_analyzers.get(arn)
+        if a is None:
+            raise ApiError("ResourceNotFoundException", f"Analyzer {arn} not found.", 404, {"resourceId": arn, "resourceType": "AWS::AccessAnalyzer::Analyzer"})
+        return a
+
+    def accessanalyzer_ListAnalyzers(self, rs, p, account, region):
+        items = [a["summary"] for a in rs.aa_analyzers.values() if not p.get("type") or a["summary"]["type"] == p["type"]]
+        mr = p.get("maxResults") or 100
+        start = decode_token(p.get("nextToken"), "ValidationException")
+        out = {"analyzers": copy.deepcopy(items[start:start + mr])}
+        if start + mr < len(items):
+            out["nextToken"] = encode_token(start + mr)
+        return out
+
+    def accessanalyzer_CreateAnalyzer(self, rs, p, account, region):
+        arn = aa_arn(account, region, p["analyzerName"])
+        if arn in rs.aa_analyzers:
+            raise ApiError("ConflictException", f"Analyzer {p['analyzerName']} already exists.", 409, {"resourceId": p["analyzerName"], "resourceType": "AWS::AccessAnalyzer::Analyzer"})
+        aa_new_analyzer(rs, account, region, p["analyzerName"], p["type"], p.get("tags") or {}, p.get("configuration"))
+        return {"arn": arn}
+
+    def accessanalyzer_GetAnalyzer(self, rs, p, account, region):
+        arn = aa_arn(account, region, p["analyzerName"])
+        return {"analyzer": copy.deepcopy(self.aa_analyzer(rs, arn)["summary"])}
+
+    def accessanalyzer_ListFindingsV2(self, rs, p, account, region):
+        a = self.aa_analyzer(rs, p["analyzerArn"])
+        mr = p.get("maxResults") or 100
+        if mr < 1:
+            raise ApiError("ValidationException", "maxResults must be at least 1", 400, {"reason": "fieldValidationFailed"})
+        flt = p.get("filter") or {}
+        matched = [f for f in a["findings"].values() if aa_match(f, flt)]
+        sort = p.get("sort") or {}
+        if sort.get("attributeName"):
+            matched.sort(key=lambda f: sort_key(path_values(f, sort["attributeName"])), reverse=sort.get("orderBy", "ASC") == "DESC")
+        start = decode_token(p.get("nextToken"), "ValidationException")
+        out = {"findings": [aa_summary(f) for f in matched[start:start + mr]]}
+        if start + mr < len(matched):
+            out["nextToken"] = encode_token(start + mr)
+        return out
+
+    def accessanalyzer_GetFindingV2(self, rs, p, account, region):
+        a = self.aa_analyzer(rs, p["analyzerArn"])
+        f = a["findings"].get(p["id"])
+        if f is None:
+            raise ApiError("ResourceNotFoundException", f"Finding {p['id']} not found.", 404, {"resourceId": p["id"], "resourceType": "AWS::AccessAnalyzer::Finding"})
+        return copy.deepcopy(f)
+
+    def accessanalyzer_UpdateFindings(self, rs, p, account, region):
+        a = self.aa_analyzer(rs, p["analyzerArn"])
+        ids = p.get("ids")
+        if not ids and not p.get("resourceArn"):
+            raise ApiError("ValidationException", "Either ids or resourceArn must be provided.", 400, {"reason": "fieldValidationFailed"})
+        targets = []
+        for i in ids or []:
+            if i not in a["findings"]:
+                raise ApiError("ResourceNotFoundException", f"Finding {i} not found.", 404, {"resourceId": i, "resourceType": "AWS::AccessAnalyzer::Finding"})
+            targets.append(a["findings"][i])
+        if p.get("resourceArn"):
+            targets += [f for f in a["findings"].values() if f.get("resource") == p["resourceArn"]]
+        now = now_iso()
+        for f in targets:
+            if f["status"] != "RESOLVED":
+                f["status"] = p["status"]
+                f["updatedAt"] = now
+        return {}
+
+    # =============================================================================================
+    # Control API
+    # =============================================================================================
+    def control(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "").rstrip("/")
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        body = read_body(environ)
+        try:
+            doc = json.loads(body) if body.strip() else {}
+            route = (method, path[len("/_guardpost"):] or "/")
+            if route == ("GET", "/health"):
+                out = {"ok": True}
+            elif route == ("POST", "/reset"):
+                self.reset(moto=doc.get("moto", True) if isinstance(doc, dict) else True)
+                out = {"ok": True}
+            elif route == ("POST", "/seed"):
+                out = self.seed(doc)
+            elif route == ("POST", "/fault"):
+                out = self.add_faults(doc)
+            elif route == ("GET", "/fault") or route == ("GET", "/faults"):
+                with self.lock:
+                    out = {"faults": copy.deepcopy(self.faults)}
+            elif route in (("DELETE", "/fault"), ("DELETE", "/faults")):
+                with self.lock:
+                    self.faults.clear()
+                out = {"ok": True}
+            elif route == ("GET", "/state"):
+                out = self.dump_state(query)
+            elif route == ("GET", "/requests"):
+                with self.lock:
+                    reqs = list(self.requests)
+                since = int(query.get("since", 0))
+                reqs = [r for r in reqs if r["seq"] > since]
+                for k in ("service", "operation", "region", "account"):
+                    if k in query:
+                        want = SERVICE_ALIASES.get(query[k], query[k]) if k == "service" else query[k]
+                        reqs = [r for r in reqs if r.get(k) == want]
+                out = {"requests": reqs}
+            elif route == ("DELETE", "/requests"):
+                with self.lock:
+                    self.requests.clear()
+                out = {"ok": True}
+            elif route == ("POST", "/clock"):
+                self.set_clock(doc.get("frozen_at"))
+                out = {"ok": True, "now": now_iso()}
+            else:
+                raise ValueError(f"unknown control endpoint {method} {path}")
+            status = "200 OK"
+        except Exception as e:  # a bad control request is the test's bug: say what it was
+            out = {"error": f"{type(e).__name__}: {e}"}
+            status = "400 Bad Request"
+        payload = json.dumps(out).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+    def add_faults(self, doc) -> dict:
+        items = doc if isinstance(doc, list) else doc.get("faults", [doc]) if isinstance(doc, dict) else []
+        added = []
+        for f in items:
+            f = dict(f)
+            kind = f.get("kind")
+            if kind not in ("throttle", "access_denied", "not_enabled", "latency", "error"):
+                raise ValueError(f"unknown fault kind {kind!r}: throttle, access_denied, not_enabled, latency, error")
+            f["service"] = SERVICE_ALIASES.get(f.get("service", "*"), f.get("service", "*"))
+            if kind == "not_enabled":
+                region = f["region"]
+                account = f.get("account", DEFAULT_ACCOUNT)
+                with self.lock:
+                    rs = self.region_state(account, region)
+                    if f["service"] == "securityhub":
+                        rs.sh_enabled = False
+                        rs.sh_subscribed_at = None
+                    elif f["service"] == "guardduty":
+                        rs.gd_detectors.clear()
+                    elif f["service"] == "accessanalyzer":
+                        rs.aa_analyzers.clear()
+                    else:
+                        raise ValueError("not_enabled needs service securityhub, guardduty or accessanalyzer")
+                added.append(f)
+                continue
+            if kind == "latency":
+                f["ms"] = float(f.get("ms", 0))
+            if kind == "throttle" and "count" not in f:
+                f["count"] = 1
+            f.setdefault("operation", "*")
+            f.setdefault("count", None)
+            with self.lock:
+                self.faults.append(f)
+            added.append(f)
+        return {"faults": added}
+
+    def dump_state(self, query: dict) -> dict:
+        with self.lock:
+            out: dict[str, dict] = {}
+            for (account, region), rs in self.state.items():
+                if query.get("account", account) != account or query.get("region", region) != region:
+                    continue
+                d = rs.dump()
+                if "service" in query:
+                    svc = SERVICE_ALIASES.get(query["service"], query["service"])
+                    d = {svc: d[svc]}
+                out.setdefault(account, {})[region] = copy.deepcopy(d)
+            return {"accounts": out}
+
+    def seed(self, doc: dict) -> dict:
+        account = doc.get("account", DEFAULT_ACCOUNT)
+        result: dict[str, Any] = {"account": account, "securityhub": {}, "guardduty": {}, "accessanalyzer": {}}
+        with self.lock:
+            for region, spec in (doc.get("securityhub") or {}).items():
+                if isinstance(spec, list):
+                    spec = {"findings": spec}
+                rs = self.region_state(account, region)
+                if spec.get("enabled", True):
+                    if not rs.sh_enabled:
+                        rs.sh_enabled = True
+                        rs.sh_subscribed_at = now_iso()
+                else:
+                    rs.sh_enabled = False
+                ids = []
+                for f in spec.get("findings", []):
+                    ids.append(sh_store(rs, f, account, region, fill=True)["Id"])
+                for i in range(int(spec.get("generate", 0))):
+                    ids.append(sh_store(rs, sh_generated(i, account, region), account, region, fill=True)["Id"])
+                result["securityhub"][region] = {"findingIds": ids}
+            for region, spec in (doc.get("guardduty") or {}).items():
+                if isinstance(spec, list):
+                    spec = {"findings": spec}
+                rs = self.region_state(account, region)
+                det = spec.get("detectorId") or (next(iter(rs.gd_detectors)) if rs.gd_detectors else None)
+                if det is None or det not in rs.gd_detectors:
+                    det = gd_new_detector(rs, det_id=det, enabled=spec.get("enabled", True))
+                d = rs.gd_detectors[det]
+                ids = []
+                for f in spec.get("findings", []):
+                    f = gd_fill(copy.deepcopy(f), account, region, det)
+                    d["findings"][f["id"]] = f
+                    ids.append(f["id"])
+                for i in range(int(spec.get("generate", 0))):
+                    f = gd_fill({"title": f"Generated finding {i}", "severity": [2.0, 5.0, 8.0, 9.5][i % 4]}, account, region, det)
+                    d["findings"][f["id"]] = f
+                    ids.append(f["id"])
+                result["guardduty"][region] = {"detectorId": det, "findingIds": ids}
+            for region, spec in (doc.get("accessanalyzer") or {}).items():
+                if isinstance(spec, list):
+                    spec = {"analyzers": spec}
+                rs = self.region_state(account, region)
+                out = []
+                for a in spec.get("analyzers", []):
+                    name = a.get("name", "guardpost-analyzer")
+                    arn = aa_arn(account, region, name)
+                    if arn not in rs.aa_analyzers:
+                        aa_new_analyzer(rs, account, region, name, a.get("type", "ACCOUNT"), a.get("tags") or {}, a.get("configuration"))
+                    an = rs.aa_analyzers[arn]
+                    if "status" in a:
+                        an["summary"]["status"] = a["status"]
+                    ids = []
+                    for f in a.get("findings", []):
+                        f = aa_fill(copy.deepcopy(f), account, an["summary"]["type"])
+                        an["findings"][f["id"]] = f
+                        ids.append(f["id"])
+                    for i in range(int(a.get("generate", 0))):
+                        f = aa_fill({"resource": f"arn:aws:iam::{account}:role/generated-{i}"}, account, an["summary"]["type"])
+                        an["findings"][f["id"]] = f
+                        ids.append(f["id"])
+                    out.append({"arn": arn, "findingIds": ids})
+                result["accessanalyzer"][region] = {"analyzers": out}
+        return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Security Hub helpers
+# ---------------------------------------------------------------------------------------------
+
+LABEL_TO_NORMALIZED = {"INFORMATIONAL": 0, "LOW": 1, "MEDIUM": 40, "HIGH": 70, "CRITICAL": 90}
+LABEL_RANK = {"INFORMATIONAL": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
+
+
+def normalized_to_label(n: float) -> str:
+    if n == 0:
+        return "INFORMATIONAL"
+    if n < 40:
+        return "LOW"
+    if n < 70:
+        return "MEDIUM"
+    if n < 90:
+        return "HIGH"
+    return "CRITICAL"
+
+
+def product_name(product_arn: str) -> tuple[str, str]:
+    m = re.search(r":product/([^/]+)/([^/]+)$", product_arn or "")
+    if not m:
+        return ("Default", "Personal")
+    company, product = m.groups()
+    names = {
+        "guardduty": "GuardDuty",
+        "access-analyzer": "IAM Access Analyzer",
+        "securityhub": "Security Hub",
+        "inspector": "Inspector",
+        "macie": "Macie",
+        "config": "Config",
+    }
+    if company == "aws":
+        return (names.get(product, product), "AWS")
+    return (product, company)
+
+
+def sh_store(rs: RegionState, f: dict, account: str, region: str, fill: bool) -> dict:
+    f = copy.deepcopy(f)
+    now = now_iso()
+    if fill:
+        f.setdefault("SchemaVersion", "2018-10-08")
+        f.setdefault("AwsAccountId", account)
+        f.setdefault("ProductArn", f"arn:aws:securityhub:{region}::product/aws/securityhub")
+        f.setdefault("Id", f"arn:aws:securityhub:{region}:{account}:security-control/IAM.5/finding/{uuid.uuid4()}")
+        f.setdefault("GeneratorId", "security-control/IAM.5")
+        f.setdefault("Types", ["Software and Configuration Checks/Industry and Regulatory Standards"])
+        f.setdefault("CreatedAt", now)
+        f.setdefault("UpdatedAt", f["CreatedAt"])
+        f.setdefault("FirstObservedAt", f["CreatedAt"])
+        f.setdefault("LastObservedAt", f["UpdatedAt"])
+        f.setdefault("Title", "Generated finding")
+        f.setdefault("Description", f["Title"])
+        f.setdefault("Resources", [{"Type": "AwsAccount", "Id": f"AWS::::Account:{account}", "Partition": "aws", "Region": region}])
+    f.setdefault("Region", region)
+    name, company = product_name(f["ProductArn"])
+    f.setdefault("ProductName", name)
+    f.setdefault("CompanyName", company)
+    sev = f.setdefault("Severity", {"Label": "INFORMATIONAL", "Normalized": 0})
+    if "Label" not in sev and "Normalized" in sev:
+        sev["Label"] = normalized_to_label(sev["Normalized"])
+    if "Normalized" not in sev and "Label" in sev:
+        sev["Normalized"] = LABEL_TO_NORMALIZED.get(sev["Label"], 0)
+    if "Label" not in sev:
+        sev["Label"], sev["Normalized"] = "INFORMATIONAL", 0
+    f.setdefault("RecordState", "ACTIVE")
+    f.setdefault("ProductFields", {})
+    f["ProcessedAt"] = now
+    key = (f["ProductArn"], f["Id"])
+    old = rs.sh_findings.get(key)
+    if old is not None and not fill:
+        # BatchImportFindings cannot change what BatchUpdateFindings owns.
+        for k in ("Workflow", "WorkflowState", "Note", "VerificationState", "UserDefinedFields"):
+            if k in old:
+                f[k] = old[k]
+            else:
+                f.pop(k, None)
+    f.setdefault("Workflow", {"Status": "NEW"})
+    f.setdefault("WorkflowState", {"NEW": "NEW", "NOTIFIED": "ASSIGNED", "RESOLVED": "RESOLVED", "SUPPRESSED": "DEFERRED"}.get(f["Workflow"].get("Status"), "NEW"))
+    rs.sh_findings[key] = f
+    return f
+
+
+def sh_generated(i: int, account: str, region: str) -> dict:
+    labels = ["LOW", "MEDIUM", "HIGH", "CRITICAL", "INFORMATIONAL"]
+    controls = ["IAM.3", "IAM.5", "IAM.6", "IAM.22", "S3.1"]
+    c = controls[i % len(controls)]
+    return {
+        "Id": f"arn:aws:securityhub:{region}:{account}:security-control/{c}/finding/gen-{i:05d}",
+        "GeneratorId": f"security-control/{c}",
+        "Title": f"Generated finding {i} ({c})",
+        "Severity": {"Label": labels[i % len(labels)]},
+        "Compliance": {"Status": "FAILED", "SecurityControlId": c},
+        "Resources": [{"Type": "AwsIamUser", "Id": f"arn:aws:iam::{account}:user/user-{i % 17}", "Partition": "aws", "Region": region}],
+    }
+
+
+# Filter name -> dotted path into the ASFF finding ('[]' walks a list).
+SH_FIELDS = {
+    "ProductArn": "ProductArn",
+    "AwsAccountId": "AwsAccountId",
+    "AwsAccountName": "AwsAccountName",
+    "Id": "Id",
+    "GeneratorId": "GeneratorId",
+    "Region": "Region",
+    "Type": "Types[]",
+    "FirstObservedAt": "FirstObservedAt",
+    "LastObservedAt": "LastObservedAt",
+    "CreatedAt": "CreatedAt",
+    "UpdatedAt": "UpdatedAt",
+    "SeverityLabel": "Severity.Label",
+    "SeverityNormalized": "Severity.Normalized",
+    "SeverityProduct": "Severity.Product",
+    "Confidence": "Confidence",
+    "Criticality": "Criticality",
+    "Title": "Title",
+    "Description": "Description",
+    "RecommendationText": "Remediation.Recommendation.Text",
+    "SourceUrl": "SourceUrl",
+    "ProductName": "ProductName",
+    "CompanyName": "CompanyName",
+    "ResourceType": "Resources[].Type",
+    "ResourceId": "Resources[].Id",
+    "ResourcePartition": "Resources[].Partition",
+    "ResourceRegion": "Resources[].Region",
+    "ResourceAwsIamAccessKeyUserName": "Resources[].Details.AwsIamAccessKey.UserName",
+    "ResourceAwsIamAccessKeyPrincipalName": "Resources[].Details.AwsIamAccessKey.PrincipalName",
+    "ResourceAwsIamAccessKeyStatus": "Resources[].Details.AwsIamAccessKey.Status",
+    "ResourceAwsIamUserUserName": "Resources[].Details.AwsIamUser.UserName",
+    "ComplianceStatus": "Compliance.Status",
+    "ComplianceSecurityControlId": "Compliance.SecurityControlId",
+    "ComplianceAssociatedStandardsId": "Compliance.AssociatedStandards[].StandardsId",
+    "VerificationState": "VerificationState",
+    "WorkflowState": "WorkflowState",
+    "WorkflowStatus": "Workflow.Status",
+    "RecordState": "RecordState",
+    "RelatedFindingsProductArn": "RelatedFindings[].ProductArn",
+    "RelatedFindingsId": "RelatedFindings[].Id",
+    "NoteText": "Note.Text",
+    "NoteUpdatedAt": "Note.UpdatedAt",
+    "NoteUpdatedBy": "Note.UpdatedBy",
+    "FindingProviderFieldsSeverityLabel": "FindingProviderFields.Severity.Label",
+    "FindingProviderFieldsSeverityOriginal": "FindingProviderFields.Severity.Original",
+    "FindingProviderFieldsTypes": "FindingProviderFields.Types[]",
+    "Sample": "Sample",
+    "ResourceOwnerAccountId": "Resources[].ResourceOwnerAccountId"
+}
+SH_MAP_FIELDS = {"ProductFields": "ProductFields", "UserDefinedFields": "UserDefinedFields", "ResourceTags": "Resources[].Tags"}
+
+
+def path_values(doc: Any, path: str) -> list:
+    """All values at a dotted path; 'a[]' or a list along the way fans out."""
+    cur = [doc]
+    for part in path.split("."):
+        fan = part.endswith("[]")
+        key = part[:-2] if fan else part
+        nxt = []
+        for c in cur:
+            if isinstance(c, list):
+                c_items = c
+            else:
+                c_items = [c]
+            for ci in c_items:
+                if isinstance(ci, dict) and key in ci:
+                    v = ci[key]
+                    if isinstance(v, list):
+                        nxt.extend(v)
+                    else:
+                        nxt.append(v)
+        cur = nxt
+    return [v for v in cur if v is not None]
+
+
+def sh_values(f: dict, field: str) -> list:
+    if field in SH_FIELDS:
+        return path_values(f, SH_FIELDS[field])
+    return path_values(f, field)  # a dotted ASFF path, e.g. "Severity.Label" in SortCriteria
+
+
+def as_str(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def string_filter_match(values: list, filters: list, field: str) -> bool:
+    values = [as_str(v) for v in values]
+    positive, negative = [], []
+    for flt in filters:
+        cmp = flt.get("Comparison", "EQUALS")
+        val = flt.get("Value", "")
+        if cmp == "EQUALS":
+            positive.append(any(v == val for v in values))
+        elif cmp == "PREFIX":
+            positive.append(any(v.startswith(val) for v in values))
+        elif cmp == "CONTAINS":
+            positive.append(any(val in v for v in values))
+        elif cmp == "CONTAINS_WORD":
+            positive.append(any(val in re.split(r"\W+", v) for v in values))
+        elif cmp == "NOT_EQUALS":
+            negative.append(all(v != val for v in values))
+        elif cmp == "PREFIX_NOT_EQUALS":
+            negative.append(all(not v.startswith(val) for v in values))
+        elif cmp == "NOT_CONTAINS":
+            negative.append(all(val not in v for v in values))
+        else:
+            raise ApiError("InvalidInputException", f"Invalid comparison {cmp} for filter {field}", 400)
+    # AWS: positive filters on one field are OR'd, negative ones AND'd, the two groups AND'd.
+    return (not positive or any(positive)) and all(negative)
+
+
+def sh_match(f: dict, filters: dict) -> bool:
+    for field, flist in filters.items():
+        if not flist:
+            continue
+        if field in SH_MAP_FIELDS:
+            maps = path_values(f, SH_MAP_FIELDS[field])
+            ok_all = []
+            for flt in flist:
+                vals = [m.get(flt.get("Key")) for m in maps if isinstance(m, dict) and flt.get("Key") in m]
+                cmp = flt.get("Comparison", "EQUALS")
+                if cmp == "EQUALS":
+                    ok_all.append(("+", flt.get("Value") in vals))
+                elif cmp == "NOT_EQUALS":
+                    ok_all.append(("-", flt.get("Value") not in vals))
+                elif cmp == "CONTAINS":
+                    ok_all.append(("+", any(flt.get("Value", "") in v for v in vals)))
+                else:
+                    ok_all.append(("-", all(flt.get("Value", "") not in v for v in vals)))
+            pos = [ok for s, ok in ok_all if s == "+"]
+            neg = [ok for s, ok in ok_all if s == "-"]
+            if not ((not pos or any(pos)) and all(neg)):
+                return False
+            continue
+        if field not in SH_FIELDS:
+            raise ApiError("InvalidInputException", f"The guardpost emulator does not support the filter {field}; add it to SH_FIELDS in tests/emulator/server.py", 400)
+        values = path_values(f, SH_FIELDS[field])
+        first = flist[0]
+        if "Comparison" in first or ("Value" in first and "Key" not in first and "Gte" not in first):
+            if not string_filter_match(values, flist, field):
+                return False
+        elif any(k in first for k in ("Gte", "Lte", "Eq", "Gt", "Lt")):
+            for flt in flist:
+                nums = [float(v) for v in values if isinstance(v, (int, float))]
+                def ok(n):
+                    return all([
+                        "Gte" not in flt or n >= flt["Gte"], "Lte" not in flt or n <= flt["Lte"],
+                        "Gt" not in flt or n > flt["Gt"], "Lt" not in flt or n < flt["Lt"],
+                        "Eq" not in flt or n == flt["Eq"],
+                    ])
+                if not any(ok(n) for n in nums):
+                    return False
+        elif any(k in first for k in ("Start", "End", "DateRange")):
+            for flt in flist:
+                start, end = flt.get("Start"), flt.get("End")
+                if "DateRange" in flt:
+                    from datetime import timedelta
+
+                    days = flt["DateRange"].get("Value", 0)
+                    end = now_iso()
+                    start = (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+                if not any((start is None or as_str(v) >= start) and (end is None or as_str(v) <= end) for v in values):
+                    return False
+        elif "Eq" in first:  # boolean filter
+            if not any(v == flt["Value"] for flt in flist for v in values):
+                return False
+    return True
+
+
+def sort_key(values: list):
+    v = values[0] if values else None
+    if v is None:
+        return (0, 0, "")
+    if isinstance(v, str) and v in LABEL_RANK:
+        return (1, LABEL_RANK[v], v)
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return (1, v, "")
+    return (1, 0, as_str(v))
+
+
+# ---------------------------------------------------------------------------------------------
+# GuardDuty helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def gd_new_detector(rs: RegionState, det_id: str | None = None, enabled: bool = True) -> str:
+    det = det_id or uuid.uuid4().hex
+    rs.gd_detectors[det] = {"createdAt": now_iso(), "status": "ENABLED" if enabled else "DISABLED", "findings": {}}
+    return det
+
+
+def gd_fill(f: dict, account: str, region: str, det: str) -> dict:
+    now = now_iso()
+    fid = f.setdefault("id", uuid.uuid4().hex)
+    f.setdefault("accountId", account)
+    f.setdefault("arn", f"arn:aws:guardduty:{region}:{account}:detector/{det}/finding/{fid}")
+    f.setdefault("createdAt", now)
+    f.setdefault("updatedAt", f["createdAt"])
+    f.setdefault("partition", "aws")
+    f.setdefault("region", region)
+    f.setdefault("schemaVersion", "2.0")
+    f.setdefault("severity", 5.0)
+    f["severity"] = float(f["severity"])
+    f.setdefault("type", "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS")
+    f.setdefault("title", f["type"])
+    f.setdefault("description", f["title"])
+    f.setdefault("confidence", 5.0)
+    f.setdefault("resource", {
+        "resourceType": "AccessKey",
+        "accessKeyDetails": {"accessKeyId": "ASIAEXAMPLEEXAMPLE", "principalId": "AIDAEXAMPLE", "userName": PRINCIPAL_NAME, "userType": "IAMUser"},
+    })
+    svc = f.setdefault("service", {})
+    svc.setdefault("serviceName", "guardduty")
+    svc.setdefault("detectorId", det)
+    svc.setdefault("archived", False)
+    svc.setdefault("count", 1)
+    svc.setdefault("eventFirstSeen", f["createdAt"])
+    svc.setdefault("eventLastSeen", f["updatedAt"])
+    svc.setdefault("resourceRole", "TARGET")
+    return f
+
+
+def gd_match(f: dict, criterion: dict) -> bool:
+    for attr, cond in criterion.items():
+        values = [as_str(v) for v in path_values(f, attr)]
+        if attr == "service.archived" and not values:
+            values = ["false"]
+        nums = []
+        for v in values:
+            try:
+                nums.append(float(v))
+            except ValueError:
+                pass
+        for op, arg in cond.items():
+            if op in ("eq", "equals"):
+                if not any(v in [as_str(a) for a in arg] for v in values):
+                    return False
+            elif op in ("neq", "notEquals"):
+                if any(v in [as_str(a) for a in arg] for v in values):
+                    return False
+            elif op in ("gt", "greaterThan"):
+                if not any(n > arg for n in nums):
+                    return False
+            elif op in ("gte", "greaterThanOrEqual"):
+                if not any(n >= arg for n in nums):
+                    return False
+            elif op in ("lt", "lessThan"):
+                if not any(n < arg for n in nums):
+                    return False
+            elif op in ("lte", "lessThanOrEqual"):
+                if not any(n <= arg for n in nums):
+                    return False
+            elif op == "matches":
+                if not any(re.fullmatch(a.replace("*", ".*"), v) for a in arg for v in values):
+                    return False
+            elif op == "notMatches":
+                if any(re.fullmatch(a.replace("*", ".*"), v) for a in arg for v in values):
+                    return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Access Analyzer helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def aa_arn(account: str, region: str, name: str) -> str:
+    return f"arn:aws:access-analyzer:{region}:{account}:analyzer/{name}"
+
+
+def aa_new_analyzer(rs: RegionState, account: str, region: str, name: str, typ: str, tags: dict, configuration: dict | None) -> str:
+    arn = aa_arn(account, region, name)
+    summary = {"arn": arn, "name": name, "type": typ, "createdAt": now_iso(), "status": "ACTIVE", "tags": tags}
+    if typ.endswith("UNUSED_ACCESS"):
+        summary["configuration"] = configuration or {"unusedAccess": {"unusedAccessAge": 90}}
+    elif configuration:
+        summary["configuration"] = configuration
+    rs.aa_analyzers[arn] = {"summary": summary, "findings": {}}
+    return arn
+
+
+def aa_fill(f: dict, account: str, analyzer_type: str) -> dict:
+    now = now_iso()
+    f.setdefault("id", str(uuid.uuid4()))
+    unused = analyzer_type.endswith("UNUSED_ACCESS")
+    f.setdefault("findingType", "UnusedIAMRole" if unused else "ExternalAccess")
+    f.setdefault("resourceType", "AWS::IAM::User" if f["findingType"] in ("UnusedIAMUserAccessKey", "UnusedIAMUserPassword") else ("AWS::IAM::Role" if unused else "AWS::S3::Bucket"))
+    f.setdefault("resource", f"arn:aws:iam::{account}:role/example" if f["resourceType"] == "AWS::IAM::Role" else ("arn:aws:s3:::example-bucket" if f["resourceType"] == "AWS::S3::Bucket" else f"arn:aws:iam::{account}:user/example"))
+    f.setdefault("resourceOwnerAccount", account)
+    f.setdefault("status", "ACTIVE")
+    f.setdefault("createdAt", now)
+    f.setdefault("analyzedAt", f["createdAt"])
+    f.setdefault("updatedAt", f["createdAt"])
+    if "findingDetails" not in f:
+        ft = f["findingType"]
+        if ft == "ExternalAccess":
+            det = {"externalAccessDetails": {"action": ["s3:GetObject"], "condition": {}, "isPublic": True, "principal": {"AWS": "*"}}}
+        elif ft == "UnusedIAMRole":
+            det = {"unusedIamRoleDetails": {}}
+        elif ft == "UnusedIAMUserAccessKey":
+            det = {"unusedIamUserAccessKeyDetails": {"accessKeyId": "AKIAEXAMPLEEXAMPLE"}}
+        elif ft == "UnusedIAMUserPassword":
+            det = {"unusedIamUserPasswordDetails": {}}
+        elif ft == "UnusedPermission":
+            det = {"unusedPermissionDetails": {"serviceNamespace": "s3", "actions": []}}
+        else:
+            det = {"internalAccessDetails": {}}
+        f["findingDetails"] = [det]
+    return f
+
+
+AA_SUMMARY_KEYS = ("analyzedAt", "createdAt", "error", "id", "resource", "resourceType", "resourceOwnerAccount", "status", "updatedAt", "findingType")
+
+
+def aa_summary(f: dict) -> dict:
+    return {k: copy.deepcopy(f[k]) for k in AA_SUMMARY_KEYS if k in f}
+
+
+def aa_match(f: dict, flt: dict) -> bool:
+    for attr, crit in flt.items():
+        values = [as_str(v) for v in path_values(f, attr)]
+        if "eq" in crit and not any(v in crit["eq"] for v in values):
+            return False
+        if "neq" in crit and any(v in crit["neq"] for v in values):
+            return False
+        if "contains" in crit and not any(c in v for c in crit["contains"] for v in values):
+            return False
+        if "exists" in crit and bool(values) != crit["exists"]:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Plumbing
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_credential(auth: str) -> dict | None:
+    m = re.search(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request", auth or "")
+    if not m:
+        return None
+    return {"access_key": m.group(1), "date": m.group(2), "region": m.group(3), "service": m.group(4).lower()}
+
+
+def read_body(environ: dict) -> bytes:
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    length = environ.get("CONTENT_LENGTH")
+    if length:
+        body = stream.read(int(length))
+    elif environ.get("wsgi.input_terminated"):
+        body = stream.read()
+    else:
+        body = b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    return body
+
+
+def encode_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset, "nonce": uuid.uuid4().hex[:8]}).encode()).decode()
+
+
+def decode_token(token: str | None, error_code: str) -> int:
+    if not token:
+        return 0
+    try:
+        return int(json.loads(base64.urlsafe_b64decode(token.encode()))["offset"])
+    except Exception:
+        raise ApiError(error_code, "The NextToken value is invalid.", 400)
+
+
+def default_resource(service: str, region: str | None, account: str) -> str:
+    if service == "securityhub":
+        return f"arn:aws:securityhub:{region}:{account}:hub/default"
+    if service == "guardduty":
+        return f"arn:aws:guardduty:{region}:{account}:detector/*"
+    if service == "accessanalyzer":
+        return f"arn:aws:access-analyzer:{region}:{account}:analyzer/*"
+    if service == "iam":
+        return f"arn:aws:iam::{account}:user/*"
+    return "*"
+
+
+def warm_up_moto() -> None:
+    """Builds the default account's IAM backend (about 1,600 managed policies, ~2 s) in the
+    background, so the first IAM call of a test does not pay for it. moto guards backend creation
+    with a lock, so a request arriving meanwhile simply waits for the same work."""
+
+    def work():
+        try:
+            from moto.iam.models import iam_backends
+
+            iam_backends[DEFAULT_ACCOUNT]["global"]
+        except Exception:  # pragma: no cover - best effort
+            pass
+
+    threading.Thread(target=work, daemon=True).start()
+
+
+def xml_escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="guardpost's local AWS emulator")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    ap.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    ap.add_argument("--exit-on-stdin-eof", action="store_true", help="exit when stdin closes (the parent test died)")
+    args = ap.parse_args(argv)
+
+    emulator = Emulator()
+    handler = MotoRequestHandler
+    if not args.verbose:
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, *a, **k):
+                pass
+
+            def log(self, type, message, *a):
+                if type == "error":
+                    super().log(type, message, *a)
+
+        handler = QuietHandler
+    server = make_server(args.host, args.port, emulator, threaded=True, request_handler=handler)
+    port = server.server_address[1]
+    if args.exit_on_stdin_eof:
+        def watch():
+            try:
+                while sys.stdin.buffer.read(4096):
+                    pass
+            finally:
+                os._exit(0)
+
+        threading.Thread(target=watch, daemon=True).start()
+    print(f"READY {port}", flush=True)
+    # Nothing else goes to stdout: a harness that read the READY line and then ignores the pipe
+    # must never see the server block on a full pipe (moto prints some diagnostics there).
+    sys.stdout = sys.stderr if args.verbose else open(os.devnull, "w")
+    warm_up_moto()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

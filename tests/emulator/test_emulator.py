@@ -1,0 +1,650 @@
+"""Checks the emulator against boto3: botocore parses every response with the same service models
+the Rust SDK is generated from, so a response that parses here has the right shape there too.
+
+Run with ./run_tests.sh (sets up the venv first).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+HERE = Path(__file__).resolve().parent
+ACCOUNT = "123456789012"
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures
+# ---------------------------------------------------------------------------------------------
+
+
+class Emu:
+    def __init__(self, port: int, startup: float):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.startup = startup
+
+    def control(self, method: str, path: str, doc=None):
+        data = None if doc is None else json.dumps(doc).encode()
+        req = urllib.request.Request(self.url + "/_guardpost" + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.loads(resp.read())
+
+    def seed(self, doc):
+        return self.control("POST", "/seed", doc)
+
+    def fault(self, doc):
+        return self.control("POST", "/fault", doc)
+
+    def requests(self, **query):
+        qs = "&".join(f"{k}={v}" for k, v in query.items())
+        return self.control("GET", "/requests" + (f"?{qs}" if qs else ""))["requests"]
+
+    def state(self, region="us-east-1", account=ACCOUNT):
+        return self.control("GET", f"/state?region={region}&account={account}")["accounts"][account][region]
+
+    def client(self, service: str, region: str = "us-east-1", retries: int = 1, access_key: str = "testing"):
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=self.url,
+            aws_access_key_id=access_key,
+            aws_secret_access_key="testing",
+            config=Config(retries={"total_max_attempts": retries, "mode": "standard"}),
+        )
+
+
+@pytest.fixture(scope="session")
+def emu():
+    env = dict(os.environ)
+    for k in list(env):
+        if k.startswith("AWS_"):
+            del env[k]
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "server.py"), "--port", "0", "--exit-on-stdin-eof"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=None,
+        env=env,
+        text=True,
+    )
+    line = proc.stdout.readline()
+    startup = time.monotonic() - start
+    assert line.startswith("READY "), line
+    yield Emu(int(line.split()[1]), startup)
+    proc.stdin.close()  # --exit-on-stdin-eof: the server exits by itself
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(autouse=True)
+def clean(emu):
+    emu.control("POST", "/reset", {"moto": False})
+    yield
+
+
+def err(e: ClientError) -> tuple[str, int, str]:
+    r = e.response
+    return r["Error"]["Code"], r["ResponseMetadata"]["HTTPStatusCode"], r["Error"].get("Message", "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Server basics
+# ---------------------------------------------------------------------------------------------
+
+
+def test_starts_fast_and_prints_ready(emu):
+    assert emu.startup < 3.0, f"startup took {emu.startup:.2f}s"
+    assert emu.control("GET", "/health") == {"ok": True}
+
+
+def test_unknown_control_endpoint_is_a_400(emu):
+    with pytest.raises(urllib.error.HTTPError) as e:
+        emu.control("POST", "/nope", {})
+    assert e.value.code == 400
+
+
+# ---------------------------------------------------------------------------------------------
+# Security Hub
+# ---------------------------------------------------------------------------------------------
+
+
+def test_securityhub_not_enabled_is_invalid_access(emu):
+    sh = emu.client("securityhub")
+    for call in (sh.describe_hub, lambda: sh.get_findings()):
+        with pytest.raises(ClientError) as e:
+            call()
+        code, status, msg = err(e.value)
+        assert code == "InvalidAccessException"
+        assert status == 401
+        assert "not subscribed to AWS Security Hub" in msg
+        assert e.value.response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"] == "InvalidAccessException"
+        assert e.value.response["Code"] == "InvalidAccessException"  # modeled member
+
+
+def test_securityhub_enable_and_describe(emu):
+    sh = emu.client("securityhub", region="eu-west-1")
+    sh.enable_security_hub(EnableDefaultStandards=False)
+    hub = sh.describe_hub()
+    assert hub["HubArn"] == f"arn:aws:securityhub:eu-west-1:{ACCOUNT}:hub/default"
+    assert hub["SubscribedAt"]
+    with pytest.raises(ClientError) as e:
+        sh.enable_security_hub()
+    assert err(e.value)[:2] == ("ResourceConflictException", 409)
+    # per region: us-east-1 is still not enabled
+    with pytest.raises(ClientError) as e:
+        emu.client("securityhub", region="us-east-1").describe_hub()
+    assert err(e.value)[0] == "InvalidAccessException"
+
+
+def test_securityhub_max_results_over_100_rejected(emu):
+    emu.seed({"securityhub": {"us-east-1": {"generate": 3}}})
+    sh = emu.client("securityhub")
+    with pytest.raises(ClientError) as e:
+        sh.get_findings(MaxResults=101)
+    code, status, msg = err(e.value)
+    assert (code, status) == ("InvalidInputException", 400)
+    assert "100" in msg
+    assert len(sh.get_findings(MaxResults=100)["Findings"]) == 3
+
+
+def test_securityhub_pagination_250_findings_three_pages(emu):
+    emu.seed({"securityhub": {"us-east-1": {"generate": 250}}})
+    sh = emu.client("securityhub")
+    pages = list(sh.get_paginator("get_findings").paginate(PaginationConfig={"PageSize": 100}))
+    assert [len(p["Findings"]) for p in pages] == [100, 100, 50]
+    ids = [f["Id"] for p in pages for f in p["Findings"]]
+    assert len(set(ids)) == 250
+    assert "NextToken" not in pages[-1]
+    gets = emu.requests(service="securityhub", operation="GetFindings")
+    assert len(gets) == 3
+    assert "NextToken" not in gets[0]["params"] and "NextToken" in gets[1]["params"]
+    assert gets[0]["params"]["MaxResults"] == 100
+
+
+def test_securityhub_invalid_next_token(emu):
+    emu.seed({"securityhub": {"us-east-1": {"generate": 1}}})
+    with pytest.raises(ClientError) as e:
+        emu.client("securityhub").get_findings(NextToken="garbage!")
+    assert err(e.value)[0] == "InvalidInputException"
+
+
+def _sh_seed(emu):
+    gd_product = "arn:aws:securityhub:us-east-1::product/aws/guardduty"
+    aa_product = "arn:aws:securityhub:us-east-1::product/aws/access-analyzer"
+    return emu.seed({
+        "securityhub": {
+            "us-east-1": {
+                "findings": [
+                    {"Id": "f-iam5", "Title": "MFA", "Severity": {"Label": "MEDIUM"},
+                     "Compliance": {"Status": "FAILED", "SecurityControlId": "IAM.5"},
+                     "Resources": [{"Type": "AwsIamUser", "Id": f"arn:aws:iam::{ACCOUNT}:user/alice"}]},
+                    {"Id": "f-iam3", "Title": "Old key", "Severity": {"Label": "HIGH"},
+                     "Compliance": {"Status": "FAILED", "SecurityControlId": "IAM.3"},
+                     "Resources": [{"Type": "AwsIamAccessKey", "Id": "AKIAOLD"}]},
+                    {"Id": "f-resolved", "Title": "Done", "Severity": {"Label": "LOW"}, "Workflow": {"Status": "RESOLVED"}},
+                    {"Id": "f-archived", "Title": "Gone", "Severity": {"Label": "CRITICAL"}, "RecordState": "ARCHIVED"},
+                    {"Id": f"arn:aws:guardduty:us-east-1:{ACCOUNT}:detector/d/finding/abc", "ProductArn": gd_product,
+                     "Title": "GD", "Severity": {"Label": "CRITICAL"}, "Workflow": {"Status": "NOTIFIED"}},
+                    {"Id": "f-aa", "ProductArn": aa_product, "Title": "AA", "Severity": {"Label": "INFORMATIONAL"},
+                     "AwsAccountId": "210987654321"},
+                ]
+            }
+        }
+    })
+
+
+def _ids(resp):
+    return sorted(f["Id"].rsplit("/", 1)[-1] for f in resp["Findings"])
+
+
+def test_securityhub_filters(emu):
+    _sh_seed(emu)
+    sh = emu.client("securityhub")
+    eq = lambda v: [{"Value": v, "Comparison": "EQUALS"}]  # noqa: E731
+    assert len(sh.get_findings()["Findings"]) == 6
+    default = {"RecordState": eq("ACTIVE"), "WorkflowStatus": eq("NEW") + eq("NOTIFIED")}
+    assert _ids(sh.get_findings(Filters=default)) == ["abc", "f-aa", "f-iam3", "f-iam5"]
+    assert _ids(sh.get_findings(Filters={"RecordState": [{"Value": "ACTIVE", "Comparison": "NOT_EQUALS"}]})) == ["f-archived"]
+    assert _ids(sh.get_findings(Filters={"SeverityLabel": eq("CRITICAL") + eq("HIGH")})) == ["abc", "f-archived", "f-iam3"]
+    assert _ids(sh.get_findings(Filters={"ProductName": eq("GuardDuty")})) == ["abc"]
+    assert _ids(sh.get_findings(Filters={"ProductName": eq("IAM Access Analyzer")})) == ["f-aa"]
+    assert _ids(sh.get_findings(Filters={"AwsAccountId": eq("210987654321")})) == ["f-aa"]
+    assert _ids(sh.get_findings(Filters={"Id": eq("f-iam5")})) == ["f-iam5"]
+    assert _ids(sh.get_findings(Filters={"ResourceId": [{"Value": f"arn:aws:iam::{ACCOUNT}:user/", "Comparison": "PREFIX"}]})) == ["f-iam5"]
+    assert _ids(sh.get_findings(Filters={"ComplianceSecurityControlId": eq("IAM.3")})) == ["f-iam3"]
+    assert _ids(sh.get_findings(Filters={"ComplianceSecurityControlId": [{"Value": "IAM.", "Comparison": "PREFIX"}],
+                                         "SeverityLabel": [{"Value": "HIGH", "Comparison": "NOT_EQUALS"}]})) == ["f-iam5"]
+    with pytest.raises(ClientError) as e:
+        sh.get_findings(Filters={"MalwareName": eq("x")})
+    assert err(e.value)[0] == "InvalidInputException"
+
+
+def test_securityhub_sort(emu):
+    _sh_seed(emu)
+    sh = emu.client("securityhub")
+    labels = [f["Severity"]["Label"] for f in sh.get_findings(SortCriteria=[{"Field": "SeverityLabel", "SortOrder": "desc"}])["Findings"]]
+    assert labels == ["CRITICAL", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"]
+    titles = [f["Title"] for f in sh.get_findings(SortCriteria=[{"Field": "Title", "SortOrder": "asc"}])["Findings"]]
+    assert titles == sorted(titles)
+
+
+def _asff(i: int, **kw):
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    f = {
+        "SchemaVersion": "2018-10-08",
+        "Id": f"imported-{i}",
+        "ProductArn": f"arn:aws:securityhub:us-east-1:{ACCOUNT}:product/{ACCOUNT}/default",
+        "GeneratorId": "guardpost",
+        "AwsAccountId": ACCOUNT,
+        "Types": ["Software and Configuration Checks"],
+        "CreatedAt": now,
+        "UpdatedAt": now,
+        "Severity": {"Label": "HIGH"},
+        "Title": f"Imported {i}",
+        "Description": "d",
+        "Resources": [{"Type": "AwsAccount", "Id": f"AWS::::Account:{ACCOUNT}"}],
+    }
+    f.update(kw)
+    return f
+
+
+def test_securityhub_batch_import(emu):
+    sh = emu.client("securityhub")
+    sh.enable_security_hub()
+    bad = _asff(2)
+    bad["Title"] = ""  # boto3 requires the member; the service rejects it empty
+    r = sh.batch_import_findings(Findings=[_asff(1), bad])
+    assert (r["SuccessCount"], r["FailedCount"]) == (1, 1)
+    assert r["FailedFindings"][0]["Id"] == "imported-2"
+    f = sh.get_findings()["Findings"][0]
+    assert f["Workflow"]["Status"] == "NEW" and f["RecordState"] == "ACTIVE" and f["Severity"]["Label"] == "HIGH"
+    assert f["ProductName"] == "default" and f["CompanyName"] == ACCOUNT
+    # a re-import does not reset what BatchUpdateFindings owns
+    sh.batch_update_findings(FindingIdentifiers=[{"Id": f["Id"], "ProductArn": f["ProductArn"]}], Workflow={"Status": "SUPPRESSED"})
+    sh.batch_import_findings(Findings=[_asff(1, Title="Imported again", Workflow={"Status": "NEW"})])
+    f = sh.get_findings()["Findings"][0]
+    assert f["Title"] == "Imported again" and f["Workflow"]["Status"] == "SUPPRESSED"
+    with pytest.raises(ClientError) as e:
+        sh.batch_import_findings(Findings=[_asff(i) for i in range(101)])
+    assert err(e.value)[:2] == ("InvalidInputException", 400)
+
+
+def test_securityhub_batch_update(emu):
+    _sh_seed(emu)
+    sh = emu.client("securityhub")
+    prod = "arn:aws:securityhub:us-east-1::product/aws/securityhub"
+    r = sh.batch_update_findings(
+        FindingIdentifiers=[{"Id": "f-iam5", "ProductArn": prod}, {"Id": "nope", "ProductArn": prod}, {"Id": "f-iam5", "ProductArn": prod}],
+        Workflow={"Status": "RESOLVED"},
+        Note={"Text": "fixed by guardpost", "UpdatedBy": "guardpost"},
+        Severity={"Label": "LOW"},
+    )
+    assert r["ProcessedFindings"] == [{"Id": "f-iam5", "ProductArn": prod}]
+    codes = sorted(u["ErrorCode"] for u in r["UnprocessedFindings"])
+    assert codes == ["DuplicatedFindingIdentifier", "FindingNotFound"]
+    assert all(u["ErrorMessage"] for u in r["UnprocessedFindings"])
+    [f] = [f for f in emu.state()["securityhub"]["findings"] if f["Id"] == "f-iam5"]
+    assert f["Workflow"]["Status"] == "RESOLVED" and f["WorkflowState"] == "RESOLVED"
+    assert f["Note"]["Text"] == "fixed by guardpost" and f["Note"]["UpdatedBy"] == "guardpost" and f["Note"]["UpdatedAt"]
+    assert f["Severity"] == {"Label": "LOW", "Normalized": 1}
+    # the wrong ProductArn does not match
+    r = sh.batch_update_findings(FindingIdentifiers=[{"Id": "f-iam5", "ProductArn": "arn:x"}], Workflow={"Status": "NEW"})
+    assert r["ProcessedFindings"] == [] and r["UnprocessedFindings"][0]["ErrorCode"] == "FindingNotFound"
+    # limits
+    with pytest.raises(ClientError) as e:
+        sh.batch_update_findings(FindingIdentifiers=[{"Id": f"x{i}", "ProductArn": prod} for i in range(101)], Workflow={"Status": "NEW"})
+    assert err(e.value)[:2] == ("InvalidInputException", 400)
+    with pytest.raises(ClientError) as e:
+        sh.batch_update_findings(FindingIdentifiers=[{"Id": "f-iam5", "ProductArn": prod}], Note={"Text": "x" * 513, "UpdatedBy": "me"})
+    assert err(e.value)[0] == "InvalidInputException"
+    sh.batch_update_findings(FindingIdentifiers=[{"Id": "f-iam5", "ProductArn": prod}], Note={"Text": "x" * 512, "UpdatedBy": "me"})
+    with pytest.raises(ClientError) as e:
+        sh.batch_update_findings(FindingIdentifiers=[{"Id": "f-iam5", "ProductArn": prod}])
+    assert err(e.value)[0] == "InvalidInputException"
+    log = emu.requests(operation="BatchUpdateFindings")
+    assert log[0]["params"]["Workflow"] == {"Status": "RESOLVED"} and log[0]["status"] == 200
+
+
+# ---------------------------------------------------------------------------------------------
+# GuardDuty
+# ---------------------------------------------------------------------------------------------
+
+
+def test_guardduty_detectors(emu):
+    gd = emu.client("guardduty")
+    assert gd.list_detectors()["DetectorIds"] == []
+    det = gd.create_detector(Enable=True)["DetectorId"]
+    assert gd.list_detectors()["DetectorIds"] == [det]
+    with pytest.raises(ClientError) as e:
+        gd.create_detector(Enable=True)
+    assert err(e.value)[:2] == ("BadRequestException", 400)
+    assert emu.client("guardduty", region="eu-west-1").list_detectors()["DetectorIds"] == []
+    with pytest.raises(ClientError) as e:
+        gd.list_findings(DetectorId="0" * 32)
+    assert err(e.value)[:2] == ("BadRequestException", 400)
+    assert e.value.response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"] == "BadRequestException"
+
+
+def test_guardduty_findings_lifecycle(emu):
+    seeded = emu.seed({"guardduty": {"us-east-1": {"findings": [
+        {"id": "a" * 32, "severity": 8.0, "type": "Policy:IAMUser/RootCredentialUsage"},
+        {"id": "b" * 32, "severity": 2.0},
+        {"id": "c" * 32, "severity": 5.0, "service": {"archived": True}},
+    ]}}})
+    det = seeded["guardduty"]["us-east-1"]["detectorId"]
+    gd = emu.client("guardduty")
+    active = {"Criterion": {"service.archived": {"Eq": ["false"]}}}
+    ids = gd.list_findings(DetectorId=det, FindingCriteria=active)["FindingIds"]
+    assert sorted(ids) == ["a" * 32, "b" * 32]
+    assert sorted(gd.list_findings(DetectorId=det, FindingCriteria={"Criterion": {"service.archived": {"Neq": ["false"]}}})["FindingIds"]) == ["c" * 32]
+    assert gd.list_findings(DetectorId=det, FindingCriteria={"Criterion": {"severity": {"GreaterThanOrEqual": 7}}})["FindingIds"] == ["a" * 32]
+    fs = gd.get_findings(DetectorId=det, FindingIds=ids)["Findings"]
+    assert {f["Id"] for f in fs} == set(ids)
+    f = next(f for f in fs if f["Id"] == "a" * 32)
+    assert f["Type"] == "Policy:IAMUser/RootCredentialUsage" and f["Severity"] == 8.0
+    assert f["AccountId"] == ACCOUNT and f["Region"] == "us-east-1" and f["Service"]["DetectorId"] == det
+    gd.archive_findings(DetectorId=det, FindingIds=["a" * 32])
+    assert gd.list_findings(DetectorId=det, FindingCriteria=active)["FindingIds"] == ["b" * 32]
+    state = emu.state()["guardduty"]["detectors"][det]["findings"]
+    assert next(x for x in state if x["id"] == "a" * 32)["service"]["archived"] is True
+    gd.unarchive_findings(DetectorId=det, FindingIds=["a" * 32])
+    assert len(gd.list_findings(DetectorId=det, FindingCriteria=active)["FindingIds"]) == 2
+    gd.update_findings_feedback(DetectorId=det, FindingIds=["b" * 32], Feedback="NOT_USEFUL", Comments="test")
+    assert gd.get_findings(DetectorId=det, FindingIds=["b" * 32])["Findings"][0]["Service"]["UserFeedback"] == "NOT_USEFUL"
+    log = emu.requests(service="guardduty", operation="ArchiveFindings")
+    assert log[0]["params"] == {"DetectorId": det, "FindingIds": ["a" * 32]}
+    with pytest.raises(ClientError) as e:
+        gd.archive_findings(DetectorId=det, FindingIds=["f" * 32])
+    assert err(e.value)[0] == "BadRequestException"
+
+
+def test_guardduty_limits_and_pagination(emu):
+    det = emu.seed({"guardduty": {"us-east-1": {"generate": 120}}})["guardduty"]["us-east-1"]["detectorId"]
+    gd = emu.client("guardduty")
+    pages = list(gd.get_paginator("list_findings").paginate(DetectorId=det, PaginationConfig={"PageSize": 50}))
+    assert [len(p["FindingIds"]) for p in pages] == [50, 50, 20]
+    ids = [i for p in pages for i in p["FindingIds"]]
+    assert len(set(ids)) == 120
+    with pytest.raises(ClientError) as e:
+        gd.list_findings(DetectorId=det, MaxResults=51)
+    assert err(e.value)[:2] == ("BadRequestException", 400)
+    with pytest.raises(ClientError) as e:
+        gd.get_findings(DetectorId=det, FindingIds=ids[:51])
+    code, status, msg = err(e.value)
+    assert (code, status) == ("BadRequestException", 400) and "50" in msg
+    assert len(gd.get_findings(DetectorId=det, FindingIds=ids[:50])["Findings"]) == 50
+    for op in (gd.archive_findings, gd.unarchive_findings):
+        with pytest.raises(ClientError):
+            op(DetectorId=det, FindingIds=ids[:51])
+
+
+def test_guardduty_sample_findings(emu):
+    gd = emu.client("guardduty")
+    det = gd.create_detector(Enable=True)["DetectorId"]
+    gd.create_sample_findings(DetectorId=det, FindingTypes=["Recon:IAMUser/MaliciousIPCaller"])
+    [fid] = gd.list_findings(DetectorId=det)["FindingIds"]
+    [f] = gd.get_findings(DetectorId=det, FindingIds=[fid])["Findings"]
+    assert f["Type"] == "Recon:IAMUser/MaliciousIPCaller"
+    assert f["Arn"] == f"arn:aws:guardduty:us-east-1:{ACCOUNT}:detector/{det}/finding/{fid}"
+
+
+# ---------------------------------------------------------------------------------------------
+# IAM Access Analyzer
+# ---------------------------------------------------------------------------------------------
+
+
+def test_access_analyzer_analyzers(emu):
+    aa = emu.client("accessanalyzer")
+    assert aa.list_analyzers()["analyzers"] == []
+    arn = aa.create_analyzer(analyzerName="acct", type="ACCOUNT")["arn"]
+    assert arn == f"arn:aws:access-analyzer:us-east-1:{ACCOUNT}:analyzer/acct"
+    aa.create_analyzer(analyzerName="unused", type="ACCOUNT_UNUSED_ACCESS")
+    assert {a["name"] for a in aa.list_analyzers()["analyzers"]} == {"acct", "unused"}
+    assert [a["name"] for a in aa.list_analyzers(type="ACCOUNT_UNUSED_ACCESS")["analyzers"]] == ["unused"]
+    with pytest.raises(ClientError) as e:
+        aa.create_analyzer(analyzerName="acct", type="ACCOUNT")
+    assert err(e.value)[:2] == ("ConflictException", 409)
+    with pytest.raises(ClientError) as e:
+        aa.list_findings_v2(analyzerArn=arn.replace("acct", "missing"))
+    assert err(e.value)[:2] == ("ResourceNotFoundException", 404)
+    assert e.value.response["resourceType"] == "AWS::AccessAnalyzer::Analyzer"
+
+
+def test_access_analyzer_findings(emu):
+    seeded = emu.seed({"accessanalyzer": {"us-east-1": {"analyzers": [
+        {"name": "unused", "type": "ACCOUNT_UNUSED_ACCESS", "findings": [
+            {"id": "k1", "findingType": "UnusedIAMUserAccessKey", "resource": f"arn:aws:iam::{ACCOUNT}:user/bob",
+             "findingDetails": [{"unusedIamUserAccessKeyDetails": {"accessKeyId": "AKIABOB", "lastAccessed": "2024-01-01T00:00:00Z"}}]},
+            {"id": "r1", "findingType": "UnusedIAMRole", "resource": f"arn:aws:iam::{ACCOUNT}:role/old"},
+            {"id": "p1", "findingType": "UnusedIAMUserPassword", "status": "ARCHIVED"},
+        ], "generate": 150},
+    ]}}})
+    arn = seeded["accessanalyzer"]["us-east-1"]["analyzers"][0]["arn"]
+    aa = emu.client("accessanalyzer")
+    active = aa.list_findings_v2(analyzerArn=arn, filter={"status": {"eq": ["ACTIVE"]}}, maxResults=10)
+    assert len(active["findings"]) == 10 and "nextToken" in active
+    all_active = [f for p in aa.get_paginator("list_findings_v2").paginate(analyzerArn=arn, filter={"status": {"eq": ["ACTIVE"]}}) for f in p["findings"]]
+    assert len(all_active) == 152
+    assert {"k1", "r1"} <= {f["id"] for f in all_active}
+    k1 = next(f for f in all_active if f["id"] == "k1")
+    assert k1["findingType"] == "UnusedIAMUserAccessKey" and k1["resourceType"] == "AWS::IAM::User"
+    assert isinstance(k1["createdAt"], datetime)
+    only = aa.list_findings_v2(analyzerArn=arn, filter={"findingType": {"eq": ["UnusedIAMUserAccessKey"]}})["findings"]
+    assert [f["id"] for f in only] == ["k1"]
+    got = aa.get_finding_v2(analyzerArn=arn, id="k1")
+    assert got["findingDetails"][0]["unusedIamUserAccessKeyDetails"]["accessKeyId"] == "AKIABOB"
+    with pytest.raises(ClientError) as e:
+        aa.get_finding_v2(analyzerArn=arn, id="nope")
+    assert err(e.value)[:2] == ("ResourceNotFoundException", 404)
+    aa.update_findings(analyzerArn=arn, ids=["k1", "r1"], status="ARCHIVED")
+    left = aa.list_findings_v2(analyzerArn=arn, filter={"status": {"eq": ["ACTIVE"]}, "id": {"eq": ["k1", "r1"]}})["findings"]
+    assert left == []
+    an = emu.state()["accessanalyzer"]["analyzers"][arn]
+    assert {f["id"]: f["status"] for f in an["findings"] if f["id"] in ("k1", "r1")} == {"k1": "ARCHIVED", "r1": "ARCHIVED"}
+    aa.update_findings(analyzerArn=arn, ids=["k1"], status="ACTIVE")
+    assert aa.get_finding_v2(analyzerArn=arn, id="k1")["status"] == "ACTIVE"
+    log = emu.requests(operation="UpdateFindings")
+    assert log[0]["service"] == "accessanalyzer" and log[0]["params"]["ids"] == ["k1", "r1"] and log[0]["params"]["status"] == "ARCHIVED"
+
+
+# ---------------------------------------------------------------------------------------------
+# Faults
+# ---------------------------------------------------------------------------------------------
+
+
+def test_throttle_fault_surfaces_and_retries(emu):
+    emu.seed({"securityhub": {"us-east-1": {"generate": 2}}})
+    emu.fault({"kind": "throttle", "service": "securityhub", "operation": "GetFindings", "count": 1})
+    with pytest.raises(ClientError) as e:
+        emu.client("securityhub").get_findings()
+    assert err(e.value)[:2] == ("TooManyRequestsException", 429)
+    # consumed: the next call works
+    assert len(emu.client("securityhub").get_findings()["Findings"]) == 2
+    # with retries, two throttles are absorbed by the SDK (3 attempts)
+    emu.fault({"kind": "throttle", "service": "securityhub", "operation": "GetFindings", "count": 2})
+    sh = emu.client("securityhub", retries=3)
+    before = len(emu.requests(operation="GetFindings"))
+    assert len(sh.get_findings()["Findings"]) == 2
+    log = emu.requests(operation="GetFindings")[before:]
+    assert [r["status"] for r in log] == [429, 429, 200]
+    assert log[0]["error"] == "TooManyRequestsException"
+
+
+def test_throttle_errors_per_service(emu):
+    det = emu.seed({"guardduty": {"us-east-1": {"generate": 1}}})["guardduty"]["us-east-1"]["detectorId"]
+    emu.fault([
+        {"kind": "throttle", "service": "guardduty", "operation": "ListFindings", "count": 1},
+        {"kind": "throttle", "service": "accessanalyzer", "operation": "ListAnalyzers", "count": 1},
+        {"kind": "throttle", "service": "iam", "operation": "ListUsers", "count": 1},
+    ])
+    with pytest.raises(ClientError) as e:
+        emu.client("guardduty").list_findings(DetectorId=det)
+    assert err(e.value)[:2] == ("TooManyRequestsException", 429)
+    with pytest.raises(ClientError) as e:
+        emu.client("accessanalyzer").list_analyzers()
+    assert err(e.value)[:2] == ("ThrottlingException", 429)
+    with pytest.raises(ClientError) as e:
+        emu.client("iam").list_users()
+    assert err(e.value)[:2] == ("Throttling", 400)
+
+
+def test_access_denied_fault(emu):
+    _sh_seed(emu)
+    emu.fault({"kind": "access_denied", "service": "securityhub", "operation": "BatchUpdateFindings"})
+    sh = emu.client("securityhub")
+    prod = "arn:aws:securityhub:us-east-1::product/aws/securityhub"
+    with pytest.raises(ClientError) as e:
+        sh.batch_update_findings(FindingIdentifiers=[{"Id": "f-iam5", "ProductArn": prod}], Workflow={"Status": "RESOLVED"})
+    code, status, msg = err(e.value)
+    assert (code, status) == ("AccessDeniedException", 403)
+    assert "is not authorized to perform: securityhub:BatchUpdateFindings" in msg
+    assert f"arn:aws:iam::{ACCOUNT}:user/" in msg
+    # other operations are unaffected, and the state did not change
+    assert sh.get_findings(Filters={"Id": [{"Value": "f-iam5", "Comparison": "EQUALS"}]})["Findings"][0]["Workflow"]["Status"] == "NEW"
+    emu.fault({"kind": "access_denied", "service": "iam", "operation": "ListUsers", "count": 1})
+    with pytest.raises(ClientError) as e:
+        emu.client("iam").list_users()
+    code, status, msg = err(e.value)
+    assert (code, status) == ("AccessDenied", 403) and "iam:ListUsers" in msg
+    emu.fault({"kind": "access_denied", "service": "guardduty", "operation": "ListDetectors", "count": 1})
+    with pytest.raises(ClientError) as e:
+        emu.client("guardduty").list_detectors()
+    assert err(e.value)[0] == "AccessDeniedException" and "guardduty:ListDetectors" in err(e.value)[2]
+    assert emu.control("GET", "/faults")["faults"][0]["service"] == "securityhub"
+    emu.control("DELETE", "/faults")
+    sh.batch_update_findings(FindingIdentifiers=[{"Id": "f-iam5", "ProductArn": prod}], Workflow={"Status": "RESOLVED"})
+
+
+def test_not_enabled_fault(emu):
+    emu.seed({
+        "securityhub": {"eu-west-1": {"generate": 1}},
+        "guardduty": {"eu-west-1": {"generate": 1}},
+        "accessanalyzer": {"eu-west-1": {"analyzers": [{"name": "a"}]}},
+    })
+    for svc in ("securityhub", "guardduty", "accessanalyzer"):
+        emu.fault({"kind": "not_enabled", "service": svc, "region": "eu-west-1"})
+    with pytest.raises(ClientError) as e:
+        emu.client("securityhub", region="eu-west-1").get_findings()
+    assert err(e.value)[0] == "InvalidAccessException"
+    assert emu.client("guardduty", region="eu-west-1").list_detectors()["DetectorIds"] == []
+    assert emu.client("accessanalyzer", region="eu-west-1").list_analyzers()["analyzers"] == []
+
+
+def test_latency_fault(emu):
+    emu.fault({"kind": "latency", "service": "guardduty", "operation": "ListDetectors", "ms": 300, "count": 1})
+    gd = emu.client("guardduty")
+    t = time.monotonic()
+    gd.list_detectors()
+    assert time.monotonic() - t >= 0.3
+    t = time.monotonic()
+    gd.list_detectors()
+    assert time.monotonic() - t < 0.3
+
+
+def test_generic_error_fault(emu):
+    emu.fault({"kind": "error", "service": "securityhub", "operation": "DescribeHub", "code": "InternalException", "status": 500, "message": "boom", "count": 1})
+    with pytest.raises(ClientError) as e:
+        emu.client("securityhub").describe_hub()
+    assert err(e.value) == ("InternalException", 500, "boom")
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts, regions, request log
+# ---------------------------------------------------------------------------------------------
+
+
+def test_state_is_per_account_and_region(emu):
+    emu.seed({"securityhub": {"us-east-1": {"generate": 2}, "eu-west-1": {"generate": 5}}})
+    emu.seed({"account": "210987654321", "securityhub": {"us-east-1": {"generate": 7}}})
+    assert len(emu.client("securityhub").get_findings()["Findings"]) == 2
+    assert len(emu.client("securityhub", region="eu-west-1").get_findings()["Findings"]) == 5
+    # a 12-digit access key id selects that account
+    other = emu.client("securityhub", access_key="210987654321")
+    assert len(other.get_findings()["Findings"]) == 7
+    assert {r["region"] for r in emu.requests(service="securityhub")} == {"us-east-1", "eu-west-1"}
+    assert {r["account"] for r in emu.requests(service="securityhub")} == {ACCOUNT, "210987654321"}
+
+
+def test_request_log(emu):
+    emu.client("guardduty", region="ap-southeast-2").list_detectors()
+    emu.client("sts").get_caller_identity()
+    reqs = emu.requests()
+    assert [(r["service"], r["operation"], r["region"]) for r in reqs] == [
+        ("guardduty", "ListDetectors", "ap-southeast-2"),
+        ("sts", "GetCallerIdentity", "us-east-1"),
+    ]
+    assert emu.requests(since=reqs[0]["seq"])[0]["operation"] == "GetCallerIdentity"
+    emu.control("DELETE", "/requests")
+    assert emu.requests() == []
+
+
+def test_unimplemented_operation_says_so(emu):
+    with pytest.raises(ClientError) as e:
+        emu.client("securityhub").list_members()
+    assert err(e.value)[:2] == ("NotImplementedException", 501)
+
+
+# ---------------------------------------------------------------------------------------------
+# IAM and STS (moto)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_iam_and_sts_via_moto(emu):
+    iam = emu.client("iam")
+    iam.create_user(UserName="alice")
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    assert key["Status"] == "Active"
+    iam.update_access_key(UserName="alice", AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    assert iam.list_access_keys(UserName="alice")["AccessKeyMetadata"][0]["Status"] == "Inactive"
+    ident = emu.client("sts").get_caller_identity()
+    assert ident["Account"] == ACCOUNT
+    policy = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")["Policy"]
+    assert policy["PolicyName"] == "AdministratorAccess"
+    upd = emu.requests(service="iam", operation="UpdateAccessKey")[0]
+    assert upd["params"] == {"UserName": "alice", "AccessKeyId": key["AccessKeyId"], "Status": "Inactive"}
+    assert upd["status"] == 200
+    # a key created with alice's credentials belongs to the same account in our services too
+    sh = emu.client("securityhub", access_key=key["AccessKeyId"])
+    with pytest.raises(ClientError):
+        sh.describe_hub()
+    assert emu.requests(service="securityhub")[-1]["account"] == ACCOUNT
+    iam.delete_access_key(UserName="alice", AccessKeyId=key["AccessKeyId"])
+    iam.delete_user(UserName="alice")
+
+
+def test_clock_control_ages_iam_resources(emu):
+    old = (datetime.now(timezone.utc) - timedelta(days=500)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    emu.control("POST", "/clock", {"frozen_at": old})
+    iam = emu.client("iam")
+    try:
+        iam.create_user(UserName="aged")
+        iam.create_access_key(UserName="aged")
+    finally:
+        emu.control("POST", "/clock", {"frozen_at": None})
+    created = iam.list_access_keys(UserName="aged")["AccessKeyMetadata"][0]["CreateDate"]
+    age = datetime.now(timezone.utc) - created
+    assert timedelta(days=499) < age < timedelta(days=501)
+    fresh = iam.create_user(UserName="fresh")["User"]["CreateDate"]
+    assert datetime.now(timezone.utc) - fresh < timedelta(minutes=5)
+
+
+def test_full_reset_clears_moto(emu):
+    iam = emu.client("iam")
+    iam.create_user(UserName="temp")
+    emu.control("POST", "/reset", {})
+    assert all(u["UserName"] != "temp" for u in iam.list_users()["Users"])
