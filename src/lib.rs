@@ -14,6 +14,7 @@ pub mod normalize;
 pub mod posture;
 pub mod report;
 pub mod snapshot;
+pub mod sources;
 #[doc(hidden)]
 pub mod synth;
 pub mod ui;

@@ -7,6 +7,7 @@ use guardpost::config::Config;
 use guardpost::dataset::{Dataset, Origin};
 use guardpost::posture::PostureConfig;
 use guardpost::snapshot::Snapshot;
+use guardpost::sources::{self, AwsContext, LiveOptions};
 use guardpost::ui::{self, theme::Theme};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +47,19 @@ struct Cli {
         default_value = "info"
     )]
     log_level: String,
+    /// AWS profile to read (from ~/.aws/config or ~/.aws/credentials; default: AWS_PROFILE).
+    #[arg(long, value_name = "NAME", global = true)]
+    profile: Option<String>,
+    /// Region to read (repeatable; default: the config file's default_regions, else the
+    /// profile's region or AWS_REGION).
+    #[arg(long = "region", value_name = "REGION", global = true)]
+    regions: Vec<String>,
+    /// Read every commercial region enabled by default (opt-in regions only with --region).
+    #[arg(long, global = true)]
+    all_regions: bool,
+    /// Send every AWS call to this endpoint (e.g. a local emulator).
+    #[arg(long, value_name = "URL", global = true)]
+    endpoint_url: Option<String>,
     /// Exit right after the first frame with data, printing the time it took (for measurements).
     #[arg(long, hide = true)]
     exit_after_first_frame: bool,
@@ -56,6 +70,20 @@ enum Command {
     /// Check the account headlessly (no TUI) and report: exit 0 pass, 1 a finding at or above
     /// --fail-on, 2 error. See docs/check.md.
     Check(CheckArgs),
+    /// Snapshot files (docs/snapshot-format.md).
+    Snapshot {
+        #[command(subcommand)]
+        action: SnapshotCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SnapshotCommand {
+    /// Read the live account (no terminal UI) and write a snapshot file. It holds no secrets.
+    Save {
+        /// Where to write the snapshot JSON.
+        file: PathBuf,
+    },
 }
 
 /// What to load, resolved before the terminal is touched so a bad file never leaves it raw.
@@ -63,6 +91,7 @@ enum Command {
 enum LoadSpec {
     Demo,
     File(PathBuf),
+    Live(Box<AwsContext>),
 }
 
 fn main() -> ExitCode {
@@ -70,7 +99,10 @@ fn main() -> ExitCode {
     let mut cli = Cli::parse();
     let result = match cli.command.take() {
         Some(Command::Check(args)) => check(cli, args),
-        None => run(cli, started).map(|()| ExitCode::SUCCESS),
+        other => {
+            cli.command = other;
+            run(cli, started).map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
@@ -81,50 +113,116 @@ fn main() -> ExitCode {
     }
 }
 
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        // SDK futures are large in debug builds (see docs/architecture.md); room to spare.
+        .thread_stack_size(8 * 1024 * 1024)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Resolves credentials, identity and regions for live loading. Runs before the terminal is
+/// touched, so a missing credential is a plain message and exit code 2.
+fn live_context(
+    cli: &Cli,
+    cfg: &Config,
+    rt: &tokio::runtime::Runtime,
+) -> anyhow::Result<Box<AwsContext>> {
+    let opts = LiveOptions {
+        profile: cli.profile.clone(),
+        regions: if cli.regions.is_empty() && !cli.all_regions {
+            cfg.default_regions.clone()
+        } else {
+            cli.regions.clone()
+        },
+        all_regions: cli.all_regions,
+        endpoint_url: cli.endpoint_url.clone(),
+    };
+    let ctx = rt.block_on(Box::pin(AwsContext::resolve(&opts)))?;
+    tracing::info!(account = %ctx.account_id, regions = ?ctx.regions, "live account");
+    Ok(Box::new(ctx))
+}
+
 fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
     let _log_guard = init_logging(&cli.log_level);
-    let spec = match (&cli.snapshot, cli.demo) {
-        (Some(p), _) => LoadSpec::File(p.clone()),
-        (None, true) => LoadSpec::Demo,
-        (None, false) => anyhow::bail!(
-            "loading from a live AWS account is not available in this version; \
-             try `guardpost --demo` or `guardpost --snapshot FILE`"
-        ),
-    };
-    // Validate the snapshot up front: errors exit with code 2 and an untouched terminal.
-    let first = load_snapshot(&spec)?;
     let cfg = Config::load(cli.config.as_deref())?;
-    // No AWS profile yet (live loading comes later): global settings apply.
-    let theme = cfg.load_theme(cli.theme.as_deref(), None)?;
+    let rt = runtime()?;
+    let live = || live_context(&cli, &cfg, &rt);
+
+    if let Some(Command::Snapshot {
+        action: SnapshotCommand::Save { file },
+    }) = &cli.command
+    {
+        let ctx = live()?;
+        let snap = rt.block_on(Box::pin(sources::load(&ctx, None)));
+        let json = snap.to_json();
+        std::fs::write(file, json + "\n")
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        eprintln!(
+            "guardpost: wrote {} (account {}, {} regions, {} problems)",
+            file.display(),
+            snap.account.id,
+            snap.regions.len(),
+            snap.problems.len()
+        );
+        for p in &snap.problems {
+            eprintln!(
+                "  {} {}: {}",
+                p.source,
+                p.region.as_deref().unwrap_or("global"),
+                p.message
+            );
+        }
+        return Ok(());
+    }
+
+    let (spec, first) = match (&cli.snapshot, cli.demo) {
+        // Validate the snapshot up front: errors exit with code 2 and an untouched terminal.
+        (Some(p), _) => {
+            let spec = LoadSpec::File(p.clone());
+            let first = load_snapshot(&spec)?;
+            (spec, Some(first))
+        }
+        (None, true) => (LoadSpec::Demo, Some(Snapshot::demo())),
+        (None, false) => (LoadSpec::Live(live()?), None),
+    };
+    // Profile settings apply to live loading only.
+    let profile = match &spec {
+        LoadSpec::Live(_) => cli.profile.clone(),
+        _ => None,
+    };
+    let theme = cfg.load_theme(cli.theme.as_deref(), profile.as_deref())?;
     let posture = cfg.posture.clone();
     let cli = Cli {
-        read_only: cli.read_only || cfg.read_only_for(None),
+        read_only: cli.read_only || cfg.read_only_for(profile.as_deref()),
         ..cli
     };
     tracing::info!(origin = ?origin(&spec), "starting");
-
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
     rt.block_on(tui(cli, spec, first, theme, posture, started))
 }
 
 /// `guardpost check`: load, evaluate, report; never touches the terminal or reads input.
 fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let _log_guard = init_logging(&cli.log_level);
-    let spec = match (&cli.snapshot, cli.demo) {
-        (Some(p), _) => LoadSpec::File(p.clone()),
-        (None, true) => LoadSpec::Demo,
-        (None, false) => anyhow::bail!(
-            "loading from a live AWS account is not available in this version; \
-             try `guardpost check --demo` or `guardpost check --snapshot FILE`"
-        ),
-    };
-    let snap = load_snapshot(&spec)?;
     let cfg = Config::load(cli.config.as_deref())?;
-    let data = Dataset::from_snapshot(snap, origin(&spec), &cfg.posture);
+    let (snap, origin) = match (&cli.snapshot, cli.demo) {
+        (Some(p), _) => (
+            Snapshot::load(p)?,
+            Origin::Snapshot(p.display().to_string()),
+        ),
+        (None, true) => (Snapshot::demo(), Origin::Demo),
+        (None, false) => {
+            let rt = runtime()?;
+            let ctx = live_context(&cli, &cfg, &rt)?;
+            (
+                rt.block_on(Box::pin(sources::load(&ctx, None))),
+                Origin::Live,
+            )
+        }
+    };
+    let data = Dataset::from_snapshot(snap, origin, &cfg.posture);
     let outcome = guardpost::check::run(
         &data,
         &args,
@@ -139,14 +237,32 @@ fn origin(spec: &LoadSpec) -> Origin {
     match spec {
         LoadSpec::Demo => Origin::Demo,
         LoadSpec::File(p) => Origin::Snapshot(p.display().to_string()),
+        LoadSpec::Live(_) => Origin::Live,
     }
 }
 
+/// Demo and file specs only; live data comes from [`load_live`].
 fn load_snapshot(spec: &LoadSpec) -> anyhow::Result<Snapshot> {
     Ok(match spec {
         LoadSpec::Demo => Snapshot::demo(),
         LoadSpec::File(p) => Snapshot::load(p)?,
+        LoadSpec::Live(_) => anyhow::bail!("a live account is not a snapshot"),
     })
+}
+
+/// Reads the live account, forwarding per-source progress as `Event::Loading`.
+async fn load_live(tx: mpsc::UnboundedSender<Event>, ctx: Box<AwsContext>) -> Snapshot {
+    let (ptx, mut prx) = mpsc::unbounded_channel::<String>();
+    let forward = tokio::spawn(async move {
+        while let Some(msg) = prx.recv().await {
+            if tx.send(Event::Loading(msg)).is_err() {
+                break;
+            }
+        }
+    });
+    let snap = Box::pin(sources::load(&ctx, Some(ptx))).await;
+    let _ = forward.await;
+    snap
 }
 
 /// Normalizes in a background task and reports through the event channel.
@@ -159,7 +275,27 @@ fn spawn_load(
     let _ = tx.send(Event::Loading(match &spec {
         LoadSpec::Demo => "loading the demo account".into(),
         LoadSpec::File(p) => format!("loading {}", p.display()),
+        LoadSpec::Live(ctx) => format!(
+            "reading account {} in {}",
+            ctx.account_id,
+            ctx.regions.join(", ")
+        ),
     }));
+    if let (LoadSpec::Live(ctx), None) = (&spec, &pre) {
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            let snap = load_live(tx.clone(), ctx).await;
+            let data = tokio::task::spawn_blocking(move || {
+                Dataset::from_snapshot(snap, Origin::Live, &posture)
+            })
+            .await;
+            let _ = tx.send(match data {
+                Ok(d) => Event::Loaded(Box::new(d)),
+                Err(e) => Event::LoadFailed(format!("normalizing failed: {e}")),
+            });
+        });
+        return;
+    }
     tokio::task::spawn_blocking(move || {
         let snap = match pre {
             Some(s) => Ok(s),
@@ -184,6 +320,12 @@ struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        // While unwinding from a panic, ratatui's hook has already restored the terminal and
+        // printed the message; leaving the alternate screen a second time would make the
+        // terminal redraw the saved screen over that message.
+        if std::thread::panicking() {
+            return;
+        }
         ratatui::restore();
     }
 }
@@ -191,7 +333,7 @@ impl Drop for TerminalGuard {
 async fn tui(
     cli: Cli,
     spec: LoadSpec,
-    first: Snapshot,
+    first: Option<Snapshot>,
     theme: Theme,
     posture: PostureConfig,
     started: Instant,
@@ -231,7 +373,7 @@ async fn tui(
             }
         }
     });
-    spawn_load(tx.clone(), spec.clone(), Some(first), posture.clone());
+    spawn_load(tx.clone(), spec.clone(), first, posture.clone());
 
     let panic_after_first_frame = std::env::var_os("GUARDPOST_TEST_PANIC").is_some();
     loop {

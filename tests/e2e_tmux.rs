@@ -94,7 +94,7 @@ fn panic_restores_the_terminal() {
         "panic",
         120,
         30,
-        &format!("export GUARDPOST_TEST_PANIC=1; {c}"),
+        &format!("export GUARDPOST_TEST_PANIC=1 RUST_BACKTRACE=0; {c}"),
     );
     let s = t.wait_exit();
     assert!(s.contains("EXITED:101"), "panics exit 101:\n{s}");

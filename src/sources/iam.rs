@@ -1,0 +1,642 @@
+//! IAM (global; the client is pinned to us-east-1): the inventory the posture engine reads.
+//!
+//! - `GetAccountAuthorizationDetails` (paginated): users, groups, roles, managed policies with
+//!   their documents. Documents are URL-encoded JSON: decoded, then parsed (a document that does
+//!   not parse is kept as a JSON string). Missing members are tolerated (moto returns ~1,600 AWS
+//!   managed policies, some without `PolicyName`); AWS managed policies are kept only when
+//!   attached (as the real API returns them), customer managed ones always.
+//! - Per user: `ListAccessKeys` + `GetAccessKeyLastUsed` per key, `ListMFADevices`,
+//!   `GetLoginProfile` (NoSuchEntity = no console password).
+//! - Account: `GetAccountPasswordPolicy` (NoSuchEntity = none), `GetAccountSummary`,
+//!   `ListVirtualMFADevices` (is root's MFA virtual?), `ListServerCertificates`,
+//!   `ListAccountAliases`, `GenerateCredentialReport` (polled) + `GetCredentialReport` (CSV).
+//!
+//! No call here returns a secret (no secret access key, no password).
+
+use super::{Progress, describe_error, progress};
+use crate::model::SourceProblem;
+use crate::model::iam::{
+    AccessKey, AccessKeyLastUsed, AttachedPolicy, CredentialReportRow, IamGroup, IamInventory,
+    IamRole, IamUser, InlinePolicy, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy,
+    RoleLastUsed, ServerCertificate, Tag,
+};
+use aws_config::SdkConfig;
+use aws_sdk_iam::Client;
+use aws_sdk_iam::types::{AssignmentStatusType, ReportStateType};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const SOURCE: &str = "iam";
+/// Users read at once (ListAccessKeys, ListMFADevices, GetLoginProfile each).
+pub const CONCURRENCY: usize = 4;
+/// GetAccountAuthorizationDetails page size (the API's maximum; its default is 100).
+pub const GAAD_PAGE: i32 = 1000;
+/// Credential report: how often and how long to poll GenerateCredentialReport.
+pub const REPORT_POLL: Duration = Duration::from_millis(500);
+pub const REPORT_POLLS: usize = 60;
+
+#[derive(Debug, Default)]
+pub struct IamResult {
+    pub inventory: Option<IamInventory>,
+    pub alias: Option<String>,
+    pub problems: Vec<SourceProblem>,
+}
+
+fn problem(message: String) -> SourceProblem {
+    tracing::warn!(source = SOURCE, %message, "source problem");
+    SourceProblem {
+        source: SOURCE.into(),
+        region: None,
+        message,
+    }
+}
+
+/// smithy time → chrono UTC.
+pub fn time(t: &aws_smithy_types::DateTime) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.secs(), t.subsec_nanos()).unwrap_or_default()
+}
+
+fn time_or_epoch(t: Option<&aws_smithy_types::DateTime>) -> DateTime<Utc> {
+    t.map(time).unwrap_or_default()
+}
+
+/// A policy document as IAM returns it (URL-encoded JSON) → JSON. Already-decoded text (some
+/// emulators) is parsed as is; text that is not JSON is kept as a JSON string.
+pub fn decode_policy(raw: &str) -> Value {
+    let trimmed = raw.trim_start();
+    let text = if trimmed.starts_with('{') {
+        std::borrow::Cow::Borrowed(raw)
+    } else {
+        percent_encoding::percent_decode_str(raw).decode_utf8_lossy()
+    };
+    serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.into_owned()))
+}
+
+fn attached(p: &aws_sdk_iam::types::AttachedPolicy) -> Option<AttachedPolicy> {
+    let arn = p.policy_arn()?;
+    Some(AttachedPolicy {
+        policy_name: p
+            .policy_name()
+            .map(str::to_string)
+            .unwrap_or_else(|| name_from_arn(arn)),
+        policy_arn: arn.to_string(),
+    })
+}
+
+fn boundary(b: Option<&aws_sdk_iam::types::AttachedPermissionsBoundary>) -> Option<AttachedPolicy> {
+    let arn = b?.permissions_boundary_arn()?;
+    Some(AttachedPolicy {
+        policy_name: name_from_arn(arn),
+        policy_arn: arn.to_string(),
+    })
+}
+
+fn name_from_arn(arn: &str) -> String {
+    arn.rsplit('/').next().unwrap_or(arn).to_string()
+}
+
+fn inline(p: &aws_sdk_iam::types::PolicyDetail) -> InlinePolicy {
+    InlinePolicy {
+        policy_name: p.policy_name().unwrap_or_default().to_string(),
+        policy_document: p
+            .policy_document()
+            .map(decode_policy)
+            .unwrap_or(Value::Null),
+    }
+}
+
+fn tags(t: &[aws_sdk_iam::types::Tag]) -> Vec<Tag> {
+    t.iter()
+        .map(|t| Tag {
+            key: t.key().to_string(),
+            value: t.value().to_string(),
+        })
+        .collect()
+}
+
+fn user(u: &aws_sdk_iam::types::UserDetail) -> IamUser {
+    IamUser {
+        user_name: u.user_name().unwrap_or_default().to_string(),
+        user_id: u.user_id().unwrap_or_default().to_string(),
+        arn: u.arn().unwrap_or_default().to_string(),
+        path: u.path().unwrap_or("/").to_string(),
+        create_date: time_or_epoch(u.create_date()),
+        password_last_used: None,
+        tags: tags(u.tags()),
+        group_list: u.group_list().to_vec(),
+        attached_managed_policies: u
+            .attached_managed_policies()
+            .iter()
+            .filter_map(attached)
+            .collect(),
+        user_policy_list: u.user_policy_list().iter().map(inline).collect(),
+        permissions_boundary: boundary(u.permissions_boundary()),
+        access_keys: Vec::new(),
+        mfa_devices: Vec::new(),
+        login_profile: None,
+    }
+}
+
+fn group(g: &aws_sdk_iam::types::GroupDetail) -> IamGroup {
+    IamGroup {
+        group_name: g.group_name().unwrap_or_default().to_string(),
+        group_id: g.group_id().unwrap_or_default().to_string(),
+        arn: g.arn().unwrap_or_default().to_string(),
+        path: g.path().unwrap_or("/").to_string(),
+        create_date: time_or_epoch(g.create_date()),
+        attached_managed_policies: g
+            .attached_managed_policies()
+            .iter()
+            .filter_map(attached)
+            .collect(),
+        group_policy_list: g.group_policy_list().iter().map(inline).collect(),
+    }
+}
+
+fn role(r: &aws_sdk_iam::types::RoleDetail) -> IamRole {
+    IamRole {
+        role_name: r.role_name().unwrap_or_default().to_string(),
+        role_id: r.role_id().unwrap_or_default().to_string(),
+        arn: r.arn().unwrap_or_default().to_string(),
+        path: r.path().unwrap_or("/").to_string(),
+        create_date: time_or_epoch(r.create_date()),
+        // Not in GetAccountAuthorizationDetails (GetRole has them); nothing reads them yet.
+        description: None,
+        max_session_duration: None,
+        assume_role_policy_document: r
+            .assume_role_policy_document()
+            .map(decode_policy)
+            .unwrap_or(Value::Null),
+        tags: tags(r.tags()),
+        attached_managed_policies: r
+            .attached_managed_policies()
+            .iter()
+            .filter_map(attached)
+            .collect(),
+        role_policy_list: r.role_policy_list().iter().map(inline).collect(),
+        permissions_boundary: boundary(r.permissions_boundary()),
+        role_last_used: r.role_last_used().map(|l| RoleLastUsed {
+            last_used_date: l.last_used_date().map(time),
+            region: l.region().map(str::to_string),
+        }),
+    }
+}
+
+/// `None` for records without an ARN, and for AWS managed policies attached to nothing.
+fn managed_policy(p: &aws_sdk_iam::types::ManagedPolicyDetail) -> Option<ManagedPolicy> {
+    let arn = p.arn()?;
+    let attachments = p.attachment_count().unwrap_or(0);
+    if arn.contains(":iam::aws:policy/") && attachments == 0 {
+        return None;
+    }
+    let default_version = p.default_version_id().unwrap_or_default();
+    let document = p
+        .policy_version_list()
+        .iter()
+        .find(|v| v.is_default_version() || v.version_id() == Some(default_version))
+        .and_then(|v| v.document())
+        .map(decode_policy)
+        .unwrap_or(Value::Null);
+    Some(ManagedPolicy {
+        policy_name: p
+            .policy_name()
+            .map(str::to_string)
+            .unwrap_or_else(|| name_from_arn(arn)),
+        policy_id: p.policy_id().unwrap_or_default().to_string(),
+        arn: arn.to_string(),
+        path: p.path().unwrap_or("/").to_string(),
+        default_version_id: default_version.to_string(),
+        attachment_count: attachments,
+        is_attachable: p.is_attachable(),
+        create_date: time_or_epoch(p.create_date()),
+        update_date: time_or_epoch(p.update_date().or(p.create_date())),
+        description: p.description().map(str::to_string),
+        document,
+    })
+}
+
+/// Parses the credential report CSV. Columns are matched by header name: unknown columns are
+/// ignored and missing ones are empty, so a report with more (or fewer) columns still loads.
+pub fn parse_credential_report(csv: &str) -> Vec<CredentialReportRow> {
+    let mut rows = parse_csv(csv).into_iter();
+    let Some(header) = rows.next() else {
+        return Vec::new();
+    };
+    let template = match serde_json::to_value(CredentialReportRow::default()) {
+        Ok(Value::Object(m)) => m,
+        _ => return Vec::new(),
+    };
+    rows.filter(|r| r.iter().any(|c| !c.is_empty()))
+        .filter_map(|r| {
+            let mut m = template.clone();
+            for (name, value) in header.iter().zip(r) {
+                if let Some(slot) = m.get_mut(name.trim()) {
+                    *slot = Value::String(value);
+                }
+            }
+            serde_json::from_value(Value::Object(m)).ok()
+        })
+        .collect()
+}
+
+/// A small RFC 4180 reader (quoted fields, doubled quotes, CRLF or LF).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    field.push('"');
+                    chars.next();
+                }
+                '"' => quoted = false,
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = true,
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' => {}
+            '\n' => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            _ => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult {
+    let client = Client::new(conf);
+    let mut out = IamResult::default();
+    let mut inv = IamInventory {
+        account_id: account_id.to_string(),
+        ..IamInventory::default()
+    };
+
+    // GetAccountAuthorizationDetails: without it there is no inventory worth evaluating.
+    let mut marker: Option<String> = None;
+    let mut pages = 0usize;
+    loop {
+        let page = match Box::pin(
+            client
+                .get_account_authorization_details()
+                .max_items(GAAD_PAGE)
+                .set_marker(marker.clone())
+                .send(),
+        )
+        .await
+        {
+            Ok(page) => page,
+            Err(e) => {
+                out.problems.push(problem(describe_error(
+                    "iam:GetAccountAuthorizationDetails",
+                    &e,
+                )));
+                return out;
+            }
+        };
+        pages += 1;
+        inv.user_detail_list
+            .extend(page.user_detail_list().iter().map(user));
+        inv.group_detail_list
+            .extend(page.group_detail_list().iter().map(group));
+        inv.role_detail_list
+            .extend(page.role_detail_list().iter().map(role));
+        inv.policies
+            .extend(page.policies().iter().filter_map(managed_policy));
+        progress(
+            p,
+            format!(
+                "IAM: {} users, {} roles, {} policies ({pages} pages)",
+                inv.user_detail_list.len(),
+                inv.role_detail_list.len(),
+                inv.policies.len()
+            ),
+        );
+        marker = page.marker().filter(|m| !m.is_empty()).map(str::to_string);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+
+    // Per-user credentials, a few users at a time.
+    let users = std::mem::take(&mut inv.user_detail_list);
+    let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, u) in users.into_iter().enumerate() {
+        let client = client.clone();
+        let limit = limit.clone();
+        tasks.spawn(Box::pin(async move {
+            let _permit = limit.acquire_owned().await;
+            let (u, problems) = Box::pin(user_credentials(client, u)).await;
+            (i, u, problems)
+        }));
+    }
+    let mut users = Vec::new();
+    let mut user_problems: BTreeMap<String, usize> = BTreeMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((i, u, problems)) => {
+                users.push((i, u));
+                for m in problems {
+                    *user_problems.entry(m).or_default() += 1;
+                }
+            }
+            Err(e) => out
+                .problems
+                .push(problem(format!("a user reader failed: {e}"))),
+        }
+    }
+    users.sort_by_key(|(i, _)| *i);
+    inv.user_detail_list = users.into_iter().map(|(_, u)| u).collect();
+    // One problem per distinct message, not one per user.
+    for (m, n) in user_problems {
+        out.problems
+            .push(problem(if n > 1 { format!("{m} ({n} users)") } else { m }));
+    }
+
+    // Account-level facts.
+    match Box::pin(client.get_account_password_policy().send()).await {
+        Ok(r) => {
+            inv.password_policy = r.password_policy().map(|pp| PasswordPolicy {
+                minimum_password_length: pp.minimum_password_length(),
+                require_symbols: pp.require_symbols(),
+                require_numbers: pp.require_numbers(),
+                require_uppercase_characters: pp.require_uppercase_characters(),
+                require_lowercase_characters: pp.require_lowercase_characters(),
+                allow_users_to_change_password: pp.allow_users_to_change_password(),
+                expire_passwords: pp.expire_passwords(),
+                max_password_age: pp.max_password_age(),
+                password_reuse_prevention: pp.password_reuse_prevention(),
+                hard_expiry: pp.hard_expiry(),
+            })
+        }
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_no_such_entity_exception()) => {}
+        Err(e) => out
+            .problems
+            .push(problem(describe_error("iam:GetAccountPasswordPolicy", &e))),
+    }
+    match Box::pin(client.get_account_summary().send()).await {
+        Ok(r) => {
+            if let Some(map) = r.summary_map() {
+                inv.summary_map = map
+                    .iter()
+                    .map(|(k, v)| (k.as_str().to_string(), i64::from(*v)))
+                    .collect();
+            }
+            inv.root.account_mfa_enabled = inv.summary_map.get("AccountMFAEnabled") == Some(&1);
+            inv.root.account_access_keys_present =
+                inv.summary_map.get("AccountAccessKeysPresent") == Some(&1);
+        }
+        Err(e) => out
+            .problems
+            .push(problem(describe_error("iam:GetAccountSummary", &e))),
+    }
+    if inv.root.account_mfa_enabled {
+        match Box::pin(
+            client
+                .list_virtual_mfa_devices()
+                .assignment_status(AssignmentStatusType::Assigned)
+                .send(),
+        )
+        .await
+        {
+            Ok(r) => {
+                let root_arn_suffix = ":root";
+                inv.root.virtual_mfa = r.virtual_mfa_devices().iter().any(|d| {
+                    d.serial_number().ends_with(":mfa/root-account-mfa-device")
+                        || d.user().is_some_and(|u| u.arn().ends_with(root_arn_suffix))
+                });
+            }
+            Err(e) => out
+                .problems
+                .push(problem(describe_error("iam:ListVirtualMFADevices", &e))),
+        }
+    }
+    let mut marker: Option<String> = None;
+    loop {
+        match Box::pin(
+            client
+                .list_server_certificates()
+                .set_marker(marker.clone())
+                .send(),
+        )
+        .await
+        {
+            Ok(r) => {
+                inv.server_certificates
+                    .extend(r.server_certificate_metadata_list().iter().map(|c| {
+                        ServerCertificate {
+                            server_certificate_name: c.server_certificate_name().to_string(),
+                            server_certificate_id: c.server_certificate_id().to_string(),
+                            arn: c.arn().to_string(),
+                            upload_date: time_or_epoch(c.upload_date()),
+                            expiration: time_or_epoch(c.expiration()),
+                        }
+                    }));
+                marker = r.marker().filter(|m| !m.is_empty()).map(str::to_string);
+                if !r.is_truncated() || marker.is_none() {
+                    break;
+                }
+            }
+            Err(e) => {
+                out.problems
+                    .push(problem(describe_error("iam:ListServerCertificates", &e)));
+                break;
+            }
+        }
+    }
+    match Box::pin(client.list_account_aliases().send()).await {
+        Ok(r) => out.alias = r.account_aliases().first().cloned(),
+        Err(e) => out
+            .problems
+            .push(problem(describe_error("iam:ListAccountAliases", &e))),
+    }
+
+    match Box::pin(credential_report(&client)).await {
+        Ok(rows) => inv.credential_report = rows,
+        Err(m) => out.problems.push(problem(m)),
+    }
+    // The report is where password and root last-use times live.
+    for row in &inv.credential_report {
+        let used = CredentialReportRow::time(&row.password_last_used);
+        if row.user == CredentialReportRow::ROOT_USER {
+            inv.root.password_last_used = used;
+        } else if let Some(u) = inv
+            .user_detail_list
+            .iter_mut()
+            .find(|u| u.user_name == row.user)
+        {
+            u.password_last_used = used;
+        }
+    }
+    progress(p, format!("IAM: {} users read", inv.user_detail_list.len()));
+    out.inventory = Some(inv);
+    out
+}
+
+/// ListAccessKeys (+ GetAccessKeyLastUsed), ListMFADevices, GetLoginProfile for one user.
+/// Returns the user and messages for calls that failed.
+async fn user_credentials(client: Client, mut u: IamUser) -> (IamUser, Vec<String>) {
+    let mut problems = Vec::new();
+    let name = u.user_name.clone();
+    let mut marker: Option<String> = None;
+    loop {
+        match Box::pin(
+            client
+                .list_access_keys()
+                .user_name(&name)
+                .set_marker(marker.clone())
+                .send(),
+        )
+        .await
+        {
+            Ok(r) => {
+                for k in r.access_key_metadata() {
+                    let Some(id) = k.access_key_id() else {
+                        continue;
+                    };
+                    let last_used =
+                        match Box::pin(client.get_access_key_last_used().access_key_id(id).send())
+                            .await
+                        {
+                            Ok(l) => l.access_key_last_used().map(|l| AccessKeyLastUsed {
+                                last_used_date: l.last_used_date().map(time),
+                                service_name: Some(l.service_name().to_string()),
+                                region: Some(l.region().to_string()),
+                            }),
+                            Err(e) => {
+                                problems.push(describe_error("iam:GetAccessKeyLastUsed", &e));
+                                None
+                            }
+                        };
+                    u.access_keys.push(AccessKey {
+                        access_key_id: id.to_string(),
+                        status: k
+                            .status()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                        create_date: time_or_epoch(k.create_date()),
+                        last_used,
+                    });
+                }
+                marker = r.marker().filter(|m| !m.is_empty()).map(str::to_string);
+                if !r.is_truncated() || marker.is_none() {
+                    break;
+                }
+            }
+            Err(e) => {
+                problems.push(describe_error("iam:ListAccessKeys", &e));
+                break;
+            }
+        }
+    }
+    match Box::pin(client.list_mfa_devices().user_name(&name).send()).await {
+        Ok(r) => {
+            u.mfa_devices = r
+                .mfa_devices()
+                .iter()
+                .map(|d| MfaDevice {
+                    serial_number: d.serial_number().to_string(),
+                    enable_date: time(d.enable_date()),
+                })
+                .collect();
+        }
+        Err(e) => problems.push(describe_error("iam:ListMFADevices", &e)),
+    }
+    match Box::pin(client.get_login_profile().user_name(&name).send()).await {
+        Ok(r) => {
+            u.login_profile = r.login_profile().map(|l| LoginProfile {
+                create_date: time(l.create_date()),
+                password_reset_required: l.password_reset_required(),
+            });
+        }
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_no_such_entity_exception()) => {}
+        Err(e) => problems.push(describe_error("iam:GetLoginProfile", &e)),
+    }
+    (u, problems)
+}
+
+/// GenerateCredentialReport until COMPLETE, then GetCredentialReport.
+async fn credential_report(client: &Client) -> Result<Vec<CredentialReportRow>, String> {
+    for _ in 0..REPORT_POLLS {
+        let r = Box::pin(client.generate_credential_report().send())
+            .await
+            .map_err(|e| describe_error("iam:GenerateCredentialReport", &e))?;
+        if r.state() == Some(&ReportStateType::Complete) {
+            break;
+        }
+        tokio::time::sleep(REPORT_POLL).await;
+    }
+    for _ in 0..REPORT_POLLS {
+        match Box::pin(client.get_credential_report().send()).await {
+            Ok(r) => {
+                let bytes = r.content().map(|b| b.as_ref()).unwrap_or_default();
+                return Ok(parse_credential_report(&String::from_utf8_lossy(bytes)));
+            }
+            Err(e)
+                if e.as_service_error().is_some_and(|s| {
+                    s.is_credential_report_not_ready_exception()
+                        || s.is_credential_report_not_present_exception()
+                }) =>
+            {
+                tokio::time::sleep(REPORT_POLL).await;
+            }
+            Err(e) => return Err(describe_error("iam:GetCredentialReport", &e)),
+        }
+    }
+    Err("iam:GetCredentialReport: the credential report was not ready in time".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_url_encoded_policy_documents() {
+        let raw = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGet%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+        let v = decode_policy(raw);
+        assert_eq!(v["Statement"][0]["Action"], "s3:Get*");
+        // Already decoded text parses as is (a literal % stays).
+        let v = decode_policy(r#"{"Statement":[{"Sid":"100%"}]}"#);
+        assert_eq!(v["Statement"][0]["Sid"], "100%");
+        // Not JSON: kept as a string.
+        assert_eq!(
+            decode_policy("not%20json"),
+            Value::String("not json".into())
+        );
+    }
+
+    #[test]
+    fn credential_report_tolerates_unknown_and_missing_columns() {
+        let csv = "user,arn,user_creation_time,password_enabled,mfa_active,some_new_column\r\n\
+                   <root_account>,arn:aws:iam::111122223333:root,2020-01-01T00:00:00+00:00,not_supported,true,x\r\n\
+                   \"bob, jr\",arn:aws:iam::111122223333:user/bob,2021-01-01T00:00:00+00:00,true,false,y\n";
+        let rows = parse_credential_report(csv);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].user, "<root_account>");
+        assert_eq!(rows[0].mfa_active, "true");
+        assert_eq!(rows[1].user, "bob, jr");
+        assert_eq!(rows[1].password_enabled, "true");
+        assert_eq!(rows[1].access_key_1_active, "");
+        assert!(parse_credential_report("").is_empty());
+    }
+}

@@ -1,0 +1,317 @@
+//! Live data layer: reads an AWS account into the same [`Snapshot`] the demo and snapshot files
+//! use, so normalization, posture, dedupe and the UI run unchanged on live data.
+//!
+//! - [`aws`]: SDK configuration (profile, regions, endpoint override), credentials check,
+//!   `sts:GetCallerIdentity`.
+//! - [`securityhub`], [`guardduty`], [`access_analyzer`]: per-region readers that keep the
+//!   services' **wire JSON** (ASFF PascalCase, REST camelCase) by capturing each response body
+//!   with an SDK interceptor ([`BodyCapture`]) while the SDK still signs, retries (adaptive),
+//!   resolves endpoints and credentials and gives us the pagination tokens.
+//! - [`iam`]: the global IAM inventory (IAM's wire format is XML, so it is built from the SDK's
+//!   typed output into [`crate::model::IamInventory`]).
+//!
+//! [`load`] runs one tokio task per service x region (plus one for IAM); a failure is isolated
+//! to its source and region and becomes a [`SourceProblem`] in `Snapshot.problems`.
+//! Credentials are never logged or stored: only the caller ARN and account id are kept.
+
+pub mod access_analyzer;
+pub mod aws;
+pub mod guardduty;
+pub mod iam;
+pub mod securityhub;
+
+pub use aws::{AwsContext, LiveOptions, LiveSetupError};
+
+use crate::model::SourceProblem;
+use crate::snapshot::{
+    AccessAnalyzerRegion, GuardDutyRegion, SecurityHubRegion, ServiceStatus, Snapshot,
+};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// Captures the raw body of a successful response, so records keep their exact wire JSON.
+///
+/// Why `read_after_deserialization`: in `read_before_deserialization` the body is still the
+/// unread network stream (`SdkBody::bytes()` is `None`); the orchestrator buffers it right after
+/// that hook (`read_body`) and puts the bytes back into the response, so from
+/// `read_after_deserialization` on `response().body().bytes()` is the complete body. The hook runs
+/// once per attempt; a retried call overwrites the slot, so the last (successful) attempt wins.
+/// Verified by `tests/live_*.rs` against the emulator over real HTTP.
+#[derive(Debug, Clone, Default)]
+pub struct BodyCapture {
+    slot: Arc<Mutex<Option<Vec<u8>>>>,
+}
+
+impl BodyCapture {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The captured body, if the last attempt succeeded (2xx). Empties the slot.
+    pub fn take(&self) -> Option<Vec<u8>> {
+        self.slot.lock().ok().and_then(|mut s| s.take())
+    }
+
+    /// The captured body parsed as JSON.
+    pub fn take_json(&self) -> Result<serde_json::Value, String> {
+        let body = self
+            .take()
+            .ok_or_else(|| "the response body was not captured".to_string())?;
+        serde_json::from_slice(&body)
+            .map_err(|e| format!("the response body is not valid JSON: {e}"))
+    }
+}
+
+impl Intercept for BodyCapture {
+    fn name(&self) -> &'static str {
+        "guardpost::BodyCapture"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response();
+        let body = if response.status().is_success() {
+            response.body().bytes().map(<[u8]>::to_vec)
+        } else {
+            None
+        };
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = body;
+        }
+        Ok(())
+    }
+}
+
+/// Takes `key` (an array) out of a captured JSON page.
+pub(crate) fn take_array(page: &mut serde_json::Value, key: &str) -> Vec<serde_json::Value> {
+    match page.get_mut(key).map(serde_json::Value::take) {
+        Some(serde_json::Value::Array(items)) => items,
+        _ => Vec::new(),
+    }
+}
+
+/// A simple token bucket: `rate` requests per second with a burst of `burst`.
+#[derive(Debug)]
+pub struct TokenBucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl TokenBucket {
+    pub fn new(rate: f64, burst: f64) -> Self {
+        TokenBucket {
+            rate,
+            burst,
+            tokens: burst,
+            last: Instant::now(),
+        }
+    }
+
+    /// Waits until a token is available and takes it.
+    pub async fn acquire(&mut self) {
+        loop {
+            let now = Instant::now();
+            let elapsed = now.duration_since(self.last).as_secs_f64();
+            self.last = now;
+            self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
+            if self.tokens >= 1.0 {
+                self.tokens -= 1.0;
+                return;
+            }
+            let wait = (1.0 - self.tokens) / self.rate;
+            tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+        }
+    }
+}
+
+/// Error codes that mean "you are not allowed to call this".
+const ACCESS_DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedAccess",
+    "NotAuthorized",
+];
+
+/// The error code of a service error (`None` for transport errors).
+pub fn error_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
+    match err {
+        SdkError::ServiceError(_) => err.code(),
+        _ => None,
+    }
+}
+
+pub fn is_access_denied<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+    error_code(err).is_some_and(|c| ACCESS_DENIED_CODES.contains(&c))
+}
+
+/// A clear, secret-free description of a failed call to `action` (an IAM action name such
+/// as `securityhub:GetFindings`): access denied names the missing permission; service errors
+/// keep their code and message; transport errors keep the network error text.
+pub fn describe_error<E, R>(action: &str, err: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    if is_access_denied(err) {
+        return format!("AccessDenied: missing permission {action}");
+    }
+    match err {
+        SdkError::ServiceError(_) => {
+            let code = err.code().unwrap_or("error");
+            match err.message() {
+                Some(m) if !m.is_empty() => format!("{action} failed: {code}: {m}"),
+                _ => format!("{action} failed: {code}"),
+            }
+        }
+        SdkError::TimeoutError(_) => format!("{action} timed out"),
+        SdkError::DispatchFailure(_) => {
+            format!("{action}: network error: {}", DisplayErrorContext(err))
+        }
+        _ => format!("{action} failed: {}", DisplayErrorContext(err)),
+    }
+}
+
+/// What one reader produced for one region.
+#[derive(Debug, Default)]
+pub struct RegionResult {
+    pub securityhub: Option<SecurityHubRegion>,
+    pub guardduty: Option<GuardDutyRegion>,
+    pub access_analyzer: Option<AccessAnalyzerRegion>,
+    pub services: Vec<ServiceStatus>,
+    pub problems: Vec<SourceProblem>,
+}
+
+impl RegionResult {
+    pub(crate) fn problem(source: &str, region: &str, message: String) -> SourceProblem {
+        tracing::warn!(source, region, %message, "source problem");
+        SourceProblem {
+            source: source.to_string(),
+            region: Some(region.to_string()),
+            message,
+        }
+    }
+}
+
+/// Progress messages for the UI (`Event::Loading`) while pages arrive.
+pub type Progress = Option<mpsc::UnboundedSender<String>>;
+
+pub(crate) fn progress(p: &Progress, msg: String) {
+    if let Some(tx) = p {
+        let _ = tx.send(msg);
+    }
+}
+
+/// Reads everything: IAM once, and Security Hub, GuardDuty and Access Analyzer in every region,
+/// each as its own task. Failures become `problems`; the rest loads.
+pub async fn load(ctx: &AwsContext, progress_tx: Progress) -> Snapshot {
+    let captured_at = chrono::Utc::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for region in &ctx.regions {
+        let conf = ctx.region_config(region);
+        let p = progress_tx.clone();
+        let r = region.clone();
+        tasks.spawn(Box::pin(async move {
+            Box::pin(securityhub::load(&conf, &r, &p)).await
+        }));
+        let conf = ctx.region_config(region);
+        let p = progress_tx.clone();
+        let r = region.clone();
+        tasks.spawn(Box::pin(async move {
+            Box::pin(guardduty::load(&conf, &r, &p)).await
+        }));
+        let conf = ctx.region_config(region);
+        let p = progress_tx.clone();
+        let r = region.clone();
+        tasks.spawn(Box::pin(async move {
+            Box::pin(access_analyzer::load(&conf, &r, &p)).await
+        }));
+    }
+    let iam_conf = ctx.iam_config();
+    let account = ctx.account_id.clone();
+    let p = progress_tx.clone();
+    let iam_task = tokio::spawn(Box::pin(async move {
+        Box::pin(iam::load(&iam_conf, &account, &p)).await
+    }));
+
+    let mut snap = Snapshot {
+        format: crate::snapshot::FORMAT.to_string(),
+        version: crate::snapshot::VERSION,
+        captured_at,
+        account: crate::snapshot::AccountInfo {
+            id: ctx.account_id.clone(),
+            alias: None,
+            caller_arn: ctx.caller_arn.clone(),
+        },
+        regions: ctx.regions.clone(),
+        securityhub: Vec::new(),
+        guardduty: Vec::new(),
+        access_analyzer: Vec::new(),
+        iam: None,
+        services: Vec::new(),
+        problems: Vec::new(),
+    };
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(r) => {
+                snap.securityhub.extend(r.securityhub);
+                snap.guardduty.extend(r.guardduty);
+                snap.access_analyzer.extend(r.access_analyzer);
+                snap.services.extend(r.services);
+                snap.problems.extend(r.problems);
+            }
+            Err(e) => snap.problems.push(SourceProblem {
+                source: "guardpost".into(),
+                region: None,
+                message: format!("a reader task failed: {e}"),
+            }),
+        }
+    }
+    match iam_task.await {
+        Ok(r) => {
+            snap.account.alias = r.alias;
+            snap.iam = r.inventory;
+            snap.problems.extend(r.problems);
+        }
+        Err(e) => snap.problems.push(SourceProblem {
+            source: "iam".into(),
+            region: None,
+            message: format!("the IAM reader failed: {e}"),
+        }),
+    }
+    // Deterministic order regardless of which task finished first.
+    let order = |r: &str| {
+        ctx.regions
+            .iter()
+            .position(|x| x == r)
+            .unwrap_or(usize::MAX)
+    };
+    snap.securityhub.sort_by_key(|b| order(&b.region));
+    snap.guardduty.sort_by_key(|b| order(&b.region));
+    snap.access_analyzer.sort_by_key(|b| order(&b.region));
+    snap.services
+        .sort_by(|a, b| (order(&a.region), &a.service).cmp(&(order(&b.region), &b.service)));
+    snap.problems.sort_by(|a, b| {
+        let ra = a.region.as_deref().map(order).unwrap_or(0);
+        let rb = b.region.as_deref().map(order).unwrap_or(0);
+        (ra, &a.source).cmp(&(rb, &b.source))
+    });
+    progress(&progress_tx, "loaded".into());
+    snap
+}

@@ -1,0 +1,507 @@
+//! The live layer against the project's emulator (tests/emulator/: moto for IAM and STS, the
+//! project's own Security Hub, GuardDuty and Access Analyzer), with the real Rust SDK over HTTP.
+//! IAM principals are created with the SDK's IAM client; findings are seeded through the
+//! emulator's control API. Skipped (with a note) when the emulator is not in this checkout.
+
+mod live;
+
+use aws_sdk_iam::Client;
+use guardpost::dataset::{Dataset, Origin};
+use guardpost::model::Source;
+use guardpost::model::iam::CredentialReportRow;
+use guardpost::posture::PostureConfig;
+use guardpost::snapshot::Snapshot;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+const E1: &str = "us-east-1";
+const W1: &str = "eu-west-1";
+
+fn strings(v: &Value) -> BTreeSet<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn field_set(findings: &[Value], key: &str) -> BTreeSet<String> {
+    findings
+        .iter()
+        .map(|f| f[key].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn on(snap: &Snapshot, service: &str, region: &str) -> Vec<bool> {
+    snap.services
+        .iter()
+        .filter(|s| s.service == service && s.region == region)
+        .map(|s| s.enabled)
+        .collect()
+}
+
+fn problems(snap: &Snapshot, source: &str, region: Option<&str>) -> Vec<String> {
+    snap.problems
+        .iter()
+        .filter(|p| p.source == source && p.region.as_deref() == region)
+        .map(|p| p.message.clone())
+        .collect()
+}
+
+const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"sts:AssumeRole"}]}"#;
+const ADMIN_LIKE: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+/// Characters that must survive URL-encoding: spaces, %, +, &, =, quotes.
+const INLINE: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"odd chars","Effect":"Allow","Action":["iam:PassRole","ec2:RunInstances"],"Resource":"*","Condition":{"StringLike":{"aws:userid":"a+b&c=d 100%"}}}]}"#;
+
+async fn seed(iam: &Client) {
+    // alice: console user with a virtual MFA device.
+    iam.create_user().user_name("alice").send().await.unwrap();
+    iam.create_login_profile()
+        .user_name("alice")
+        .password("Correct-Horse-9!")
+        .send()
+        .await
+        .unwrap();
+    let mfa = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("alice")
+        .send()
+        .await
+        .unwrap();
+    let serial = mfa
+        .virtual_mfa_device()
+        .unwrap()
+        .serial_number()
+        .to_string();
+    iam.enable_mfa_device()
+        .user_name("alice")
+        .serial_number(&serial)
+        .authentication_code1("123456")
+        .authentication_code2("654321")
+        .send()
+        .await
+        .unwrap();
+    // bob: two access keys, an inline policy, in the Developers group, tagged.
+    iam.create_user()
+        .user_name("bob")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("owner")
+                .value("team-a")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        iam.create_access_key()
+            .user_name("bob")
+            .send()
+            .await
+            .unwrap();
+    }
+    iam.put_user_policy()
+        .user_name("bob")
+        .policy_name("deploy")
+        .policy_document(INLINE)
+        .send()
+        .await
+        .unwrap();
+    iam.create_group()
+        .group_name("Developers")
+        .send()
+        .await
+        .unwrap();
+    iam.add_user_to_group()
+        .group_name("Developers")
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    let policy = iam
+        .create_policy()
+        .policy_name("AcmeFullAccess")
+        .policy_document(ADMIN_LIKE)
+        .send()
+        .await
+        .unwrap();
+    let policy_arn = policy.policy().unwrap().arn().unwrap().to_string();
+    iam.attach_group_policy()
+        .group_name("Developers")
+        .policy_arn(&policy_arn)
+        .send()
+        .await
+        .unwrap();
+    // A partner role with AdministratorAccess (an AWS managed policy).
+    iam.create_role()
+        .role_name("partner-admin")
+        .assume_role_policy_document(TRUST)
+        .send()
+        .await
+        .unwrap();
+    iam.attach_role_policy()
+        .role_name("partner-admin")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+    iam.update_account_password_policy()
+        .minimum_password_length(14)
+        .require_symbols(true)
+        .password_reuse_prevention(24)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iam_inventory_round_trips_through_the_emulator() {
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    let ctx = live::context(&emu.url, &["us-east-1"])
+        .await
+        .expect("resolves");
+    let iam = Client::new(&ctx.iam_config());
+    Box::pin(seed(&iam)).await;
+
+    let (ptx, mut prx) = tokio::sync::mpsc::unbounded_channel();
+    let r = Box::pin(guardpost::sources::iam::load(
+        &ctx.iam_config(),
+        &ctx.account_id,
+        &Some(ptx),
+    ))
+    .await;
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let inv = r.inventory.expect("an inventory");
+    let mut progress = Vec::new();
+    while let Ok(m) = prx.try_recv() {
+        progress.push(m);
+    }
+    eprintln!("progress: {progress:?}");
+
+    assert_eq!(inv.account_id, ctx.account_id);
+    let mut users: Vec<&str> = inv
+        .user_detail_list
+        .iter()
+        .map(|u| u.user_name.as_str())
+        .collect();
+    users.sort();
+    assert_eq!(users, ["alice", "bob"]);
+
+    let alice = inv.user("alice").unwrap();
+    assert!(alice.has_console());
+    assert_eq!(alice.mfa_devices.len(), 1);
+    assert!(alice.mfa_devices[0].is_virtual());
+    assert!(alice.access_keys.is_empty());
+
+    let bob = inv.user("bob").unwrap();
+    assert!(
+        !bob.has_console(),
+        "GetLoginProfile NoSuchEntity = no console"
+    );
+    assert_eq!(bob.access_keys.len(), 2);
+    assert!(
+        bob.access_keys
+            .iter()
+            .all(|k| k.is_active() && k.access_key_id.starts_with("AKIA"))
+    );
+    assert!(bob.access_keys.iter().all(|k| k.last_used_date().is_none()));
+    assert_eq!(bob.group_list, ["Developers"]);
+    assert_eq!(bob.tag("owner"), Some("team-a"));
+    assert_eq!(bob.user_policy_list.len(), 1);
+    assert_eq!(
+        bob.user_policy_list[0].policy_document,
+        serde_json::from_str::<serde_json::Value>(INLINE).unwrap(),
+        "the URL-encoded inline policy decodes to the original document"
+    );
+
+    let dev = inv.group("Developers").unwrap();
+    assert_eq!(
+        dev.attached_managed_policies[0].policy_name,
+        "AcmeFullAccess"
+    );
+    let acme = inv
+        .policies
+        .iter()
+        .find(|p| p.policy_name == "AcmeFullAccess")
+        .expect("customer managed policy");
+    assert_eq!(acme.document["Statement"][0]["Action"], json!("*"));
+    assert!(!acme.is_aws_managed());
+
+    let role = inv
+        .role_detail_list
+        .iter()
+        .find(|r| r.role_name == "partner-admin")
+        .unwrap();
+    assert_eq!(
+        role.assume_role_policy_document,
+        serde_json::from_str::<serde_json::Value>(TRUST).unwrap()
+    );
+    assert_eq!(
+        role.attached_managed_policies[0].policy_arn,
+        "arn:aws:iam::aws:policy/AdministratorAccess"
+    );
+    // AWS managed policies: only the attached ones are kept (moto returns ~1,600).
+    let aws_managed: Vec<&str> = inv
+        .policies
+        .iter()
+        .filter(|p| p.is_aws_managed())
+        .map(|p| p.policy_name.as_str())
+        .collect();
+    assert_eq!(aws_managed, ["AdministratorAccess"]);
+    let admin = inv
+        .policy("arn:aws:iam::aws:policy/AdministratorAccess")
+        .unwrap();
+    assert_eq!(admin.document["Statement"][0]["Action"], json!("*"));
+
+    let pp = inv.password_policy.as_ref().expect("a password policy");
+    assert_eq!(pp.minimum_password_length, Some(14));
+    assert!(pp.require_symbols);
+    assert_eq!(pp.password_reuse_prevention, Some(24));
+    assert_eq!(inv.summary_map.get("Users"), Some(&2));
+
+    let report_users: Vec<&str> = inv
+        .credential_report
+        .iter()
+        .map(|r| r.user.as_str())
+        .filter(|u| *u != CredentialReportRow::ROOT_USER)
+        .collect();
+    assert!(
+        report_users.contains(&"alice") && report_users.contains(&"bob"),
+        "{report_users:?}"
+    );
+    let bob_row = inv
+        .credential_report
+        .iter()
+        .find(|r| r.user == "bob")
+        .unwrap();
+    assert_eq!(bob_row.access_key_1_active, "true");
+    assert_eq!(bob_row.access_key_2_active, "true");
+
+    // No password policy → None (NoSuchEntity is a fact, not an error).
+    iam.delete_account_password_policy().send().await.unwrap();
+    let r = Box::pin(guardpost::sources::iam::load(
+        &ctx.iam_config(),
+        &ctx.account_id,
+        &None,
+    ))
+    .await;
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert!(r.inventory.unwrap().password_policy.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_account_loads_with_pagination_and_coverage() {
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    let seeded = emu.control(
+        "POST",
+        "/_guardpost/seed",
+        Some(&json!({
+            "securityhub": {E1: {"generate": 250, "findings": [
+                {"Id": "resolved-1", "Workflow": {"Status": "RESOLVED"}},
+                {"Id": "suppressed-1", "Workflow": {"Status": "SUPPRESSED"}},
+                {"Id": "archived-1", "RecordState": "ARCHIVED"},
+                {"Id": "notified-1", "Workflow": {"Status": "NOTIFIED"}}
+            ]}},
+            "guardduty": {E1: {"generate": 120, "findings": [
+                {"id": "archived0000000000000000000000001", "service": {"archived": true}}
+            ]}},
+            "accessanalyzer": {E1: {"analyzers": [
+                {"name": "external", "type": "ACCOUNT", "generate": 130},
+                {"name": "unused", "type": "ACCOUNT_UNUSED_ACCESS", "generate": 3}
+            ]}}
+        })),
+    );
+    let ctx = live::context(&emu.url, &[E1, W1]).await.expect("resolves");
+    Box::pin(seed(&Client::new(&ctx.iam_config()))).await;
+
+    let snap = Box::pin(guardpost::sources::load(&ctx, None)).await;
+    assert!(snap.problems.is_empty(), "{:?}", snap.problems);
+    assert_eq!(snap.account.id, ctx.account_id);
+
+    // Security Hub: the 250 generated + the NOTIFIED one; not RESOLVED, SUPPRESSED, ARCHIVED.
+    let mut want = strings(&seeded["securityhub"][E1]["findingIds"]);
+    for gone in ["resolved-1", "suppressed-1", "archived-1"] {
+        assert!(want.remove(gone));
+    }
+    assert_eq!(want.len(), 251);
+    assert_eq!(snap.securityhub.len(), 1);
+    assert_eq!(field_set(&snap.securityhub[0].findings, "Id"), want);
+    assert_eq!(snap.securityhub[0].findings.len(), 251, "no duplicates");
+    assert_eq!(
+        emu.calls("securityhub", "GetFindings", E1).len(),
+        3,
+        "3 pages of 100"
+    );
+    // Raw and lossless: the stored record is what the emulator holds.
+    let state = emu.control(
+        "GET",
+        "/_guardpost/state?region=us-east-1&service=securityhub",
+        None,
+    );
+    let held: Vec<Value> = state["accounts"][&ctx.account_id][E1]["securityhub"]["findings"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let first = &snap.securityhub[0].findings[0];
+    assert!(held.contains(first), "{first}");
+
+    // GuardDuty: 120 active (3 ListFindings pages, 3 GetFindings calls), not the archived one.
+    let mut want = strings(&seeded["guardduty"][E1]["findingIds"]);
+    assert!(want.remove("archived0000000000000000000000001"));
+    assert_eq!(field_set(&snap.guardduty[0].findings, "id"), want);
+    assert_eq!(snap.guardduty[0].findings.len(), 120);
+    assert_eq!(
+        snap.guardduty[0].detector_id.as_deref(),
+        seeded["guardduty"][E1]["detectorId"].as_str()
+    );
+    assert_eq!(emu.calls("guardduty", "ListFindings", E1).len(), 3);
+    assert_eq!(emu.calls("guardduty", "GetFindings", E1).len(), 3);
+
+    // Access Analyzer: every finding of both analyzers, ListFindingsV2 paged (130 > 100).
+    let aa = snap
+        .access_analyzer
+        .iter()
+        .find(|a| a.region == E1)
+        .unwrap();
+    assert_eq!(aa.analyzers.len(), 2);
+    let mut want = BTreeSet::new();
+    for a in seeded["accessanalyzer"][E1]["analyzers"]
+        .as_array()
+        .unwrap()
+    {
+        want.extend(strings(&a["findingIds"]));
+    }
+    assert_eq!(field_set(&aa.findings, "id"), want);
+    assert_eq!(aa.findings.len(), 133);
+    assert!(aa.findings.iter().all(|f| f["analyzerArn"].is_string()));
+    assert!(emu.calls("accessanalyzer", "ListFindingsV2", E1).len() >= 3);
+    assert_eq!(emu.calls("accessanalyzer", "GetFindingV2", E1).len(), 133);
+
+    // Coverage: on in us-east-1, off in eu-west-1.
+    assert_eq!(on(&snap, "securityhub", E1), [true]);
+    assert_eq!(on(&snap, "guardduty", E1), [true]);
+    assert_eq!(on(&snap, "access-analyzer", E1), [true, true]);
+    assert_eq!(on(&snap, "securityhub", W1), [false]);
+    assert_eq!(on(&snap, "guardduty", W1), [false]);
+    assert_eq!(on(&snap, "access-analyzer", W1), [false]);
+
+    // IAM came along. (moto answers GetAccountAuthorizationDetails in one page whatever
+    // MaxItems says, so IAM paging is not exercised here.)
+    let inv = snap.iam.as_ref().unwrap();
+    assert!(inv.user("alice").is_some() && inv.user("bob").is_some());
+    assert!(
+        !emu.calls("iam", "GetAccountAuthorizationDetails", E1)
+            .is_empty()
+    );
+
+    // Through the unchanged pipeline: normalized, posture says what is off in eu-west-1.
+    let data = Dataset::from_snapshot(snap, Origin::Live, &PostureConfig::default());
+    assert!(data.problems.is_empty(), "{:?}", data.problems);
+    let titles: Vec<&str> = data
+        .findings
+        .iter()
+        .filter(|f| f.source == Source::Posture)
+        .map(|f| f.title.as_str())
+        .collect();
+    for want in [
+        "Security Hub is not enabled in eu-west-1",
+        "GuardDuty is not enabled in eu-west-1",
+        "No IAM Access Analyzer analyzer in eu-west-1",
+    ] {
+        assert!(titles.contains(&want), "missing {want:?} in {titles:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_are_isolated_per_source_and_region() {
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    emu.control(
+        "POST",
+        "/_guardpost/seed",
+        Some(&json!({
+            "securityhub": {E1: {"generate": 5}, W1: {"generate": 5}},
+            "guardduty": {E1: {"generate": 5}, W1: {"generate": 5}},
+            "accessanalyzer": {E1: {"analyzers": [{"name": "a", "generate": 2}]},
+                               W1: {"analyzers": [{"name": "a", "generate": 2}]}}
+        })),
+    );
+    emu.control(
+        "POST",
+        "/_guardpost/fault",
+        Some(&json!([
+            {"kind": "access_denied", "service": "securityhub", "operation": "GetFindings", "region": E1},
+            {"kind": "access_denied", "service": "guardduty", "operation": "ListFindings", "region": E1},
+            {"kind": "not_enabled", "service": "securityhub", "region": W1},
+            {"kind": "throttle", "service": "accessanalyzer", "operation": "ListAnalyzers", "region": W1, "count": 2},
+            {"kind": "throttle", "service": "guardduty", "operation": "GetFindings", "region": W1, "count": 2},
+            {"kind": "throttle", "service": "iam", "operation": "GetAccountSummary", "count": 2}
+        ])),
+    );
+    let ctx = live::context(&emu.url, &[E1, W1]).await.expect("resolves");
+    let snap = Box::pin(guardpost::sources::load(&ctx, None)).await;
+
+    // Access denied names the IAM action; the source's other regions are unaffected.
+    assert_eq!(
+        problems(&snap, "securityhub", Some(E1)),
+        ["AccessDenied: missing permission securityhub:GetFindings"]
+    );
+    assert!(
+        on(&snap, "securityhub", E1).is_empty(),
+        "denied = unknown, not disabled"
+    );
+    assert_eq!(
+        problems(&snap, "guardduty", Some(E1)),
+        ["AccessDenied: missing permission guardduty:ListFindings"]
+    );
+    assert_eq!(
+        on(&snap, "guardduty", E1),
+        [true],
+        "the detector was listed"
+    );
+    // Not enabled is a coverage fact, not a problem.
+    assert!(problems(&snap, "securityhub", Some(W1)).is_empty());
+    assert_eq!(on(&snap, "securityhub", W1), [false]);
+    // Throttled calls were retried by the SDK and everything loaded.
+    assert!(
+        problems(&snap, "access-analyzer", Some(W1)).is_empty(),
+        "{:?}",
+        snap.problems
+    );
+    assert_eq!(emu.calls("accessanalyzer", "ListAnalyzers", W1).len(), 3);
+    let aa = snap
+        .access_analyzer
+        .iter()
+        .find(|a| a.region == W1)
+        .unwrap();
+    assert_eq!(aa.findings.len(), 2);
+    assert!(
+        problems(&snap, "guardduty", Some(W1)).is_empty(),
+        "{:?}",
+        snap.problems
+    );
+    let gd = snap.guardduty.iter().find(|g| g.region == W1).unwrap();
+    assert_eq!(gd.findings.len(), 5);
+    assert!(
+        problems(&snap, "iam", None).is_empty(),
+        "{:?}",
+        snap.problems
+    );
+    assert!(snap.iam.as_ref().unwrap().summary_map.contains_key("Users"));
+    // Exactly the two denials, nothing else.
+    assert_eq!(snap.problems.len(), 2, "{:?}", snap.problems);
+    // Access Analyzer in us-east-1 was untouched by the other faults.
+    let aa = snap
+        .access_analyzer
+        .iter()
+        .find(|a| a.region == E1)
+        .unwrap();
+    assert_eq!(aa.findings.len(), 2);
+}
