@@ -75,13 +75,15 @@ fn dir() -> PathBuf {
 /// setup.sh runs once per test binary.
 static SETUP: Mutex<Option<bool>> = Mutex::new(None);
 
-/// `None` (with a note on stderr) when no emulator is available in this checkout.
+/// Starts the emulator (installing its venv on first use). The emulator is part of this
+/// repository, so a missing one fails the test rather than skipping it.
 pub fn start() -> Option<Emulator> {
     let dir = dir();
-    if !dir.join("server.py").exists() {
-        eprintln!("note: tests/emulator/server.py is not in this checkout; emulator test skipped");
-        return None;
-    }
+    assert!(
+        dir.join("server.py").exists(),
+        "{} has no server.py (set GUARDPOST_EMULATOR_DIR to the emulator's directory)",
+        dir.display()
+    );
     {
         let mut done = SETUP.lock().unwrap_or_else(|e| e.into_inner());
         if done.is_none() {
