@@ -293,6 +293,55 @@ async fn iam_inventory_round_trips_through_the_emulator() {
     assert!(r.inventory.unwrap().password_policy.is_none());
 }
 
+/// Every AWS operation the loader called is allowed by docs/iam-policy-readonly.json.
+fn assert_loader_calls_allowed_by_readonly_policy(emu: &live::emulator::Emulator) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/iam-policy-readonly.json");
+    let policy: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let allowed: Vec<String> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .flat_map(|s| strings(&s["Action"]))
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    let matches = |pattern: &str, action: &str| match pattern.strip_suffix('*') {
+        Some(prefix) => action.starts_with(prefix),
+        None => pattern == action,
+    };
+    let log = emu.control("GET", "/_guardpost/requests", None);
+    let calls = match &log {
+        Value::Array(a) => a.clone(),
+        v => v["requests"].as_array().cloned().unwrap_or_default(),
+    };
+    assert!(calls.len() > 10, "the request log is too short: {log}");
+    let mut seen = BTreeSet::new();
+    for c in &calls {
+        let (svc, op) = (
+            c["service"].as_str().unwrap(),
+            c["operation"].as_str().unwrap(),
+        );
+        // The log names services as the SDK does; IAM actions use the service prefix.
+        let prefix = match svc {
+            "accessanalyzer" => "access-analyzer",
+            other => other,
+        };
+        let action = format!("{prefix}:{op}").to_ascii_lowercase();
+        assert!(
+            allowed.iter().any(|p| matches(p, &action)),
+            "the loader called {svc}:{op}, which docs/iam-policy-readonly.json does not allow"
+        );
+        seen.insert(action);
+    }
+    for must in [
+        "securityhub:getfindings",
+        "guardduty:listfindings",
+        "iam:getaccountauthorizationdetails",
+    ] {
+        assert!(seen.contains(must), "{must} not called: {seen:?}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn whole_account_loads_with_pagination_and_coverage() {
     let Some(emu) = live::emulator::start() else {
@@ -319,10 +368,13 @@ async fn whole_account_loads_with_pagination_and_coverage() {
     );
     let ctx = live::context(&emu.url, &[E1, W1]).await.expect("resolves");
     Box::pin(seed(&Client::new(&ctx.iam_config()))).await;
+    // Only the loader's own calls are checked against the read-only policy below.
+    emu.control("DELETE", "/_guardpost/requests", None);
 
     let snap = Box::pin(guardpost::sources::load(&ctx, None)).await;
     assert!(snap.problems.is_empty(), "{:?}", snap.problems);
     assert_eq!(snap.account.id, ctx.account_id);
+    assert_loader_calls_allowed_by_readonly_policy(&emu);
 
     // Security Hub: the 250 generated + the NOTIFIED one; not RESOLVED, SUPPRESSED, ARCHIVED.
     let mut want = strings(&seeded["securityhub"][E1]["findingIds"]);
