@@ -450,6 +450,19 @@ impl Cursor {
         self.fit(len, height);
     }
 
+    /// The first visible row for a window of `height` rows, keeping the selection visible even
+    /// when the stored offset is stale (render is pure and cannot fix the cursor itself).
+    pub fn window(&self, height: usize) -> usize {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.selected
+        } else if self.selected >= self.offset + height {
+            self.selected + 1 - height
+        } else {
+            self.offset
+        }
+    }
+
     pub fn fit(&mut self, len: usize, height: usize) {
         let height = height.max(1);
         if len == 0 {

@@ -246,7 +246,8 @@ impl State {
     }
 }
 
-fn truncate(s: &str, n: usize) -> String {
+/// Cuts `s` to `n` characters, marking the cut with an ellipsis.
+pub fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {

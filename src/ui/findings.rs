@@ -1,6 +1,6 @@
 //! The findings table, virtualized: only the visible slice becomes ratatui rows.
 use super::{block, theme::Theme};
-use crate::app::list::{FindingList, GroupMode};
+use crate::app::list::{Cursor, FindingList, GroupMode};
 use crate::dataset::Dataset;
 use crate::model::{Finding, Source};
 use ratatui::Frame;
@@ -59,12 +59,11 @@ pub fn render(data: &Dataset, l: &FindingList, theme: &Theme, frame: &mut Frame,
         return;
     }
     // Keep the selection visible even if the stored offset is stale (pure render: no mutation).
-    let mut offset = l.cursor.offset.min(l.len().saturating_sub(1));
-    if l.cursor.selected < offset {
-        offset = l.cursor.selected;
-    } else if l.cursor.selected >= offset + inner_h.max(1) {
-        offset = l.cursor.selected + 1 - inner_h.max(1);
+    let offset = Cursor {
+        offset: l.cursor.offset.min(l.len().saturating_sub(1)),
+        ..l.cursor
     }
+    .window(inner_h);
     let end = (offset + inner_h).min(l.len());
     let wide = area.width >= 120;
     let medium = area.width >= 96;

@@ -415,12 +415,7 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
     let now = data.captured_at;
     let h = area.height.saturating_sub(3) as usize;
     let c = v.list.cursor;
-    let mut offset = c.offset;
-    if c.selected < offset {
-        offset = c.selected;
-    } else if c.selected >= offset + h.max(1) {
-        offset = c.selected + 1 - h.max(1);
-    }
+    let offset = c.window(h);
     let visible = v.list.rows.iter().enumerate().skip(offset).take(h);
     let findings_on = |arn: &str| {
         data.resources

@@ -1,7 +1,7 @@
 //! The overview: severity x source, posture score, regions, frequent findings, top resources,
 //! source health. Every count is a way in: Enter opens the findings behind it.
 use super::{block, theme::Theme};
-use crate::app::{OverviewItem, OverviewView, State};
+use crate::app::{OverviewItem, OverviewView, State, truncate};
 use crate::dataset::Dataset;
 use crate::model::{Severity, Source};
 use ratatui::Frame;
@@ -22,16 +22,6 @@ fn count_span(n: usize, sev: Severity, theme: &Theme, selected: bool) -> Span<'s
         theme.severity(sev)
     };
     Span::styled(format!("{n:>8}"), style)
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
 }
 
 fn heading(text: &str, theme: &Theme) -> Item<'static> {

@@ -62,12 +62,7 @@ pub fn render_resource(
     }
     let h = bottom.height.saturating_sub(3) as usize;
     let c = v.cursor;
-    let mut offset = c.offset;
-    if c.selected < offset {
-        offset = c.selected;
-    } else if c.selected >= offset + h.max(1) {
-        offset = c.selected + 1 - h.max(1);
-    }
+    let offset = c.window(h);
     let rows: Vec<Row> = res
         .findings
         .iter()
@@ -118,12 +113,7 @@ pub fn render_list(data: &Dataset, l: &SimpleList, theme: &Theme, frame: &mut Fr
     }
     let h = area.height.saturating_sub(3) as usize;
     let c = l.cursor;
-    let mut offset = c.offset;
-    if c.selected < offset {
-        offset = c.selected;
-    } else if c.selected >= offset + h.max(1) {
-        offset = c.selected + 1 - h.max(1);
-    }
+    let offset = c.window(h);
     let rows: Vec<Row> = l
         .rows
         .iter()
