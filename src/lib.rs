@@ -12,6 +12,7 @@ pub mod merge;
 pub mod model;
 pub mod normalize;
 pub mod posture;
+pub mod remediation;
 pub mod report;
 pub mod snapshot;
 pub mod sources;

@@ -1,0 +1,287 @@
+//! One-key remediation: an action catalog whose every action is a plain value (the exact API
+//! calls, preconditions, undo plan, permissions), an executor that enforces read-only and
+//! dry-run itself, and an append-only journal (docs/remediation.md).
+//!
+//! The flow: [`catalog`] turns a finding, a resource or marked rows into [`Plan`]s; the UI shows
+//! a plan's calls verbatim and asks; [`executor::execute`] checks preconditions against the live
+//! account, captures what an undo needs, journals intent and result of every call (fsync'd), and
+//! returns the undo calls; [`journal`] reads the journal back for `:journal`, `u` and crash
+//! recovery.
+
+pub mod aws;
+pub mod catalog;
+pub mod executor;
+pub mod journal;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One AWS API call, exactly as it will be made: service, operation, region, parameters under
+/// the API's own member names. The preview shows this; the journal stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiCall {
+    /// `iam`, `securityhub`, `guardduty` or `access-analyzer` (the IAM action prefix).
+    pub service: String,
+    pub operation: String,
+    /// None for IAM (global).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub params: Value,
+}
+
+impl ApiCall {
+    pub fn iam(operation: &str, params: Value) -> ApiCall {
+        ApiCall {
+            service: "iam".into(),
+            operation: operation.into(),
+            region: None,
+            params,
+        }
+    }
+
+    pub fn regional(service: &str, operation: &str, region: &str, params: Value) -> ApiCall {
+        ApiCall {
+            service: service.into(),
+            operation: operation.into(),
+            region: Some(region.into()),
+            params,
+        }
+    }
+
+    /// The IAM permission the call needs, e.g. `iam:UpdateAccessKey`.
+    pub fn permission(&self) -> String {
+        format!("{}:{}", self.service, self.operation)
+    }
+
+    /// Reads (Get/List/Describe) are safe; everything else changes the account.
+    pub fn is_mutating(&self) -> bool {
+        !["Get", "List", "Describe"]
+            .iter()
+            .any(|p| self.operation.starts_with(p))
+    }
+
+    /// One line: `iam:UpdateAccessKey (global) {"AccessKeyId":"AKIA...","Status":"Inactive",...}`.
+    pub fn display(&self) -> String {
+        format!(
+            "{} ({}) {}",
+            self.permission(),
+            self.region.as_deref().unwrap_or("global"),
+            self.params
+        )
+    }
+}
+
+/// A fact checked against the live account right before the calls, so an action on something
+/// that was deleted or changed since it was loaded fails cleanly and touches nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "check", rename_all = "kebab-case")]
+pub enum Precondition {
+    /// The user has this access key, with `status` if given.
+    AccessKey {
+        user: String,
+        key_id: String,
+        status: Option<String>,
+    },
+    UserExists {
+        user: String,
+    },
+    RoleExists {
+        role: String,
+    },
+    LoginProfileExists {
+        user: String,
+    },
+    /// The managed policy is attached to the user directly.
+    UserPolicyAttached {
+        user: String,
+        policy_arn: String,
+    },
+    UserInGroup {
+        user: String,
+        group: String,
+    },
+}
+
+impl Precondition {
+    pub fn describe(&self) -> String {
+        match self {
+            Precondition::AccessKey {
+                user,
+                key_id,
+                status: Some(s),
+            } => format!("user {user} has access key {key_id} and it is {s}"),
+            Precondition::AccessKey { user, key_id, .. } => {
+                format!("user {user} has access key {key_id}")
+            }
+            Precondition::UserExists { user } => format!("user {user} exists"),
+            Precondition::RoleExists { role } => format!("role {role} exists"),
+            Precondition::LoginProfileExists { user } => {
+                format!("user {user} has a console password")
+            }
+            Precondition::UserPolicyAttached { user, policy_arn } => {
+                format!("{policy_arn} is attached to user {user}")
+            }
+            Precondition::UserInGroup { user, group } => {
+                format!("user {user} is in group {group}")
+            }
+        }
+    }
+
+    /// The read that checks it (its permission is part of the action's permissions).
+    pub fn read(&self) -> ApiCall {
+        use serde_json::json;
+        match self {
+            Precondition::AccessKey { user, .. } => {
+                ApiCall::iam("ListAccessKeys", json!({"UserName": user}))
+            }
+            Precondition::UserExists { user } => ApiCall::iam("GetUser", json!({"UserName": user})),
+            Precondition::RoleExists { role } => ApiCall::iam("GetRole", json!({"RoleName": role})),
+            Precondition::LoginProfileExists { user } => {
+                ApiCall::iam("GetLoginProfile", json!({"UserName": user}))
+            }
+            Precondition::UserPolicyAttached { user, .. } => {
+                ApiCall::iam("ListAttachedUserPolicies", json!({"UserName": user}))
+            }
+            Precondition::UserInGroup { user, .. } => {
+                ApiCall::iam("ListGroupsForUser", json!({"UserName": user}))
+            }
+        }
+    }
+
+    /// Whether the read's output (see [`aws`]'s output shapes) satisfies the condition.
+    pub fn holds(&self, output: &Value) -> bool {
+        match self {
+            Precondition::AccessKey { key_id, status, .. } => output["AccessKeyMetadata"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|k| {
+                    k["AccessKeyId"] == key_id.as_str()
+                        && status.as_ref().is_none_or(|s| k["Status"] == s.as_str())
+                }),
+            Precondition::UserExists { .. }
+            | Precondition::RoleExists { .. }
+            | Precondition::LoginProfileExists { .. } => !output.is_null(),
+            Precondition::UserPolicyAttached { policy_arn, .. } => output["AttachedPolicies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["PolicyArn"] == policy_arn.as_str()),
+            Precondition::UserInGroup { group, .. } => output["Groups"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|g| g["GroupName"] == group.as_str()),
+        }
+    }
+}
+
+/// State read right before an action so its undo can put it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "capture", rename_all = "kebab-case")]
+pub enum Capture {
+    /// The account password policy (or its absence).
+    PasswordPolicy,
+    /// A user's keys and their status, managed and inline policies, groups, login profile.
+    User { user: String },
+    /// A role's managed and inline policies.
+    Role { role: String },
+}
+
+impl Capture {
+    pub fn reads(&self) -> Vec<ApiCall> {
+        use serde_json::json;
+        match self {
+            Capture::PasswordPolicy => vec![ApiCall::iam("GetAccountPasswordPolicy", json!({}))],
+            Capture::User { user } => vec![
+                ApiCall::iam("ListAccessKeys", json!({"UserName": user})),
+                ApiCall::iam("ListAttachedUserPolicies", json!({"UserName": user})),
+                ApiCall::iam("ListUserPolicies", json!({"UserName": user})),
+                ApiCall::iam("ListGroupsForUser", json!({"UserName": user})),
+                ApiCall::iam("GetLoginProfile", json!({"UserName": user})),
+            ],
+            Capture::Role { role } => vec![
+                ApiCall::iam("ListAttachedRolePolicies", json!({"RoleName": role})),
+                ApiCall::iam("ListRolePolicies", json!({"RoleName": role})),
+            ],
+        }
+    }
+}
+
+/// How an action is undone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "undo", rename_all = "kebab-case")]
+pub enum UndoPlan {
+    /// These calls, known before the action runs.
+    Calls { calls: Vec<ApiCall> },
+    /// Calls computed from the state captured right before the action (see [`Capture`]).
+    FromCapture { description: String },
+    /// AWS cannot put it back.
+    Irreversible { reason: String },
+}
+
+impl UndoPlan {
+    pub fn describe(&self) -> String {
+        match self {
+            UndoPlan::Calls { calls } => {
+                let ops: Vec<String> = calls.iter().map(ApiCall::permission).collect();
+                format!("undo with `u`: {}", dedup(ops).join(", "))
+            }
+            UndoPlan::FromCapture { description } => format!("undo with `u`: {description}"),
+            UndoPlan::Irreversible { reason } => format!("IRREVERSIBLE: {reason}"),
+        }
+    }
+}
+
+/// One remediation action, ready to preview and run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Catalog id, e.g. `iam.deactivate-access-key` (docs/remediation.md lists them).
+    pub action: String,
+    /// What it does to what: `Deactivate access key AKIA... of alice`.
+    pub title: String,
+    /// The ARN (or finding ids) it acts on; the findings and resource re-fetched afterwards.
+    pub targets: Vec<String>,
+    /// What an irreversible action asks the user to type (the key id, the user name).
+    pub confirm_text: String,
+    pub calls: Vec<ApiCall>,
+    #[serde(default)]
+    pub preconditions: Vec<Precondition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture: Option<Capture>,
+    pub undo: UndoPlan,
+    /// Changes or removes access (shown red).
+    pub destructive: bool,
+    /// What stays allowed, what it costs, what it does not do.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// Set on an undo plan: the journal id of the action it undoes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo_of: Option<String>,
+}
+
+impl Plan {
+    pub fn irreversible(&self) -> bool {
+        matches!(self.undo, UndoPlan::Irreversible { .. })
+    }
+
+    /// Every IAM permission the action needs: its calls, the precondition and capture reads,
+    /// and (for `u`) the undo calls.
+    pub fn permissions(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.calls.iter().map(ApiCall::permission).collect();
+        all.extend(self.preconditions.iter().map(|p| p.read().permission()));
+        if let Some(c) = &self.capture {
+            all.extend(c.reads().iter().map(ApiCall::permission));
+        }
+        if let UndoPlan::Calls { calls } = &self.undo {
+            all.extend(calls.iter().map(ApiCall::permission));
+        }
+        dedup(all)
+    }
+}
+
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|s| seen.insert(s.clone()));
+    v
+}
