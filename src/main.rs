@@ -35,9 +35,13 @@ struct Cli {
     /// Config file (default: $XDG_CONFIG_HOME/guardpost/config.toml, or $GUARDPOST_CONFIG).
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
-    /// Never change anything in the account (shown in the header).
-    #[arg(long)]
+    /// Never change anything in the account (shown in the header; the executor refuses every
+    /// mutating call).
+    #[arg(long, global = true)]
     read_only: bool,
+    /// Go through the whole action flow and journal the plans, but call nothing.
+    #[arg(long, global = true)]
+    dry_run: bool,
     /// Log level for the log file (error, warn, info, debug, trace).
     #[arg(
         long,
@@ -344,6 +348,19 @@ async fn tui(
     let size = terminal.size()?;
     let mut state = State::new(cli.read_only, (size.width, size.height));
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let runner = guardpost::remediation::runner::Runner::new(
+        guardpost::remediation::runner::default_journal(),
+        match &spec {
+            LoadSpec::Live(ctx) => Some((**ctx).clone()),
+            _ => None,
+        },
+        cli.read_only,
+        cli.dry_run,
+    );
+    state.act.dry_run = runner.dry_run();
+    state.act.dry_run_reason = runner.dry_run_reason();
+    state.act.account = runner.account();
+    let _ = tx.send(runner.journal_event(true));
 
     // Input runs on its own thread: crossterm's read blocks, and the loop must never block on it.
     let input_tx = tx.clone();
@@ -424,6 +441,8 @@ async fn tui(
                     }
                 }
                 Effect::Reload => spawn_load(tx.clone(), spec.clone(), None, posture.clone()),
+                Effect::Execute(plan) => runner.spawn_execute(*plan, tx.clone()),
+                Effect::Verify(id) => runner.spawn_verify(id, tx.clone()),
             }
         }
     }

@@ -27,6 +27,8 @@ pub enum Action {
     CopyArn,
     ConsoleUrl,
     Mark,
+    Act,
+    Undo,
     Help,
     Quit,
 }
@@ -235,6 +237,18 @@ pub static KEYMAP: &[Binding] = &[
         section: RESOURCE,
     },
     Binding {
+        keys: &[ch('x')],
+        action: Action::Act,
+        help: "actions for the selection or the marked rows (preview, confirm, journal)",
+        section: RESOURCE,
+    },
+    Binding {
+        keys: &[ch('u')],
+        action: Action::Undo,
+        help: "undo the last undoable action (asks first)",
+        section: RESOURCE,
+    },
+    Binding {
         keys: &[ch(':')],
         action: Action::Command,
         help: "command (:findings :posture :iam :resources :overview :region R :sort K :group G :help :q)",
@@ -277,6 +291,7 @@ pub static COMMANDS: &[(&str, &str)] = &[
     ("accessanalyzer", "Access Analyzer findings"),
     ("resources", "the resources pane"),
     ("iam", "the IAM pane (users, roles, groups, policies)"),
+    ("journal", "the actions taken, their status; Enter verifies an unknown one"),
     ("region REGION", "findings in one region"),
     ("sort severity|time|source|resource", "sort the table"),
     ("group none|control|resource", "group the findings table"),

@@ -2,6 +2,7 @@
 //!
 //! No I/O happens here: loading and clipboard writes are effects the terminal loop carries out.
 
+pub mod act;
 pub mod keymap;
 pub mod list;
 pub mod summary;
@@ -26,15 +27,30 @@ pub enum Event {
     Loaded(Box<Dataset>),
     LoadFailed(String),
     Tick(DateTime<Utc>),
+    /// A step of the running action.
+    ActionProgress(crate::remediation::executor::Progress),
+    /// The running action ended (Err: refused before anything was done).
+    ActionDone(Box<Result<crate::remediation::executor::Outcome, String>>),
+    /// The journal as read (at start and after every action).
+    Journal {
+        entries: Vec<crate::remediation::journal::Entry>,
+        problem: Option<String>,
+        path: String,
+        first: bool,
+    },
 }
 
 /// Work for the terminal loop.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Quit,
     /// Copy to the clipboard (OSC 52).
     Copy(String),
     Reload,
+    /// Run a confirmed remediation plan.
+    Execute(Box<crate::remediation::Plan>),
+    /// Re-read the state an interrupted journal entry acted on.
+    Verify(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,14 +144,22 @@ pub enum View {
     Resource(ResourceView),
     Resources(SimpleList),
     Iam(IamView),
+    /// `:journal`: rows index `State::act.entries`, newest first.
+    Journal(SimpleList),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
     Normal,
     Filter(String),
     Command(String),
     Help { scroll: u16 },
+    /// `x`: the actions that apply.
+    Actions(Box<act::Menu>),
+    /// The preview of one action, waiting for y / the typed name.
+    Confirm(Box<act::Confirm>),
+    Running(Box<act::Running>),
+    Outcome(Box<act::OutcomeView>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +189,8 @@ pub struct State {
     pub read_only: bool,
     pub status: Option<Status>,
     pub now: Option<DateTime<Utc>>,
+    /// The journal and how actions run.
+    pub act: act::ActState,
 }
 
 impl State {
@@ -182,6 +208,7 @@ impl State {
             read_only,
             status: None,
             now: None,
+            act: act::ActState::default(),
         }
     }
 
@@ -225,6 +252,7 @@ impl State {
         for (i, v) in self.stack().iter().enumerate() {
             let label = match v {
                 View::Overview(_) | View::Resources(_) => continue,
+                View::Journal(_) => "Journal".to_string(),
                 View::Iam(iv) => iv.tab.label().to_string(),
                 View::Findings(l) if i == 0 && l.scope == Scope::All => continue,
                 View::Findings(l) => l.scope.label(),
@@ -294,6 +322,20 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             install(state, *data);
             vec![]
         }
+        Event::ActionProgress(p) => {
+            act::progress(state, p);
+            vec![]
+        }
+        Event::ActionDone(result) => act::done(state, *result),
+        Event::Journal {
+            entries,
+            problem,
+            path,
+            first,
+        } => {
+            act::journal_loaded(state, entries, problem, path, first);
+            vec![]
+        }
         Event::Key(key) => {
             if key.kind != KeyEventKind::Press {
                 return vec![];
@@ -303,6 +345,14 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
                 Mode::Filter(text) => filter_key(state, key, text),
                 Mode::Command(text) => command_key(state, key, text),
                 Mode::Help { scroll } => help_key(state, key, scroll),
+                Mode::Actions(m) => act::menu_key(state, key, m),
+                Mode::Confirm(c) => act::confirm_key(state, key, c),
+                // Keys wait while an action runs; its outcome replaces this mode.
+                Mode::Running(r) => {
+                    state.mode = Mode::Running(r);
+                    vec![]
+                }
+                Mode::Outcome(o) => act::outcome_key(state, key, o),
             }
         }
     }
@@ -402,6 +452,7 @@ fn carry_over(state: &mut State, old: &Dataset) {
                     n.cursor.fit(n.rows.len(), height);
                     Some(View::Resources(n))
                 }
+                View::Journal(l) => Some(View::Journal(l)),
                 View::Iam(iv) => {
                     let mut list = iam_list(&data, iv.tab, &iv.list.filter);
                     list.cursor = iv.list.cursor;
@@ -469,6 +520,8 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.info("reloading…");
             return vec![Effect::Reload];
         }
+        Action::Act => return act::open_menu(state),
+        Action::Undo => return act::undo_last(state),
         _ => {}
     }
     let Some(data) = state.data.clone() else {
@@ -546,6 +599,17 @@ fn view_action(
         return vec![];
     };
     match view {
+        View::Journal(l) => {
+            let len = l.rows.len();
+            if move_cursor(&mut l.cursor, action, len, height) {
+                return vec![];
+            }
+            if action == Action::Enter {
+                let l = l.clone();
+                return act::journal_enter(state, &l);
+            }
+            return vec![];
+        }
         View::Overview(o) => match action {
             Action::Down => o.cursor = (o.cursor + 1).min(items.saturating_sub(1)),
             Action::Up => o.cursor = o.cursor.saturating_sub(1),
@@ -1099,6 +1163,7 @@ pub fn run_command(state: &mut State, cmd: &str) -> Vec<Effect> {
         }
         "resources" | "res" => state.pane = Pane::Resources,
         "iam" => state.pane = Pane::Iam,
+        "journal" | "j" => act::open_journal(state),
         "posture" | "guardduty" | "gd" | "securityhub" | "sh" | "accessanalyzer" | "aa" => {
             let src = match name {
                 "posture" => Source::Posture,

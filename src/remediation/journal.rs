@@ -101,6 +101,7 @@ pub struct Entry {
     pub id: String,
     pub started: DateTime<Utc>,
     pub plan: Plan,
+    pub account: String,
     pub caller: Option<String>,
     pub dry_run: bool,
     pub status: Status,
@@ -115,8 +116,13 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Undoable in principle; the app also requires the same account and the same dry-run
+    /// mode, so a dry run is never "undone" for real.
     pub fn can_undo(&self) -> bool {
-        matches!(self.status, Status::Succeeded | Status::Partial)
+        matches!(
+            self.status,
+            Status::Succeeded | Status::Partial | Status::DryRun
+        )
             && !self.undo.is_empty()
             && self.undone_by.is_none()
             && self.plan.undo_of.is_none()
@@ -240,15 +246,16 @@ impl Journal {
                 (
                     Body::Plan {
                         plan,
+                        account,
                         caller,
                         dry_run,
-                        ..
                     },
                     None,
                 ) => out.push(Entry {
                     id: r.id.clone(),
                     started: r.ts,
                     plan: (**plan).clone(),
+                    account: account.clone(),
                     caller: caller.clone(),
                     dry_run: *dry_run,
                     status: Status::Running,
@@ -312,9 +319,12 @@ impl Journal {
         out
     }
 
-    /// The most recent action that `u` can undo.
-    pub fn last_undoable(&self) -> Option<Entry> {
-        self.entries().into_iter().rev().find(Entry::can_undo)
+    /// The most recent action of `account` (in the same dry-run mode) that `u` can undo.
+    pub fn last_undoable(&self, account: &str, dry_run: bool) -> Option<Entry> {
+        self.entries()
+            .into_iter()
+            .rev()
+            .find(|e| e.can_undo() && e.account == account && e.dry_run == dry_run)
     }
 }
 

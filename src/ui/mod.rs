@@ -1,5 +1,6 @@
 //! Pure rendering: `render(&State, &Theme, &mut Frame)` draws and never mutates.
-pub mod detail;
+pub mod act;
+mod detail;
 pub mod findings;
 pub mod iam;
 pub mod overview;
@@ -51,8 +52,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
     render_body(state, theme, frame, body);
     render_status(state, theme, frame, status);
     render_hints(state, theme, frame, hints);
-    if let Mode::Help { scroll } = state.mode {
-        render_help(theme, frame, body, scroll);
+    match &state.mode {
+        Mode::Help { scroll } => render_help(theme, frame, body, *scroll),
+        Mode::Actions(m) => act::render_menu(m, state, theme, frame, body),
+        Mode::Confirm(c) => act::render_confirm(c, state, theme, frame, body),
+        Mode::Running(r) => act::render_running(r, theme, frame, body),
+        Mode::Outcome(o) => act::render_outcome(o, theme, frame, body),
+        _ => {}
     }
 }
 
@@ -162,6 +168,7 @@ fn render_body(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Some(View::Resource(r)) => resource::render_resource(data, r, theme, frame, area),
         Some(View::Resources(l)) => resource::render_list(data, l, theme, frame, area),
         Some(View::Iam(i)) => iam::render(data, i, theme, frame, area),
+        Some(View::Journal(l)) => act::render_journal(state, l, theme, frame, area),
         None => {}
     }
 }
@@ -202,6 +209,21 @@ fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let hints: &[(&str, &str)] = match (&state.mode, state.view()) {
         (Mode::Help { .. }, _) => &[("j/k", "scroll"), ("Esc", "close")],
         (Mode::Filter(_) | Mode::Command(_), _) => &[],
+        (Mode::Actions(_), _) => &[("j/k", "choose"), ("Enter", "preview"), ("Esc", "close")],
+        (Mode::Confirm(_), _) => &[
+            ("y", "run"),
+            ("n/Enter/Esc", "cancel"),
+            ("Tab", "edit note"),
+            ("↑/↓", "scroll"),
+        ],
+        (Mode::Running(_), _) => &[],
+        (Mode::Outcome(_), _) => &[("u", "undo"), ("any key", "close")],
+        (_, Some(View::Journal(_))) => &[
+            ("Enter", "details / verify"),
+            ("x", "undo this"),
+            ("u", "undo last"),
+            ("Esc", "back"),
+        ],
         (_, Some(View::Overview(_))) => &[
             ("j/k", "move"),
             ("h/l", "source"),

@@ -141,14 +141,14 @@ fn success_journals_intent_result_and_undo() {
         })
         .collect();
     assert_eq!(kinds, ["plan", "intent", "result", "done"]);
-    let last = journal.last_undoable().expect("undoable");
+    let last = journal.last_undoable("", false).expect("undoable");
     assert_eq!(last.id, out.id);
     // The undo, once it succeeded, marks the entry undone.
     let undo = crate::remediation::journal::undo_plan(&last);
     let out2 = run(&fake, &j, &undo, &Options::default()).unwrap();
     assert_eq!(out2.status, Status::Succeeded);
     let journal = Journal::open(&path);
-    assert!(journal.last_undoable().is_none());
+    assert!(journal.last_undoable("", false).is_none());
     assert_eq!(
         journal.entries()[0].undone_by.as_deref(),
         Some(out2.id.as_str())

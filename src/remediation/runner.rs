@@ -1,0 +1,201 @@
+//! Glue between the terminal loop and the executor: runs a confirmed plan (or a verification of
+//! an interrupted one) on the runtime and reports back through the app's event channel.
+
+use super::aws::AwsBackend;
+use super::executor::{self, CallResult, Options, Outcome};
+use super::journal::{self, Body, Journal, Status};
+use super::{ApiCall, Plan};
+use crate::app::Event;
+use crate::sources::AwsContext;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc::UnboundedSender;
+
+#[derive(Clone)]
+pub struct Runner {
+    journal: Arc<Mutex<Journal>>,
+    backend: Option<Arc<AwsBackend>>,
+    opts: Options,
+    dry_run_reason: Option<String>,
+}
+
+impl Runner {
+    /// `ctx` is None for demo and snapshot data: then every action is a dry run.
+    pub fn new(
+        journal_path: Option<PathBuf>,
+        ctx: Option<AwsContext>,
+        read_only: bool,
+        dry_run: bool,
+    ) -> Runner {
+        let journal = match journal_path {
+            Some(p) => Journal::open(&p),
+            None => Journal::open(std::path::Path::new("/nonexistent/guardpost/journal.jsonl")),
+        };
+        let (account, caller) = ctx
+            .as_ref()
+            .map(|c| (c.account_id.clone(), c.caller_arn.clone()))
+            .unwrap_or_default();
+        let dry_run_reason = match (&ctx, dry_run) {
+            (_, true) => Some("--dry-run: plans are journaled, nothing is called".to_string()),
+            (None, false) => Some(
+                "demo / snapshot data: there is no account to change, plans are journaled only"
+                    .to_string(),
+            ),
+            _ => None,
+        };
+        Runner {
+            journal: Arc::new(Mutex::new(journal)),
+            backend: ctx.map(|c| Arc::new(AwsBackend::new(c, read_only))),
+            opts: Options {
+                read_only,
+                dry_run: dry_run_reason.is_some(),
+                account,
+                caller,
+            },
+            dry_run_reason,
+        }
+    }
+
+    pub fn account(&self) -> String {
+        self.opts.account.clone()
+    }
+
+    pub fn dry_run(&self) -> bool {
+        self.opts.dry_run
+    }
+
+    pub fn dry_run_reason(&self) -> Option<String> {
+        self.dry_run_reason.clone()
+    }
+
+    /// The journal as an app event.
+    pub fn journal_event(&self, first: bool) -> Event {
+        match self.journal.lock() {
+            Ok(j) => Event::Journal {
+                entries: j.entries(),
+                problem: j.problem().map(str::to_string),
+                path: j.path().display().to_string(),
+                first,
+            },
+            Err(_) => Event::Journal {
+                entries: Vec::new(),
+                problem: Some("the journal lock is poisoned".into()),
+                path: String::new(),
+                first,
+            },
+        }
+    }
+
+    pub fn spawn_execute(&self, plan: Plan, tx: UnboundedSender<Event>) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            let ptx = tx.clone();
+            let progress = move |p| {
+                let _ = ptx.send(Event::ActionProgress(p));
+            };
+            let result = match &me.backend {
+                Some(b) => executor::execute(&**b, &me.journal, &plan, &me.opts, progress).await,
+                // No account: dry run (the options say so); the backend is never called.
+                None => executor::execute(&NoAccount, &me.journal, &plan, &me.opts, progress).await,
+            };
+            let _ = tx.send(Event::ActionDone(Box::new(
+                result.map_err(|e| e.to_string()),
+            )));
+            let _ = tx.send(me.journal_event(false));
+        });
+    }
+
+    /// Re-reads what an interrupted action acted on and journals what was seen.
+    pub fn spawn_verify(&self, id: String, tx: UnboundedSender<Event>) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            let result = me.verify(&id).await;
+            let _ = tx.send(Event::ActionDone(Box::new(result)));
+            let _ = tx.send(me.journal_event(false));
+        });
+    }
+
+    async fn verify(&self, id: &str) -> Result<Outcome, String> {
+        let entry = self
+            .journal
+            .lock()
+            .map_err(|_| "the journal lock is poisoned".to_string())?
+            .entries()
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| format!("journal entry {id} not found"))?;
+        let Some(backend) = &self.backend else {
+            return Err("verifying needs a live account".into());
+        };
+        let mut reads: Vec<ApiCall> = entry
+            .plan
+            .preconditions
+            .iter()
+            .map(|p| p.read())
+            .collect();
+        if let Some(c) = &entry.plan.capture {
+            reads.extend(c.reads());
+        }
+        reads.dedup();
+        let mut observed = json!({});
+        let mut results = Vec::new();
+        use executor::Backend;
+        for r in &reads {
+            let (ok, v) = match backend.call(r).await {
+                Ok(v) => (true, v),
+                Err(e) if e.not_found() => (true, Value::Null),
+                Err(e) => (false, json!({"error": e.message})),
+            };
+            results.push(CallResult {
+                call: r.clone(),
+                ok,
+                detail: v.to_string(),
+            });
+            observed[r.operation.as_str()] = v;
+        }
+        let note = if reads.is_empty() {
+            "re-read by reloading the findings".to_string()
+        } else {
+            format!("re-read {} call(s) at {}", reads.len(), chrono::Utc::now())
+        };
+        self.journal
+            .lock()
+            .map_err(|_| "the journal lock is poisoned".to_string())?
+            .append(
+                id,
+                Body::Verified {
+                    observed,
+                    note: note.clone(),
+                },
+            )?;
+        Ok(Outcome {
+            id: id.to_string(),
+            title: format!("Verify: {}", entry.plan.title),
+            status: Status::Succeeded,
+            message: format!(
+                "{note}; compare with the intended calls below and act again if needed"
+            ),
+            results,
+            undo: Vec::new(),
+            targets: entry.plan.targets.clone(),
+        })
+    }
+}
+
+/// Stands in when there is no account; never called because such runs are dry runs.
+struct NoAccount;
+
+impl executor::Backend for NoAccount {
+    async fn call(&self, call: &ApiCall) -> Result<Value, executor::CallError> {
+        Err(executor::CallError {
+            code: None,
+            message: format!("no live account to call {}", call.permission()),
+        })
+    }
+}
+
+/// The default journal location (see [`journal::default_path`]).
+pub fn default_journal() -> Option<PathBuf> {
+    journal::default_path()
+}

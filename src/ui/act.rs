@@ -1,0 +1,361 @@
+//! Remediation on screen: the action menu, the confirm dialog with the exact calls, progress,
+//! the outcome, and the `:journal` table.
+
+use super::block;
+use super::theme::Theme;
+use crate::app::act::{Confirm, Menu, OutcomeView, Running};
+use crate::app::{SimpleList, State, truncate};
+use crate::remediation::journal::Status;
+use crate::remediation::{Plan, UndoPlan};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
+
+/// A centered box `w` wide (at most) and `h` high inside `body`.
+fn popup(body: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(body.width.saturating_sub(2));
+    let h = h.min(body.height);
+    Rect {
+        x: body.x + (body.width - w) / 2,
+        y: body.y + (body.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn dialog<'a>(title: String, style: Style, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(Span::styled(format!(" {title} "), theme.title()))
+}
+
+pub fn render_menu(menu: &Menu, state: &State, theme: &Theme, frame: &mut Frame, body: Rect) {
+    let h = (menu.plans.len() as u16 + 4).min(body.height);
+    let area = popup(body, 100, h);
+    frame.render_widget(Clear, area);
+    let mut lines = Vec::new();
+    if state.act.dry_run {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "DRY RUN — {}",
+                state
+                    .act
+                    .dry_run_reason
+                    .as_deref()
+                    .unwrap_or("plans are journaled, nothing is called")
+            ),
+            theme.warn(),
+        )));
+    }
+    let inner_w = area.width.saturating_sub(4) as usize;
+    for (i, p) in menu.plans.iter().enumerate() {
+        let mark = if p.irreversible() && p.destructive {
+            "!"
+        } else if p.destructive {
+            "*"
+        } else {
+            " "
+        };
+        let style = if i == menu.cursor {
+            theme.selected()
+        } else if p.destructive {
+            theme.warn()
+        } else {
+            theme.text()
+        };
+        lines.push(Line::from(Span::styled(
+            truncate(&format!("{mark} {}", p.title), inner_w),
+            style,
+        )));
+    }
+    let title = format!(
+        "Actions — {} — Enter preview · Esc close",
+        truncate(&menu.subject, 40)
+    );
+    frame.render_widget(
+        Paragraph::new(lines).block(dialog(title, theme.border(true), theme)),
+        area,
+    );
+}
+
+/// The preview: every call with its exact parameters, what is checked first, the undo plan,
+/// what stays allowed, the permissions. Shared by the dialog and tests.
+pub fn plan_lines(plan: &Plan, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(plan.title.clone(), theme.title()))];
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        format!("API calls ({}):", plan.calls.len()),
+        theme.accent(),
+    )));
+    for (i, c) in plan.calls.iter().enumerate() {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {}. ", i + 1), theme.dimmed()),
+            Span::styled(
+                format!(
+                    "{} ({})",
+                    c.permission(),
+                    c.region.as_deref().unwrap_or("global")
+                ),
+                theme.accent().add_modifier(Modifier::BOLD),
+            ),
+        ]));
+        lines.push(Line::from(Span::styled(
+            format!("    {}", c.params),
+            theme.text(),
+        )));
+    }
+    if !plan.preconditions.is_empty() {
+        lines.push(Line::from(Span::styled("Checked first:", theme.accent())));
+        for p in &plan.preconditions {
+            lines.push(Line::from(Span::styled(
+                format!(" - {} ({})", p.describe(), p.read().permission()),
+                theme.text(),
+            )));
+        }
+    }
+    if let Some(c) = &plan.capture {
+        let reads: Vec<String> = c.reads().iter().map(|r| r.permission()).collect();
+        lines.push(Line::from(Span::styled(
+            format!("Saved to the journal first: {}", reads.join(", ")),
+            theme.text(),
+        )));
+    }
+    let undo_style = match plan.undo {
+        UndoPlan::Irreversible { .. } => theme.error(),
+        _ => theme.ok(),
+    };
+    lines.push(Line::from(Span::styled(plan.undo.describe(), undo_style)));
+    for n in &plan.notes {
+        lines.push(Line::from(Span::styled(format!("Note: {n}"), theme.warn())));
+    }
+    lines.push(Line::from(Span::styled(
+        format!("Permissions: {}", plan.permissions().join(", ")),
+        theme.dimmed(),
+    )));
+    lines
+}
+
+pub fn render_confirm(c: &Confirm, state: &State, theme: &Theme, frame: &mut Frame, body: Rect) {
+    let border = if c.plan.destructive {
+        theme.error()
+    } else {
+        theme.border(true)
+    };
+    let mut lines = Vec::new();
+    if state.act.dry_run {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "DRY RUN — {}",
+                state
+                    .act
+                    .dry_run_reason
+                    .as_deref()
+                    .unwrap_or("journaled, nothing is called")
+            ),
+            theme.warn(),
+        )));
+    }
+    lines.extend(plan_lines(&c.plan, theme));
+    lines.push(Line::default());
+    if let Some(note) = c.note() {
+        let cursor = if c.editing_note { "█" } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled("Note: ", theme.accent()),
+            Span::styled(format!("{note}{cursor}"), theme.text()),
+            Span::styled(
+                if c.editing_note {
+                    "  (Enter done)"
+                } else {
+                    "  (Tab edit)"
+                },
+                theme.dimmed(),
+            ),
+        ]));
+    }
+    if c.needs_typing() {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    "IRREVERSIBLE. Type {} and press Enter to confirm, Esc to cancel: ",
+                    c.plan.confirm_text
+                ),
+                theme.error().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(format!("{}█", c.typed), theme.text()),
+        ]));
+    } else {
+        lines.push(Line::from(Span::styled(
+            "Run these calls? y = yes · n / Enter / Esc = no (default No)",
+            if c.plan.destructive {
+                theme.error().add_modifier(Modifier::BOLD)
+            } else {
+                theme.accent().add_modifier(Modifier::BOLD)
+            },
+        )));
+    }
+    let title = if c.plan.destructive {
+        "Confirm — changes access"
+    } else {
+        "Confirm"
+    };
+    // Long parameter lines wrap: leave room for them.
+    let wrapped: usize = lines
+        .iter()
+        .map(|l| l.width() / 106 + 1)
+        .sum();
+    let area = popup(body, 110, (wrapped as u16 + 2).min(body.height));
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(dialog(title.into(), border, theme))
+            .wrap(Wrap { trim: false })
+            .scroll((c.scroll, 0)),
+        area,
+    );
+}
+
+pub fn render_running(r: &Running, theme: &Theme, frame: &mut Frame, body: Rect) {
+    let area = popup(body, 110, (r.lines.len() as u16 + 4).min(body.height));
+    frame.render_widget(Clear, area);
+    let mut lines = vec![Line::from(Span::styled(r.title.clone(), theme.title()))];
+    lines.extend(
+        r.lines
+            .iter()
+            .map(|l| Line::from(Span::styled(l.clone(), theme.text()))),
+    );
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(dialog("Running…".into(), theme.border(true), theme))
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn status_style(s: Status, theme: &Theme) -> Style {
+    match s {
+        Status::Succeeded | Status::DryRun => theme.ok(),
+        Status::Partial | Status::Refused | Status::Running => theme.warn(),
+        Status::Failed | Status::Unknown => theme.error(),
+    }
+}
+
+pub fn render_outcome(o: &OutcomeView, theme: &Theme, frame: &mut Frame, body: Rect) {
+    let out = &o.outcome;
+    let mut lines = vec![
+        Line::from(Span::styled(out.title.clone(), theme.title())),
+        Line::from(vec![
+            Span::styled(
+                out.status.label().to_string(),
+                status_style(out.status, theme),
+            ),
+            Span::styled(format!(" — {}", out.message), theme.text()),
+        ]),
+        Line::default(),
+    ];
+    for (i, r) in out.results.iter().enumerate() {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {} ", if r.ok { "✓" } else { "✗" }),
+                if r.ok { theme.ok() } else { theme.error() },
+            ),
+            Span::styled(
+                format!("{}. {} ", i + 1, r.call.permission()),
+                theme.accent(),
+            ),
+            Span::styled(r.detail.clone(), theme.text()),
+        ]));
+        lines.push(Line::from(Span::styled(
+            format!("    {}", r.call.params),
+            theme.dimmed(),
+        )));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        if out.undo.is_empty() {
+            "Nothing to undo.".to_string()
+        } else {
+            format!(
+                "u undoes it ({} call(s)). Journal entry {}.",
+                out.undo.len(),
+                out.id
+            )
+        },
+        theme.dimmed(),
+    )));
+    lines.push(Line::from(Span::styled(
+        "any key closes",
+        theme.dimmed(),
+    )));
+    let area = popup(body, 110, (lines.len() as u16 + 2).min(body.height));
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(dialog(
+                "Result".into(),
+                status_style(out.status, theme),
+                theme,
+            ))
+            .wrap(Wrap { trim: false })
+            .scroll((o.scroll, 0)),
+        area,
+    );
+}
+
+pub fn render_journal(state: &State, l: &SimpleList, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let height = area.height.saturating_sub(3) as usize;
+    let start = l.cursor.window(height).min(l.rows.len());
+    let end = (start + height).min(l.rows.len());
+    let rows: Vec<Row> = l.rows[start..end]
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &i)| {
+            let e = state.act.entries.get(i)?;
+            let mut status = e.status.label().to_string();
+            if e.undone_by.is_some() {
+                status = "undone".into();
+            }
+            if let Some(v) = &e.verified {
+                status = format!("verified: {}", truncate(v, 20));
+            }
+            let style = if start + k == l.cursor.selected {
+                theme.selected()
+            } else {
+                theme.text()
+            };
+            Some(
+                Row::new(vec![
+                    Cell::from(e.started.format("%Y-%m-%d %H:%M:%S").to_string()),
+                    Cell::from(Span::styled(status, status_style(e.status, theme))),
+                    Cell::from(if e.dry_run { "dry-run" } else { "" }),
+                    Cell::from(e.plan.title.clone()),
+                    Cell::from(format!("{}", e.plan.calls.len())),
+                ])
+                .style(style),
+            )
+        })
+        .collect();
+    let title = match &state.act.problem {
+        Some(p) => format!("Journal — {} — {}", state.act.path, truncate(p, 60)),
+        None => format!(
+            "Journal — {} — {} actions · Enter details/verify · x undo",
+            state.act.path,
+            state.act.entries.len()
+        ),
+    };
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(19),
+            Constraint::Length(18),
+            Constraint::Length(7),
+            Constraint::Min(30),
+            Constraint::Length(5),
+        ],
+    )
+    .header(Row::new(vec!["time (UTC)", "status", "", "action", "calls"]).style(theme.header()))
+    .block(block(title, theme));
+    frame.render_widget(table, area);
+}
