@@ -149,9 +149,7 @@ pub fn open_menu(state: &mut State) -> Vec<Effect> {
             }
         }
         Some(View::Journal(l)) => match journal_row(state, l) {
-            Some(e) if state.act.undoable(e) => {
-                (format!("journal {}", e.id), vec![undo_plan(e)])
-            }
+            Some(e) if state.act.undoable(e) => (format!("journal {}", e.id), vec![undo_plan(e)]),
             Some(e) => {
                 let why = format!(
                     "journal entry {} cannot be undone ({})",
@@ -166,7 +164,9 @@ pub fn open_menu(state: &mut State) -> Vec<Effect> {
         _ => (String::new(), vec![]),
     };
     if plans.is_empty() {
-        state.warn("no action applies here: x works on findings, IAM users and roles, and journal entries");
+        state.warn(
+            "no action applies here: x works on findings, IAM users and roles, and journal entries",
+        );
         return vec![];
     }
     state.mode = Mode::Actions(Box::new(Menu {
@@ -189,7 +189,13 @@ pub fn undo_last(state: &mut State) -> Vec<Effect> {
         state.warn("read-only mode: undo is disabled");
         return vec![];
     }
-    match state.act.entries.iter().rev().find(|e| state.act.undoable(e)) {
+    match state
+        .act
+        .entries
+        .iter()
+        .rev()
+        .find(|e| state.act.undoable(e))
+    {
         Some(e) => {
             let plan = undo_plan(e);
             state.mode = Mode::Confirm(Box::new(Confirm::new(plan)));

@@ -291,7 +291,10 @@ pub static COMMANDS: &[(&str, &str)] = &[
     ("accessanalyzer", "Access Analyzer findings"),
     ("resources", "the resources pane"),
     ("iam", "the IAM pane (users, roles, groups, policies)"),
-    ("journal", "the actions taken, their status; Enter verifies an unknown one"),
+    (
+        "journal",
+        "the actions taken, their status; Enter verifies an unknown one",
+    ),
     ("region REGION", "findings in one region"),
     ("sort severity|time|source|resource", "sort the table"),
     ("group none|control|resource", "group the findings table"),

@@ -153,7 +153,9 @@ pub enum Mode {
     Normal,
     Filter(String),
     Command(String),
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     /// `x`: the actions that apply.
     Actions(Box<act::Menu>),
     /// The preview of one action, waiting for y / the typed name.

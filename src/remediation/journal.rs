@@ -122,8 +122,7 @@ impl Entry {
         matches!(
             self.status,
             Status::Succeeded | Status::Partial | Status::DryRun
-        )
-            && !self.undo.is_empty()
+        ) && !self.undo.is_empty()
             && self.undone_by.is_none()
             && self.plan.undo_of.is_none()
     }

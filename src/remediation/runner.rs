@@ -128,12 +128,7 @@ impl Runner {
         let Some(backend) = &self.backend else {
             return Err("verifying needs a live account".into());
         };
-        let mut reads: Vec<ApiCall> = entry
-            .plan
-            .preconditions
-            .iter()
-            .map(|p| p.read())
-            .collect();
+        let mut reads: Vec<ApiCall> = entry.plan.preconditions.iter().map(|p| p.read()).collect();
         if let Some(c) = &entry.plan.capture {
             reads.extend(c.reads());
         }

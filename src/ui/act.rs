@@ -202,10 +202,7 @@ pub fn render_confirm(c: &Confirm, state: &State, theme: &Theme, frame: &mut Fra
         "Confirm"
     };
     // Long parameter lines wrap: leave room for them.
-    let wrapped: usize = lines
-        .iter()
-        .map(|l| l.width() / 106 + 1)
-        .sum();
+    let wrapped: usize = lines.iter().map(|l| l.width() / 106 + 1).sum();
     let area = popup(body, 110, (wrapped as u16 + 2).min(body.height));
     frame.render_widget(Clear, area);
     frame.render_widget(
@@ -285,10 +282,7 @@ pub fn render_outcome(o: &OutcomeView, theme: &Theme, frame: &mut Frame, body: R
         },
         theme.dimmed(),
     )));
-    lines.push(Line::from(Span::styled(
-        "any key closes",
-        theme.dimmed(),
-    )));
+    lines.push(Line::from(Span::styled("any key closes", theme.dimmed())));
     let area = popup(body, 110, (lines.len() as u16 + 2).min(body.height));
     frame.render_widget(Clear, area);
     frame.render_widget(

@@ -555,6 +555,11 @@ class Emulator:
         rs.sh_subscribed_at = now_iso()
         return {}
 
+    def securityhub_DisableSecurityHub(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        rs.sh_enabled = False
+        return {}
+
     def securityhub_DescribeHub(self, rs, p, account, region):
         self.sh_require(rs, account)
         hub = f"arn:aws:securityhub:{region}:{account}:hub/default"
@@ -690,6 +695,11 @@ class Emulator:
         det = gd_new_detector(rs, enabled=p.get("Enable", True))
         return {"detectorId": det, "unprocessedDataSources": {}}
 
+    def guardduty_DeleteDetector(self, rs, p, account, region):
+        self.gd_detector(rs, p["DetectorId"])
+        del rs.gd_detectors[p["DetectorId"]]
+        return {}
+
     def guardduty_GetDetector(self, rs, p, account, region):
         d = self.gd_detector(rs, p["DetectorId"])
         return {
@@ -788,6 +798,12 @@ class Emulator:
         aa_new_analyzer(rs, account, region, p["analyzerName"], p["type"], p.get("tags") or {}, p.get("configuration"))
         return {"arn": arn}
 
+    def accessanalyzer_DeleteAnalyzer(self, rs, p, account, region):
+        arn = aa_arn(account, region, p["analyzerName"])
+        self.aa_analyzer(rs, arn)
+        del rs.aa_analyzers[arn]
+        return {}
+
     def accessanalyzer_GetAnalyzer(self, rs, p, account, region):
         arn = aa_arn(account, region, p["analyzerName"])
         return {"analyzer": copy.deepcopy(self.aa_analyzer(rs, arn)["summary"])}
@@ -877,6 +893,8 @@ class Emulator:
                 with self.lock:
                     self.requests.clear()
                 out = {"ok": True}
+            elif route == ("POST", "/iam/backdate"):
+                out = self.iam_backdate(doc)
             elif route == ("POST", "/clock"):
                 self.set_clock(doc.get("frozen_at"))
                 out = {"ok": True, "now": now_iso()}
@@ -889,6 +907,29 @@ class Emulator:
         payload = json.dumps(out).encode()
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
         return [payload]
+
+    def iam_backdate(self, doc: dict) -> dict:
+        """Makes a user's access keys (all, or `access_key_id`) `days` old in moto, optionally
+        last used `last_used_days` ago: IAM has no API to age a key, and the posture rules
+        (rotation, unused credentials) need old ones."""
+        from datetime import datetime, timedelta, timezone
+
+        from moto.iam.models import AccessKeyLastUsed, iam_backends
+
+        backend = iam_backends[doc.get("account", DEFAULT_ACCOUNT)]["global"]
+        user = backend.get_user(doc["user"])
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        changed = []
+        for key in user.access_keys:
+            if doc.get("access_key_id") not in (None, key.access_key_id):
+                continue
+            key.create_date = now - timedelta(days=int(doc.get("days", 0)))
+            if doc.get("last_used_days") is not None:
+                key.last_used = AccessKeyLastUsed(now - timedelta(days=int(doc["last_used_days"])), doc.get("service", "s3"), doc.get("region", "us-east-1"))
+            changed.append(key.access_key_id)
+        if doc.get("user_days") is not None:
+            user.create_date = now - timedelta(days=int(doc["user_days"]))
+        return {"changed": changed}
 
     def add_faults(self, doc) -> dict:
         items = doc if isinstance(doc, list) else doc.get("faults", [doc]) if isinstance(doc, dict) else []
