@@ -1,0 +1,122 @@
+//! End-to-end, as a person would: the real binary in tmux against the emulator. Find the
+//! finding about an old access key, press `x`, read the preview (UpdateAccessKey with that key
+//! id), confirm, see the finding go away after the re-fetch, undo with `u`, and see the key
+//! active again, on the server and on screen.
+
+mod common;
+mod live;
+
+use common::tmux::{Tmux, assert_restored};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deactivate_an_old_key_from_its_finding_then_undo() {
+    let emu = live::emulator::start().expect("emulator");
+    let ctx = live::context(&emu.url, &["us-east-1"]).await.expect("resolves");
+    let iam = aws_sdk_iam::Client::new(&ctx.iam_config());
+    iam.create_user().user_name("old-key").send().await.unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("old-key")
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap()
+        .access_key_id;
+    emu.control(
+        "POST",
+        "/_guardpost/iam/backdate",
+        Some(&json!({"user": "old-key", "days": 200, "last_used_days": 1, "user_days": 400})),
+    );
+    let status = |iam: aws_sdk_iam::Client| async move {
+        iam.list_access_keys()
+            .user_name("old-key")
+            .send()
+            .await
+            .unwrap()
+            .access_key_metadata()[0]
+            .status()
+            .unwrap()
+            .as_str()
+            .to_string()
+    };
+
+    let home = tempfile::tempdir().unwrap();
+    let cmd = format!(
+        "cd {home} && env -i PATH=\"$PATH\" HOME={home} TERM=xterm-256color GUARDPOST_STATE_DIR={home}/state \
+         XDG_CONFIG_HOME={home}/config AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+         AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true {bin} --endpoint-url {url} --region us-east-1",
+        home = home.path().display(),
+        bin = env!("CARGO_BIN_EXE_guardpost"),
+        url = emu.url,
+    );
+    let t = Tmux::start("remediate", 160, 45, &cmd);
+    t.wait_for("Posture score");
+
+    // The posture finding about the old key.
+    t.keys(&[":"]);
+    t.text("posture");
+    t.keys(&["Enter"]);
+    t.wait_for("Findings › Posture");
+    t.keys(&["/"]);
+    t.text("not rotated");
+    t.keys(&["Enter"]);
+    t.wait_for("User old-key has an access key not rotated");
+    t.keys(&["Enter"]);
+    t.wait_for("Reported by");
+
+    // x: the actions; the first one deactivates the key the finding is about.
+    t.keys(&["x"]);
+    let s = t.wait_for("Actions");
+    assert!(
+        s.contains(&format!("Deactivate access key {key} of old-key")),
+        "{s}"
+    );
+    t.keys(&["Enter"]);
+    let s = t.wait_for("default No");
+    assert!(s.contains("iam:UpdateAccessKey (global)"), "{s}");
+    assert!(
+        s.contains(&format!(r#""AccessKeyId":"{key}","Status":"Inactive","UserName":"old-key""#)),
+        "the preview shows the exact parameters:\n{s}"
+    );
+    assert!(s.contains("up to 36 hours"), "{s}");
+    assert_eq!(status(iam.clone()).await, "Active", "nothing happens before y");
+
+    t.keys(&["y"]);
+    let s = t.wait_for("Result");
+    assert!(s.contains("succeeded"), "{s}");
+    assert_eq!(status(iam.clone()).await, "Inactive");
+
+    // Close the result; the re-fetch drops the finding (the key is no longer active).
+    t.keys(&["Escape"]);
+    t.wait_until("the finding to go after the re-fetch", |s| {
+        !s.contains("User old-key has an access key not rotated") && s.contains("loaded")
+    });
+
+    // u: undo, confirmed; the key is active again and the finding is back.
+    t.keys(&["u"]);
+    let s = t.wait_for("Undo: Deactivate access key");
+    assert!(s.contains(r#""Status":"Active""#), "{s}");
+    t.keys(&["y"]);
+    let s = t.wait_for("Result");
+    assert!(s.contains("succeeded"), "{s}");
+    assert_eq!(status(iam.clone()).await, "Active");
+    t.keys(&["Escape"]);
+    t.wait_for("User old-key has an access key not rotated");
+
+    // The journal lists both, the first one undone.
+    t.keys(&[":"]);
+    t.text("journal");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Journal —");
+    assert!(s.contains("undone"), "{s}");
+    assert!(s.contains("Undo: Deactivate access key"), "{s}");
+    let journal = std::fs::read_to_string(home.path().join("state/journal.jsonl")).unwrap();
+    assert!(!journal.contains("testing"), "no credentials in the journal");
+    assert_eq!(journal.lines().filter(|l| l.contains("\"kind\":\"intent\"")).count(), 2);
+
+    t.keys(&["q"]);
+    let s = t.wait_exit();
+    assert_restored(&s);
+}
