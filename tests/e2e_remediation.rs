@@ -12,7 +12,9 @@ use serde_json::json;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deactivate_an_old_key_from_its_finding_then_undo() {
     let emu = live::emulator::start().expect("emulator");
-    let ctx = live::context(&emu.url, &["us-east-1"]).await.expect("resolves");
+    let ctx = live::context(&emu.url, &["us-east-1"])
+        .await
+        .expect("resolves");
     let iam = aws_sdk_iam::Client::new(&ctx.iam_config());
     iam.create_user().user_name("old-key").send().await.unwrap();
     let key = iam
@@ -77,11 +79,17 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
     let s = t.wait_for("default No");
     assert!(s.contains("iam:UpdateAccessKey (global)"), "{s}");
     assert!(
-        s.contains(&format!(r#""AccessKeyId":"{key}","Status":"Inactive","UserName":"old-key""#)),
+        s.contains(&format!(
+            r#""AccessKeyId":"{key}","Status":"Inactive","UserName":"old-key""#
+        )),
         "the preview shows the exact parameters:\n{s}"
     );
     assert!(s.contains("up to 36 hours"), "{s}");
-    assert_eq!(status(iam.clone()).await, "Active", "nothing happens before y");
+    assert_eq!(
+        status(iam.clone()).await,
+        "Active",
+        "nothing happens before y"
+    );
 
     t.keys(&["y"]);
     let s = t.wait_for("Result");
@@ -113,8 +121,17 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
     assert!(s.contains("undone"), "{s}");
     assert!(s.contains("Undo: Deactivate access key"), "{s}");
     let journal = std::fs::read_to_string(home.path().join("state/journal.jsonl")).unwrap();
-    assert!(!journal.contains("testing"), "no credentials in the journal");
-    assert_eq!(journal.lines().filter(|l| l.contains("\"kind\":\"intent\"")).count(), 2);
+    assert!(
+        !journal.contains("testing"),
+        "no credentials in the journal"
+    );
+    assert_eq!(
+        journal
+            .lines()
+            .filter(|l| l.contains("\"kind\":\"intent\""))
+            .count(),
+        2
+    );
 
     t.keys(&["q"]);
     let s = t.wait_exit();

@@ -106,3 +106,15 @@ fn too_small() {
     let st = loaded(50, 10);
     insta::assert_snapshot!("too_small_50x10", screen(&st, &Theme::default()).backend());
 }
+
+#[test]
+fn action_menu_and_confirm_dialog() {
+    check(
+        "action_menu",
+        ":posture<Enter>/legacy-backup has an access key<Enter><Enter>x",
+    );
+    check(
+        "action_confirm",
+        ":posture<Enter>/legacy-backup has an access key<Enter><Enter>x<Enter>",
+    );
+}

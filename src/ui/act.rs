@@ -15,7 +15,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap}
 
 /// A centered box `w` wide (at most) and `h` high inside `body`.
 fn popup(body: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(body.width.saturating_sub(2));
+    let w = w.min(body.width.saturating_sub(2)).max(1);
     let h = h.min(body.height);
     Rect {
         x: body.x + (body.width - w) / 2,
@@ -159,10 +159,12 @@ pub fn render_confirm(c: &Confirm, state: &State, theme: &Theme, frame: &mut Fra
         )));
     }
     lines.extend(plan_lines(&c.plan, theme));
-    lines.push(Line::default());
+    // The question stays on screen however long the preview is: it is drawn below the
+    // scrollable part.
+    let mut prompt = Vec::new();
     if let Some(note) = c.note() {
         let cursor = if c.editing_note { "█" } else { "" };
-        lines.push(Line::from(vec![
+        prompt.push(Line::from(vec![
             Span::styled("Note: ", theme.accent()),
             Span::styled(format!("{note}{cursor}"), theme.text()),
             Span::styled(
@@ -176,7 +178,7 @@ pub fn render_confirm(c: &Confirm, state: &State, theme: &Theme, frame: &mut Fra
         ]));
     }
     if c.needs_typing() {
-        lines.push(Line::from(vec![
+        prompt.push(Line::from(vec![
             Span::styled(
                 format!(
                     "IRREVERSIBLE. Type {} and press Enter to confirm, Esc to cancel: ",
@@ -187,7 +189,7 @@ pub fn render_confirm(c: &Confirm, state: &State, theme: &Theme, frame: &mut Fra
             Span::styled(format!("{}█", c.typed), theme.text()),
         ]));
     } else {
-        lines.push(Line::from(Span::styled(
+        prompt.push(Line::from(Span::styled(
             "Run these calls? y = yes · n / Enter / Esc = no (default No)",
             if c.plan.destructive {
                 theme.error().add_modifier(Modifier::BOLD)
@@ -201,17 +203,36 @@ pub fn render_confirm(c: &Confirm, state: &State, theme: &Theme, frame: &mut Fra
     } else {
         "Confirm"
     };
-    // Long parameter lines wrap: leave room for them.
-    let wrapped: usize = lines.iter().map(|l| l.width() / 106 + 1).sum();
-    let area = popup(body, 110, (wrapped as u16 + 2).min(body.height));
+    let width = 110.min(body.width.saturating_sub(2));
+    let inner_w = width.saturating_sub(2).max(1) as usize;
+    let rows = |ls: &[Line]| -> u16 {
+        ls.iter()
+            .map(|l| l.width().max(1).div_ceil(inner_w) as u16)
+            .sum()
+    };
+    let prompt_h = rows(&prompt);
+    let area = popup(body, width, rows(&lines) + prompt_h + 2);
     frame.render_widget(Clear, area);
+    let block = dialog(title.into(), border, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let prompt_h = prompt_h.min(inner.height);
+    let top = Rect {
+        height: inner.height - prompt_h,
+        ..inner
+    };
+    let bottom = Rect {
+        y: inner.y + top.height,
+        height: prompt_h,
+        ..inner
+    };
     frame.render_widget(
         Paragraph::new(lines)
-            .block(dialog(title.into(), border, theme))
             .wrap(Wrap { trim: false })
             .scroll((c.scroll, 0)),
-        area,
+        top,
     );
+    frame.render_widget(Paragraph::new(prompt).wrap(Wrap { trim: false }), bottom);
 }
 
 pub fn render_running(r: &Running, theme: &Theme, frame: &mut Frame, body: Rect) {

@@ -93,8 +93,16 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         None => spans.push(Span::styled(" loading…", theme.dimmed())),
     }
     let mut line = Line::from(spans);
-    if state.read_only {
-        let badge = Span::styled(" READ-ONLY ", theme.read_only_badge());
+    let badge = if state.read_only {
+        Some(" READ-ONLY ")
+    } else if state.act.dry_run && !state.act.account.is_empty() {
+        // --dry-run on a live account (demo data is always plan-only and says so elsewhere).
+        Some(" DRY-RUN ")
+    } else {
+        None
+    };
+    if let Some(badge) = badge {
+        let badge = Span::styled(badge, theme.read_only_badge());
         // Right-align the badge: it must stay visible however long the header is.
         let width = area.width as usize;
         let used: usize = line.width();
@@ -240,12 +248,14 @@ fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             ("v", "group"),
             ("a", "closed"),
             ("space", "mark"),
+            ("x", "act"),
             ("y", "raw"),
             ("Esc", "back"),
             ("?", "help"),
         ],
         (_, Some(View::Detail(_))) => &[
             ("Enter", "resource"),
+            ("x", "act"),
             ("y", "raw JSON"),
             ("j/k", "scroll"),
             ("c", "copy ARN"),
@@ -255,6 +265,7 @@ fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         (_, Some(View::Resource(_))) => &[
             ("j/k", "finding"),
             ("Enter", "open"),
+            ("x", "act"),
             ("c", "copy ARN"),
             ("b", "console URL"),
             ("Esc", "back"),
@@ -269,6 +280,7 @@ fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         (_, Some(View::Iam(_))) => &[
             ("h/l", "users/roles/groups/policies"),
             ("Enter", "open"),
+            ("x", "act"),
             ("/", "filter"),
             ("Tab", "pane"),
             ("?", "help"),

@@ -1,0 +1,227 @@
+//! The action flow in the pure state machine on the demo account: what `x`, the confirm
+//! dialog, `u`, read-only and the journal do, key by key.
+mod common;
+use common::demo::{loaded, press, text};
+use guardpost::app::{self, Effect, Event, Mode};
+use guardpost::remediation::journal::{Body, Journal, Status};
+use guardpost::remediation::{ApiCall, catalog};
+
+fn plan_of(effects: &[Effect]) -> &guardpost::remediation::Plan {
+    match effects.iter().find(|e| matches!(e, Effect::Execute(_))) {
+        Some(Effect::Execute(p)) => p,
+        _ => panic!("no Execute in {effects:?}"),
+    }
+}
+
+#[test]
+fn x_on_an_old_key_finding_previews_update_access_key_and_defaults_to_no() {
+    let mut st = loaded(160, 45);
+    press(
+        &mut st,
+        ":posture<Enter>/legacy-backup has an access key<Enter><Enter>x",
+    );
+    let Mode::Actions(menu) = &st.mode else {
+        panic!("menu expected: {:?}", st.mode)
+    };
+    assert_eq!(
+        menu.plans[0].title,
+        "Deactivate access key AKIA3NPRL2B7LO2ZHFU7 of legacy-backup"
+    );
+    press(&mut st, "<Enter>");
+    let screen = text(&st);
+    assert!(screen.contains("iam:UpdateAccessKey (global)"), "{screen}");
+    assert!(screen.contains(r#""AccessKeyId":"AKIA3NPRL2B7LO2ZHFU7","Status":"Inactive""#));
+    assert!(screen.contains("default No"));
+    // Enter is No: nothing runs.
+    let effects = press(&mut st, "<Enter>");
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(st.mode, Mode::Normal);
+    // y runs exactly the previewed plan.
+    let effects = press(&mut st, "x<Enter>y");
+    let plan = plan_of(&effects);
+    assert_eq!(plan.calls[0].params["AccessKeyId"], "AKIA3NPRL2B7LO2ZHFU7");
+    assert!(matches!(st.mode, Mode::Running(_)));
+}
+
+#[test]
+fn irreversible_actions_need_the_name_typed() {
+    let mut st = loaded(160, 45);
+    press(
+        &mut st,
+        ":posture<Enter>/legacy-backup has an access key<Enter><Enter>x",
+    );
+    let Mode::Actions(menu) = &st.mode else {
+        panic!()
+    };
+    let i = menu
+        .plans
+        .iter()
+        .position(|p| p.action == "iam.delete-access-key")
+        .unwrap();
+    for _ in 0..i {
+        press(&mut st, "j");
+    }
+    press(&mut st, "<Enter>");
+    assert!(text(&st).contains("IRREVERSIBLE. Type AKIA3NPRL2B7LO2ZHFU7"));
+    // y is just a typed character here, not a yes.
+    let effects = press(&mut st, "y<Enter>");
+    assert!(effects.is_empty());
+    assert!(matches!(st.mode, Mode::Confirm(_)));
+    press(&mut st, "<Backspace>");
+    let effects = press(&mut st, "AKIA3NPRL2B7LO2ZHFU7<Enter>");
+    assert_eq!(plan_of(&effects).calls[0].operation, "DeleteAccessKey");
+}
+
+#[test]
+fn marked_findings_get_one_batched_preview() {
+    let mut st = loaded(160, 45);
+    press(&mut st, ":securityhub<Enter><Space><Space><Space>x");
+    let Mode::Actions(menu) = &st.mode else {
+        panic!("{:?}", st.mode)
+    };
+    assert_eq!(menu.subject, "3 marked findings");
+    let p = &menu.plans[0];
+    assert_eq!(p.title, "Set 3 Security Hub findings to NOTIFIED");
+    let ids: usize = p
+        .calls
+        .iter()
+        .map(|c| c.params["FindingIdentifiers"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(ids, 3);
+    // Tab edits the note that goes with the status change.
+    press(&mut st, "<Enter><Tab>");
+    press(&mut st, " (ticket 42)<Enter>");
+    let effects = press(&mut st, "y");
+    let p = plan_of(&effects);
+    assert_eq!(
+        p.calls[0].params["Note"]["Text"],
+        "NOTIFIED in guardpost (ticket 42)"
+    );
+}
+
+#[test]
+fn read_only_offers_no_actions_and_no_undo() {
+    let mut st = loaded(160, 45);
+    st.read_only = true;
+    let effects = press(&mut st, ":posture<Enter><Enter>x");
+    assert!(effects.is_empty());
+    assert_eq!(st.mode, Mode::Normal);
+    assert!(st.status.as_ref().unwrap().text.contains("read-only"));
+    press(&mut st, "u");
+    assert!(st.status.as_ref().unwrap().text.contains("read-only"));
+}
+
+fn journal_with(entries: impl FnOnce(&mut Journal)) -> (tempfile::TempDir, Journal) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let mut j = Journal::open(&path);
+    entries(&mut j);
+    (dir, Journal::open(&path))
+}
+
+#[test]
+fn an_interrupted_action_shows_as_unknown_and_enter_verifies_it() {
+    let plan = catalog::deactivate_access_key("alice", "AKIA1");
+    let (_d, j) = journal_with(|j| {
+        j.append(
+            "a1",
+            Body::Plan {
+                plan: Box::new(plan.clone()),
+                account: String::new(),
+                caller: None,
+                dry_run: false,
+            },
+        )
+        .unwrap();
+        j.append(
+            "a1",
+            Body::Intent {
+                call: 0,
+                api: plan.calls[0].clone(),
+            },
+        )
+        .unwrap();
+    });
+    let mut st = loaded(160, 45);
+    app::update(
+        &mut st,
+        Event::Journal {
+            entries: j.entries(),
+            problem: None,
+            path: "journal.jsonl".into(),
+            first: true,
+        },
+    );
+    let status = st.status.clone().unwrap().text;
+    assert!(
+        status.contains("1 action(s) with an unknown outcome"),
+        "{status}"
+    );
+    press(&mut st, ":journal<Enter>");
+    assert!(text(&st).contains("UNKNOWN — verify"), "{}", text(&st));
+    let effects = press(&mut st, "<Enter>");
+    assert_eq!(effects, vec![Effect::Verify("a1".into())]);
+}
+
+#[test]
+fn u_undoes_the_last_action_of_this_account_only() {
+    let plan = catalog::deactivate_access_key("alice", "AKIA1");
+    let done = |j: &mut Journal, id: &str, account: &str| {
+        j.append(
+            id,
+            Body::Plan {
+                plan: Box::new(plan.clone()),
+                account: account.into(),
+                caller: None,
+                dry_run: false,
+            },
+        )
+        .unwrap();
+        j.append(id, Body::Done { status: Status::Succeeded, message: "ok".into(), undo: vec![ApiCall::iam("UpdateAccessKey", serde_json::json!({"UserName": "alice", "AccessKeyId": "AKIA1", "Status": "Active"}))] }).unwrap();
+    };
+    let (_d, j) = journal_with(|j| {
+        done(j, "mine", "111122223333");
+        done(j, "other-account", "999999999999");
+    });
+    let mut st = loaded(160, 45);
+    st.act.account = "111122223333".into();
+    app::update(
+        &mut st,
+        Event::Journal {
+            entries: j.entries(),
+            problem: None,
+            path: "j".into(),
+            first: false,
+        },
+    );
+    press(&mut st, "u");
+    let Mode::Confirm(c) = &st.mode else {
+        panic!("{:?}", st.mode)
+    };
+    assert_eq!(c.plan.undo_of.as_deref(), Some("mine"));
+    assert_eq!(c.plan.calls[0].params["Status"], "Active");
+}
+
+#[test]
+fn a_corrupt_journal_is_reported_and_actions_are_refused() {
+    let mut st = loaded(160, 45);
+    app::update(
+        &mut st,
+        Event::Journal {
+            entries: vec![],
+            problem: Some("journal.jsonl line 3 is corrupt".into()),
+            path: "journal.jsonl".into(),
+            first: true,
+        },
+    );
+    assert!(
+        st.status
+            .clone()
+            .unwrap()
+            .text
+            .contains("line 3 is corrupt")
+    );
+    let effects = press(&mut st, ":posture<Enter><Enter>x<Enter>y");
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(st.status.clone().unwrap().text.contains("cannot act"));
+}
