@@ -8,6 +8,7 @@ pub mod check;
 pub mod config;
 pub mod console;
 pub mod dataset;
+pub mod incident;
 pub mod merge;
 pub mod model;
 pub mod normalize;

@@ -69,11 +69,14 @@ struct Cli {
     exit_after_first_frame: bool,
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand, Debug, Clone)]
 enum Command {
     /// Check the account headlessly (no TUI) and report: exit 0 pass, 1 a finding at or above
     /// --fail-on, 2 error. See docs/check.md.
     Check(CheckArgs),
+    /// Walk through an incident playbook (docs/incidents.md): start one from an alert, resume,
+    /// export the timeline.
+    Incident(IncidentArgs),
     /// Snapshot files (docs/snapshot-format.md).
     Snapshot {
         #[command(subcommand)]
@@ -81,7 +84,48 @@ enum Command {
     },
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(clap::Args, Debug, Clone)]
+struct IncidentArgs {
+    #[command(subcommand)]
+    action: Option<IncidentAction>,
+    /// Start the compromised-key playbook for this access key id.
+    #[arg(long, value_name = "AKIA...", conflicts_with = "finding")]
+    access_key: Option<String>,
+    /// Start the playbook that answers this finding (guardpost id, GuardDuty finding id or ARN,
+    /// Security Hub finding Id).
+    #[arg(long, value_name = "ID")]
+    finding: Option<String>,
+    /// Use this playbook instead of the suggested one (`guardpost incident playbooks`).
+    #[arg(long, value_name = "ID")]
+    playbook: Option<String>,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+enum IncidentAction {
+    /// Resume an incident where it stopped (default: the newest unfinished one).
+    Resume { id: Option<String> },
+    /// Write an incident's timeline (default: the newest incident).
+    Export {
+        id: Option<String>,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// List the incidents, newest first.
+    List,
+    /// List the built-in playbooks.
+    Playbooks,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+enum ExportFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Subcommand, Debug, Clone)]
 enum SnapshotCommand {
     /// Read the live account (no terminal UI) and write a snapshot file. It holds no secrets.
     Save {
@@ -103,6 +147,15 @@ fn main() -> ExitCode {
     let mut cli = Cli::parse();
     let result = match cli.command.take() {
         Some(Command::Check(args)) => check(cli, args),
+        Some(Command::Incident(IncidentArgs {
+            action:
+                Some(
+                    a @ (IncidentAction::Export { .. }
+                    | IncidentAction::List
+                    | IncidentAction::Playbooks),
+                ),
+            ..
+        })) => incident_offline(a),
         other => {
             cli.command = other;
             run(cli, started).map(|()| ExitCode::SUCCESS)
@@ -203,8 +256,152 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
         read_only: cli.read_only || cfg.read_only_for(profile.as_deref()),
         ..cli
     };
+    // `guardpost incident ...`: resolve the key / finding / incident before the terminal is
+    // touched, so a wrong id is a plain message and exit code 2.
+    let (first, incident) = match &cli.command {
+        Some(Command::Incident(args)) => {
+            let (snap, inc) = prepare_incident(args, &spec, first, &cfg, &rt)?;
+            (Some(snap), Some(inc))
+        }
+        _ => (first, None),
+    };
     tracing::info!(origin = ?origin(&spec), "starting");
-    rt.block_on(tui(cli, spec, first, theme, posture, started))
+    rt.block_on(tui(cli, spec, first, theme, posture, started, incident))
+}
+
+/// Loads the account once, resolves what the incident is about, and creates (or resumes) it.
+fn prepare_incident(
+    args: &IncidentArgs,
+    spec: &LoadSpec,
+    first: Option<Snapshot>,
+    cfg: &Config,
+    rt: &tokio::runtime::Runtime,
+) -> anyhow::Result<(Snapshot, guardpost::incident::Incident)> {
+    use guardpost::incident::{self, store};
+    let (snap, caller) = match (first, spec) {
+        (Some(s), _) => (s, None),
+        (None, LoadSpec::Live(ctx)) => (
+            rt.block_on(Box::pin(sources::load(ctx, None))),
+            ctx.caller_arn.clone(),
+        ),
+        (None, other) => (load_snapshot(other)?, None),
+    };
+    let data = Dataset::from_snapshot(snap.clone(), origin(spec), &cfg.posture);
+    let dir = store::default_dir()
+        .ok_or_else(|| anyhow::anyhow!("no state directory: set GUARDPOST_STATE_DIR"))?;
+    let now = chrono::Utc::now();
+    let inc = match (&args.action, &args.access_key, &args.finding) {
+        (Some(IncidentAction::Resume { id }), _, _) => {
+            let inc = store::find(&dir, id.as_deref()).map_err(anyhow::Error::msg)?;
+            if inc.account != data.account.id {
+                anyhow::bail!(
+                    "incident {} is about account {}, but account {} is loaded",
+                    inc.id,
+                    inc.account,
+                    data.account.id
+                );
+            }
+            let rec = store::Record {
+                v: store::VERSION,
+                ts: now,
+                incident: inc.id.clone(),
+                caller,
+                event: store::Event::Resumed,
+            };
+            store::append(&dir, &rec).map_err(anyhow::Error::msg)?;
+            let mut inc = inc;
+            inc.apply(&rec);
+            inc
+        }
+        (_, Some(key), _) => {
+            let subject = incident::subject_for_key(&data, key).map_err(anyhow::Error::msg)?;
+            let book =
+                incident::playbook(args.playbook.as_deref().unwrap_or("compromised-access-key"))
+                    .map_err(anyhow::Error::msg)?;
+            let id = incident::new_id(now, &subject);
+            store::start(&dir, &id, book, subject, &data.account.id, caller, now)
+                .map_err(anyhow::Error::msg)?
+        }
+        (_, None, Some(fid)) => {
+            let f = incident::find_finding(&data, fid).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "finding {fid} is not among the {} findings loaded from account {}; no playbook started",
+                    data.findings.len(),
+                    data.account.id
+                )
+            })?;
+            let (mut book, subject) = incident::suggest(&data, f);
+            if let Some(p) = &args.playbook {
+                book = incident::playbook(p).map_err(anyhow::Error::msg)?;
+            }
+            let id = incident::new_id(now, &subject);
+            store::start(&dir, &id, book, subject, &data.account.id, caller, now)
+                .map_err(anyhow::Error::msg)?
+        }
+        _ => anyhow::bail!(
+            "guardpost incident needs --access-key KEY or --finding ID (or: resume, export, list, playbooks)"
+        ),
+    };
+    Ok((snap, inc))
+}
+
+/// `guardpost incident export | list | playbooks`: no account, no terminal UI.
+fn incident_offline(action: IncidentAction) -> anyhow::Result<ExitCode> {
+    use guardpost::incident::{self, store, timeline};
+    match action {
+        IncidentAction::Playbooks => {
+            for p in incident::playbooks() {
+                println!("{:<34} {} ({} steps)", p.id, p.title, p.steps.len());
+            }
+        }
+        IncidentAction::List => {
+            let dir = store::default_dir()
+                .ok_or_else(|| anyhow::anyhow!("no state directory: set GUARDPOST_STATE_DIR"))?;
+            for inc in store::list(&dir) {
+                match inc {
+                    Ok(i) => {
+                        let done = i
+                            .steps
+                            .iter()
+                            .filter(|s| !matches!(s.status, incident::StepStatus::Pending))
+                            .count();
+                        println!(
+                            "{}  {}  {}  {done}/{} steps{}",
+                            i.id,
+                            i.playbook.id,
+                            i.subject.label(),
+                            i.steps.len(),
+                            if i.finished() { "  finished" } else { "" }
+                        );
+                    }
+                    Err(e) => eprintln!("guardpost: {e}"),
+                }
+            }
+        }
+        IncidentAction::Export { id, format, output } => {
+            let dir = store::default_dir()
+                .ok_or_else(|| anyhow::anyhow!("no state directory: set GUARDPOST_STATE_DIR"))?;
+            let inc = match id {
+                Some(id) => store::find(&dir, Some(&id)),
+                None => store::list(&dir)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| Err(format!("no incident in {}", dir.display()))),
+            }
+            .map_err(anyhow::Error::msg)?;
+            let text = match format {
+                ExportFormat::Markdown => timeline::markdown(&inc),
+                ExportFormat::Json => serde_json::to_string_pretty(&timeline::json(&inc))? + "\n",
+            };
+            match output {
+                Some(p) => std::fs::write(&p, text)
+                    .with_context(|| format!("cannot write {}", p.display()))?,
+                None => print!("{text}"),
+            }
+        }
+        IncidentAction::Resume { .. } => unreachable!("resume runs the TUI"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `guardpost check`: load, evaluate, report; never touches the terminal or reads input.
@@ -341,6 +538,7 @@ async fn tui(
     theme: Theme,
     posture: PostureConfig,
     started: Instant,
+    incident: Option<guardpost::incident::Incident>,
 ) -> anyhow::Result<()> {
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::try_init().context("cannot initialize the terminal")?;
@@ -360,7 +558,11 @@ async fn tui(
     state.act.dry_run = runner.dry_run();
     state.act.dry_run_reason = runner.dry_run_reason();
     state.act.account = runner.account();
+    state.act.caller = runner.caller();
     let _ = tx.send(runner.journal_event(true));
+    if let Some(inc) = incident {
+        let _ = tx.send(Event::IncidentOpened(Box::new(inc)));
+    }
 
     // Input runs on its own thread: crossterm's read blocks, and the loop must never block on it.
     let input_tx = tx.clone();
@@ -443,6 +645,18 @@ async fn tui(
                 Effect::Reload => spawn_load(tx.clone(), spec.clone(), None, posture.clone()),
                 Effect::Execute(plan) => runner.spawn_execute(*plan, tx.clone()),
                 Effect::Verify(id) => runner.spawn_verify(id, tx.clone()),
+                Effect::IncidentStart(b) => {
+                    let (book, subject) = *b;
+                    let account = state
+                        .data
+                        .as_ref()
+                        .map(|d| d.account.id.clone())
+                        .unwrap_or_default();
+                    runner.start_incident(book, subject, &account, &tx);
+                }
+                Effect::IncidentAppend(rec) => runner.append_incident(*rec, &tx),
+                Effect::IncidentExport(id) => runner.export_incident(&id, &tx),
+                Effect::IncidentLookup { step, key } => runner.spawn_lookup(step, key, tx.clone()),
             }
         }
     }

@@ -23,7 +23,7 @@ fn demo_walkthrough_guardduty_to_resource_filter_help_quit() {
     let (_dir, c) = cmd("--demo");
     let t = Tmux::start("walk", 160, 45, &c);
     // Wait for the whole first data frame, header included.
-    let s = t.wait_until("the overview with its header", |s| {
+    t.wait_until("the overview with its header", |s| {
         s.contains("Top affected resources")
             && s.contains("acme-prod (111122223333)")
             && s.contains("Posture score")

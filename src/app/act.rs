@@ -27,6 +27,8 @@ pub struct ActState {
     pub dry_run_reason: Option<String>,
     /// The account actions go to ("" without a live account).
     pub account: String,
+    /// Who acts (sts:GetCallerIdentity ARN), for the incident timeline.
+    pub caller: Option<String>,
 }
 
 impl ActState {
@@ -249,6 +251,7 @@ pub fn confirm_key(state: &mut State, key: KeyEvent, mut c: Box<Confirm>) -> Vec
     match key.code {
         KeyCode::Esc => {
             state.mode = Mode::Normal;
+            super::incident::action_cancelled(state);
             state.info("cancelled: nothing was changed");
             return vec![];
         }
@@ -273,6 +276,7 @@ pub fn confirm_key(state: &mut State, key: KeyEvent, mut c: Box<Confirm>) -> Vec
         // The default is No: Enter and n cancel.
         KeyCode::Enter | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') => {
             state.mode = Mode::Normal;
+            super::incident::action_cancelled(state);
             state.info("cancelled: nothing was changed");
             return vec![];
         }

@@ -3,6 +3,7 @@
 //! No I/O happens here: loading and clipboard writes are effects the terminal loop carries out.
 
 pub mod act;
+pub mod incident;
 pub mod keymap;
 pub mod list;
 pub mod summary;
@@ -31,6 +32,18 @@ pub enum Event {
     ActionProgress(crate::remediation::executor::Progress),
     /// The running action ended (Err: refused before anything was done).
     ActionDone(Box<Result<crate::remediation::executor::Outcome, String>>),
+    /// An incident was started or resumed (the loop created or read its file).
+    IncidentOpened(Box<crate::incident::Incident>),
+    /// The CloudTrail lookup of an incident step: the facts, or why it failed.
+    IncidentLookedUp {
+        step: usize,
+        result: Result<Vec<String>, String>,
+    },
+    /// A message for the status line from the loop.
+    Notice {
+        error: bool,
+        text: String,
+    },
     /// The journal as read (at start and after every action).
     Journal {
         entries: Vec<crate::remediation::journal::Entry>,
@@ -51,6 +64,17 @@ pub enum Effect {
     Execute(Box<crate::remediation::Plan>),
     /// Re-read the state an interrupted journal entry acted on.
     Verify(String),
+    /// Create an incident (its file) and open it.
+    IncidentStart(Box<(crate::incident::Playbook, crate::incident::Subject)>),
+    /// Append a record to the incident's file.
+    IncidentAppend(Box<crate::incident::store::Record>),
+    /// Write the incident's timeline (Markdown and JSON) next to its file.
+    IncidentExport(String),
+    /// Look up what an access key did in CloudTrail, for an incident step.
+    IncidentLookup {
+        step: usize,
+        key: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +170,8 @@ pub enum View {
     Iam(IamView),
     /// `:journal`: rows index `State::act.entries`, newest first.
     Journal(SimpleList),
+    /// The incident walkthrough (`State::incident`).
+    Incident,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +188,8 @@ pub enum Mode {
     Confirm(Box<act::Confirm>),
     Running(Box<act::Running>),
     Outcome(Box<act::OutcomeView>),
+    /// A line of text for the walkthrough (a note, a skip reason).
+    Prompt(Box<incident::Prompt>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +221,10 @@ pub struct State {
     pub now: Option<DateTime<Utc>>,
     /// The journal and how actions run.
     pub act: act::ActState,
+    /// The incident being walked through.
+    pub incident: Option<Box<incident::IncidentUi>>,
+    /// An incident to open once the first data arrives (`guardpost incident ...`).
+    pub pending_incident: Option<Box<crate::incident::Incident>>,
 }
 
 impl State {
@@ -211,6 +243,8 @@ impl State {
             status: None,
             now: None,
             act: act::ActState::default(),
+            incident: None,
+            pending_incident: None,
         }
     }
 
@@ -255,6 +289,7 @@ impl State {
             let label = match v {
                 View::Overview(_) | View::Resources(_) => continue,
                 View::Journal(_) => "Journal".to_string(),
+                View::Incident => "Incident".to_string(),
                 View::Iam(iv) => iv.tab.label().to_string(),
                 View::Findings(l) if i == 0 && l.scope == Scope::All => continue,
                 View::Findings(l) => l.scope.label(),
@@ -328,7 +363,28 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             act::progress(state, p);
             vec![]
         }
-        Event::ActionDone(result) => act::done(state, *result),
+        Event::ActionDone(result) => {
+            let mut effects = incident::action_done(state, &result);
+            effects.extend(act::done(state, *result));
+            effects
+        }
+        Event::IncidentOpened(inc) => {
+            if state.data.is_some() {
+                incident::open(state, *inc);
+            } else {
+                state.pending_incident = Some(inc);
+            }
+            vec![]
+        }
+        Event::IncidentLookedUp { step, result } => incident::lookup_done(state, step, result),
+        Event::Notice { error, text } => {
+            if error {
+                state.error(text);
+            } else {
+                state.info(text);
+            }
+            vec![]
+        }
         Event::Journal {
             entries,
             problem,
@@ -343,7 +399,11 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
                 return vec![];
             }
             match state.mode.clone() {
+                Mode::Normal if matches!(state.view(), Some(View::Incident)) => {
+                    incident::key(state, key)
+                }
                 Mode::Normal => normal_key(state, key),
+                Mode::Prompt(p) => incident::prompt_key(state, key, p),
                 Mode::Filter(text) => filter_key(state, key, text),
                 Mode::Command(text) => command_key(state, key, text),
                 Mode::Help { scroll } => help_key(state, key, scroll),
@@ -381,6 +441,10 @@ fn install(state: &mut State, data: Dataset) {
         ));
     } else {
         state.info(format!("loaded {n} findings"));
+    }
+    if let Some(inc) = state.pending_incident.take() {
+        state.pane = Pane::Findings;
+        incident::open(state, *inc);
     }
 }
 
@@ -455,6 +519,7 @@ fn carry_over(state: &mut State, old: &Dataset) {
                     Some(View::Resources(n))
                 }
                 View::Journal(l) => Some(View::Journal(l)),
+                View::Incident => Some(View::Incident),
                 View::Iam(iv) => {
                     let mut list = iam_list(&data, iv.tab, &iv.list.filter);
                     list.cursor = iv.list.cursor;
@@ -504,7 +569,7 @@ fn refit(v: &mut View, height: usize) {
     }
 }
 
-fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+pub(crate) fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(action) = keymap::lookup(&key) else {
         return vec![];
     };
@@ -601,6 +666,7 @@ fn view_action(
         return vec![];
     };
     match view {
+        View::Incident => return vec![],
         View::Journal(l) => {
             let len = l.rows.len();
             if move_cursor(&mut l.cursor, action, len, height) {
@@ -1166,6 +1232,7 @@ pub fn run_command(state: &mut State, cmd: &str) -> Vec<Effect> {
         "resources" | "res" => state.pane = Pane::Resources,
         "iam" => state.pane = Pane::Iam,
         "journal" | "j" => act::open_journal(state),
+        "incident" | "inc" => return incident::start_from_selection(state, arg),
         "posture" | "guardduty" | "gd" | "securityhub" | "sh" | "accessanalyzer" | "aa" => {
             let src = match name {
                 "posture" => Source::Posture,

@@ -37,6 +37,7 @@ pub const ACTION_IDS: &[&str] = &[
     "iam.remove-user-from-group",
     "iam.password-policy-cis",
     "iam.contain-principal",
+    "iam.save-configuration",
     "securityhub.workflow",
     "guardduty.archive",
     "guardduty.unarchive",
@@ -388,6 +389,65 @@ pub fn cis_password_policy(current: Option<&PasswordPolicy>) -> Plan {
         ],
         undo_of: None,
     }
+}
+
+/// Save a principal's configuration to the journal (the first containment step): no change.
+pub fn save_configuration(p: Principal<'_>) -> Plan {
+    let capture = match p {
+        Principal::User(u) => Capture::User { user: u.into() },
+        Principal::Role(r) => Capture::Role { role: r.into() },
+    };
+    Plan {
+        action: "iam.save-configuration".into(),
+        title: format!("Save the configuration of {} to the journal", p.label()),
+        targets: vec![p.name().into()],
+        confirm_text: p.name().into(),
+        calls: vec![],
+        preconditions: vec![p.exists()],
+        capture: Some(capture),
+        undo: UndoPlan::Irreversible {
+            reason: "nothing to undo: it only reads".into(),
+        },
+        destructive: false,
+        notes: vec!["Reads only: keys and their status, policies, groups, login profile.".into()],
+        undo_of: None,
+    }
+}
+
+/// Revoke the sessions of several roles in one action (the roles a compromised user could
+/// assume). None when there is no role.
+pub fn revoke_sessions_many(roles: &[String], now: DateTime<Utc>) -> Option<Plan> {
+    if roles.is_empty() {
+        return None;
+    }
+    let doc = revoke_policy(now);
+    let calls = roles
+        .iter()
+        .map(|r| Principal::Role(r).put_inline(REVOKE_POLICY_NAME, &doc))
+        .collect();
+    let undo = roles
+        .iter()
+        .map(|r| Principal::Role(r).delete_inline(REVOKE_POLICY_NAME))
+        .collect();
+    Some(Plan {
+        action: "iam.revoke-sessions".into(),
+        title: format!(
+            "Revoke the sessions issued before now of role(s) {}",
+            roles.join(", ")
+        ),
+        targets: roles.to_vec(),
+        confirm_text: roles.join(","),
+        calls,
+        preconditions: roles
+            .iter()
+            .map(|r| Precondition::RoleExists { role: r.clone() })
+            .collect(),
+        capture: None,
+        undo: UndoPlan::Calls { calls: undo },
+        destructive: true,
+        notes: vec!["Denies every request made with role credentials issued before now (aws:TokenIssueTime); new sessions work.".into()],
+        undo_of: None,
+    })
 }
 
 // ---- containment -----------------------------------------------------------------------------

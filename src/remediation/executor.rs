@@ -311,6 +311,10 @@ pub async fn execute<B: Backend>(
                 item_failures.join("; ")
             ),
         ),
+        (None, 0) if plan.capture.is_some() => (
+            Status::Succeeded,
+            "the state was read and saved to the journal".to_string(),
+        ),
         (None, _) => (Status::Succeeded, format!("{total} call(s) succeeded")),
     };
     finish(&mut out, status, message)?;

@@ -14,6 +14,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 #[derive(Clone)]
 pub struct Runner {
+    ctx: Option<AwsContext>,
+    incidents: Option<PathBuf>,
     journal: Arc<Mutex<Journal>>,
     backend: Option<Arc<AwsBackend>>,
     opts: Options,
@@ -45,6 +47,8 @@ impl Runner {
             _ => None,
         };
         Runner {
+            incidents: crate::incident::store::default_dir(),
+            ctx: ctx.clone(),
             journal: Arc::new(Mutex::new(journal)),
             backend: ctx.map(|c| Arc::new(AwsBackend::new(c, read_only))),
             opts: Options {
@@ -55,6 +59,95 @@ impl Runner {
             },
             dry_run_reason,
         }
+    }
+
+    pub fn caller(&self) -> Option<String> {
+        self.opts.caller.clone()
+    }
+
+    /// Where incidents are kept (beside the journal).
+    pub fn incident_dir(&self) -> Result<PathBuf, String> {
+        self.incidents
+            .clone()
+            .ok_or_else(|| "no state directory (set GUARDPOST_STATE_DIR)".to_string())
+    }
+
+    /// Creates the incident's file and opens it in the app.
+    pub fn start_incident(
+        &self,
+        playbook: crate::incident::Playbook,
+        subject: crate::incident::Subject,
+        account: &str,
+        tx: &UnboundedSender<Event>,
+    ) {
+        let now = chrono::Utc::now();
+        let id = crate::incident::new_id(now, &subject);
+        let result = self.incident_dir().and_then(|dir| {
+            crate::incident::store::start(
+                &dir,
+                &id,
+                playbook,
+                subject,
+                account,
+                self.opts.caller.clone(),
+                now,
+            )
+        });
+        let _ = tx.send(match result {
+            Ok(inc) => Event::IncidentOpened(Box::new(inc)),
+            Err(e) => Event::Notice {
+                error: true,
+                text: format!("no incident started: {e}"),
+            },
+        });
+    }
+
+    /// Appends a walkthrough record (with the caller) to the incident's file.
+    pub fn append_incident(
+        &self,
+        mut rec: crate::incident::store::Record,
+        tx: &UnboundedSender<Event>,
+    ) {
+        if rec.caller.is_none() {
+            rec.caller = self.opts.caller.clone();
+        }
+        if let Err(e) = self
+            .incident_dir()
+            .and_then(|dir| crate::incident::store::append(&dir, &rec))
+        {
+            let _ = tx.send(Event::Notice {
+                error: true,
+                text: format!("the incident's progress was NOT saved: {e}"),
+            });
+        }
+    }
+
+    /// Writes `<id>.md` and `<id>.json` beside the incident's file.
+    pub fn export_incident(&self, id: &str, tx: &UnboundedSender<Event>) {
+        let result = self.incident_dir().and_then(|dir| {
+            let inc = crate::incident::store::find(&dir, Some(id))?;
+            let md = dir.join(format!("{id}.md"));
+            let js = dir.join(format!("{id}.json"));
+            std::fs::write(&md, crate::incident::timeline::markdown(&inc))
+                .and_then(|()| {
+                    std::fs::write(
+                        &js,
+                        serde_json::to_string_pretty(&crate::incident::timeline::json(&inc))
+                            .unwrap_or_default()
+                            + "\n",
+                    )
+                })
+                .map_err(|e| format!("cannot write the timeline: {e}"))?;
+            Ok(format!(
+                "timeline written: {} and {}",
+                md.display(),
+                js.display()
+            ))
+        });
+        let _ = tx.send(match result {
+            Ok(text) => Event::Notice { error: false, text },
+            Err(text) => Event::Notice { error: true, text },
+        });
     }
 
     pub fn account(&self) -> String {
@@ -175,6 +268,32 @@ impl Runner {
             undo: Vec::new(),
             targets: entry.plan.targets.clone(),
         })
+    }
+}
+
+impl Runner {
+    /// Looks up what `key` did in CloudTrail (every region read, last 90 days) for an
+    /// incident step.
+    pub fn spawn_lookup(&self, step: usize, key: String, tx: UnboundedSender<Event>) {
+        let ctx = self.ctx.clone();
+        tokio::spawn(async move {
+            let result = match ctx {
+                None => Err(
+                    "CloudTrail needs a live account (this is demo or snapshot data)".to_string(),
+                ),
+                Some(ctx) => {
+                    let end = chrono::Utc::now();
+                    let start = end - chrono::Duration::days(90);
+                    let regions = ctx.regions.clone();
+                    let activity = crate::sources::cloudtrail::lookup_access_key(
+                        &ctx, &key, &regions, start, end, 5_000,
+                    )
+                    .await;
+                    Ok(crate::incident::inspect::cloudtrail_facts(&activity))
+                }
+            };
+            let _ = tx.send(Event::IncidentLookedUp { step, result });
+        });
     }
 }
 

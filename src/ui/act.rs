@@ -123,11 +123,18 @@ pub fn plan_lines(plan: &Plan, theme: &Theme) -> Vec<Line<'static>> {
             theme.text(),
         )));
     }
-    let undo_style = match plan.undo {
-        UndoPlan::Irreversible { .. } => theme.error(),
-        _ => theme.ok(),
-    };
-    lines.push(Line::from(Span::styled(plan.undo.describe(), undo_style)));
+    if plan.calls.iter().any(|c| c.is_mutating()) {
+        let undo_style = match plan.undo {
+            UndoPlan::Irreversible { .. } => theme.error(),
+            _ => theme.ok(),
+        };
+        lines.push(Line::from(Span::styled(plan.undo.describe(), undo_style)));
+    } else {
+        lines.push(Line::from(Span::styled(
+            "Reads only: nothing in the account changes.",
+            theme.ok(),
+        )));
+    }
     for n in &plan.notes {
         lines.push(Line::from(Span::styled(format!("Note: {n}"), theme.warn())));
     }

@@ -3,6 +3,7 @@ pub mod act;
 mod detail;
 pub mod findings;
 pub mod iam;
+pub mod incident;
 pub mod overview;
 pub mod resource;
 pub mod theme;
@@ -58,6 +59,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Mode::Confirm(c) => act::render_confirm(c, state, theme, frame, body),
         Mode::Running(r) => act::render_running(r, theme, frame, body),
         Mode::Outcome(o) => act::render_outcome(o, theme, frame, body),
+        Mode::Prompt(p) => incident::render_prompt(p, theme, frame, body),
         _ => {}
     }
 }
@@ -177,6 +179,7 @@ fn render_body(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Some(View::Resources(l)) => resource::render_list(data, l, theme, frame, area),
         Some(View::Iam(i)) => iam::render(data, i, theme, frame, area),
         Some(View::Journal(l)) => act::render_journal(state, l, theme, frame, area),
+        Some(View::Incident) => incident::render(state, theme, frame, area),
         None => {}
     }
 }
@@ -226,6 +229,15 @@ fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         ],
         (Mode::Running(_), _) => &[],
         (Mode::Outcome(_), _) => &[("u", "undo"), ("any key", "close")],
+        (Mode::Prompt(_), _) => &[("Enter", "done"), ("Esc", "cancel")],
+        (_, Some(View::Incident)) => &[
+            ("Enter", "run step"),
+            ("s", "skip"),
+            ("j/k", "steps"),
+            ("g", "current"),
+            ("e", "export"),
+            ("Esc", "back"),
+        ],
         (_, Some(View::Journal(_))) => &[
             ("Enter", "details / verify"),
             ("x", "undo this"),

@@ -1,0 +1,453 @@
+//! The incident walkthrough in the app: one step at a time, each one key.
+//!
+//! `Enter` runs the current step (an inspection records what was seen; an action opens the
+//! usual confirm dialog and records the journal entry; a note asks for text; a manual step is
+//! marked done), `s` skips it with a reason, `j`/`k` look at other steps, `e` exports the
+//! timeline. Writing progress is an effect (the loop appends it to the incident file).
+
+use super::act::Confirm;
+use super::{Effect, Mode, State, View};
+use crate::incident::store::{Event as IncEvent, Record, VERSION};
+use crate::incident::{self, Incident, Playbook, StepKind, StepStatus, Subject, inspect};
+use crate::model::Finding;
+use crate::remediation::executor::Outcome;
+use crate::remediation::journal::Status;
+use chrono::Utc;
+use crossterm::event::{KeyCode, KeyEvent};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentUi {
+    pub inc: Incident,
+    /// The step shown (not necessarily the current one).
+    pub cursor: usize,
+    /// The step whose action is in the confirm dialog or running.
+    pub pending: Option<usize>,
+    /// A CloudTrail lookup is running for this step.
+    pub looking_up: Option<usize>,
+}
+
+/// What the walkthrough's text prompt is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PromptFor {
+    Note(usize),
+    Skip(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    pub what: PromptFor,
+    pub label: String,
+    pub text: String,
+}
+
+/// Starts (or reopens) the walkthrough view on an incident.
+pub fn open(state: &mut State, inc: Incident) {
+    let cursor = inc.current().unwrap_or(0);
+    state.incident = Some(Box::new(IncidentUi {
+        inc,
+        cursor,
+        pending: None,
+        looking_up: None,
+    }));
+    let pane = state.pane.index();
+    if !matches!(state.stacks[pane].last(), Some(View::Incident)) {
+        state.stacks[pane].push(View::Incident);
+    }
+}
+
+/// `:incident` on the selection: the suggested playbook for the selected finding, or the
+/// compromised-key playbook for a selected user with a key.
+pub fn start_from_selection(state: &mut State, playbook: Option<&str>) -> Vec<Effect> {
+    let Some(data) = state.data.clone() else {
+        return vec![];
+    };
+    if let Some(ui) = &state.incident
+        && !ui.inc.finished()
+    {
+        let pane = state.pane.index();
+        if !matches!(state.stacks[pane].last(), Some(View::Incident)) {
+            state.stacks[pane].push(View::Incident);
+        }
+        state.info(format!("incident {} is in progress", ui.inc.id));
+        return vec![];
+    }
+    let finding: Option<&Finding> = match state.view() {
+        Some(View::Findings(l)) => l.selected_finding().and_then(|i| data.findings.get(i)),
+        Some(View::Detail(d)) => data.findings.get(d.finding),
+        _ => None,
+    };
+    let picked: Result<(Playbook, Subject), String> = match (finding, state.view()) {
+        (Some(f), _) => Ok(incident::suggest(&data, f)),
+        (None, Some(View::Iam(iv))) => {
+            let arn = super::iam_arn(
+                &data,
+                iv.tab,
+                iv.list.rows.get(iv.list.cursor.selected).copied(),
+            );
+            let user = arn.as_deref().and_then(|a| {
+                data.iam.as_ref().and_then(|i| i.user_by_arn(a)).cloned()
+            });
+            match user {
+                Some(u) => match u.active_keys().next() {
+                    Some(k) => incident::subject_for_key(&data, &k.access_key_id).map(|s| {
+                        (
+                            incident::playbook("compromised-access-key").expect("built in"),
+                            s,
+                        )
+                    }),
+                    None => Ok((
+                        incident::playbook("break-glass-used").expect("built in"),
+                        Subject {
+                            user: Some(u.user_name.clone()),
+                            ..Default::default()
+                        },
+                    )),
+                },
+                None => Err(":incident works on a finding or an IAM user".into()),
+            }
+        }
+        _ => Err(":incident works on a selected finding or IAM user (or run guardpost incident --access-key KEY)".into()),
+    };
+    match picked {
+        Ok((mut book, subject)) => {
+            if let Some(id) = playbook {
+                match incident::playbook(id) {
+                    Ok(b) => book = b,
+                    Err(e) => {
+                        state.error(e);
+                        return vec![];
+                    }
+                }
+            }
+            state.info(format!("starting {} for {}", book.title, subject.label()));
+            vec![Effect::IncidentStart(Box::new((book, subject)))]
+        }
+        Err(e) => {
+            state.error(e);
+            vec![]
+        }
+    }
+}
+
+fn record(inc: &Incident, event: IncEvent) -> Record {
+    Record {
+        v: VERSION,
+        ts: Utc::now(),
+        incident: inc.id.clone(),
+        caller: None,
+        event,
+    }
+}
+
+/// Records a step's end: applied to the state now, appended to the file by the loop.
+fn finish_step(
+    state: &mut State,
+    i: usize,
+    outcome: StepStatus,
+    seen: Vec<String>,
+    did: Vec<String>,
+    journal_id: Option<String>,
+) -> Vec<Effect> {
+    let Some(ui) = state.incident.as_mut() else {
+        return vec![];
+    };
+    let step = ui.inc.playbook.steps[i].id.clone();
+    let mut rec = record(
+        &ui.inc,
+        IncEvent::Step {
+            step,
+            outcome,
+            seen,
+            did,
+            journal_id,
+        },
+    );
+    rec.caller = state.act.caller.clone();
+    ui.inc.apply(&rec);
+    // Facts stay on screen (the next Enter moves on); otherwise go to the next step to do.
+    let has_facts = !ui.inc.steps[i].seen.is_empty();
+    if !has_facts && let Some(next) = ui.inc.current() {
+        ui.cursor = next;
+    }
+    vec![Effect::IncidentAppend(Box::new(rec))]
+}
+
+pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(ui) = state.incident.as_ref() else {
+        return vec![];
+    };
+    let n = ui.inc.playbook.steps.len();
+    let cursor = ui.cursor;
+    match key.code {
+        KeyCode::Char('j') | KeyCode::Down => {
+            if let Some(ui) = state.incident.as_mut() {
+                ui.cursor = (cursor + 1).min(n - 1);
+            }
+        }
+        KeyCode::Char('k') | KeyCode::Up => {
+            if let Some(ui) = state.incident.as_mut() {
+                ui.cursor = cursor.saturating_sub(1);
+            }
+        }
+        KeyCode::Enter => return run_step(state),
+        KeyCode::Char('s') => {
+            let Some(cur) = ui.inc.current() else {
+                state.info("every step is done or skipped");
+                return vec![];
+            };
+            if cursor != cur {
+                state.warn("steps run in order: skip the current step (g jumps to it)");
+                return vec![];
+            }
+            let title = ui.inc.playbook.steps[cur].title.clone();
+            state.mode = Mode::Prompt(Box::new(Prompt {
+                what: PromptFor::Skip(cur),
+                label: format!("Skip \"{title}\" because:"),
+                text: String::new(),
+            }));
+        }
+        KeyCode::Char('g') => {
+            if let Some(ui) = state.incident.as_mut() {
+                ui.cursor = ui.inc.current().unwrap_or(0);
+            }
+        }
+        KeyCode::Char('e') => {
+            let id = ui.inc.id.clone();
+            return vec![Effect::IncidentExport(id)];
+        }
+        KeyCode::Esc => {
+            let pane = state.pane.index();
+            if state.stacks[pane].len() > 1 {
+                state.stacks[pane].pop();
+            }
+        }
+        _ => return super::normal_key(state, key),
+    }
+    vec![]
+}
+
+fn run_step(state: &mut State) -> Vec<Effect> {
+    let Some(data) = state.data.clone() else {
+        return vec![];
+    };
+    let Some(ui) = state.incident.as_ref() else {
+        return vec![];
+    };
+    let Some(cur) = ui.inc.current() else {
+        state.info("every step is done or skipped: e exports the timeline");
+        return vec![];
+    };
+    if ui.cursor != cur {
+        // Enter on a finished step moves on to the step to do (after reading its facts).
+        if let Some(ui) = state.incident.as_mut() {
+            ui.cursor = cur;
+        }
+        return vec![];
+    }
+    let step = ui.inc.playbook.steps[cur].clone();
+    let now = state.now.unwrap_or_else(Utc::now);
+    match &step.kind {
+        StepKind::Inspect { inspect: kind } if kind == "cloudtrail" => {
+            let Some(key) = ui.inc.subject.access_key_id.clone() else {
+                return finish_step(
+                    state,
+                    cur,
+                    StepStatus::Skipped {
+                        reason: "the incident names no access key to look up".into(),
+                    },
+                    vec![],
+                    vec![],
+                    None,
+                );
+            };
+            if let Some(ui) = state.incident.as_mut() {
+                ui.looking_up = Some(cur);
+            }
+            state.info(format!("looking up {key} in CloudTrail in every region…"));
+            vec![Effect::IncidentLookup { step: cur, key }]
+        }
+        StepKind::Inspect { inspect: kind } => match inspect::facts(kind, &data, &ui.inc, now) {
+            Ok(seen) => finish_step(state, cur, StepStatus::Done, seen, vec![], None),
+            Err(e) => finish_step(
+                state,
+                cur,
+                StepStatus::Failed { error: e },
+                vec![],
+                vec![],
+                None,
+            ),
+        },
+        StepKind::Action { .. } => {
+            if state.read_only {
+                state.warn("read-only mode: action steps cannot run; skip them with a reason (s)");
+                return vec![];
+            }
+            match incident::action_plan(&step, &ui.inc, &data, now) {
+                Ok(Some(plan)) => {
+                    if let Some(ui) = state.incident.as_mut() {
+                        ui.pending = Some(cur);
+                    }
+                    state.mode = Mode::Confirm(Box::new(Confirm::new(plan)));
+                    vec![]
+                }
+                Ok(None) => finish_step(
+                    state,
+                    cur,
+                    StepStatus::Done,
+                    vec!["nothing to do: already in the wanted state".into()],
+                    vec![],
+                    None,
+                ),
+                Err(e) => finish_step(
+                    state,
+                    cur,
+                    StepStatus::Failed { error: e },
+                    vec![],
+                    vec![],
+                    None,
+                ),
+            }
+        }
+        StepKind::Note { prompt } => {
+            state.mode = Mode::Prompt(Box::new(Prompt {
+                what: PromptFor::Note(cur),
+                label: prompt.clone(),
+                text: String::new(),
+            }));
+            vec![]
+        }
+        StepKind::Manual { text } => {
+            let text = fill(text, &ui.inc.subject);
+            finish_step(
+                state,
+                cur,
+                StepStatus::Done,
+                vec![],
+                vec![format!("done by hand: {text}")],
+                None,
+            )
+        }
+    }
+}
+
+/// `{user}` and `{key}` in manual texts.
+pub fn fill(text: &str, s: &Subject) -> String {
+    text.replace("{user}", s.user.as_deref().unwrap_or("USER"))
+        .replace("{key}", s.access_key_id.as_deref().unwrap_or("KEY"))
+}
+
+pub fn prompt_key(state: &mut State, key: KeyEvent, mut p: Box<Prompt>) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => {
+            state.mode = Mode::Normal;
+            state.info("cancelled");
+            vec![]
+        }
+        KeyCode::Enter if p.text.trim().is_empty() => {
+            state.mode = Mode::Prompt(p);
+            state.warn("type something first (Esc cancels)");
+            vec![]
+        }
+        KeyCode::Enter => {
+            state.mode = Mode::Normal;
+            let text = p.text.trim().to_string();
+            match p.what {
+                PromptFor::Note(i) => finish_step(
+                    state,
+                    i,
+                    StepStatus::Done,
+                    vec![],
+                    vec![format!("noted: {text}")],
+                    None,
+                ),
+                PromptFor::Skip(i) => finish_step(
+                    state,
+                    i,
+                    StepStatus::Skipped { reason: text },
+                    vec![],
+                    vec![],
+                    None,
+                ),
+            }
+        }
+        KeyCode::Backspace => {
+            p.text.pop();
+            state.mode = Mode::Prompt(p);
+            vec![]
+        }
+        KeyCode::Char(c) => {
+            p.text.push(c);
+            state.mode = Mode::Prompt(p);
+            vec![]
+        }
+        _ => {
+            state.mode = Mode::Prompt(p);
+            vec![]
+        }
+    }
+}
+
+/// An action ended: if it was an incident step, record it.
+pub fn action_done(state: &mut State, result: &Result<Outcome, String>) -> Vec<Effect> {
+    let Some(i) = state.incident.as_mut().and_then(|ui| ui.pending.take()) else {
+        return vec![];
+    };
+    match result {
+        Ok(o) => {
+            let did: Vec<String> = o
+                .results
+                .iter()
+                .map(|r| format!("{} {} → {}", r.call.permission(), r.call.params, r.detail))
+                .collect();
+            let outcome = match o.status {
+                Status::Succeeded | Status::DryRun => StepStatus::Done,
+                _ => StepStatus::Failed {
+                    error: format!("{}: {}", o.status.label(), o.message),
+                },
+            };
+            let seen = if o.status == Status::DryRun {
+                vec!["dry run: nothing was called".to_string()]
+            } else {
+                vec![]
+            };
+            finish_step(state, i, outcome, seen, did, Some(o.id.clone()))
+        }
+        Err(e) => finish_step(
+            state,
+            i,
+            StepStatus::Failed { error: e.clone() },
+            vec![],
+            vec![],
+            None,
+        ),
+    }
+}
+
+/// The confirm dialog of an incident step was cancelled: nothing recorded, the step stays.
+pub fn action_cancelled(state: &mut State) {
+    if let Some(ui) = state.incident.as_mut() {
+        ui.pending = None;
+    }
+}
+
+/// The CloudTrail lookup of a step came back.
+pub fn lookup_done(
+    state: &mut State,
+    step: usize,
+    result: Result<Vec<String>, String>,
+) -> Vec<Effect> {
+    if let Some(ui) = state.incident.as_mut() {
+        ui.looking_up = None;
+    }
+    match result {
+        Ok(seen) => finish_step(state, step, StepStatus::Done, seen, vec![], None),
+        Err(e) => finish_step(
+            state,
+            step,
+            StepStatus::Failed { error: e },
+            vec![],
+            vec![],
+            None,
+        ),
+    }
+}

@@ -1,0 +1,134 @@
+//! The handoff: every step's time, who did it, what was seen and what was done, as Markdown and
+//! JSON for the post-incident review.
+
+use super::store::Event;
+use super::{Incident, StepStatus};
+use serde_json::{Value, json};
+
+pub fn json(inc: &Incident) -> Value {
+    let steps: Vec<Value> = inc
+        .playbook
+        .steps
+        .iter()
+        .zip(&inc.steps)
+        .map(|(def, st)| {
+            json!({
+                "id": def.id,
+                "phase": def.phase.label(),
+                "title": def.title,
+                "status": st.status.label(),
+                "reason": match &st.status { StepStatus::Skipped { reason } => Some(reason), _ => None },
+                "error": match &st.status { StepStatus::Failed { error } => Some(error), _ => None },
+                "at": st.at,
+                "by": st.by,
+                "seen": st.seen,
+                "did": st.did,
+                "journal_id": st.journal_id,
+            })
+        })
+        .collect();
+    let timeline: Vec<Value> = inc
+        .records
+        .iter()
+        .map(|r| {
+            let what = match &r.event {
+                Event::Started { .. } => format!("started playbook {}", inc.playbook.id),
+                Event::Resumed => "resumed".to_string(),
+                Event::Step { step, outcome, .. } => format!("{step}: {}", outcome.label()),
+            };
+            json!({"time": r.ts, "by": r.caller, "what": what})
+        })
+        .collect();
+    json!({
+        "format": "guardpost-incident",
+        "version": 1,
+        "id": inc.id,
+        "playbook": {"id": inc.playbook.id, "title": inc.playbook.title},
+        "subject": inc.subject,
+        "account": inc.account,
+        "started": inc.started,
+        "started_by": inc.started_by,
+        "finished": inc.finished(),
+        "steps": steps,
+        "timeline": timeline,
+    })
+}
+
+pub fn markdown(inc: &Incident) -> String {
+    let mut out = format!(
+        "# Incident {}: {}\n\n- Subject: {}\n- Account: {}\n- Started: {} by {}\n- Status: {}\n\n",
+        inc.id,
+        inc.playbook.title,
+        inc.subject.label(),
+        inc.account,
+        inc.started.format("%Y-%m-%d %H:%M:%S UTC"),
+        inc.started_by.as_deref().unwrap_or("unknown"),
+        if inc.finished() {
+            "every step done or skipped"
+        } else {
+            "in progress"
+        }
+    );
+    out.push_str("## Timeline\n\n| time (UTC) | by | step | outcome |\n|---|---|---|---|\n");
+    for r in &inc.records {
+        let (step, outcome) = match &r.event {
+            Event::Started { .. } => ("—".to_string(), "incident started".to_string()),
+            Event::Resumed => ("—".to_string(), "resumed".to_string()),
+            Event::Step { step, outcome, .. } => {
+                let title = inc
+                    .playbook
+                    .steps
+                    .iter()
+                    .find(|s| &s.id == step)
+                    .map(|s| s.title.clone())
+                    .unwrap_or_else(|| step.clone());
+                let o = match outcome {
+                    StepStatus::Skipped { reason } => format!("skipped: {reason}"),
+                    StepStatus::Failed { error } => format!("FAILED: {error}"),
+                    other => other.label().to_string(),
+                };
+                (title, o)
+            }
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            r.ts.format("%Y-%m-%d %H:%M:%S"),
+            r.caller.as_deref().unwrap_or(""),
+            step.replace('|', "\\|"),
+            outcome.replace('|', "\\|")
+        ));
+    }
+    out.push_str("\n## Steps\n");
+    for (def, st) in inc.playbook.steps.iter().zip(&inc.steps) {
+        out.push_str(&format!(
+            "\n### [{}] {} — {}\n\n",
+            def.phase.label(),
+            def.title,
+            st.status.label()
+        ));
+        if let StepStatus::Skipped { reason } = &st.status {
+            out.push_str(&format!("Skipped: {reason}\n\n"));
+        }
+        if let StepStatus::Failed { error } = &st.status {
+            out.push_str(&format!("Failed: {error}\n\n"));
+        }
+        if !st.seen.is_empty() {
+            out.push_str("Seen:\n\n");
+            for s in &st.seen {
+                out.push_str(&format!("- {s}\n"));
+            }
+            out.push('\n');
+        }
+        if !st.did.is_empty() {
+            out.push_str("Done:\n\n");
+            for d in &st.did {
+                out.push_str(&format!("- `{d}`\n"));
+            }
+            out.push('\n');
+        }
+        if let Some(j) = &st.journal_id {
+            out.push_str(&format!("Journal entry: `{j}`\n"));
+        }
+    }
+    out
+}

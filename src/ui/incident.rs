@@ -1,0 +1,215 @@
+//! The incident walkthrough: steps by phase on the left with their status, the selected step on
+//! the right (why, what it does, what was seen and done).
+
+use super::block;
+use super::theme::Theme;
+use crate::app::incident::{IncidentUi, Prompt, fill};
+use crate::app::{State, truncate};
+use crate::incident::{StepKind, StepStatus};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(ui) = state.incident.as_deref() else {
+        frame.render_widget(
+            Paragraph::new("No incident: :incident on a finding or user starts one.")
+                .block(block("Incident".into(), theme)),
+            area,
+        );
+        return;
+    };
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
+    render_steps(ui, theme, frame, left);
+    render_step(ui, state, theme, frame, right);
+}
+
+fn status_span(st: &StepStatus, current: bool, theme: &Theme) -> Span<'static> {
+    match st {
+        StepStatus::Done => Span::styled("✓", theme.ok()),
+        StepStatus::Skipped { .. } => Span::styled("–", theme.dimmed()),
+        StepStatus::Failed { .. } => Span::styled("✗", theme.error()),
+        StepStatus::Pending if current => Span::styled("▶", theme.accent()),
+        StepStatus::Pending => Span::styled("·", theme.dimmed()),
+    }
+}
+
+fn render_steps(ui: &IncidentUi, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let inc = &ui.inc;
+    let current = inc.current();
+    let mut lines = vec![
+        Line::from(Span::styled(inc.subject.label(), theme.title())),
+        Line::from(Span::styled(
+            format!(
+                "{} · started {}",
+                inc.id,
+                inc.started.format("%Y-%m-%d %H:%M UTC")
+            ),
+            theme.dimmed(),
+        )),
+    ];
+    let mut phase = "";
+    let width = area.width.saturating_sub(8) as usize;
+    for (i, (def, st)) in inc.playbook.steps.iter().zip(&inc.steps).enumerate() {
+        if def.phase.label() != phase {
+            phase = def.phase.label();
+            lines.push(Line::from(Span::styled(
+                phase.to_uppercase(),
+                theme.accent(),
+            )));
+        }
+        let style = if i == ui.cursor {
+            theme.selected()
+        } else {
+            theme.text()
+        };
+        let opt = if def.optional { " (optional)" } else { "" };
+        lines.push(Line::from(vec![
+            Span::raw(" "),
+            status_span(&st.status, current == Some(i), theme),
+            Span::styled(
+                format!(
+                    " {:>2}. {}",
+                    i + 1,
+                    truncate(&format!("{}{opt}", def.title), width)
+                ),
+                style,
+            ),
+        ]));
+    }
+    let done = inc
+        .steps
+        .iter()
+        .filter(|s| !matches!(s.status, StepStatus::Pending))
+        .count();
+    let title = format!(
+        "{} — {done}/{} · Enter run · s skip · e export",
+        inc.playbook.title,
+        inc.steps.len()
+    );
+    frame.render_widget(Paragraph::new(lines).block(block(title, theme)), area);
+}
+
+fn render_step(ui: &IncidentUi, state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let inc = &ui.inc;
+    let i = ui.cursor.min(inc.steps.len().saturating_sub(1));
+    let def = &inc.playbook.steps[i];
+    let st = &inc.steps[i];
+    let mut lines = vec![
+        Line::from(Span::styled(def.title.clone(), theme.title())),
+        Line::from(Span::styled(
+            format!("{} · {}", def.phase.label(), st.status.label()),
+            theme.dimmed(),
+        )),
+        Line::default(),
+    ];
+    if !def.why.is_empty() {
+        lines.push(Line::from(Span::styled(def.why.clone(), theme.text())));
+        lines.push(Line::default());
+    }
+    let what = match &def.kind {
+        StepKind::Inspect { inspect } => format!("Inspection ({inspect}): Enter shows the facts."),
+        StepKind::Action { action } => format!(
+            "Action ({action}): Enter previews the exact API calls and asks before running."
+        ),
+        StepKind::Note { prompt } => format!("Note: Enter and type — {prompt}"),
+        StepKind::Manual { text } => format!("By hand: {}", fill(text, &inc.subject)),
+    };
+    lines.push(Line::from(Span::styled(what, theme.accent())));
+    if ui.looking_up == Some(i) {
+        lines.push(Line::from(Span::styled(
+            "looking up CloudTrail in every region…",
+            theme.warn(),
+        )));
+    }
+    match &st.status {
+        StepStatus::Skipped { reason } => lines.push(Line::from(Span::styled(
+            format!("Skipped: {reason}"),
+            theme.dimmed(),
+        ))),
+        StepStatus::Failed { error } => {
+            lines.push(Line::from(Span::styled(
+                format!("Failed: {error}"),
+                theme.error(),
+            )));
+            lines.push(Line::from(Span::styled(
+                "Enter retries it, s skips it with a reason.",
+                theme.warn(),
+            )));
+        }
+        _ => {}
+    }
+    if let Some(at) = st.at {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} at {}{}",
+                st.status.label(),
+                at.format("%Y-%m-%d %H:%M:%S UTC"),
+                st.by
+                    .as_deref()
+                    .map(|b| format!(" by {b}"))
+                    .unwrap_or_default()
+            ),
+            theme.dimmed(),
+        )));
+    }
+    if !st.seen.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled("Seen", theme.title())));
+        lines.extend(
+            st.seen
+                .iter()
+                .map(|s| Line::from(Span::styled(format!("  {s}"), theme.text()))),
+        );
+    }
+    if !st.did.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled("Done", theme.title())));
+        lines.extend(
+            st.did
+                .iter()
+                .map(|s| Line::from(Span::styled(format!("  {s}"), theme.text()))),
+        );
+    }
+    if let Some(j) = &st.journal_id {
+        lines.push(Line::from(Span::styled(
+            format!("journal entry {j}"),
+            theme.dimmed(),
+        )));
+    }
+    if state.act.dry_run {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "DRY RUN: actions are journaled, nothing is called",
+            theme.warn(),
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block(format!("Step {}", i + 1), theme)),
+        area,
+    );
+}
+
+pub fn render_prompt(p: &Prompt, theme: &Theme, frame: &mut Frame, body: Rect) {
+    let w = body.width.saturating_sub(4).min(100);
+    let area = Rect {
+        x: body.x + (body.width - w) / 2,
+        y: body.y + body.height / 2 - 2,
+        width: w,
+        height: 4,
+    };
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(Span::styled(p.label.clone(), theme.accent())),
+            Line::from(Span::styled(format!("{}█", p.text), theme.text())),
+        ])
+        .wrap(Wrap { trim: false })
+        .block(block("Enter done · Esc cancel".into(), theme)),
+        area,
+    );
+}
