@@ -16,6 +16,7 @@
 
 pub mod access_analyzer;
 pub mod aws;
+pub mod cloudtrail;
 pub mod guardduty;
 pub mod iam;
 pub mod securityhub;

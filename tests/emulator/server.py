@@ -137,7 +137,11 @@ class ServiceModel:
         if self.protocol == "json":
             target = (headers or {}).get("x-amz-target", "")
             prefix, _, op = target.rpartition(".")
-            if method != "POST" or path not in ("", "/") or prefix != self.target_prefix or op not in self.model["operations"]:
+            # botocore sends the model's full targetPrefix ("com.amazonaws.cloudtrail.v20131101.
+            # CloudTrail_20131101"), the Rust SDK the Smithy service name alone
+            # ("CloudTrail_20131101"); AWS accepts both.
+            short = (self.target_prefix or "").rsplit(".", 1)[-1]
+            if method != "POST" or path not in ("", "/") or prefix not in (self.target_prefix, short) or op not in self.model["operations"]:
                 return None
             return op, {}
         best = None
