@@ -2,10 +2,11 @@
 """guardpost's local AWS emulator: one HTTP server on 127.0.0.1.
 
 * IAM and STS are served by moto's server app (pinned in requirements.txt).
-* Security Hub, GuardDuty and IAM Access Analyzer are the project's own implementation, in front
-  of moto, chosen by the service name in the SigV4 Authorization header's credential scope.
-  Routing, request members and limits come from botocore's service models, the same models the
-  Rust SDK is generated from, so paths and member names match the real services.
+* Security Hub, GuardDuty, IAM Access Analyzer (REST-JSON) and CloudTrail (JSON 1.1, routed by
+  X-Amz-Target) are the project's own implementation, in front of moto, chosen by the service
+  name in the SigV4 Authorization header's credential scope. Routing, request members and limits
+  come from botocore's service models, the same models the Rust SDK is generated from, so paths
+  and member names match the real services.
 * A control API under /_guardpost/ (unsigned JSON) seeds state, injects faults, resets, shows
   server-side state and the log of AWS requests made.
 
@@ -49,6 +50,7 @@ OWN_SERVICES = {
     "securityhub": "securityhub",
     "guardduty": "guardduty",
     "access-analyzer": "accessanalyzer",
+    "cloudtrail": "cloudtrail",
 }
 SERVICE_ALIASES = {
     "securityhub": "securityhub",
@@ -56,6 +58,7 @@ SERVICE_ALIASES = {
     "guardduty": "guardduty",
     "access-analyzer": "accessanalyzer",
     "accessanalyzer": "accessanalyzer",
+    "cloudtrail": "cloudtrail",
     "iam": "iam",
     "sts": "sts",
 }
@@ -66,6 +69,8 @@ THROTTLE = {
     "securityhub": ("TooManyRequestsException", 429, "Too Many Requests"),
     "guardduty": ("TooManyRequestsException", 429, "Rate exceeded"),
     "accessanalyzer": ("ThrottlingException", 429, "Rate exceeded"),
+    # JSON 1.1 services throttle with a 400.
+    "cloudtrail": ("ThrottlingException", 400, "Rate exceeded"),
     "iam": ("Throttling", 400, "Rate exceeded"),
     "sts": ("Throttling", 400, "Rate exceeded"),
 }
@@ -73,6 +78,7 @@ ACTION_PREFIX = {
     "securityhub": "securityhub",
     "guardduty": "guardduty",
     "accessanalyzer": "access-analyzer",
+    "cloudtrail": "cloudtrail",
     "iam": "iam",
     "sts": "sts",
 }
@@ -105,6 +111,10 @@ class ServiceModel:
         self.name = name
         self.model = botocore.loaders.Loader().load_service_model(name, "service-2")
         self.shapes = self.model["shapes"]
+        # "rest-json" routes by method + path; "json" (JSON 1.1) has every operation on POST / and
+        # names it in the X-Amz-Target header: "<targetPrefix>.<Operation>".
+        self.protocol = self.model["metadata"]["protocol"]
+        self.target_prefix = self.model["metadata"].get("targetPrefix")
         self.routes = []
         for op_name, op in self.model["operations"].items():
             http = op["http"]
@@ -123,7 +133,17 @@ class ServiceModel:
                     literal += len(part)
             self.routes.append((http["method"], re.compile("^" + pattern.rstrip("/") + "/?$"), literal, op_name))
 
-    def route(self, method: str, path: str) -> tuple[str, dict] | None:
+    def route(self, method: str, path: str, headers: dict | None = None) -> tuple[str, dict] | None:
+        if self.protocol == "json":
+            target = (headers or {}).get("x-amz-target", "")
+            prefix, _, op = target.rpartition(".")
+            # botocore sends the model's full targetPrefix ("com.amazonaws.cloudtrail.v20131101.
+            # CloudTrail_20131101"), the Rust SDK the Smithy service name alone
+            # ("CloudTrail_20131101"); AWS accepts both.
+            short = (self.target_prefix or "").rsplit(".", 1)[-1]
+            if method != "POST" or path not in ("", "/") or prefix not in (self.target_prefix, short) or op not in self.model["operations"]:
+                return None
+            return op, {}
         best = None
         for m, rx, literal, op in self.routes:
             if m != method:
@@ -283,6 +303,8 @@ class RegionState:
         self.gd_detectors: dict[str, dict] = {}
         # Access Analyzer: analyzer arn -> {"summary": AnalyzerSummary, "findings": {id: FindingV2}}
         self.aa_analyzers: dict[str, dict] = {}
+        # CloudTrail event history: LookupEvents `Event`s in wire form (EventTime in epoch seconds)
+        self.ct_events: dict[str, dict] = {}  # EventId -> Event
 
     def dump(self) -> dict:
         return {
@@ -303,6 +325,7 @@ class RegionState:
                     for a, v in self.aa_analyzers.items()
                 }
             },
+            "cloudtrail": {"events": ct_sorted(self.ct_events.values())},
         }
 
 
@@ -458,9 +481,13 @@ class Emulator:
             resource = fault.get("resource") or default_resource(service, region, account)
             if service in ("iam", "sts"):
                 code, status = "AccessDenied", 403
+            elif service == "cloudtrail":
+                code, status = "AccessDeniedException", 400  # JSON 1.1: client errors are 400s
             else:
                 code, status = "AccessDeniedException", 403
-            message = f"User: {principal} is not authorized to perform: {action} on resource: {resource}"
+            message = f"User: {principal} is not authorized to perform: {action}"
+            if resource is not None:  # LookupEvents has no resource-level permissions
+                message += f" on resource: {resource}"
             if fault.get("explicit_deny"):
                 message += " with an explicit deny in an identity-based policy"
             else:
@@ -482,10 +509,12 @@ class Emulator:
         parts = urlsplit(raw_uri)
         query = parse_qs(parts.query or environ.get("QUERY_STRING", ""), keep_blank_values=True)
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        routed = model.route(method, parts.path)
+        routed = model.route(method, parts.path, headers)
         entry: dict[str, Any] = {"service": svc, "operation": None, "region": region, "account": account, "params": {}}
         try:
             if routed is None:
+                if model.protocol == "json":
+                    raise ApiError("UnknownOperationException", f"No {svc} operation for X-Amz-Target {headers.get('x-amz-target')!r}", 400)
                 raise ApiError("UnknownOperationException", f"No {svc} operation for {method} {parts.path}", 404)
             op, labels = routed
             entry["operation"] = op
@@ -510,7 +539,7 @@ class Emulator:
             payload = json.dumps(result if result is not None else {}).encode()
             entry["status"] = status
             self.log(entry)
-            hdrs = [("Content-Type", "application/json"), ("Content-Length", str(len(payload))), ("x-amzn-RequestId", str(uuid.uuid4()))]
+            hdrs = [("Content-Type", self.content_type(model)), ("Content-Length", str(len(payload))), ("x-amzn-RequestId", str(uuid.uuid4()))]
             start_response("200 OK", hdrs)
             return [payload]
         except ApiError as e:
@@ -524,7 +553,7 @@ class Emulator:
             doc.update(e.extra)
             payload = json.dumps(doc).encode()
             hdrs = [
-                ("Content-Type", "application/json"),
+                ("Content-Type", self.content_type(model)),
                 ("Content-Length", str(len(payload))),
                 ("x-amzn-RequestId", str(uuid.uuid4())),
                 ("x-amzn-ErrorType", e.code),
@@ -532,9 +561,22 @@ class Emulator:
             start_response(f"{status} {reason(status)}", hdrs)
             return [payload]
 
+    @staticmethod
+    def content_type(model: ServiceModel) -> str:
+        if model.protocol == "json":
+            return f"application/x-amz-json-{model.model['metadata'].get('jsonVersion', '1.1')}"
+        return "application/json"
+
     def validation_error(self, svc: str, errors: list[str]) -> ApiError:
         n = len(errors)
         msg = f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(errors[:5])
+        if svc == "cloudtrail":
+            # CloudTrail answers bad input with the operation's modeled exceptions.
+            first = errors[0]
+            for needle, code in (("'lookupAttributes", "InvalidLookupAttributesException"), ("'maxResults'", "InvalidMaxResultsException"), ("'eventCategory'", "InvalidEventCategoryException")):
+                if needle in first:
+                    return ApiError(code, msg, 400)
+            return ApiError("ValidationException", msg, 400)
         if svc == "securityhub":
             return ApiError("InvalidInputException", msg, 400)
         if svc == "guardduty":
@@ -851,6 +893,48 @@ class Emulator:
         return {}
 
     # =============================================================================================
+    # CloudTrail (event history)
+    # =============================================================================================
+    def cloudtrail_LookupEvents(self, rs, p, account, region):
+        attrs = p.get("LookupAttributes") or []
+        if len(attrs) > 1:
+            raise ApiError("InvalidLookupAttributesException", "You cannot specify more than one lookup attribute.", 400)
+        start = ct_time(p.get("StartTime"), "StartTime")
+        end = ct_time(p.get("EndTime"), "EndTime")
+        if start is not None and end is not None and start > end:
+            raise ApiError("InvalidTimeRangeException", "Start time must be less than or equal to end time.", 400)
+        mr = p.get("MaxResults", 50)
+        # The event history keeps 90 days: anything older is never returned.
+        horizon = datetime.now(timezone.utc).timestamp() - CT_RETENTION_DAYS * 86400
+        if p.get("EventCategory") == "insight":
+            matched = []  # no Insights events are emulated
+        else:
+            matched = [
+                e for e in ct_sorted(rs.ct_events.values())
+                if e["EventTime"] >= horizon
+                and (start is None or e["EventTime"] >= start)
+                and (end is None or e["EventTime"] <= end)
+                and all(ct_match(e, a) for a in attrs)
+            ]
+        # A token is only valid with the parameters that produced it (as on AWS).
+        query = json.dumps([attrs, p.get("StartTime"), p.get("EndTime"), p.get("EventCategory")], sort_keys=True)
+        fingerprint = uuid.uuid5(uuid.NAMESPACE_OID, query).hex[:16]
+        offset = 0
+        if p.get("NextToken"):
+            try:
+                tok = json.loads(base64.urlsafe_b64decode(p["NextToken"].encode()))
+                offset = int(tok["offset"])
+                ok = tok.get("q") == fingerprint and offset >= 0
+            except Exception:
+                ok = False
+            if not ok:
+                raise ApiError("InvalidNextTokenException", "Invalid NextToken: it is malformed or was issued for different parameters.", 400)
+        out = {"Events": copy.deepcopy(matched[offset:offset + mr])}
+        if offset + mr < len(matched):
+            out["NextToken"] = base64.urlsafe_b64encode(json.dumps({"offset": offset + mr, "q": fingerprint}).encode()).decode()
+        return out
+
+    # =============================================================================================
     # Control API
     # =============================================================================================
     def control(self, environ, start_response):
@@ -982,7 +1066,7 @@ class Emulator:
 
     def seed(self, doc: dict) -> dict:
         account = doc.get("account", DEFAULT_ACCOUNT)
-        result: dict[str, Any] = {"account": account, "securityhub": {}, "guardduty": {}, "accessanalyzer": {}}
+        result: dict[str, Any] = {"account": account, "securityhub": {}, "guardduty": {}, "accessanalyzer": {}, "cloudtrail": {}}
         with self.lock:
             for region, spec in (doc.get("securityhub") or {}).items():
                 if isinstance(spec, list):
@@ -1042,6 +1126,24 @@ class Emulator:
                         ids.append(f["id"])
                     out.append({"arn": arn, "findingIds": ids})
                 result["accessanalyzer"][region] = {"analyzers": out}
+            for region, spec in (doc.get("cloudtrail") or {}).items():
+                if isinstance(spec, list):
+                    spec = {"events": spec}
+                rs = self.region_state(account, region)
+                ids = []
+                for e in spec.get("events", []):
+                    ev = ct_event(e, account, region)
+                    rs.ct_events[ev["EventId"]] = ev
+                    ids.append(ev["EventId"])
+                gen = spec.get("generate")
+                if gen is not None:
+                    if not isinstance(gen, dict):
+                        gen = {"count": gen}
+                    for e in ct_generated(gen):
+                        ev = ct_event(e, account, region)
+                        rs.ct_events[ev["EventId"]] = ev
+                        ids.append(ev["EventId"])
+                result["cloudtrail"][region] = {"eventIds": ids}
         return result
 
 
@@ -1479,6 +1581,154 @@ def aa_match(f: dict, flt: dict) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
+# CloudTrail helpers
+# ---------------------------------------------------------------------------------------------
+
+CT_RETENTION_DAYS = 90
+# LookupAttributes key -> the Event member it matches (Resource* match any of Resources).
+CT_ATTRIBUTES = {
+    "EventId": "EventId", "EventName": "EventName", "ReadOnly": "ReadOnly", "Username": "Username",
+    "EventSource": "EventSource", "AccessKeyId": "AccessKeyId",
+    "ResourceType": "Resources[].ResourceType", "ResourceName": "Resources[].ResourceName",
+}
+# (eventSource, eventName, readOnly) cycled through by the generator.
+CT_GENERATED_CALLS = [
+    ("sts.amazonaws.com", "GetCallerIdentity", True),
+    ("s3.amazonaws.com", "ListBuckets", True),
+    ("ec2.amazonaws.com", "DescribeInstances", True),
+    ("iam.amazonaws.com", "ListUsers", True),
+    ("ec2.amazonaws.com", "RunInstances", False),
+    ("iam.amazonaws.com", "CreateAccessKey", False),
+    ("iam.amazonaws.com", "CreateUser", False),
+    ("s3.amazonaws.com", "GetBucketPolicy", True),
+]
+CT_GENERATED_IPS = ["198.51.100.23", "203.0.113.77", "192.0.2.10"]
+CT_GENERATED_AGENTS = ["aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64", "Boto3/1.34.0 Python/3.12.1", "aws-sdk-go-v2/1.24.0 os/linux"]
+
+
+def ct_time(v: Any, member: str = "EventTime") -> float | None:
+    """Epoch seconds from a wire timestamp (JSON 1.1 sends epoch seconds) or an ISO string."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        raise ApiError("SerializationException", f"{member} is not a timestamp", 400)
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return datetime.fromisoformat(str(v).replace("Z", "+00:00")).astimezone(timezone.utc).timestamp()
+    except ValueError:
+        raise ApiError("SerializationException", f"{member} is not a timestamp: {v!r}", 400)
+
+
+def ct_iso(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ct_sorted(events) -> list:
+    """Newest first, as LookupEvents returns them (ties by EventId, so pages are stable)."""
+    return sorted(events, key=lambda e: (-e["EventTime"], e["EventId"]))
+
+
+def ct_match(e: dict, attr: dict) -> bool:
+    path = CT_ATTRIBUTES.get(attr.get("AttributeKey"))
+    if path is None:
+        raise ApiError("InvalidLookupAttributesException", f"Lookup attribute key {attr.get('AttributeKey')!r} is not supported.", 400)
+    return attr.get("AttributeValue") in [as_str(v) for v in path_values(e, path)]
+
+
+def ct_event(spec: dict, account: str, region: str) -> dict:
+    """A LookupEvents `Event` from a seed entry: Event members (PascalCase) plus the CloudTrail
+    record's own fields (sourceIPAddress, userAgent, errorCode, errorMessage) that only live in
+    the CloudTrailEvent JSON string. `"CloudTrailEvent": "<string>"` is stored verbatim (e.g. to
+    test a malformed record); `"CloudTrailEvent": null` leaves it out."""
+    t = ct_time(spec.get("EventTime")) if spec.get("EventTime") is not None else datetime.now(timezone.utc).timestamp()
+    eid = spec.get("EventId") or str(uuid.uuid4())
+    name = spec.get("EventName", "GetCallerIdentity")
+    source = spec.get("EventSource", "sts.amazonaws.com")
+    key = spec.get("AccessKeyId", "AKIAIOSFODNN7EXAMPLE")
+    user = spec.get("Username", PRINCIPAL_NAME)
+    read_only = spec.get("ReadOnly")
+    if read_only is None:
+        read_only = name.startswith(("Get", "List", "Describe", "Lookup"))
+    read_only = str(read_only).lower()
+    ev = {
+        "EventId": eid,
+        "EventName": name,
+        "ReadOnly": read_only,
+        "AccessKeyId": key,
+        "EventTime": t,
+        "EventSource": source,
+        "Username": user,
+        "Resources": copy.deepcopy(spec.get("Resources", [])),
+    }
+    if "CloudTrailEvent" in spec:
+        if spec["CloudTrailEvent"] is not None:
+            ev["CloudTrailEvent"] = spec["CloudTrailEvent"]
+        return ev
+    record = {
+        "eventVersion": "1.09",
+        "userIdentity": {
+            "type": "IAMUser",
+            "principalId": "AIDA" + uuid.uuid5(uuid.NAMESPACE_OID, f"{account}/{user}").hex[:17].upper(),
+            "arn": f"arn:aws:iam::{account}:user/{user}",
+            "accountId": account,
+            "accessKeyId": key,
+            "userName": user,
+        },
+        "eventTime": ct_iso(t),
+        "eventSource": source,
+        "eventName": name,
+        "awsRegion": region,
+        "sourceIPAddress": spec.get("sourceIPAddress", "198.51.100.1"),
+        "userAgent": spec.get("userAgent", "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64"),
+    }
+    if spec.get("errorCode"):
+        record["errorCode"] = spec["errorCode"]
+        record["errorMessage"] = spec.get("errorMessage") or (
+            f"User: arn:aws:iam::{account}:user/{user} is not authorized to perform: {source.split('.')[0]}:{name}"
+            if spec["errorCode"] in ("AccessDenied", "AccessDeniedException", "Client.UnauthorizedOperation") else spec["errorCode"]
+        )
+    record.update({
+        "requestParameters": None,
+        "responseElements": None,
+        "requestID": str(uuid.uuid4()),
+        "eventID": eid,
+        "readOnly": read_only == "true",
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": account,
+        "eventCategory": "Management",
+    })
+    ev["CloudTrailEvent"] = json.dumps(record)
+    return ev
+
+
+def ct_generated(gen: dict) -> list[dict]:
+    """`count` events of one access key spread evenly over the last `days` days (default 30):
+    event i at now - days * (i + 0.5) / count, cycling through CT_GENERATED_CALLS, _IPS and
+    _AGENTS; every 7th one failed with AccessDenied."""
+    count = int(gen.get("count", 0))
+    days = float(gen.get("days", 30))
+    key = gen.get("access_key_id", "AKIAIOSFODNN7EXAMPLE")
+    user = gen.get("username", PRINCIPAL_NAME)
+    now = datetime.now(timezone.utc).timestamp()
+    out = []
+    for i in range(count):
+        source, name, ro = CT_GENERATED_CALLS[i % len(CT_GENERATED_CALLS)]
+        e = {
+            "EventTime": now - days * 86400 * (i + 0.5) / count,
+            "EventName": name, "EventSource": source, "ReadOnly": ro,
+            "AccessKeyId": key, "Username": user,
+            "sourceIPAddress": CT_GENERATED_IPS[i % len(CT_GENERATED_IPS)],
+            "userAgent": CT_GENERATED_AGENTS[i % len(CT_GENERATED_AGENTS)],
+        }
+        if i % 7 == 6:
+            e["errorCode"] = "AccessDenied"
+        out.append(e)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # Plumbing
 # ---------------------------------------------------------------------------------------------
 
@@ -1520,7 +1770,9 @@ def decode_token(token: str | None, error_code: str) -> int:
         raise ApiError(error_code, "The NextToken value is invalid.", 400)
 
 
-def default_resource(service: str, region: str | None, account: str) -> str:
+def default_resource(service: str, region: str | None, account: str) -> str | None:
+    if service == "cloudtrail":
+        return None
     if service == "securityhub":
         return f"arn:aws:securityhub:{region}:{account}:hub/default"
     if service == "guardduty":
