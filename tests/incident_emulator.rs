@@ -101,6 +101,8 @@ impl Loop {
                 let name = c.plan.confirm_text.clone();
                 let e = press(st, &format!("{name}<Enter>"));
                 self.pump(st, e).await;
+                let e = press(st, "<Esc>");
+                self.pump(st, e).await;
             }
             (StepKind::Action { .. }, Mode::Confirm(_)) => {
                 let e = press(st, "y");
@@ -264,7 +266,8 @@ async fn compromised_key_playbook_end_to_end_with_resume() {
     lp.pump(&mut st, e).await;
     assert_eq!(lp.step(&mut st).await, "delete");
     assert_eq!(lp.step(&mut st).await, "findings");
-    assert!(st.incident.as_ref().unwrap().inc.finished());
+    let inc = &st.incident.as_ref().unwrap().inc;
+    assert!(inc.finished(), "{:#?}", inc.steps);
 
     // The account now.
     assert_eq!(status(iam.clone(), key.clone()).await, None, "deleted in the eradicate step");
