@@ -262,10 +262,20 @@ async fn lookup_region(
                 out.events.push(ev);
             }
         }
-        token = page
+        let next = page
             .next_token()
             .filter(|t| !t.is_empty())
             .map(str::to_string);
+        if next.is_some() && next == token {
+            // A service that hands back the token it was given would page forever.
+            out.problem = Some(RegionResult::problem(
+                SOURCE,
+                &region,
+                format!("{ACTION} returned the NextToken it was sent; stopped paging"),
+            ));
+            break;
+        }
+        token = next;
         if granted < page.events().len() || token.is_none() {
             break;
         }
