@@ -262,10 +262,20 @@ async fn lookup_region(
                 out.events.push(ev);
             }
         }
-        token = page
+        let next = page
             .next_token()
             .filter(|t| !t.is_empty())
             .map(str::to_string);
+        if next.is_some() && next == token {
+            // A service that hands back the token it was given would page forever.
+            out.problem = Some(RegionResult::problem(
+                SOURCE,
+                &region,
+                format!("{ACTION} returned the NextToken it was sent; stopped paging"),
+            ));
+            break;
+        }
+        token = next;
         if granted < page.events().len() || token.is_none() {
             break;
         }
@@ -424,7 +434,13 @@ mod tests {
             r.event_time.unwrap().to_rfc3339(),
             "2026-01-02T03:04:05+00:00"
         );
-        for bad in [None, Some(""), Some("{not json"), Some("[1,2]"), Some("null")] {
+        for bad in [
+            None,
+            Some(""),
+            Some("{not json"),
+            Some("[1,2]"),
+            Some("null"),
+        ] {
             assert_eq!(parse_record(bad), Record::default(), "{bad:?}");
         }
         // Wrong types are ignored field by field.
@@ -446,7 +462,10 @@ mod tests {
         assert_eq!(t.event_id, "id-1");
         assert_eq!(t.time.timestamp(), 1_700_000_000);
         assert_eq!(t.region, "eu-west-1");
-        assert_eq!((t.source_ip, t.user_agent, t.error_code), (None, None, None));
+        assert_eq!(
+            (t.source_ip, t.user_agent, t.error_code),
+            (None, None, None)
+        );
         assert_eq!(t.username, None);
         // No EventTime / EventId on the Event: the record's own are used.
         let e = Event::builder()

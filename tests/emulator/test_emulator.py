@@ -463,6 +463,212 @@ def test_access_analyzer_findings(emu):
 
 
 # ---------------------------------------------------------------------------------------------
+# CloudTrail (JSON 1.1: POST /, X-Amz-Target)
+# ---------------------------------------------------------------------------------------------
+
+KEY_A = "AKIAIOSFODNN7AAAAAAA"
+KEY_B = "AKIAIOSFODNN7BBBBBBB"
+
+
+def _by_key(key):
+    return [{"AttributeKey": "AccessKeyId", "AttributeValue": key}]
+
+
+def _ct(emu, region="us-east-1", validate=True):
+    return boto3.client(
+        "cloudtrail", region_name=region, endpoint_url=emu.url,
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, parameter_validation=validate),
+    )
+
+
+def test_cloudtrail_lookup_events_shape(emu):
+    now = datetime.now(timezone.utc)
+    seeded = emu.seed({"cloudtrail": {"us-east-1": {"events": [
+        {"EventName": "CreateUser", "EventSource": "iam.amazonaws.com", "AccessKeyId": KEY_A, "Username": "mallory",
+         "EventTime": (now - timedelta(hours=1)).isoformat(), "sourceIPAddress": "203.0.113.9",
+         "userAgent": "curl/8.5.0", "errorCode": "AccessDenied",
+         "Resources": [{"ResourceType": "AWS::IAM::User", "ResourceName": "backdoor"}]},
+    ]}}})
+    eid = seeded["cloudtrail"]["us-east-1"]["eventIds"][0]
+    resp = _ct(emu).lookup_events(LookupAttributes=_by_key(KEY_A))
+    assert resp["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/x-amz-json-1.1"
+    [e] = resp["Events"]
+    assert "NextToken" not in resp
+    # botocore parsed EventTime (epoch seconds on the wire) into a datetime
+    assert isinstance(e["EventTime"], datetime) and abs((e["EventTime"] - (now - timedelta(hours=1))).total_seconds()) < 1
+    assert (e["EventId"], e["EventName"], e["EventSource"], e["AccessKeyId"], e["Username"], e["ReadOnly"]) == (
+        eid, "CreateUser", "iam.amazonaws.com", KEY_A, "mallory", "false")
+    assert e["Resources"] == [{"ResourceType": "AWS::IAM::User", "ResourceName": "backdoor"}]
+    rec = json.loads(e["CloudTrailEvent"])
+    assert rec["userIdentity"] == {
+        "type": "IAMUser", "principalId": rec["userIdentity"]["principalId"],
+        "arn": f"arn:aws:iam::{ACCOUNT}:user/mallory", "accountId": ACCOUNT, "accessKeyId": KEY_A, "userName": "mallory"}
+    assert (rec["eventSource"], rec["eventName"], rec["awsRegion"], rec["eventID"]) == ("iam.amazonaws.com", "CreateUser", "us-east-1", eid)
+    assert (rec["sourceIPAddress"], rec["userAgent"], rec["errorCode"]) == ("203.0.113.9", "curl/8.5.0", "AccessDenied")
+    assert "not authorized" in rec["errorMessage"]
+    assert rec["readOnly"] is False and rec["eventType"] == "AwsApiCall" and rec["recipientAccountId"] == ACCOUNT
+    assert rec["eventVersion"] and rec["requestID"]
+    assert datetime.fromisoformat(rec["eventTime"].replace("Z", "+00:00")) == e["EventTime"].replace(microsecond=0)
+    # the request log names the model's members
+    [r] = emu.requests(service="cloudtrail")
+    assert (r["operation"], r["status"], r["params"]["LookupAttributes"]) == ("LookupEvents", 200, _by_key(KEY_A))
+
+
+def test_cloudtrail_rust_sdk_target_prefix_is_accepted(emu):
+    # botocore sends the model's full targetPrefix; the Rust SDK sends the Smithy service name.
+    emu.seed({"cloudtrail": {"us-east-1": {"generate": {"count": 3, "access_key_id": KEY_A}}}})
+    for target in ("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", "CloudTrail_20131101.LookupEvents"):
+        req = urllib.request.Request(emu.url + "/", data=b"{}", method="POST", headers={
+            "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target,
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudtrail/aws4_request, SignedHeaders=host, Signature=0"})
+        with urllib.request.urlopen(req) as resp:
+            assert len(json.loads(resp.read())["Events"]) == 3
+    req = urllib.request.Request(emu.url + "/", data=b"{}", method="POST", headers={
+        "X-Amz-Target": "CloudTrail_20131101.NoSuchThing",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudtrail/aws4_request, SignedHeaders=host, Signature=0"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req)
+    assert e.value.code == 400 and json.loads(e.value.read())["__type"] == "UnknownOperationException"
+
+
+def test_cloudtrail_pagination_newest_first_and_90_days(emu):
+    now = datetime.now(timezone.utc)
+    emu.seed({"cloudtrail": {"us-east-1": {
+        "generate": {"count": 120, "access_key_id": KEY_A, "days": 30},
+        "events": [{"EventName": "Old", "AccessKeyId": KEY_A, "EventTime": (now - timedelta(days=91)).isoformat()}],
+    }}})
+    ct = _ct(emu)
+    pages = list(ct.get_paginator("lookup_events").paginate(LookupAttributes=_by_key(KEY_A)))
+    assert [len(p["Events"]) for p in pages] == [50, 50, 20]
+    events = [e for p in pages for e in p["Events"]]
+    times = [e["EventTime"] for e in events]
+    assert times == sorted(times, reverse=True), "newest first"
+    assert len({e["EventId"] for e in events}) == 120
+    assert all(e["EventName"] != "Old" for e in events), "older than 90 days: never returned"
+    # an explicit StartTime before the 90 days does not bring it back
+    got = ct.lookup_events(LookupAttributes=_by_key(KEY_A), StartTime=now - timedelta(days=200), MaxResults=50)
+    assert "Old" not in [e["EventName"] for e in got["Events"]]
+    # MaxResults smaller than 50
+    r = ct.lookup_events(LookupAttributes=_by_key(KEY_A), MaxResults=7)
+    assert len(r["Events"]) == 7 and r["NextToken"]
+    r2 = ct.lookup_events(LookupAttributes=_by_key(KEY_A), MaxResults=7, NextToken=r["NextToken"])
+    assert r2["Events"][0]["EventTime"] <= r["Events"][-1]["EventTime"]
+    assert not {e["EventId"] for e in r["Events"]} & {e["EventId"] for e in r2["Events"]}
+    # generated events: spread over the window, cycling through names, IPs, agents
+    recs = [json.loads(e["CloudTrailEvent"]) for e in events]
+    assert len({r["sourceIPAddress"] for r in recs}) == 3 and len({e["EventName"] for e in events}) == 8
+    assert sum(1 for r in recs if r.get("errorCode") == "AccessDenied") == 120 // 7
+    assert min(times) > now - timedelta(days=30) and max(times) < now
+
+
+def test_cloudtrail_filters_and_time_range(emu):
+    now = datetime.now(timezone.utc)
+    emu.seed({"cloudtrail": {
+        "us-east-1": {"generate": {"count": 40, "access_key_id": KEY_A, "days": 40},
+                      "events": [{"EventName": "DeleteTrail", "EventSource": "cloudtrail.amazonaws.com", "AccessKeyId": KEY_B,
+                                  "Username": "bob", "EventId": "ev-1", "EventTime": (now - timedelta(days=1)).isoformat(),
+                                  "Resources": [{"ResourceType": "AWS::CloudTrail::Trail", "ResourceName": "main"}]}]},
+        "eu-west-1": {"generate": {"count": 5, "access_key_id": KEY_A}},
+    }})
+    ct = _ct(emu)
+
+    def names(**kw):
+        return [e["EventName"] for p in ct.get_paginator("lookup_events").paginate(**kw) for e in p["Events"]]
+
+    assert len(names(LookupAttributes=_by_key(KEY_A))) == 40, "per region"
+    assert names(LookupAttributes=_by_key(KEY_B)) == ["DeleteTrail"]
+    assert len(_ct(emu, "eu-west-1").lookup_events(LookupAttributes=_by_key(KEY_A))["Events"]) == 5
+    for key, value in (("EventId", "ev-1"), ("EventName", "DeleteTrail"), ("Username", "bob"),
+                       ("EventSource", "cloudtrail.amazonaws.com"), ("ResourceType", "AWS::CloudTrail::Trail"),
+                       ("ResourceName", "main")):
+        assert names(LookupAttributes=[{"AttributeKey": key, "AttributeValue": value}]) == ["DeleteTrail"], key
+    assert names(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "ListUsers"}]) == ["ListUsers"] * 5
+    read_only = names(LookupAttributes=[{"AttributeKey": "ReadOnly", "AttributeValue": "true"}])
+    assert len(read_only) == 25 and "CreateUser" not in read_only
+    assert len(names()) == 41, "no attribute: everything"
+    # StartTime / EndTime are inclusive bounds on EventTime
+    ten = names(LookupAttributes=_by_key(KEY_A), StartTime=now - timedelta(days=10), EndTime=now)
+    assert len(ten) == 10  # event i at now - 40 d * (i + 0.5) / 40
+    assert len(names(LookupAttributes=_by_key(KEY_A), EndTime=now - timedelta(days=30))) == 10
+    assert names(EventCategory="insight") == []
+
+
+def test_cloudtrail_limits(emu):
+    emu.seed({"cloudtrail": {"us-east-1": {"generate": {"count": 60, "access_key_id": KEY_A}}}})
+    ct = _ct(emu, validate=False)
+    now = datetime.now(timezone.utc)
+    cases = [
+        (dict(MaxResults=51), "InvalidMaxResultsException"),
+        (dict(MaxResults=0), "InvalidMaxResultsException"),
+        (dict(LookupAttributes=_by_key(KEY_A) + [{"AttributeKey": "EventName", "AttributeValue": "ListUsers"}]), "InvalidLookupAttributesException"),
+        (dict(LookupAttributes=[{"AttributeKey": "Nope", "AttributeValue": "x"}]), "InvalidLookupAttributesException"),
+        (dict(LookupAttributes=[{"AttributeKey": "AccessKeyId", "AttributeValue": ""}]), "InvalidLookupAttributesException"),
+        (dict(LookupAttributes=[{"AttributeKey": "AccessKeyId"}]), "InvalidLookupAttributesException"),
+        (dict(StartTime=now, EndTime=now - timedelta(seconds=1)), "InvalidTimeRangeException"),
+        (dict(NextToken="not-a-token"), "InvalidNextTokenException"),
+        (dict(EventCategory="data"), "InvalidEventCategoryException"),
+    ]
+    for kw, want in cases:
+        with pytest.raises(ClientError) as e:
+            ct.lookup_events(**kw)
+        code, status, msg = err(e.value)
+        assert (code, status) == (want, 400), (kw, code, msg)
+        assert msg
+        # modeled exceptions: botocore maps them to the client's exception classes
+        assert isinstance(e.value, getattr(ct.exceptions, want, ClientError))
+    # a token is only valid with the parameters it was issued for
+    tok = ct.lookup_events(LookupAttributes=_by_key(KEY_A))["NextToken"]
+    assert len(ct.lookup_events(LookupAttributes=_by_key(KEY_A), NextToken=tok)["Events"]) == 10
+    with pytest.raises(ClientError) as e:
+        ct.lookup_events(LookupAttributes=_by_key(KEY_B), NextToken=tok)
+    assert err(e.value)[0] == "InvalidNextTokenException"
+    # StartTime == EndTime is a valid (empty) range
+    assert ct.lookup_events(StartTime=now, EndTime=now)["Events"] == []
+
+
+def test_cloudtrail_faults(emu):
+    emu.seed({"cloudtrail": {"us-east-1": {"generate": {"count": 3, "access_key_id": KEY_A}},
+                             "eu-west-1": {"generate": {"count": 3, "access_key_id": KEY_A}}}})
+    emu.fault([
+        {"kind": "access_denied", "service": "cloudtrail", "operation": "LookupEvents", "region": "eu-west-1"},
+        {"kind": "throttle", "service": "cloudtrail", "operation": "LookupEvents", "region": "us-east-1", "count": 2},
+    ])
+    with pytest.raises(ClientError) as e:
+        _ct(emu, "eu-west-1").lookup_events(LookupAttributes=_by_key(KEY_A))
+    code, status, msg = err(e.value)
+    assert (code, status) == ("AccessDeniedException", 400)
+    assert msg == (f"User: arn:aws:iam::{ACCOUNT}:user/guardpost-test is not authorized to perform: cloudtrail:LookupEvents "
+                   "because no identity-based policy allows the cloudtrail:LookupEvents action")
+    with pytest.raises(ClientError) as e:
+        _ct(emu).lookup_events()
+    assert err(e.value)[:2] == ("ThrottlingException", 400)
+    # botocore's retry sees ThrottlingException as throttling: the second throttle is absorbed
+    ct = emu.client("cloudtrail", retries=2)
+    assert len(ct.lookup_events(LookupAttributes=_by_key(KEY_A))["Events"]) == 3
+    assert [r["status"] for r in emu.requests(service="cloudtrail", region="us-east-1")] == [400, 400, 200]
+    emu.fault({"kind": "latency", "service": "cloudtrail", "ms": 300, "count": 1})
+    t = time.monotonic()
+    ct.lookup_events()
+    assert time.monotonic() - t >= 0.3
+
+
+def test_cloudtrail_state_and_seed_forms(emu):
+    out = emu.seed({"cloudtrail": {"us-east-1": [
+        {"EventName": "A", "EventId": "e1", "CloudTrailEvent": "{not json"},
+        {"EventName": "B", "EventId": "e2", "CloudTrailEvent": None},
+    ], "eu-west-1": {"generate": 4}}})
+    assert out["cloudtrail"]["us-east-1"]["eventIds"] == ["e1", "e2"]
+    assert len(out["cloudtrail"]["eu-west-1"]["eventIds"]) == 4
+    held = emu.state()["cloudtrail"]["events"]
+    assert {e["EventId"]: e.get("CloudTrailEvent") for e in held} == {"e1": "{not json", "e2": None}
+    events = _ct(emu).lookup_events()["Events"]
+    assert {e["EventId"] for e in events} == {"e1", "e2"}
+    assert [e for e in events if e["EventId"] == "e2"][0].get("CloudTrailEvent") is None
+    assert emu.state("eu-west-1")["cloudtrail"]["events"][0]["AccessKeyId"] == "AKIAIOSFODNN7EXAMPLE"
+
+
+# ---------------------------------------------------------------------------------------------
 # Faults
 # ---------------------------------------------------------------------------------------------
 
