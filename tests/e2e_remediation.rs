@@ -98,6 +98,8 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
 
     // Close the result; the re-fetch drops the finding (the key is no longer active).
     t.keys(&["Escape"]);
+    // A key right after Esc would be read as Alt+key: wait for the dialog to close.
+    t.wait_until("the result to close", |s| !s.contains("any key closes"));
     t.wait_until("the finding to go after the re-fetch", |s| {
         !s.contains("User old-key has an access key not rotated") && s.contains("loaded")
     });
@@ -111,6 +113,8 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
     assert!(s.contains("succeeded"), "{s}");
     assert_eq!(status(iam.clone()).await, "Active");
     t.keys(&["Escape"]);
+    // A key right after Esc would be read as Alt+key: wait for the dialog to close.
+    t.wait_until("the result to close", |s| !s.contains("any key closes"));
     t.wait_for("User old-key has an access key not rotated");
 
     // The journal lists both, the first one undone.

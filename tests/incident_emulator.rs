@@ -134,7 +134,11 @@ async fn compromised_key_playbook_end_to_end_with_resume() {
         .await
         .expect("resolves");
     let iam = aws_sdk_iam::Client::new(&ctx.iam_config());
-    iam.create_user().user_name("ci-deploy").send().await.unwrap();
+    iam.create_user()
+        .user_name("ci-deploy")
+        .send()
+        .await
+        .unwrap();
     let key = iam
         .create_access_key()
         .user_name("ci-deploy")
@@ -215,12 +219,27 @@ async fn compromised_key_playbook_end_to_end_with_resume() {
     assert_eq!(subject.access_key_id.as_deref(), Some(key.as_str()));
     let now = chrono::Utc::now();
     let id = incident::new_id(now, &subject);
-    let inc = store::start(&lp.dir, &id, book, subject, &data.account.id, ctx.caller_arn.clone(), now)
-        .unwrap();
+    let inc = store::start(
+        &lp.dir,
+        &id,
+        book,
+        subject,
+        &data.account.id,
+        ctx.caller_arn.clone(),
+        now,
+    )
+    .unwrap();
     let mut st = state_with(data);
     app::update(&mut st, Event::IncidentOpened(Box::new(inc)));
     // Through "deactivate": readiness, owner, related, roles, save, deactivate.
-    for want in ["readiness", "owner", "related", "roles", "save", "deactivate"] {
+    for want in [
+        "readiness",
+        "owner",
+        "related",
+        "roles",
+        "save",
+        "deactivate",
+    ] {
         assert_eq!(lp.step(&mut st).await, want);
     }
     let status = |iam: aws_sdk_iam::Client, key: String| async move {
@@ -234,11 +253,20 @@ async fn compromised_key_playbook_end_to_end_with_resume() {
             .find(|k| k.access_key_id() == Some(key.as_str()))
             .and_then(|k| k.status().map(|s| s.as_str().to_string()))
     };
-    assert_eq!(status(iam.clone(), key.clone()).await.as_deref(), Some("Inactive"));
+    assert_eq!(
+        status(iam.clone(), key.clone()).await.as_deref(),
+        Some("Inactive")
+    );
     let related = &st.incident.as_ref().unwrap().inc.steps[2].seen;
-    assert!(related.iter().any(|l| l.contains("MaliciousIPCaller")), "{related:?}");
+    assert!(
+        related.iter().any(|l| l.contains("MaliciousIPCaller")),
+        "{related:?}"
+    );
     let roles = &st.incident.as_ref().unwrap().inc.steps[3].seen;
-    assert!(roles.iter().any(|l| l.starts_with("deploy-role")), "{roles:?}");
+    assert!(
+        roles.iter().any(|l| l.starts_with("deploy-role")),
+        "{roles:?}"
+    );
     // Interrupted: the first responder's terminal goes away here.
     drop(st);
 
@@ -256,8 +284,14 @@ async fn compromised_key_playbook_end_to_end_with_resume() {
     assert_eq!(lp.step(&mut st).await, "cloudtrail");
     let seen = st.incident.as_ref().unwrap().inc.steps[10].seen.clone();
     assert!(seen[0].starts_with("3 event(s)"), "{seen:?}");
-    assert!(seen.iter().any(|l| l.contains("198.51.100.7 (2)")), "{seen:?}");
-    assert!(seen.iter().any(|l| l.contains("[AccessDenied]")), "{seen:?}");
+    assert!(
+        seen.iter().any(|l| l.contains("198.51.100.7 (2)")),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter().any(|l| l.contains("[AccessDenied]")),
+        "{seen:?}"
+    );
     assert_eq!(lp.step(&mut st).await, "notify");
     // The replacement key is the owner's job: skipped with a reason.
     let e = press(&mut st, "s");
@@ -270,7 +304,11 @@ async fn compromised_key_playbook_end_to_end_with_resume() {
     assert!(inc.finished(), "{:#?}", inc.steps);
 
     // The account now.
-    assert_eq!(status(iam.clone(), key.clone()).await, None, "deleted in the eradicate step");
+    assert_eq!(
+        status(iam.clone(), key.clone()).await,
+        None,
+        "deleted in the eradicate step"
+    );
     let attached: Vec<String> = iam
         .list_attached_user_policies()
         .user_name("ci-deploy")
@@ -284,13 +322,32 @@ async fn compromised_key_playbook_end_to_end_with_resume() {
     assert_eq!(attached, [QUARANTINE_POLICY]);
     for (kind, name) in [("user", "ci-deploy"), ("role", "deploy-role")] {
         let names = if kind == "user" {
-            iam.list_user_policies().user_name(name).send().await.unwrap().policy_names().to_vec()
+            iam.list_user_policies()
+                .user_name(name)
+                .send()
+                .await
+                .unwrap()
+                .policy_names()
+                .to_vec()
         } else {
-            iam.list_role_policies().role_name(name).send().await.unwrap().policy_names().to_vec()
+            iam.list_role_policies()
+                .role_name(name)
+                .send()
+                .await
+                .unwrap()
+                .policy_names()
+                .to_vec()
         };
-        assert!(names.contains(&REVOKE_POLICY_NAME.to_string()), "{kind} {name}: {names:?}");
+        assert!(
+            names.contains(&REVOKE_POLICY_NAME.to_string()),
+            "{kind} {name}: {names:?}"
+        );
     }
-    let state = emu.control("GET", "/_guardpost/state?service=securityhub&region=us-east-1", None);
+    let state = emu.control(
+        "GET",
+        "/_guardpost/state?service=securityhub&region=us-east-1",
+        None,
+    );
     let f = state["accounts"][ACCOUNT]["us-east-1"]["securityhub"]["findings"]
         .as_array()
         .unwrap()
@@ -299,13 +356,22 @@ async fn compromised_key_playbook_end_to_end_with_resume() {
         .unwrap()
         .clone();
     assert_eq!(f["Workflow"]["Status"], "NOTIFIED");
-    assert!(f["Note"]["Text"].as_str().unwrap().contains(&id), "{}", f["Note"]);
+    assert!(
+        f["Note"]["Text"].as_str().unwrap().contains(&id),
+        "{}",
+        f["Note"]
+    );
 
     // The timeline: every step, who, what; both responders' work in one file.
     let inc = store::find(&lp.dir, Some(&id)).unwrap();
     assert!(inc.steps.iter().all(|s| s.status != StepStatus::Pending));
-    assert!(matches!(&inc.steps[12].status, StepStatus::Skipped { reason } if reason == "workload moved to a role"));
-    assert!(inc.steps[5].journal_id.is_some(), "the action step links its journal entry");
+    assert!(
+        matches!(&inc.steps[12].status, StepStatus::Skipped { reason } if reason == "workload moved to a role")
+    );
+    assert!(
+        inc.steps[5].journal_id.is_some(),
+        "the action step links its journal entry"
+    );
     let md = timeline::markdown(&inc);
     for want in [
         "Compromised IAM access key",
