@@ -225,3 +225,78 @@ fn a_corrupt_journal_is_reported_and_actions_are_refused() {
     assert!(effects.is_empty(), "{effects:?}");
     assert!(st.status.clone().unwrap().text.contains("cannot act"));
 }
+
+#[test]
+fn incident_on_a_guardduty_finding_suggests_the_playbook_and_walks_it() {
+    let mut st = loaded(160, 45);
+    let effects = press(&mut st, ":guardduty<Enter>/MaliciousIPCaller ci-deploy<Enter>:incident<Enter>");
+    let Some(Effect::IncidentStart(b)) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    let (book, subject) = &**b;
+    assert_eq!(book.id, "compromised-access-key");
+    assert_eq!(subject.access_key_id.as_deref(), Some("AKIA2UU5CGGEXZ4PVKDV"));
+    // The loop creates the incident and opens it.
+    let dir = tempfile::tempdir().unwrap();
+    let inc = guardpost::incident::store::start(
+        dir.path(),
+        "inc-1",
+        book.clone(),
+        subject.clone(),
+        "111122223333",
+        None,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    app::update(&mut st, Event::IncidentOpened(Box::new(inc)));
+    assert!(text(&st).contains("Compromised IAM access key — 0/15"));
+    // Enter: the readiness facts, recorded for the file.
+    let effects = press(&mut st, "<Enter>");
+    assert!(matches!(effects.as_slice(), [Effect::IncidentAppend(_)]), "{effects:?}");
+    assert!(text(&st).contains("1/15"));
+    // Enter moves on, Enter inspects the owner.
+    press(&mut st, "<Enter><Enter>");
+    assert!(text(&st).contains("owner tag owner: platform-team"), "{}", text(&st));
+    // Steps run in order: skipping needs a reason.
+    press(&mut st, "<Enter>s");
+    assert!(matches!(st.mode, Mode::Prompt(_)));
+    let effects = press(&mut st, "<Enter>");
+    assert!(effects.is_empty(), "an empty reason is refused");
+    let effects = press(&mut st, "known CI pattern<Enter>");
+    let Some(Effect::IncidentAppend(rec)) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    let v = serde_json::to_value(&**rec).unwrap();
+    assert_eq!(v["status"], "skipped");
+    assert_eq!(v["reason"], "known CI pattern");
+    // roles (facts), then save: an action step opens the usual confirm dialog.
+    press(&mut st, "<Enter><Enter><Enter>");
+    let Mode::Confirm(c) = &st.mode else {
+        panic!("{:?}", st.mode)
+    };
+    assert_eq!(c.plan.action, "iam.save-configuration");
+    let effects = press(&mut st, "y");
+    assert!(matches!(effects.as_slice(), [Effect::Execute(_)]), "{effects:?}");
+    // Its outcome completes the step with the journal entry.
+    let outcome = guardpost::remediation::executor::Outcome {
+        id: "j-1".into(),
+        title: c_title(&st),
+        status: Status::DryRun,
+        message: "dry run".into(),
+        results: vec![],
+        undo: vec![],
+        targets: vec![],
+    };
+    let effects = app::update(&mut st, Event::ActionDone(Box::new(Ok(outcome))));
+    let Some(Effect::IncidentAppend(rec)) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    let v = serde_json::to_value(&**rec).unwrap();
+    assert_eq!(v["step"], "save");
+    assert_eq!(v["journal_id"], "j-1");
+    assert!(text(&st).contains("5/15"), "{}", text(&st));
+}
+
+fn c_title(st: &guardpost::app::State) -> String {
+    st.incident.as_ref().unwrap().inc.playbook.steps[4].title.clone()
+}
