@@ -42,7 +42,65 @@ pub(crate) fn check(out: &mut Out<'_>, inv: &IamInventory) {
         let perms = policy::role_permissions(inv, r);
         admin_and_privesc(out, role_resource(r), "Role", &r.role_name, &perms);
         trust(out, r, perms.is_admin());
+        unused_role(out, r);
     }
+}
+
+/// Break-glass / incident-response roles (same names and tag as break-glass users) are
+/// expected to sit unused.
+fn is_break_glass_role(r: &IamRole, cfg: &super::PostureConfig) -> bool {
+    let tagged = !cfg.break_glass_tag.is_empty()
+        && r.tags.iter().any(|t| {
+            t.key.eq_ignore_ascii_case(&cfg.break_glass_tag)
+                && !t.value.eq_ignore_ascii_case("false")
+        });
+    tagged
+        || cfg
+            .break_glass_names
+            .iter()
+            .any(|g| policy::glob_match(g, &r.role_name))
+}
+
+/// `RoleLastUsed` older than the window, or empty (never used in IAM's 400-day tracking
+/// period) on a role created before the window. No `RoleLastUsed` at all = unknown: no finding.
+/// Service-linked roles are skipped by the caller.
+fn unused_role(out: &mut Out<'_>, r: &IamRole) {
+    let Some(last) = &r.role_last_used else {
+        return;
+    };
+    if is_break_glass_role(r, out.config()) {
+        return;
+    }
+    let now = out.now();
+    let limit = out.config().unused_role_days;
+    let days = super::days_since(now, last.last_used_date.unwrap_or(r.create_date));
+    if days < limit {
+        return;
+    }
+    let title = match last.last_used_date {
+        Some(_) => format!(
+            "Role {} was last used {days} days ago{}",
+            r.role_name,
+            last.region
+                .as_deref()
+                .filter(|x| !x.is_empty())
+                .map(|x| format!(" (in {x})"))
+                .unwrap_or_default()
+        ),
+        None => format!(
+            "Role {} was never used ({days} days since creation)",
+            r.role_name
+        ),
+    };
+    out.push(
+        UNUSED_ROLE,
+        role_resource(r),
+        title,
+        format!("Unused for at least {limit} days."),
+        json!({"role": r.role_name, "threshold_days": limit, "days_unused": days,
+               "last_used": last.last_used_date, "last_used_region": last.region,
+               "created": r.create_date}),
+    );
 }
 
 /// One finding per resource: a managed policy, or the principal holding the bad inline/trust
