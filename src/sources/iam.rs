@@ -5,6 +5,7 @@
 //!   not parse is kept as a JSON string). Missing members are tolerated (moto returns ~1,600 AWS
 //!   managed policies, some without `PolicyName`); AWS managed policies are kept only when
 //!   attached (as the real API returns them), customer managed ones always.
+//! - Per role without a last-use date: `GetRole` (RoleLastUsed), a few at a time.
 //! - Per user: `ListAccessKeys` + `GetAccessKeyLastUsed` per key, `ListMFADevices`,
 //!   `GetLoginProfile` (NoSuchEntity = no console password).
 //! - Account: `GetAccountPasswordPolicy` (NoSuchEntity = none), `GetAccountSummary`,
@@ -32,6 +33,8 @@ use std::time::Duration;
 pub const SOURCE: &str = "iam";
 /// Users read at once (ListAccessKeys, ListMFADevices, GetLoginProfile each).
 pub const CONCURRENCY: usize = 4;
+/// GetRole calls in flight at once (roles whose RoleLastUsed the inventory lacks).
+pub const ROLE_CONCURRENCY: usize = 8;
 /// GetAccountAuthorizationDetails page size (the API's maximum; its default is 100).
 pub const GAAD_PAGE: i32 = 1000;
 /// Credential report: how often and how long to poll GenerateCredentialReport.
@@ -333,6 +336,11 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
         }
     }
 
+    // RoleLastUsed: GetRole for the roles whose detail has no last-use date.
+    for m in Box::pin(fill_role_last_used(&client, &mut inv.role_detail_list)).await {
+        out.problems.push(problem(m));
+    }
+
     // Per-user credentials, a few users at a time.
     let users = std::mem::take(&mut inv.user_detail_list);
     let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
@@ -489,6 +497,57 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
     progress(p, format!("IAM: {} users read", inv.user_detail_list.len()));
     out.inventory = Some(inv);
     out
+}
+
+/// Fills `RoleLastUsed` from GetRole (at most [`ROLE_CONCURRENCY`] calls at once) for every
+/// role that is not service-linked and has no last-use date from GetAccountAuthorizationDetails
+/// (which may leave it out): an empty `RoleLastUsed` from GetRole means "never used in the
+/// tracking window"; a role whose GetRole fails keeps what it had (unknown when `None`).
+/// Returns one message per distinct failure.
+pub async fn fill_role_last_used(client: &Client, roles: &mut [IamRole]) -> Vec<String> {
+    let limit = Arc::new(tokio::sync::Semaphore::new(ROLE_CONCURRENCY));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, r) in roles.iter().enumerate() {
+        let known = r
+            .role_last_used
+            .as_ref()
+            .is_some_and(|l| l.last_used_date.is_some());
+        if known || r.is_service_linked() || r.role_name.is_empty() {
+            continue;
+        }
+        let (client, limit, name) = (client.clone(), limit.clone(), r.role_name.clone());
+        tasks.spawn(Box::pin(async move {
+            let _permit = limit.acquire_owned().await;
+            let got = Box::pin(client.get_role().role_name(&name).send()).await;
+            (
+                i,
+                got.map(|g| {
+                    let l = g.role().and_then(|r| r.role_last_used());
+                    RoleLastUsed {
+                        last_used_date: l.and_then(|l| l.last_used_date()).map(time),
+                        region: l.and_then(|l| l.region()).map(str::to_string),
+                    }
+                })
+                .map_err(|e| describe_error("iam:GetRole", &e)),
+            )
+        }));
+    }
+    let mut failed: BTreeMap<String, usize> = BTreeMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((i, Ok(last))) => roles[i].role_last_used = Some(last),
+            Ok((_, Err(m))) => *failed.entry(m).or_default() += 1,
+            Err(e) => {
+                *failed
+                    .entry(format!("a role reader failed: {e}"))
+                    .or_default() += 1
+            }
+        }
+    }
+    failed
+        .into_iter()
+        .map(|(m, n)| if n > 1 { format!("{m} ({n} roles)") } else { m })
+        .collect()
 }
 
 /// ListAccessKeys (+ GetAccessKeyLastUsed), ListMFADevices, GetLoginProfile for one user.
