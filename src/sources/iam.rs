@@ -566,6 +566,16 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
     out
 }
 
+/// GetRole's `RoleLastUsed` (an empty one when the role was not used in IAM's tracking
+/// window). Any other GetRole reader can use it to fill `IamRole::role_last_used`.
+pub fn role_last_used_of(r: &aws_sdk_iam::types::Role) -> RoleLastUsed {
+    let l = r.role_last_used();
+    RoleLastUsed {
+        last_used_date: l.and_then(|l| l.last_used_date()).map(time),
+        region: l.and_then(|l| l.region()).map(str::to_string),
+    }
+}
+
 /// Fills `RoleLastUsed` from GetRole (at most [`ROLE_CONCURRENCY`] calls at once) for every
 /// role that is not service-linked and has no last-use date from GetAccountAuthorizationDetails
 /// (which may leave it out): an empty `RoleLastUsed` from GetRole means "never used in the
@@ -589,11 +599,10 @@ pub async fn fill_role_last_used(client: &Client, roles: &mut [IamRole]) -> Vec<
             (
                 i,
                 got.map(|g| {
-                    let l = g.role().and_then(|r| r.role_last_used());
-                    RoleLastUsed {
-                        last_used_date: l.and_then(|l| l.last_used_date()).map(time),
-                        region: l.and_then(|l| l.region()).map(str::to_string),
-                    }
+                    g.role().map(role_last_used_of).unwrap_or(RoleLastUsed {
+                        last_used_date: None,
+                        region: None,
+                    })
                 })
                 .map_err(|e| describe_error("iam:GetRole", &e)),
             )
