@@ -639,7 +639,7 @@ fn demo_markdown_has_header_summary_and_severity_groups() {
         "## Findings",
         "### Critical (1)",
         "### High (9)",
-        "### Low (21)",
+        "### Low (23)",
     ] {
         assert!(headings.contains(&h), "{h} not in {headings:?}");
     }
@@ -729,7 +729,7 @@ fn output_file_gets_the_report_and_stdout_the_verdict() {
     let text = stdout(&o);
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(
-        text.starts_with("FAIL: 55 finding(s) at or above LOW"),
+        text.starts_with("FAIL: 57 finding(s) at or above LOW"),
         "{text}"
     );
     assert!(text.contains("report.sarif"), "{text}");
@@ -761,13 +761,13 @@ fn table_is_plain_text_worst_first() {
             && head.contains("demo"),
         "{head}"
     );
-    assert!(text.contains("1 critical, 9 high, 24 medium, 21 low, 0 info | score"));
+    assert!(text.contains("1 critical, 9 high, 24 medium, 23 low, 0 info | score"));
     let rows: Vec<&str> = text
         .lines()
         .skip_while(|l| !l.starts_with("SEVERITY"))
         .skip(1)
         .collect();
-    assert_eq!(rows.len(), 55);
+    assert_eq!(rows.len(), 57);
     assert!(rows[0].starts_with("CRITICAL  iam.role.trust-any-principal"));
     assert!(rows.last().unwrap().starts_with("LOW "));
 }

@@ -99,6 +99,7 @@ pub const SH_DISABLED: &str = "service.securityhub.disabled";
 pub const USER_ACCESS_KEY: &str = "iam.user.access-key";
 pub const INACTIVE_USER: &str = "iam.user.inactive";
 pub const UNUSED_ROLE: &str = "iam.role.unused";
+pub const SERVICE_WILDCARD: &str = "iam.policy.service-wildcard";
 
 /// Rules that are not part of the default set: evaluated only when asked for (a `guardpost
 /// check` rule profile or `--rule`), so the TUI, the overview score and the default check
@@ -248,6 +249,15 @@ static RULES: &[RuleInfo] = &[
         controls: &[fsbp("IAM.1"), cis("1.16")],
         rationale: "A home-made full-admin policy hands out every permission and is easy to attach widely.",
         remediation: "Replace the policy with least-privilege statements (or AWS job-function policies) and detach it from the principals that do not need admin.",
+    },
+    RuleInfo {
+        id: SERVICE_WILDCARD,
+        title: "Policy allows every action of a service (`service:*`)",
+        severity: Low,
+        scope: Principal,
+        controls: &[fsbp("IAM.21")],
+        rationale: "An Allow of `service:*` (e.g. `kms:*`, `cloudtrail:*`, `iam:*`) hands out the service's destructive and permission-changing actions along with the ones needed (stopping CloudTrail, scheduling key deletion). Checked in customer-managed policies (attached or not) and in inline policies; `*` on its own is iam.policy.admin-star / iam.principal.admin instead.",
+        remediation: "Replace `service:*` with the actions the workload really calls (IAM Access Analyzer policy generation or last-accessed data lists them).",
     },
     RuleInfo {
         id: UNPARSEABLE,
