@@ -229,13 +229,19 @@ fn a_corrupt_journal_is_reported_and_actions_are_refused() {
 #[test]
 fn incident_on_a_guardduty_finding_suggests_the_playbook_and_walks_it() {
     let mut st = loaded(160, 45);
-    let effects = press(&mut st, ":guardduty<Enter>/MaliciousIPCaller ci-deploy<Enter>:incident<Enter>");
+    let effects = press(
+        &mut st,
+        ":guardduty<Enter>/MaliciousIPCaller ci-deploy<Enter>:incident<Enter>",
+    );
     let Some(Effect::IncidentStart(b)) = effects.first() else {
         panic!("{effects:?}")
     };
     let (book, subject) = &**b;
     assert_eq!(book.id, "compromised-access-key");
-    assert_eq!(subject.access_key_id.as_deref(), Some("AKIA2UU5CGGEXZ4PVKDV"));
+    assert_eq!(
+        subject.access_key_id.as_deref(),
+        Some("AKIA2UU5CGGEXZ4PVKDV")
+    );
     // The loop creates the incident and opens it.
     let dir = tempfile::tempdir().unwrap();
     let inc = guardpost::incident::store::start(
@@ -252,11 +258,18 @@ fn incident_on_a_guardduty_finding_suggests_the_playbook_and_walks_it() {
     assert!(text(&st).contains("Compromised IAM access key — 0/15"));
     // Enter: the readiness facts, recorded for the file.
     let effects = press(&mut st, "<Enter>");
-    assert!(matches!(effects.as_slice(), [Effect::IncidentAppend(_)]), "{effects:?}");
+    assert!(
+        matches!(effects.as_slice(), [Effect::IncidentAppend(_)]),
+        "{effects:?}"
+    );
     assert!(text(&st).contains("1/15"));
     // Enter moves on, Enter inspects the owner.
     press(&mut st, "<Enter><Enter>");
-    assert!(text(&st).contains("owner tag owner: platform-team"), "{}", text(&st));
+    assert!(
+        text(&st).contains("owner tag owner: platform-team"),
+        "{}",
+        text(&st)
+    );
     // Steps run in order: skipping needs a reason.
     press(&mut st, "<Enter>s");
     assert!(matches!(st.mode, Mode::Prompt(_)));
@@ -276,7 +289,10 @@ fn incident_on_a_guardduty_finding_suggests_the_playbook_and_walks_it() {
     };
     assert_eq!(c.plan.action, "iam.save-configuration");
     let effects = press(&mut st, "y");
-    assert!(matches!(effects.as_slice(), [Effect::Execute(_)]), "{effects:?}");
+    assert!(
+        matches!(effects.as_slice(), [Effect::Execute(_)]),
+        "{effects:?}"
+    );
     // Its outcome completes the step with the journal entry.
     let outcome = guardpost::remediation::executor::Outcome {
         id: "j-1".into(),
@@ -298,5 +314,7 @@ fn incident_on_a_guardduty_finding_suggests_the_playbook_and_walks_it() {
 }
 
 fn c_title(st: &guardpost::app::State) -> String {
-    st.incident.as_ref().unwrap().inc.playbook.steps[4].title.clone()
+    st.incident.as_ref().unwrap().inc.playbook.steps[4]
+        .title
+        .clone()
 }

@@ -384,7 +384,93 @@ fn config_selects_the_profile_and_the_flag_wins() {
     let bad = env.write("bad.toml", "[check]\nprofile = \"strict\"\n");
     let o = env.run(&["check", "--demo", "--config", bad.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("\"strict\""), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown rule profile \"strict\"; valid profiles: default, sandbox"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A policy document that does not parse is reported on that policy and every other rule
+/// still runs; unknown credential-report columns and values are tolerated.
+#[test]
+fn unparseable_policy_and_odd_credential_report_do_not_stop_the_check() {
+    let env = Env::new();
+    let mut snap = misconfigured_snapshot();
+    let policy_arn = format!("arn:aws:iam::{ACCT}:policy/Broken");
+    snap["iam"]["Policies"] = json!([{
+        "PolicyName": "Broken", "PolicyId": "ANPABROKEN", "Arn": policy_arn,
+        "DefaultVersionId": "v1", "AttachmentCount": 1,
+        "CreateDate": "2025-01-01T00:00:00Z", "UpdateDate": "2025-01-01T00:00:00Z",
+        "Document": "{\"Statement\": [ oops"
+    }]);
+    snap["iam"]["RoleDetailList"][0]["AttachedManagedPolicies"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"PolicyName": "Broken", "PolicyArn": policy_arn}));
+    // Every column of the snapshot's row (the snapshot format needs them all), odd values,
+    // and a column guardpost does not know.
+    let mut row = serde_json::Map::new();
+    for col in [
+        "password_last_changed",
+        "password_next_rotation",
+        "access_key_1_last_rotated",
+        "access_key_1_last_used_region",
+        "access_key_1_last_used_service",
+        "access_key_2_active",
+        "access_key_2_last_rotated",
+        "access_key_2_last_used_date",
+        "access_key_2_last_used_region",
+        "access_key_2_last_used_service",
+        "cert_1_active",
+        "cert_1_last_rotated",
+        "cert_2_active",
+        "cert_2_last_rotated",
+    ] {
+        row.insert(col.into(), json!("N/A"));
+    }
+    for (col, v) in [
+        ("user", "alice".to_string()),
+        ("arn", format!("arn:aws:iam::{ACCT}:user/alice")),
+        ("user_creation_time", "2025-01-01T00:00:00+00:00".into()),
+        ("password_enabled", "true".into()),
+        ("password_last_used", "some-future-token".into()),
+        ("mfa_active", "true".into()),
+        ("access_key_1_active", "maybe".into()),
+        ("access_key_1_last_used_date", "not_a_date".into()),
+        ("a_column_from_2030", "x".into()),
+    ] {
+        row.insert(col.into(), json!(v));
+    }
+    snap["iam"]["CredentialReport"] = json!([row]);
+    let file = snapshot_file(&env, "odd.json", &snap);
+    let o = env.run(&["check", "--snapshot", &file, "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let r = json_out(&o);
+    let mut got: Vec<(String, String)> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["resource"]["arn"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    let user = |n: &str| format!("arn:aws:iam::{ACCT}:user/{n}");
+    assert_eq!(
+        got,
+        [
+            ("iam.policy.unparseable".to_string(), policy_arn.clone()),
+            ("iam.user.console-without-mfa".to_string(), user("bob")),
+            (
+                "service.securityhub.disabled".to_string(),
+                format!("arn:aws:securityhub:eu-west-1:{ACCT}:")
+            ),
+        ]
+    );
 }
 
 // ---------------------------------------------------------------- the demo, every format
@@ -553,7 +639,7 @@ fn demo_markdown_has_header_summary_and_severity_groups() {
         "## Findings",
         "### Critical (1)",
         "### High (9)",
-        "### Low (20)",
+        "### Low (23)",
     ] {
         assert!(headings.contains(&h), "{h} not in {headings:?}");
     }
@@ -643,7 +729,7 @@ fn output_file_gets_the_report_and_stdout_the_verdict() {
     let text = stdout(&o);
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(
-        text.starts_with("FAIL: 50 finding(s) at or above LOW"),
+        text.starts_with("FAIL: 57 finding(s) at or above LOW"),
         "{text}"
     );
     assert!(text.contains("report.sarif"), "{text}");
@@ -675,13 +761,13 @@ fn table_is_plain_text_worst_first() {
             && head.contains("demo"),
         "{head}"
     );
-    assert!(text.contains("1 critical, 9 high, 20 medium, 20 low, 0 info | score"));
+    assert!(text.contains("1 critical, 9 high, 24 medium, 23 low, 0 info | score"));
     let rows: Vec<&str> = text
         .lines()
         .skip_while(|l| !l.starts_with("SEVERITY"))
         .skip(1)
         .collect();
-    assert_eq!(rows.len(), 50);
+    assert_eq!(rows.len(), 57);
     assert!(rows[0].starts_with("CRITICAL  iam.role.trust-any-principal"));
     assert!(rows.last().unwrap().starts_with("LOW "));
 }

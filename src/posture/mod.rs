@@ -69,6 +69,12 @@ pub struct PostureConfig {
     pub min_password_length: i32,
     /// Number of previous passwords that must not be reused (CIS 1.9: 24).
     pub password_reuse: i32,
+    /// Days without any use of any credential (password or access key) after which a user is
+    /// inactive (`iam.user.inactive`).
+    pub inactive_user_days: i64,
+    /// Days since a role was last used (or created, when never used) after which it is unused
+    /// (`iam.role.unused`).
+    pub unused_role_days: i64,
 }
 
 impl Default for PostureConfig {
@@ -86,6 +92,8 @@ impl Default for PostureConfig {
             root_use_days: 90,
             min_password_length: 14,
             password_reuse: 24,
+            inactive_user_days: 90,
+            unused_role_days: 90,
         }
     }
 }

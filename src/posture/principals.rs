@@ -29,6 +29,7 @@ fn group_resource(g: &crate::model::IamGroup) -> ResourceRef {
 pub(crate) fn check(out: &mut Out<'_>, inv: &IamInventory) {
     unparseable(out, inv);
     admin_policies(out, inv);
+    service_wildcards(out, inv);
     cloudshell(out, inv);
     for u in &inv.user_detail_list {
         let perms = policy::user_permissions(inv, u);
@@ -42,7 +43,65 @@ pub(crate) fn check(out: &mut Out<'_>, inv: &IamInventory) {
         let perms = policy::role_permissions(inv, r);
         admin_and_privesc(out, role_resource(r), "Role", &r.role_name, &perms);
         trust(out, r, perms.is_admin());
+        unused_role(out, r);
     }
+}
+
+/// Break-glass / incident-response roles (same names and tag as break-glass users) are
+/// expected to sit unused.
+fn is_break_glass_role(r: &IamRole, cfg: &super::PostureConfig) -> bool {
+    let tagged = !cfg.break_glass_tag.is_empty()
+        && r.tags.iter().any(|t| {
+            t.key.eq_ignore_ascii_case(&cfg.break_glass_tag)
+                && !t.value.eq_ignore_ascii_case("false")
+        });
+    tagged
+        || cfg
+            .break_glass_names
+            .iter()
+            .any(|g| policy::glob_match(g, &r.role_name))
+}
+
+/// `RoleLastUsed` older than the window, or empty (never used in IAM's 400-day tracking
+/// period) on a role created before the window. No `RoleLastUsed` at all = unknown: no finding.
+/// Service-linked roles are skipped by the caller.
+fn unused_role(out: &mut Out<'_>, r: &IamRole) {
+    let Some(last) = &r.role_last_used else {
+        return;
+    };
+    if is_break_glass_role(r, out.config()) {
+        return;
+    }
+    let now = out.now();
+    let limit = out.config().unused_role_days;
+    let days = super::days_since(now, last.last_used_date.unwrap_or(r.create_date));
+    if days < limit {
+        return;
+    }
+    let title = match last.last_used_date {
+        Some(_) => format!(
+            "Role {} was last used {days} days ago{}",
+            r.role_name,
+            last.region
+                .as_deref()
+                .filter(|x| !x.is_empty())
+                .map(|x| format!(" (in {x})"))
+                .unwrap_or_default()
+        ),
+        None => format!(
+            "Role {} was never used ({days} days since creation)",
+            r.role_name
+        ),
+    };
+    out.push(
+        UNUSED_ROLE,
+        role_resource(r),
+        title,
+        format!("Unused for at least {limit} days."),
+        json!({"role": r.role_name, "threshold_days": limit, "days_unused": days,
+               "last_used": last.last_used_date, "last_used_region": last.region,
+               "created": r.create_date}),
+    );
 }
 
 /// One finding per resource: a managed policy, or the principal holding the bad inline/trust
@@ -181,6 +240,126 @@ fn admin_policies(out: &mut Out<'_>, inv: &IamInventory) {
             json!({"policy": p.policy_name, "attachment_count": p.attachment_count,
                    "attached_to": attached,
                    "statements": star.iter().map(|s| &s.raw).collect::<Vec<_>>()}),
+        );
+    }
+}
+
+/// `service:*` actions of the Allow statements of a document (unparseable ones are reported
+/// by iam.policy.unparseable), e.g. `["kms:*"]`.
+fn wildcard_actions(doc: &Value) -> Vec<String> {
+    let Ok(stmts) = parse_document(doc) else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = Vec::new();
+    for s in stmts.iter().filter(|s| s.effect == policy::Effect::Allow) {
+        let policy::ActionSpec::Action(actions) = &s.actions else {
+            continue;
+        };
+        for a in actions {
+            let a = a.trim();
+            let is_service_star = a.split_once(':').is_some_and(|(svc, rest)| {
+                rest == "*" && !svc.is_empty() && svc != "*" && !svc.contains(['*', '?'])
+            });
+            let a = a.to_ascii_lowercase();
+            if is_service_star && !found.contains(&a) {
+                found.push(a);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// FSBP IAM.21: customer-managed policies (one finding each) and inline policies (one finding
+/// per principal holding them) that allow `service:*`.
+fn service_wildcards(out: &mut Out<'_>, inv: &IamInventory) {
+    let report = |out: &mut Out<'_>,
+                  res: ResourceRef,
+                  what: String,
+                  hits: Vec<(String, Vec<String>)>| {
+        if hits.is_empty() {
+            return;
+        }
+        let mut all: Vec<&str> = hits
+            .iter()
+            .flat_map(|(_, a)| a.iter().map(String::as_str))
+            .collect();
+        all.sort();
+        all.dedup();
+        out.push(
+            SERVICE_WILDCARD,
+            res,
+            format!("{what} allows every action of a service: {}", all.join(", ")),
+            format!(
+                "{}.",
+                hits.iter()
+                    .map(|(p, a)| format!("{p}: {}", a.join(", ")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            json!({"policies": hits.iter().map(|(p, a)| json!({"policy": p, "actions": a})).collect::<Vec<_>>()}),
+        );
+    };
+    for p in inv.policies.iter().filter(|p| !p.is_aws_managed()) {
+        let a = wildcard_actions(&p.document);
+        let hits = if a.is_empty() {
+            vec![]
+        } else {
+            vec![(p.policy_name.clone(), a)]
+        };
+        let res = ResourceRef {
+            arn: p.arn.clone(),
+            kind: "AwsIamPolicy".into(),
+            name: p.policy_name.clone(),
+            region: None,
+        };
+        report(
+            out,
+            res,
+            format!("Customer-managed policy {}", p.policy_name),
+            hits,
+        );
+    }
+    let inline = |ps: &[crate::model::InlinePolicy]| -> Vec<(String, Vec<String>)> {
+        ps.iter()
+            .map(|p| {
+                (
+                    format!("{} (inline)", p.policy_name),
+                    wildcard_actions(&p.policy_document),
+                )
+            })
+            .filter(|(_, a)| !a.is_empty())
+            .collect()
+    };
+    for u in &inv.user_detail_list {
+        let hits = inline(&u.user_policy_list);
+        report(
+            out,
+            user_resource(u),
+            format!("An inline policy of user {}", u.user_name),
+            hits,
+        );
+    }
+    for g in &inv.group_detail_list {
+        let hits = inline(&g.group_policy_list);
+        report(
+            out,
+            group_resource(g),
+            format!("An inline policy of group {}", g.group_name),
+            hits,
+        );
+    }
+    for r in inv
+        .role_detail_list
+        .iter()
+        .filter(|r| !r.is_service_linked())
+    {
+        let hits = inline(&r.role_policy_list);
+        report(
+            out,
+            role_resource(r),
+            format!("An inline policy of role {}", r.role_name),
+            hits,
         );
     }
 }

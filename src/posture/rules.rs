@@ -97,6 +97,9 @@ pub const AA_MISSING: &str = "service.access-analyzer.no-external-analyzer";
 pub const GD_DISABLED: &str = "service.guardduty.disabled";
 pub const SH_DISABLED: &str = "service.securityhub.disabled";
 pub const USER_ACCESS_KEY: &str = "iam.user.access-key";
+pub const INACTIVE_USER: &str = "iam.user.inactive";
+pub const UNUSED_ROLE: &str = "iam.role.unused";
+pub const SERVICE_WILDCARD: &str = "iam.policy.service-wildcard";
 
 /// Rules that are not part of the default set: evaluated only when asked for (a `guardpost
 /// check` rule profile or `--rule`), so the TUI, the overview score and the default check
@@ -212,6 +215,15 @@ static RULES: &[RuleInfo] = &[
         remediation: "Create a new key, move the workload to it, deactivate and then delete the old key; better, move the workload to a role.",
     },
     RuleInfo {
+        id: INACTIVE_USER,
+        title: "User inactive for 90 days or more",
+        severity: Medium,
+        scope: Principal,
+        controls: &[],
+        rationale: "No credential of the user (console password, any access key) was used within the configured window (`inactive_user_days`, 90 by default); a user that never used one counts from its creation. Unlike iam.user.unused-credentials, which flags each stale credential, this flags the whole identity: nobody needs it, so it should go. Break-glass users are exempt (they are meant to sit unused), and so are users without any credential.",
+        remediation: "Confirm with the owner that the user is not needed, then delete its access keys and login profile and the user itself (or disable the credentials first and delete later).",
+    },
+    RuleInfo {
         id: USER_POLICIES,
         title: "User has policies attached directly",
         severity: Low,
@@ -237,6 +249,15 @@ static RULES: &[RuleInfo] = &[
         controls: &[fsbp("IAM.1"), cis("1.16")],
         rationale: "A home-made full-admin policy hands out every permission and is easy to attach widely.",
         remediation: "Replace the policy with least-privilege statements (or AWS job-function policies) and detach it from the principals that do not need admin.",
+    },
+    RuleInfo {
+        id: SERVICE_WILDCARD,
+        title: "Policy allows every action of a service (`service:*`)",
+        severity: Low,
+        scope: Principal,
+        controls: &[fsbp("IAM.21")],
+        rationale: "An Allow of `service:*` (e.g. `kms:*`, `cloudtrail:*`, `iam:*`) hands out the service's destructive and permission-changing actions along with the ones needed (stopping CloudTrail, scheduling key deletion). Checked in customer-managed policies (attached or not) and in inline policies; `*` on its own is iam.policy.admin-star / iam.principal.admin instead.",
+        remediation: "Replace `service:*` with the actions the workload really calls (IAM Access Analyzer policy generation or last-accessed data lists them).",
     },
     RuleInfo {
         id: UNPARSEABLE,
@@ -309,6 +330,15 @@ static RULES: &[RuleInfo] = &[
         controls: &[],
         rationale: "Another account (without MFA required by Bool aws:MultiFactorAuthPresent or aws:MultiFactorAuthAge, or an sts:ExternalId for a third party) or a federated provider (without a :sub / SAML:aud condition) can assume the role. High when the role is an administrator.",
         remediation: "Add Bool aws:MultiFactorAuthPresent \"true\" for people, sts:ExternalId for vendors, or a <provider>:sub condition for OIDC; remove trusts you do not recognise.",
+    },
+    RuleInfo {
+        id: UNUSED_ROLE,
+        title: "Role unused for 90 days or more",
+        severity: Low,
+        scope: Principal,
+        controls: &[],
+        rationale: "The role was last used longer ago than the configured window (`unused_role_days`, 90 by default), or never used and created before it (IAM tracks role use for the trailing 400 days). Unused roles keep their trust and permissions ready for whoever can assume them. Service-linked roles (path /aws-service-role/) and break-glass / incident-response roles (config `break_glass_names`, `break_glass_tag`) are exempt; a role whose last use is not known (no RoleLastUsed in the data) is not judged.",
+        remediation: "Check who owns the role and whether anything still assumes it (CloudTrail AssumeRole events); if not, detach its policies and delete it: aws iam delete-role --role-name ROLE.",
     },
     RuleInfo {
         id: BG_KEY,

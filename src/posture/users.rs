@@ -77,6 +77,7 @@ pub(crate) fn check(out: &mut Out<'_>, inv: &IamInventory) {
         console_mfa(out, u);
         initial_key(out, u, row);
         unused(out, u, row);
+        inactive(out, u, row);
         keys(out, u);
         any_access_key(out, u);
         direct_policies(out, u);
@@ -179,6 +180,86 @@ fn unused(out: &mut Out<'_>, u: &IamUser, row: Option<&CredentialReportRow>) {
             parts.len()
         ),
         json!({"user": u.user_name, "threshold_days": limit, "credentials": items}),
+    );
+}
+
+/// The whole user: the most recent use of its password or of any of its keys (active or not:
+/// an inactive key used last week means the user was active last week), from the user record
+/// and from every date column of its credential-report row; never used = aged from creation.
+/// Break-glass users (meant to sit unused) and users without any credential are not judged.
+fn inactive(out: &mut Out<'_>, u: &IamUser, row: Option<&CredentialReportRow>) {
+    if is_break_glass(u, out.config()) {
+        return;
+    }
+    let report_password = row.is_some_and(|r| CredentialReportRow::flag(&r.password_enabled));
+    let report_keys = row.is_some_and(|r| {
+        CredentialReportRow::flag(&r.access_key_1_active)
+            || CredentialReportRow::flag(&r.access_key_2_active)
+    });
+    if !u.has_console() && u.access_keys.is_empty() && !report_password && !report_keys {
+        return;
+    }
+    let mut uses: Vec<(String, DateTime<Utc>)> = Vec::new();
+    if let Some(t) = password_last_used(u, row) {
+        uses.push(("password".into(), t));
+    }
+    for k in &u.access_keys {
+        if let Some(t) = key_last_used(k, row) {
+            uses.push((format!("key {}", k.access_key_id), t));
+        }
+    }
+    if let Some(r) = row {
+        for (what, v) in [
+            ("access_key_1", &r.access_key_1_last_used_date),
+            ("access_key_2", &r.access_key_2_last_used_date),
+        ] {
+            if let Some(t) = CredentialReportRow::time(v) {
+                uses.push((what.into(), t));
+            }
+        }
+    }
+    let now = out.now();
+    let limit = out.config().inactive_user_days;
+    let last = uses.iter().max_by_key(|(_, t)| *t).cloned();
+    // Never used: from the later of the two creation dates (a loader may lack one).
+    let created = row
+        .and_then(|r| CredentialReportRow::time(&r.user_creation_time))
+        .map_or(u.create_date, |t| t.max(u.create_date));
+    let days = days_since(now, last.as_ref().map_or(created, |(_, t)| *t));
+    if days < limit {
+        return;
+    }
+    let (title, detail) = match &last {
+        Some((what, t)) => (
+            format!(
+                "User {} has been inactive for {days} days (last activity: {what})",
+                u.user_name
+            ),
+            format!(
+                "No credential of {} was used since {} ({what}).",
+                u.user_name,
+                t.to_rfc3339()
+            ),
+        ),
+        None => (
+            format!(
+                "User {} never used its credentials ({days} days since creation)",
+                u.user_name
+            ),
+            format!("No credential of {} was ever used.", u.user_name),
+        ),
+    };
+    out.push(
+        INACTIVE_USER,
+        user_resource(u),
+        title,
+        detail,
+        json!({"user": u.user_name, "threshold_days": limit, "days_inactive": days,
+               "last_activity": last.as_ref().map(|(_, t)| t),
+               "last_activity_credential": last.as_ref().map(|(w, _)| w),
+               "created": created,
+               "console_password": u.has_console(),
+               "access_keys": u.access_keys.iter().map(|k| &k.access_key_id).collect::<Vec<_>>()}),
     );
 }
 

@@ -5,6 +5,7 @@
 //!   not parse is kept as a JSON string). Missing members are tolerated (moto returns ~1,600 AWS
 //!   managed policies, some without `PolicyName`); AWS managed policies are kept only when
 //!   attached (as the real API returns them), customer managed ones always.
+//! - Per role without a last-use date: `GetRole` (RoleLastUsed), a few at a time.
 //! - Per user: `ListAccessKeys` + `GetAccessKeyLastUsed` per key, `ListMFADevices`,
 //!   `GetLoginProfile` (NoSuchEntity = no console password).
 //! - Account: `GetAccountPasswordPolicy` (NoSuchEntity = none), `GetAccountSummary`,
@@ -32,6 +33,8 @@ use std::time::Duration;
 pub const SOURCE: &str = "iam";
 /// Users read at once (ListAccessKeys, ListMFADevices, GetLoginProfile each).
 pub const CONCURRENCY: usize = 4;
+/// GetRole calls in flight at once (roles whose RoleLastUsed the inventory lacks).
+pub const ROLE_CONCURRENCY: usize = 8;
 /// GetAccountAuthorizationDetails page size (the API's maximum; its default is 100).
 pub const GAAD_PAGE: i32 = 1000;
 /// Credential report: how often and how long to poll GenerateCredentialReport.
@@ -220,26 +223,93 @@ fn managed_policy(p: &aws_sdk_iam::types::ManagedPolicyDetail) -> Option<Managed
 
 /// Parses the credential report CSV. Columns are matched by header name: unknown columns are
 /// ignored and missing ones are empty, so a report with more (or fewer) columns still loads.
+/// What was ignored is logged (see [`parse_credential_report_noted`]).
 pub fn parse_credential_report(csv: &str) -> Vec<CredentialReportRow> {
+    let (rows, notes) = parse_credential_report_noted(csv);
+    for n in notes {
+        tracing::warn!(source = SOURCE, "credential report: {n}");
+    }
+    rows
+}
+
+/// Credential-report values that are not dates but known (no date).
+const NO_DATE: [&str; 4] = ["N/A", "no_information", "not_supported", ""];
+/// Most unexpected values named in one note.
+const NOTE_VALUES: usize = 5;
+
+/// [`parse_credential_report`] plus notes on what was tolerated: unknown and missing columns,
+/// and values of date or flag columns that are neither a date / `true` / `false` nor one of
+/// `N/A`, `no_information`, `not_supported` (the rules read them as "no date" / "false").
+pub fn parse_credential_report_noted(csv: &str) -> (Vec<CredentialReportRow>, Vec<String>) {
     let mut rows = parse_csv(csv).into_iter();
+    let mut notes = Vec::new();
     let Some(header) = rows.next() else {
-        return Vec::new();
+        return (Vec::new(), notes);
     };
     let template = match serde_json::to_value(CredentialReportRow::default()) {
         Ok(Value::Object(m)) => m,
-        _ => return Vec::new(),
+        _ => return (Vec::new(), notes),
     };
-    rows.filter(|r| r.iter().any(|c| !c.is_empty()))
+    let names: Vec<&str> = header.iter().map(|h| h.trim()).collect();
+    let unknown: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !template.contains_key(*n))
+        .collect();
+    if !unknown.is_empty() {
+        notes.push(format!("unknown column(s) ignored: {}", unknown.join(", ")));
+    }
+    let missing: Vec<&str> = template
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !names.contains(k))
+        .collect();
+    if !missing.is_empty() {
+        notes.push(format!(
+            "missing column(s) read as empty: {}",
+            missing.join(", ")
+        ));
+    }
+    let mut odd: Vec<String> = Vec::new();
+    let mut odd_count = 0usize;
+    let parsed = rows
+        .filter(|r| r.iter().any(|c| !c.is_empty()))
         .filter_map(|r| {
             let mut m = template.clone();
-            for (name, value) in header.iter().zip(r) {
-                if let Some(slot) = m.get_mut(name.trim()) {
-                    *slot = Value::String(value);
+            for (name, value) in names.iter().zip(r) {
+                let Some(slot) = m.get_mut(*name) else {
+                    continue;
+                };
+                let is_flag = name.ends_with("_active") || *name == "password_enabled";
+                let is_date = name.ends_with("_time")
+                    || name.ends_with("_last_used")
+                    || name.ends_with("_last_used_date")
+                    || name.ends_with("_last_rotated")
+                    || name.ends_with("_last_changed")
+                    || name.ends_with("_next_rotation");
+                let known = NO_DATE.contains(&value.as_str())
+                    || (is_flag && matches!(value.as_str(), "true" | "false"))
+                    || (is_date && CredentialReportRow::time(&value).is_some())
+                    || !(is_flag || is_date);
+                if !known {
+                    odd_count += 1;
+                    if odd.len() < NOTE_VALUES {
+                        odd.push(format!("{name}={value:?}"));
+                    }
                 }
+                *slot = Value::String(value);
             }
             serde_json::from_value(Value::Object(m)).ok()
         })
-        .collect()
+        .collect();
+    if odd_count > 0 {
+        notes.push(format!(
+            "{odd_count} unexpected value(s) read as no date / false: {}{}",
+            odd.join(", "),
+            if odd_count > odd.len() { ", ..." } else { "" }
+        ));
+    }
+    (parsed, notes)
 }
 
 /// A small RFC 4180 reader (quoted fields, doubled quotes, CRLF or LF).
@@ -331,6 +401,11 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
         if !page.is_truncated() || marker.is_none() {
             break;
         }
+    }
+
+    // RoleLastUsed: GetRole for the roles whose detail has no last-use date.
+    for m in Box::pin(fill_role_last_used(&client, &mut inv.role_detail_list)).await {
+        out.problems.push(problem(m));
     }
 
     // Per-user credentials, a few users at a time.
@@ -491,6 +566,66 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
     out
 }
 
+/// GetRole's `RoleLastUsed` (an empty one when the role was not used in IAM's tracking
+/// window). Any other GetRole reader can use it to fill `IamRole::role_last_used`.
+pub fn role_last_used_of(r: &aws_sdk_iam::types::Role) -> RoleLastUsed {
+    let l = r.role_last_used();
+    RoleLastUsed {
+        last_used_date: l.and_then(|l| l.last_used_date()).map(time),
+        region: l.and_then(|l| l.region()).map(str::to_string),
+    }
+}
+
+/// Fills `RoleLastUsed` from GetRole (at most [`ROLE_CONCURRENCY`] calls at once) for every
+/// role that is not service-linked and has no last-use date from GetAccountAuthorizationDetails
+/// (which may leave it out): an empty `RoleLastUsed` from GetRole means "never used in the
+/// tracking window"; a role whose GetRole fails keeps what it had (unknown when `None`).
+/// Returns one message per distinct failure.
+pub async fn fill_role_last_used(client: &Client, roles: &mut [IamRole]) -> Vec<String> {
+    let limit = Arc::new(tokio::sync::Semaphore::new(ROLE_CONCURRENCY));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, r) in roles.iter().enumerate() {
+        let known = r
+            .role_last_used
+            .as_ref()
+            .is_some_and(|l| l.last_used_date.is_some());
+        if known || r.is_service_linked() || r.role_name.is_empty() {
+            continue;
+        }
+        let (client, limit, name) = (client.clone(), limit.clone(), r.role_name.clone());
+        tasks.spawn(Box::pin(async move {
+            let _permit = limit.acquire_owned().await;
+            let got = Box::pin(client.get_role().role_name(&name).send()).await;
+            (
+                i,
+                got.map(|g| {
+                    g.role().map(role_last_used_of).unwrap_or(RoleLastUsed {
+                        last_used_date: None,
+                        region: None,
+                    })
+                })
+                .map_err(|e| describe_error("iam:GetRole", &e)),
+            )
+        }));
+    }
+    let mut failed: BTreeMap<String, usize> = BTreeMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((i, Ok(last))) => roles[i].role_last_used = Some(last),
+            Ok((_, Err(m))) => *failed.entry(m).or_default() += 1,
+            Err(e) => {
+                *failed
+                    .entry(format!("a role reader failed: {e}"))
+                    .or_default() += 1
+            }
+        }
+    }
+    failed
+        .into_iter()
+        .map(|(m, n)| if n > 1 { format!("{m} ({n} roles)") } else { m })
+        .collect()
+}
+
 /// ListAccessKeys (+ GetAccessKeyLastUsed), ListMFADevices, GetLoginProfile for one user.
 /// Returns the user and messages for calls that failed.
 async fn user_credentials(client: Client, mut u: IamUser) -> (IamUser, Vec<String>) {
@@ -638,5 +773,30 @@ mod tests {
         assert_eq!(rows[1].password_enabled, "true");
         assert_eq!(rows[1].access_key_1_active, "");
         assert!(parse_credential_report("").is_empty());
+    }
+
+    #[test]
+    fn credential_report_notes_unknown_columns_and_values() {
+        let csv = "user,arn,user_creation_time,password_enabled,password_last_used,mfa_active,some_new_column\n\
+                   <root_account>,arn:aws:iam::111122223333:root,2020-01-01T00:00:00+00:00,not_supported,no_information,true,x\n\
+                   bob,arn:aws:iam::111122223333:user/bob,2021-01-01T00:00:00+00:00,maybe,last-tuesday,false,y\n";
+        let (rows, notes) = parse_credential_report_noted(csv);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].password_last_used, "last-tuesday");
+        assert_eq!(CredentialReportRow::time(&rows[1].password_last_used), None);
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert_eq!(notes[0], "unknown column(s) ignored: some_new_column");
+        assert!(notes[1].starts_with("missing column(s) read as empty: "));
+        assert!(notes[1].contains("access_key_1_active"));
+        assert_eq!(
+            notes[2],
+            "2 unexpected value(s) read as no date / false: password_enabled=\"maybe\", password_last_used=\"last-tuesday\""
+        );
+        // A report exactly as IAM writes it has nothing to note.
+        let full = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n\
+                    alice,arn:aws:iam::111122223333:user/alice,2021-01-01T00:00:00+00:00,true,2026-11-01T10:00:00+00:00,N/A,N/A,true,true,2026-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n";
+        let (rows, notes) = parse_credential_report_noted(full);
+        assert_eq!(rows.len(), 1);
+        assert!(notes.is_empty(), "{notes:?}");
     }
 }
