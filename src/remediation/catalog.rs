@@ -1074,6 +1074,7 @@ pub fn for_principal(
         for g in &u.group_list {
             out.push(remove_user_from_group(name, g));
         }
+        out.push(save_configuration(Principal::User(name)));
         // Already attached: nothing to attach.
         out.retain(|p| {
             !(p.action.starts_with("iam.quarantine") || p.action == "iam.deny-all")
@@ -1091,6 +1092,7 @@ pub fn for_principal(
         out.push(revoke_sessions(p, now));
         out.push(quarantine(p, false));
         out.push(quarantine(p, true));
+        out.push(save_configuration(p));
     }
     out
 }
