@@ -24,27 +24,9 @@ async fn walkthrough_from_key_id_resume_and_export() {
         .await
         .expect("resolves");
     let iam = aws_sdk_iam::Client::new(&ctx.iam_config());
-    iam.create_user()
-        .user_name("ci-deploy")
-        .send()
-        .await
-        .unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("ci-deploy")
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap()
-        .access_key_id;
+    let key = live::user_with_key(&iam, "ci-deploy").await;
     let home = tempfile::tempdir().unwrap();
-    let env = format!(
-        "env -i PATH=\"$PATH\" HOME={home} TERM=xterm-256color GUARDPOST_STATE_DIR={home}/state \
-         XDG_CONFIG_HOME={home}/config AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-         AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true",
-        home = home.path().display()
-    );
+    let env = live::binary_env(home.path());
     let bin = env!("CARGO_BIN_EXE_guardpost");
     let live = format!("--endpoint-url {} --region us-east-1", emu.url);
 

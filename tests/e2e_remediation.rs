@@ -16,16 +16,7 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
         .await
         .expect("resolves");
     let iam = aws_sdk_iam::Client::new(&ctx.iam_config());
-    iam.create_user().user_name("old-key").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("old-key")
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap()
-        .access_key_id;
+    let key = live::user_with_key(&iam, "old-key").await;
     emu.control(
         "POST",
         "/_guardpost/iam/backdate",
@@ -46,10 +37,9 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
 
     let home = tempfile::tempdir().unwrap();
     let cmd = format!(
-        "cd {home} && env -i PATH=\"$PATH\" HOME={home} TERM=xterm-256color GUARDPOST_STATE_DIR={home}/state \
-         XDG_CONFIG_HOME={home}/config AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-         AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true {bin} --endpoint-url {url} --region us-east-1",
+        "cd {home} && {env} {bin} --endpoint-url {url} --region us-east-1",
         home = home.path().display(),
+        env = live::binary_env(home.path()),
         bin = env!("CARGO_BIN_EXE_guardpost"),
         url = emu.url,
     );

@@ -134,20 +134,7 @@ async fn compromised_key_playbook_end_to_end_with_resume() {
         .await
         .expect("resolves");
     let iam = aws_sdk_iam::Client::new(&ctx.iam_config());
-    iam.create_user()
-        .user_name("ci-deploy")
-        .send()
-        .await
-        .unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("ci-deploy")
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap()
-        .access_key_id;
+    let key = live::user_with_key(&iam, "ci-deploy").await;
     iam.put_user_policy()
         .user_name("ci-deploy")
         .policy_name("assume-deploy")

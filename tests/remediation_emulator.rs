@@ -118,16 +118,7 @@ async fn iam_actions_change_the_account_and_undo_restores_it() {
         .await
         .expect("resolves");
     let iam = Client::new(&ctx.iam_config());
-    iam.create_user().user_name("alice").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("alice")
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap()
-        .access_key_id;
+    let key = live::user_with_key(&iam, "alice").await;
     iam.create_login_profile()
         .user_name("alice")
         .password("Correct-Horse-9!")

@@ -25,6 +25,23 @@ fn popup(body: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
+/// The line that says nothing will be called, and why.
+fn dry_run_banner(state: &State, theme: &Theme) -> Option<Line<'static>> {
+    state.act.dry_run.then(|| {
+        Line::from(Span::styled(
+            format!(
+                "DRY RUN — {}",
+                state
+                    .act
+                    .dry_run_reason
+                    .as_deref()
+                    .unwrap_or("plans are journaled, nothing is called")
+            ),
+            theme.warn(),
+        ))
+    })
+}
+
 fn dialog<'a>(title: String, style: Style, theme: &Theme) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
@@ -36,20 +53,7 @@ pub fn render_menu(menu: &Menu, state: &State, theme: &Theme, frame: &mut Frame,
     let h = (menu.plans.len() as u16 + 4).min(body.height);
     let area = popup(body, 100, h);
     frame.render_widget(Clear, area);
-    let mut lines = Vec::new();
-    if state.act.dry_run {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "DRY RUN — {}",
-                state
-                    .act
-                    .dry_run_reason
-                    .as_deref()
-                    .unwrap_or("plans are journaled, nothing is called")
-            ),
-            theme.warn(),
-        )));
-    }
+    let mut lines: Vec<Line> = dry_run_banner(state, theme).into_iter().collect();
     let inner_w = area.width.saturating_sub(4) as usize;
     for (i, p) in menu.plans.iter().enumerate() {
         let mark = if p.irreversible() && p.destructive {
@@ -151,20 +155,7 @@ pub fn render_confirm(c: &Confirm, state: &State, theme: &Theme, frame: &mut Fra
     } else {
         theme.border(true)
     };
-    let mut lines = Vec::new();
-    if state.act.dry_run {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "DRY RUN — {}",
-                state
-                    .act
-                    .dry_run_reason
-                    .as_deref()
-                    .unwrap_or("journaled, nothing is called")
-            ),
-            theme.warn(),
-        )));
-    }
+    let mut lines: Vec<Line> = dry_run_banner(state, theme).into_iter().collect();
     lines.extend(plan_lines(&c.plan, theme));
     // The question stays on screen however long the preview is: it is drawn below the
     // scrollable part.

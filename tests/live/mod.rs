@@ -38,3 +38,27 @@ pub fn templates() -> (Value, Value, Value) {
         demo.access_analyzer[0].findings[0].clone(),
     )
 }
+
+/// Creates an IAM user with one access key in the emulator; returns the key id.
+pub async fn user_with_key(iam: &aws_sdk_iam::Client, name: &str) -> String {
+    iam.create_user().user_name(name).send().await.unwrap();
+    iam.create_access_key()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap()
+        .access_key_id
+}
+
+/// The environment the binary gets in tmux: emulator credentials, a private HOME and state
+/// directory, nothing else from the test's environment.
+pub fn binary_env(home: &std::path::Path) -> String {
+    format!(
+        "env -i PATH=\"$PATH\" HOME={home} TERM=xterm-256color GUARDPOST_STATE_DIR={home}/state \
+         XDG_CONFIG_HOME={home}/config AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+         AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true",
+        home = home.display()
+    )
+}
