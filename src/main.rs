@@ -656,7 +656,11 @@ async fn tui(
                 }
                 Effect::IncidentAppend(rec) => runner.append_incident(*rec, &tx),
                 Effect::IncidentExport(id) => runner.export_incident(&id, &tx),
-                Effect::IncidentLookup { step, key } => runner.spawn_lookup(step, key, tx.clone()),
+                Effect::IncidentLookup {
+                    step,
+                    value,
+                    by_user,
+                } => runner.spawn_lookup(step, value, by_user, tx.clone()),
             }
         }
     }

@@ -52,11 +52,11 @@ impl Loop {
                     store::append(&self.dir, &rec).unwrap();
                     vec![]
                 }
-                Effect::IncidentLookup { step, key } => {
+                Effect::IncidentLookup { step, value, .. } => {
                     let end = chrono::Utc::now();
                     let a = guardpost::sources::cloudtrail::lookup_access_key(
                         &self.ctx,
-                        &key,
+                        &value,
                         &self.ctx.regions,
                         end - chrono::Duration::days(90),
                         end,
@@ -373,4 +373,22 @@ async fn compromised_key_playbook_end_to_end_with_resume() {
     let js = timeline::json(&inc);
     assert_eq!(js["steps"].as_array().unwrap().len(), 15);
     assert_eq!(js["finished"], true);
+
+    // Root and break-glass playbooks look up by user name.
+    let end = chrono::Utc::now();
+    let by_user = guardpost::sources::cloudtrail::lookup_username(
+        &ctx,
+        "ci-deploy",
+        &ctx.regions,
+        end - chrono::Duration::days(90),
+        end,
+        100,
+    )
+    .await;
+    assert_eq!(by_user.events.len(), 3, "{by_user:?}");
+    let calls = emu.calls("cloudtrail", "LookupEvents", "eu-west-1");
+    assert!(
+        calls.iter().any(|c| c.to_string().contains("Username")),
+        "{calls:?}"
+    );
 }

@@ -248,23 +248,23 @@ fn run_step(state: &mut State) -> Vec<Effect> {
     let now = state.now.unwrap_or_else(Utc::now);
     match &step.kind {
         StepKind::Inspect { inspect: kind } if kind == "cloudtrail" => {
-            let Some(key) = ui.inc.subject.access_key_id.clone() else {
-                return finish_step(
-                    state,
-                    cur,
-                    StepStatus::Skipped {
-                        reason: "the incident names no access key to look up".into(),
-                    },
-                    vec![],
-                    vec![],
-                    None,
-                );
+            // By key when the incident is about one, else by user name (root for the account).
+            let s = &ui.inc.subject;
+            let (value, by_user) = match (&s.access_key_id, &s.user, &s.role) {
+                (Some(k), _, _) => (k.clone(), false),
+                (None, Some(u), _) => (u.clone(), true),
+                (None, None, Some(r)) => (r.clone(), true),
+                _ => ("root".to_string(), true),
             };
             if let Some(ui) = state.incident.as_mut() {
                 ui.looking_up = Some(cur);
             }
-            state.info(format!("looking up {key} in CloudTrail in every region…"));
-            vec![Effect::IncidentLookup { step: cur, key }]
+            state.info(format!("looking up {value} in CloudTrail in every region…"));
+            vec![Effect::IncidentLookup {
+                step: cur,
+                value,
+                by_user,
+            }]
         }
         StepKind::Inspect { inspect: kind } => match inspect::facts(kind, &data, &ui.inc, now) {
             Ok(seen) => finish_step(state, cur, StepStatus::Done, seen, vec![], None),

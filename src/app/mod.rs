@@ -70,10 +70,12 @@ pub enum Effect {
     IncidentAppend(Box<crate::incident::store::Record>),
     /// Write the incident's timeline (Markdown and JSON) next to its file.
     IncidentExport(String),
-    /// Look up what an access key did in CloudTrail, for an incident step.
+    /// Look up in CloudTrail what an access key (or, with `by_user`, a user name) did, for an
+    /// incident step.
     IncidentLookup {
         step: usize,
-        key: String,
+        value: String,
+        by_user: bool,
     },
 }
 

@@ -272,9 +272,15 @@ impl Runner {
 }
 
 impl Runner {
-    /// Looks up what `key` did in CloudTrail (every region read, last 90 days) for an
-    /// incident step.
-    pub fn spawn_lookup(&self, step: usize, key: String, tx: UnboundedSender<Event>) {
+    /// Looks up what a key (or a user name) did in CloudTrail (every region read, last 90 days)
+    /// for an incident step.
+    pub fn spawn_lookup(
+        &self,
+        step: usize,
+        value: String,
+        by_user: bool,
+        tx: UnboundedSender<Event>,
+    ) {
         let ctx = self.ctx.clone();
         tokio::spawn(async move {
             let result = match ctx {
@@ -285,10 +291,17 @@ impl Runner {
                     let end = chrono::Utc::now();
                     let start = end - chrono::Duration::days(90);
                     let regions = ctx.regions.clone();
-                    let activity = crate::sources::cloudtrail::lookup_access_key(
-                        &ctx, &key, &regions, start, end, 5_000,
-                    )
-                    .await;
+                    let activity = if by_user {
+                        crate::sources::cloudtrail::lookup_username(
+                            &ctx, &value, &regions, start, end, 5_000,
+                        )
+                        .await
+                    } else {
+                        crate::sources::cloudtrail::lookup_access_key(
+                            &ctx, &value, &regions, start, end, 5_000,
+                        )
+                        .await
+                    };
                     Ok(crate::incident::inspect::cloudtrail_facts(&activity))
                 }
             };

@@ -304,13 +304,56 @@ pub async fn lookup_access_key(
     end: DateTime<Utc>,
     max_events: usize,
 ) -> KeyActivity {
+    lookup_by(
+        ctx,
+        LookupAttributeKey::AccessKeyId,
+        access_key_id,
+        regions,
+        start,
+        end,
+        max_events,
+    )
+    .await
+}
+
+/// [`lookup_access_key`] by user name instead (`root` for the root user; an IAM user's console
+/// and key activity; a role session's name). `access_key_id` in the result holds the name.
+pub async fn lookup_username(
+    ctx: &AwsContext,
+    username: &str,
+    regions: &[String],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    max_events: usize,
+) -> KeyActivity {
+    lookup_by(
+        ctx,
+        LookupAttributeKey::Username,
+        username,
+        regions,
+        start,
+        end,
+        max_events,
+    )
+    .await
+}
+
+async fn lookup_by(
+    ctx: &AwsContext,
+    key: LookupAttributeKey,
+    value: &str,
+    regions: &[String],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    max_events: usize,
+) -> KeyActivity {
     let mut activity = KeyActivity {
-        access_key_id: access_key_id.to_string(),
+        access_key_id: value.to_string(),
         ..KeyActivity::default()
     };
     let attribute = match LookupAttribute::builder()
-        .attribute_key(LookupAttributeKey::AccessKeyId)
-        .attribute_value(access_key_id)
+        .attribute_key(key)
+        .attribute_value(value)
         .build()
     {
         Ok(a) => a,
