@@ -318,3 +318,28 @@ fn c_title(st: &guardpost::app::State) -> String {
         .title
         .clone()
 }
+
+#[test]
+fn the_walkthrough_keeps_the_selected_step_visible_on_a_small_terminal() {
+    let mut st = loaded(80, 24);
+    let data = st.data.clone().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let inc = guardpost::incident::store::start(
+        dir.path(),
+        "inc-2",
+        guardpost::incident::playbook("compromised-access-key").unwrap(),
+        guardpost::incident::subject_for_key(&data, "AKIA2UU5CGGEXZ4PVKDV").unwrap(),
+        "111122223333",
+        None,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    app::update(&mut st, Event::IncidentOpened(Box::new(inc)));
+    assert!(!text(&st).contains("15. Set the related findings"));
+    press(&mut st, "jjjjjjjjjjjjjjjjjj");
+    assert!(
+        text(&st).contains("15. Set the related findings"),
+        "{}",
+        text(&st)
+    );
+}

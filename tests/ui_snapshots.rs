@@ -118,3 +118,40 @@ fn action_menu_and_confirm_dialog() {
         ":posture<Enter>/legacy-backup has an access key<Enter><Enter>x<Enter>",
     );
 }
+
+#[test]
+fn incident_walkthrough() {
+    use guardpost::incident::{self, store};
+    for (w, h) in SIZES {
+        let mut st = loaded(w, h);
+        let data = st.data.clone().unwrap();
+        let subject = incident::subject_for_key(&data, "AKIA2UU5CGGEXZ4PVKDV").unwrap();
+        let rec = store::Record {
+            v: 1,
+            ts: "2026-11-20T03:12:00Z".parse().unwrap(),
+            incident: "inc-20261120-031200-AKIA2UU5CGGEXZ4PVKDV".into(),
+            caller: None,
+            event: store::Event::Started {
+                playbook: Box::new(incident::playbook("compromised-access-key").unwrap()),
+                subject,
+                account: "111122223333".into(),
+            },
+        };
+        let inc = store::replay(vec![rec]).unwrap();
+        app::update(&mut st, Event::IncidentOpened(Box::new(inc)));
+        // The tick fixes "now" so ages in the facts are stable.
+        app::update(
+            &mut st,
+            Event::Tick("2026-11-20T09:00:00Z".parse().unwrap()),
+        );
+        press(&mut st, "<Enter><Enter><Enter>");
+        // Step times come from the clock: blank them for a stable snapshot.
+        if let Some(ui) = st.incident.as_mut() {
+            for s in &mut ui.inc.steps {
+                s.at = None;
+            }
+        }
+        let t = screen(&st, &Theme::default());
+        insta::assert_snapshot!(format!("incident_{w}x{h}"), t.backend());
+    }
+}

@@ -51,6 +51,7 @@ fn render_steps(ui: &IncidentUi, theme: &Theme, frame: &mut Frame, area: Rect) {
         )),
     ];
     let mut phase = "";
+    let mut cursor_line = 0usize;
     let width = area.width.saturating_sub(8) as usize;
     for (i, (def, st)) in inc.playbook.steps.iter().zip(&inc.steps).enumerate() {
         if def.phase.label() != phase {
@@ -66,6 +67,9 @@ fn render_steps(ui: &IncidentUi, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.text()
         };
         let opt = if def.optional { " (optional)" } else { "" };
+        if i == ui.cursor {
+            cursor_line = lines.len();
+        }
         lines.push(Line::from(vec![
             Span::raw(" "),
             status_span(&st.status, current == Some(i), theme),
@@ -89,7 +93,15 @@ fn render_steps(ui: &IncidentUi, theme: &Theme, frame: &mut Frame, area: Rect) {
         inc.playbook.title,
         inc.steps.len()
     );
-    frame.render_widget(Paragraph::new(lines).block(block(title, theme)), area);
+    // Keep the selected step visible on short terminals.
+    let inner = area.height.saturating_sub(2) as usize;
+    let scroll = (cursor_line + 2).saturating_sub(inner) as u16;
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block(title, theme))
+            .scroll((scroll, 0)),
+        area,
+    );
 }
 
 fn render_step(ui: &IncidentUi, state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
