@@ -250,17 +250,57 @@ fn load_snapshot(spec: &LoadSpec) -> anyhow::Result<Snapshot> {
     })
 }
 
-/// Reads the live account, forwarding per-source progress as `Event::Loading`.
-async fn load_live(tx: mpsc::UnboundedSender<Event>, ctx: Box<AwsContext>) -> Snapshot {
-    let (ptx, mut prx) = mpsc::unbounded_channel::<String>();
+/// Reads the live account, streaming: per-source progress becomes `Event::Loading`, and each
+/// partial snapshot is normalized off the async threads and sent as `Event::Partial`. The
+/// loader sends a partial at most every 250 ms; if normalizing falls behind, only the newest
+/// partial is built.
+async fn load_live(
+    tx: mpsc::UnboundedSender<Event>,
+    ctx: Box<AwsContext>,
+    posture: PostureConfig,
+) -> Snapshot {
+    let (utx, mut urx) = mpsc::unbounded_channel::<sources::LoadUpdate>();
     let forward = tokio::spawn(async move {
-        while let Some(msg) = prx.recv().await {
-            if tx.send(Event::Loading(msg)).is_err() {
+        let mut pending: Option<Box<Snapshot>> = None;
+        loop {
+            // Take everything queued; keep the newest partial.
+            let closed = loop {
+                match urx.try_recv() {
+                    Ok(sources::LoadUpdate::Progress(p)) => {
+                        let _ = tx.send(Event::Loading(p.text()));
+                    }
+                    Ok(sources::LoadUpdate::Partial(snap)) => pending = Some(snap),
+                    Err(mpsc::error::TryRecvError::Empty) => break false,
+                    Err(mpsc::error::TryRecvError::Disconnected) => break true,
+                }
+            };
+            // The final snapshot follows at once: a partial now would be stale.
+            if closed {
                 break;
+            }
+            if let Some(snap) = pending.take() {
+                let posture = posture.clone();
+                let built = tokio::task::spawn_blocking(move || {
+                    Dataset::from_snapshot(*snap, Origin::Live, &posture)
+                })
+                .await;
+                if let Ok(d) = built
+                    && tx.send(Event::Partial(Box::new(d))).is_err()
+                {
+                    break;
+                }
+                continue;
+            }
+            match urx.recv().await {
+                Some(sources::LoadUpdate::Progress(p)) => {
+                    let _ = tx.send(Event::Loading(p.text()));
+                }
+                Some(sources::LoadUpdate::Partial(snap)) => pending = Some(snap),
+                None => break,
             }
         }
     });
-    let snap = Box::pin(sources::load(&ctx, Some(ptx))).await;
+    let snap = Box::pin(sources::load(&ctx, Some(utx))).await;
     let _ = forward.await;
     snap
 }
@@ -284,7 +324,7 @@ fn spawn_load(
     if let (LoadSpec::Live(ctx), None) = (&spec, &pre) {
         let ctx = ctx.clone();
         tokio::spawn(async move {
-            let snap = load_live(tx.clone(), ctx).await;
+            let snap = load_live(tx.clone(), ctx, posture.clone()).await;
             let data = tokio::task::spawn_blocking(move || {
                 Dataset::from_snapshot(snap, Origin::Live, &posture)
             })

@@ -443,14 +443,14 @@ async fn whole_account_loads_with_pagination_and_coverage() {
     assert_eq!(on(&snap, "guardduty", W1), [false]);
     assert_eq!(on(&snap, "access-analyzer", W1), [false]);
 
-    // IAM came along. (moto answers GetAccountAuthorizationDetails in one page whatever
-    // MaxItems says, so IAM paging is not exercised here.)
+    // IAM came along, GetAccountAuthorizationDetails 1000 items a page: moto's ~1,600 AWS
+    // managed policies make it more than one page (the emulator pages in front of moto).
     let inv = snap.iam.as_ref().unwrap();
     assert!(inv.user("alice").is_some() && inv.user("bob").is_some());
-    assert!(
-        !emu.calls("iam", "GetAccountAuthorizationDetails", E1)
-            .is_empty()
-    );
+    let gaad = emu.calls("iam", "GetAccountAuthorizationDetails", E1);
+    assert!(gaad.len() >= 2, "{gaad:?}");
+    assert!(gaad.iter().all(|c| c["params"]["MaxItems"] == "1000"));
+    assert!(gaad[1]["params"]["Marker"].is_string());
 
     // Through the unchanged pipeline: normalized, posture says what is off in eu-west-1.
     let data = Dataset::from_snapshot(snap, Origin::Live, &PostureConfig::default());
@@ -556,4 +556,182 @@ async fn faults_are_isolated_per_source_and_region() {
         .find(|a| a.region == E1)
         .unwrap();
     assert_eq!(aa.findings.len(), 2);
+}
+
+/// GetAccountAuthorizationDetails over many pages (small pages so the principals themselves
+/// span pages), and GetRole for every role's description and maximum session duration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iam_authorization_details_follow_markers_over_many_pages() {
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    let ctx = live::context(&emu.url, &[E1]).await.expect("resolves");
+    let iam = Client::new(&ctx.iam_config());
+    let users: Vec<String> = (0..30).map(|i| format!("user-{i:02}")).collect();
+    for u in &users {
+        iam.create_user().user_name(u).send().await.unwrap();
+    }
+    let roles: Vec<String> = (0..5).map(|i| format!("role-{i}")).collect();
+    for (i, r) in roles.iter().enumerate() {
+        iam.create_role()
+            .role_name(r)
+            .assume_role_policy_document(TRUST)
+            .description(format!("role number {i}"))
+            .max_session_duration(3600 * (i as i32 + 1))
+            .send()
+            .await
+            .unwrap();
+    }
+    emu.control("DELETE", "/_guardpost/requests", None);
+
+    let r = Box::pin(guardpost::sources::iam::load_paged(
+        &ctx.iam_config(),
+        &ctx.account_id,
+        25,
+        &None,
+    ))
+    .await;
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let inv = r.inventory.unwrap();
+
+    // Many pages, each asked for with MaxItems and the previous page's Marker.
+    let calls = emu.calls("iam", "GetAccountAuthorizationDetails", E1);
+    assert!(calls.len() > 2, "{} pages", calls.len());
+    assert!(calls.iter().all(|c| c["params"]["MaxItems"] == "25"));
+    assert!(calls[0]["params"].get("Marker").is_none());
+    assert!(calls[1..].iter().all(|c| c["params"]["Marker"].is_string()));
+    assert!(calls.iter().all(|c| c["items"].as_u64().unwrap() <= 25));
+    // 30 users + 5 roles: the principals alone span two pages; every one of them loaded once.
+    let mut got: Vec<&str> = inv
+        .user_detail_list
+        .iter()
+        .map(|u| u.user_name.as_str())
+        .collect();
+    got.sort();
+    assert_eq!(got, users);
+    let mut got: Vec<&str> = inv
+        .role_detail_list
+        .iter()
+        .map(|r| r.role_name.as_str())
+        .collect();
+    got.sort();
+    assert_eq!(got, roles);
+    // AWS managed policies on the later pages were read too (and dropped: none is attached).
+    assert!(inv.policies.iter().all(|p| !p.is_aws_managed()));
+
+    // GetRole per role: description and max session duration.
+    assert_eq!(emu.calls("iam", "GetRole", E1).len(), 5);
+    for (i, name) in roles.iter().enumerate() {
+        let role = inv
+            .role_detail_list
+            .iter()
+            .find(|r| &r.role_name == name)
+            .unwrap();
+        assert_eq!(
+            role.description.as_deref(),
+            Some(format!("role number {i}").as_str())
+        );
+        assert_eq!(role.max_session_duration, Some(3600 * (i as i32 + 1)));
+    }
+}
+
+/// Streaming: with GuardDuty slowed down, a partial snapshot holding Security Hub's findings
+/// (and none of GuardDuty's) arrives while GuardDuty is still paging.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partial_snapshots_arrive_before_a_slow_source_finishes() {
+    use guardpost::sources::LoadUpdate;
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    emu.control(
+        "POST",
+        "/_guardpost/seed",
+        Some(&json!({
+            "securityhub": {E1: {"generate": 150}},
+            "guardduty": {E1: {"generate": 60}}
+        })),
+    );
+    // Two ListFindings pages at 1.5 s each: GuardDuty takes over 3 s.
+    emu.control(
+        "POST",
+        "/_guardpost/fault",
+        Some(&json!({"kind": "latency", "ms": 1500, "service": "guardduty", "operation": "ListFindings"})),
+    );
+    let ctx = live::context(&emu.url, &[E1]).await.expect("resolves");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let started = std::time::Instant::now();
+    let collect = tokio::spawn(async move {
+        let mut got = Vec::new();
+        while let Some(u) = rx.recv().await {
+            got.push((started.elapsed(), u));
+        }
+        got
+    });
+    let snap = Box::pin(guardpost::sources::load(&ctx, Some(tx))).await;
+    let finished = started.elapsed();
+    let updates = collect.await.unwrap();
+
+    assert_eq!(snap.securityhub[0].findings.len(), 150);
+    assert_eq!(snap.guardduty[0].findings.len(), 60);
+    let partials: Vec<(std::time::Duration, &Snapshot)> = updates
+        .iter()
+        .filter_map(|(t, u)| match u {
+            LoadUpdate::Partial(s) => Some((*t, s.as_ref())),
+            LoadUpdate::Progress(_) => None,
+        })
+        .collect();
+    let count = |s: &Snapshot| -> (usize, usize) {
+        (
+            s.securityhub.iter().map(|b| b.findings.len()).sum(),
+            s.guardduty.iter().map(|b| b.findings.len()).sum(),
+        )
+    };
+    let early = partials
+        .iter()
+        .find(|(_, s)| count(s) == (150, 0))
+        .unwrap_or_else(|| {
+            panic!(
+                "no partial with Security Hub done and GuardDuty pending: {:?}",
+                partials
+                    .iter()
+                    .map(|(t, s)| (t, count(s)))
+                    .collect::<Vec<_>>()
+            )
+        });
+    assert!(
+        early.0 + std::time::Duration::from_millis(1000) < finished,
+        "the partial came at {:?}, the load ended at {finished:?}",
+        early.0
+    );
+    // Partials are throttled (~4 a second at most) and only ever grow.
+    for w in partials.windows(2) {
+        assert!(
+            w[1].0 - w[0].0 >= std::time::Duration::from_millis(200),
+            "{:?}",
+            (w[0].0, w[1].0)
+        );
+        let (a, b) = (count(w[0].1), count(w[1].1));
+        assert!(b.0 >= a.0 && b.1 >= a.1, "{a:?} then {b:?}");
+    }
+    // Progress said which source was still running.
+    let texts: Vec<String> = updates
+        .iter()
+        .filter_map(|(_, u)| match u {
+            LoadUpdate::Progress(p) => Some(p.text()),
+            LoadUpdate::Partial(_) => None,
+        })
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("GuardDuty us-east-1") && t.contains("SecurityHub us-east-1 done")),
+        "{texts:?}"
+    );
+    // A partial goes through the normal pipeline.
+    let data = Dataset::from_snapshot(early.1.clone(), Origin::Live, &PostureConfig::default());
+    assert!(
+        data.findings
+            .iter()
+            .any(|f| f.source == Source::SecurityHub)
+    );
 }

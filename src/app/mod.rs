@@ -24,6 +24,10 @@ pub enum Event {
     /// A load started (shown while it runs).
     Loading(String),
     Loaded(Box<Dataset>),
+    /// Everything a running live load has read so far. Installed like `Loaded` (the user's
+    /// place is kept) while the data on screen is itself partial or absent; a refresh of
+    /// complete data keeps showing the complete data until the new load finishes.
+    Partial(Box<Dataset>),
     LoadFailed(String),
     Tick(DateTime<Utc>),
 }
@@ -165,6 +169,8 @@ pub struct State {
     pub read_only: bool,
     pub status: Option<Status>,
     pub now: Option<DateTime<Utc>>,
+    /// The data on screen is a partial dataset of a load still running.
+    pub partial: bool,
 }
 
 impl State {
@@ -182,6 +188,7 @@ impl State {
             read_only,
             status: None,
             now: None,
+            partial: false,
         }
     }
 
@@ -292,6 +299,18 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         }
         Event::Loaded(data) => {
             install(state, *data);
+            state.partial = false;
+            vec![]
+        }
+        Event::Partial(data) => {
+            if state.data.is_none() || state.partial {
+                let loading = state.loading.take();
+                install(state, *data);
+                state.loading = loading;
+                state.partial = true;
+                let n = state.data.as_ref().map_or(0, |d| d.findings.len());
+                state.info(format!("{n} findings so far"));
+            }
             vec![]
         }
         Event::Key(key) => {

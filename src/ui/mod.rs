@@ -183,17 +183,28 @@ fn render_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Span::styled("█", theme.dimmed()),
             Span::styled("   Tab complete · Enter run · Esc cancel", theme.dimmed()),
         ]),
-        _ => match &state.status {
-            Some(s) => {
-                let style = match s.level {
-                    Level::Info => theme.text(),
-                    Level::Warn => theme.warn(),
-                    Level::Error => theme.error(),
-                };
-                Line::from(Span::styled(s.text.clone(), style))
+        _ => {
+            let mut line = match &state.status {
+                Some(s) => {
+                    let style = match s.level {
+                        Level::Info => theme.text(),
+                        Level::Warn => theme.warn(),
+                        Level::Error => theme.error(),
+                    };
+                    Line::from(Span::styled(s.text.clone(), style))
+                }
+                None => Line::default(),
+            };
+            // A live load still running (streaming, or a refresh): its per-source progress.
+            if let (Some(_), Some(l)) = (&state.data, &state.loading) {
+                if !line.spans.is_empty() {
+                    line.spans.push(Span::styled(" · ", theme.dimmed()));
+                }
+                line.spans
+                    .push(Span::styled(format!("loading: {l}"), theme.dimmed()));
             }
-            None => Line::default(),
-        },
+            line
+        }
     };
     frame.render_widget(Paragraph::new(line).style(theme.status()), area);
 }
