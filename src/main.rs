@@ -7,6 +7,7 @@ use guardpost::config::Config;
 use guardpost::dataset::{Dataset, Origin};
 use guardpost::posture::PostureConfig;
 use guardpost::snapshot::Snapshot;
+use guardpost::sources::session::{CodeRequest, MfaCode};
 use guardpost::sources::{self, AwsContext, LiveOptions};
 use guardpost::ui::{self, theme::Theme};
 use std::path::PathBuf;
@@ -60,6 +61,25 @@ struct Cli {
     /// Send every AWS call to this endpoint (e.g. a local emulator).
     #[arg(long, value_name = "URL", global = true)]
     endpoint_url: Option<String>,
+    /// Assume this role (e.g. from a bastion account) with STS AssumeRole before reading.
+    #[arg(long, value_name = "ARN", global = true)]
+    role_arn: Option<String>,
+    /// MFA device (serial number / ARN) whose code STS needs; default: the profile's
+    /// mfa_serial. Without --role-arn: STS GetSessionToken.
+    #[arg(long, value_name = "ARN", global = true)]
+    mfa_serial: Option<String>,
+    /// Lifetime of the temporary credentials: seconds, or e.g. 90m, 1h (15m..12h for roles).
+    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_duration)]
+    duration: Option<i32>,
+    /// The 6-digit MFA code, for automation (otherwise guardpost asks on the terminal).
+    #[arg(
+        long,
+        value_name = "CODE",
+        global = true,
+        env = "GUARDPOST_MFA_CODE",
+        hide_env_values = true
+    )]
+    mfa_code: Option<String>,
     /// Exit right after the first frame with data, printing the time it took (for measurements).
     #[arg(long, hide = true)]
     exit_after_first_frame: bool,
@@ -123,12 +143,88 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// Resolves credentials, identity and regions for live loading. Runs before the terminal is
-/// touched, so a missing credential is a plain message and exit code 2.
+fn parse_duration(s: &str) -> Result<i32, String> {
+    sources::session::parse_duration(s)
+}
+
+/// Where MFA codes are asked for when none was given with --mfa-code / GUARDPOST_MFA_CODE.
+#[derive(Clone, Copy)]
+enum Ask {
+    /// The controlling terminal (/dev/tty), before the TUI starts.
+    Tty,
+    /// Standard input, only if it is a terminal (`guardpost check`).
+    Stdin,
+}
+
+fn ask_code(how: Ask, r: &CodeRequest) -> Result<String, String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let question = format!(
+        "{}MFA code for {}{}: ",
+        r.error
+            .as_ref()
+            .map(|e| format!(
+                "guardpost: {e}
+"
+            ))
+            .unwrap_or_default(),
+        r.mfa_serial,
+        if r.attempt > 1 {
+            format!(
+                " (attempt {} of {})",
+                r.attempt,
+                sources::session::MAX_ATTEMPTS
+            )
+        } else {
+            String::new()
+        }
+    );
+    let no_terminal = |why: &str| {
+        format!(
+            "an MFA code is needed for {} and {why}: pass --mfa-code CODE or set GUARDPOST_MFA_CODE",
+            r.mfa_serial
+        )
+    };
+    let mut line = String::new();
+    match how {
+        Ask::Tty => {
+            let tty = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/tty")
+                .map_err(|_| no_terminal("there is no terminal to ask on"))?;
+            let mut out = &tty;
+            out.write_all(question.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| no_terminal(&format!("the terminal failed ({e})")))?;
+            std::io::BufReader::new(&tty)
+                .read_line(&mut line)
+                .map_err(|e| no_terminal(&format!("the terminal failed ({e})")))?;
+        }
+        Ask::Stdin => {
+            if !std::io::stdin().is_terminal() {
+                return Err(no_terminal("standard input is not a terminal"));
+            }
+            eprint!("{question}");
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| no_terminal(&format!("reading standard input failed ({e})")))?;
+        }
+    }
+    if line.is_empty() {
+        return Err("no MFA code given".into());
+    }
+    Ok(line.trim().to_string())
+}
+
+/// Resolves credentials, identity and regions for live loading (asking for an MFA code when
+/// a session needs one). Runs before the terminal is touched, so a missing credential is a
+/// plain message and exit code 2.
 fn live_context(
     cli: &Cli,
     cfg: &Config,
     rt: &tokio::runtime::Runtime,
+    how: Ask,
 ) -> anyhow::Result<Box<AwsContext>> {
     let opts = LiveOptions {
         profile: cli.profile.clone(),
@@ -139,8 +235,16 @@ fn live_context(
         },
         all_regions: cli.all_regions,
         endpoint_url: cli.endpoint_url.clone(),
+        role_arn: cli.role_arn.clone(),
+        mfa_serial: cli.mfa_serial.clone(),
+        duration_secs: cli.duration,
+        mfa_code: cli.mfa_code.clone().map(MfaCode),
     };
-    let ctx = rt.block_on(Box::pin(AwsContext::resolve(&opts)))?;
+    let mut ask = move |r: &CodeRequest| ask_code(how, r);
+    let ctx = rt.block_on(Box::pin(AwsContext::resolve_asking(&opts, &mut ask)))?;
+    if let Some(s) = &ctx.session {
+        tracing::info!(expires = %s.expires, mfa = s.mfa, "using temporary credentials");
+    }
     tracing::info!(account = %ctx.account_id, regions = ?ctx.regions, "live account");
     Ok(Box::new(ctx))
 }
@@ -149,7 +253,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
     let _log_guard = init_logging(&cli.log_level);
     let cfg = Config::load(cli.config.as_deref())?;
     let rt = runtime()?;
-    let live = || live_context(&cli, &cfg, &rt);
+    let live = || live_context(&cli, &cfg, &rt, Ask::Tty);
 
     if let Some(Command::Snapshot {
         action: SnapshotCommand::Save { file },
@@ -215,7 +319,7 @@ fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
         (None, true) => (Snapshot::demo(), Origin::Demo),
         (None, false) => {
             let rt = runtime()?;
-            let ctx = live_context(&cli, &cfg, &rt)?;
+            let ctx = live_context(&cli, &cfg, &rt, Ask::Stdin)?;
             (
                 rt.block_on(Box::pin(sources::load(&ctx, None))),
                 Origin::Live,
@@ -325,6 +429,11 @@ fn spawn_load(
         let ctx = ctx.clone();
         tokio::spawn(async move {
             let snap = load_live(tx.clone(), ctx, posture.clone()).await;
+            if sources::credentials_expired(&snap) {
+                // Keep what is on screen; renew, then read again.
+                let _ = tx.send(Event::SessionExpired);
+                return;
+            }
             let data = tokio::task::spawn_blocking(move || {
                 Dataset::from_snapshot(snap, Origin::Live, &posture)
             })
@@ -383,6 +492,16 @@ async fn tui(
     let _guard = TerminalGuard;
     let size = terminal.size()?;
     let mut state = State::new(cli.read_only, (size.width, size.height));
+    if let LoadSpec::Live(ctx) = &spec
+        && let Some(s) = &ctx.session
+    {
+        state.session = Some(app::Session::new(s.expires, s.mfa));
+    }
+    // Renewing a session swaps the live context; a reload reads whatever is current.
+    let spec = std::sync::Arc::new(std::sync::Mutex::new(spec));
+    let current = |spec: &std::sync::Arc<std::sync::Mutex<LoadSpec>>| {
+        spec.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    };
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
 
     // Input runs on its own thread: crossterm's read blocks, and the loop must never block on it.
@@ -413,7 +532,7 @@ async fn tui(
             }
         }
     });
-    spawn_load(tx.clone(), spec.clone(), first, posture.clone());
+    spawn_load(tx.clone(), current(&spec), first, posture.clone());
 
     let panic_after_first_frame = std::env::var_os("GUARDPOST_TEST_PANIC").is_some();
     loop {
@@ -463,7 +582,31 @@ async fn tui(
                         tracing::warn!(error = %e, "clipboard write failed");
                     }
                 }
-                Effect::Reload => spawn_load(tx.clone(), spec.clone(), None, posture.clone()),
+                Effect::Reload => spawn_load(tx.clone(), current(&spec), None, posture.clone()),
+                Effect::RenewSession(code) => {
+                    let LoadSpec::Live(ctx) = current(&spec) else {
+                        continue;
+                    };
+                    let (spec, tx) = (spec.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        let code = code.as_ref().map(|c| c.0.as_str());
+                        let ev = match Box::pin(ctx.renew(code)).await {
+                            Ok(new) => {
+                                let s = new.session.clone();
+                                *spec.lock().unwrap_or_else(|e| e.into_inner()) =
+                                    LoadSpec::Live(Box::new(new));
+                                match s {
+                                    Some(s) => {
+                                        Event::SessionRenewed(app::Session::new(s.expires, s.mfa))
+                                    }
+                                    None => Event::SessionRenewFailed("no session".into()),
+                                }
+                            }
+                            Err(e) => Event::SessionRenewFailed(e.to_string()),
+                        };
+                        let _ = tx.send(ev);
+                    });
+                }
             }
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod keymap;
 pub mod list;
+pub mod session;
 pub mod summary;
 
 use crate::console;
@@ -13,6 +14,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use keymap::Action;
 pub use list::{Cursor, FindingList, GroupMode, Scope, SearchIndex, SortKey};
+pub use session::{MfaPrompt, Session};
 use std::sync::Arc;
 pub use summary::{OverviewItem, Summary};
 
@@ -30,6 +32,12 @@ pub enum Event {
     Partial(Box<Dataset>),
     LoadFailed(String),
     Tick(DateTime<Utc>),
+    /// A live load was refused because the temporary credentials expired (ExpiredToken).
+    SessionExpired,
+    /// New temporary credentials are in use (after `Effect::RenewSession`).
+    SessionRenewed(Session),
+    /// Renewing failed (e.g. a wrong MFA code): the prompt asks again, up to 3 codes.
+    SessionRenewFailed(String),
 }
 
 /// Work for the terminal loop.
@@ -39,6 +47,8 @@ pub enum Effect {
     /// Copy to the clipboard (OSC 52).
     Copy(String),
     Reload,
+    /// Get new temporary credentials (with this MFA code; `None` for a role without MFA).
+    RenewSession(Option<crate::sources::session::MfaCode>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +149,11 @@ pub enum Mode {
     Normal,
     Filter(String),
     Command(String),
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    /// The modal MFA code prompt (the session expired).
+    Mfa(MfaPrompt),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +185,8 @@ pub struct State {
     pub now: Option<DateTime<Utc>>,
     /// The data on screen is a partial dataset of a load still running.
     pub partial: bool,
+    /// Temporary credentials (MFA, assumed role): when they expire.
+    pub session: Option<Session>,
 }
 
 impl State {
@@ -189,6 +205,7 @@ impl State {
             status: None,
             now: None,
             partial: false,
+            session: None,
         }
     }
 
@@ -285,8 +302,17 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         }
         Event::Tick(now) => {
             state.now = Some(now);
-            vec![]
+            session::tick(state)
         }
+        Event::SessionExpired => {
+            state.loading = None;
+            if let Some(s) = state.session.as_mut() {
+                s.expired = true;
+            }
+            session::expired(state, "the session credentials have expired")
+        }
+        Event::SessionRenewed(s) => session::renewed(state, s),
+        Event::SessionRenewFailed(e) => session::renew_failed(state, e),
         Event::Loading(msg) => {
             state.loading = Some(msg);
             vec![]
@@ -322,6 +348,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
                 Mode::Filter(text) => filter_key(state, key, text),
                 Mode::Command(text) => command_key(state, key, text),
                 Mode::Help { scroll } => help_key(state, key, scroll),
+                Mode::Mfa(p) => session::key(state, key, p),
             }
         }
     }
@@ -485,6 +512,9 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             return vec![];
         }
         Action::Refresh => {
+            if let Some(effects) = session::refresh_needs_renewal(state) {
+                return effects;
+            }
             state.info("reloading…");
             return vec![Effect::Reload];
         }

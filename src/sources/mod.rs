@@ -20,6 +20,7 @@ pub mod guardduty;
 pub mod iam;
 pub mod progress;
 pub mod securityhub;
+pub mod session;
 
 pub use aws::{AwsContext, LiveOptions, LiveSetupError};
 use progress::Collector;
@@ -154,6 +155,17 @@ const ACCESS_DENIED_CODES: &[&str] = &[
     "NotAuthorized",
 ];
 
+/// Error codes that mean "these temporary credentials have expired".
+const EXPIRED_CODES: &[&str] = &["ExpiredToken", "ExpiredTokenException"];
+/// How a problem caused by expired credentials starts (see [`credentials_expired`]).
+pub const EXPIRED: &str = "ExpiredToken";
+
+/// Some call of this load failed because the credentials expired: renew and read again
+/// rather than showing a partly failed account.
+pub fn credentials_expired(snap: &Snapshot) -> bool {
+    snap.problems.iter().any(|p| p.message.starts_with(EXPIRED))
+}
+
 /// The error code of a service error (`None` for transport errors).
 pub fn error_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
     match err {
@@ -174,6 +186,9 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
+    if error_code(err).is_some_and(|c| EXPIRED_CODES.contains(&c)) {
+        return format!("{EXPIRED}: {action} was refused: the session credentials have expired");
+    }
     if is_access_denied(err) {
         return format!("AccessDenied: missing permission {action}");
     }

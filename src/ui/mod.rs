@@ -4,6 +4,7 @@ pub mod findings;
 pub mod iam;
 pub mod overview;
 pub mod resource;
+pub mod session;
 pub mod theme;
 
 use crate::app::keymap::{COMMANDS, KEYMAP};
@@ -54,6 +55,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
     if let Mode::Help { scroll } = state.mode {
         render_help(theme, frame, body, scroll);
     }
+    if let Mode::Mfa(p) = &state.mode {
+        session::render_prompt(p, theme, frame, body);
+    }
 }
 
 fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -85,6 +89,26 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             ));
         }
         None => spans.push(Span::styled(" loading…", theme.dimmed())),
+    }
+    if let Some(s) = session::header_span(state, theme) {
+        // Right after the identity: it must stay visible on narrow terminals.
+        let at = if state.data.is_some() {
+            spans.len().min(
+                if state
+                    .data
+                    .as_ref()
+                    .is_some_and(|d| d.account.caller_arn.is_some())
+                {
+                    5
+                } else {
+                    3
+                },
+            )
+        } else {
+            spans.len()
+        };
+        spans.insert(at, s);
+        spans.insert(at, sep());
     }
     let mut line = Line::from(spans);
     if state.read_only {
@@ -213,6 +237,7 @@ fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let hints: &[(&str, &str)] = match (&state.mode, state.view()) {
         (Mode::Help { .. }, _) => &[("j/k", "scroll"), ("Esc", "close")],
         (Mode::Filter(_) | Mode::Command(_), _) => &[],
+        (Mode::Mfa(_), _) => &[("0-9", "code"), ("Enter", "submit"), ("Esc", "cancel")],
         (_, Some(View::Overview(_))) => &[
             ("j/k", "move"),
             ("h/l", "source"),

@@ -574,7 +574,8 @@ class Emulator:
         query = parse_qs(parts.query or environ.get("QUERY_STRING", ""), keep_blank_values=True)
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         routed = model.route(method, parts.path)
-        entry: dict[str, Any] = {"service": svc, "operation": None, "region": region, "account": account, "params": {}}
+        entry: dict[str, Any] = {"service": svc, "operation": None, "region": region, "account": account, "params": {},
+                                 "accessKeyId": cred["access_key"]}
         try:
             if routed is None:
                 raise ApiError("UnknownOperationException", f"No {svc} operation for {method} {parts.path}", 404)
