@@ -144,3 +144,128 @@ fn a_roles_resource_view_shows_description_and_max_session() {
         assert!(screen.contains(d.as_str()), "{screen}");
     }
 }
+
+// ------------------------------------------------------------------ temporary credentials
+
+use chrono::{DateTime, Duration, Utc};
+use guardpost::app::{Effect, Mode, Session};
+use guardpost::sources::session::MfaCode;
+
+fn at(min: i64) -> DateTime<Utc> {
+    "2026-01-01T12:00:00Z".parse::<DateTime<Utc>>().unwrap() + Duration::minutes(min)
+}
+
+fn header(st: &State) -> String {
+    text(st).lines().next().unwrap().to_string()
+}
+
+const WRONG: &str = "sts:AssumeRole: AccessDenied: MultiFactorAuthentication failed with invalid MFA one time pass code.";
+
+#[test]
+fn session_expiry_shows_in_the_header_then_a_prompt_renews_it_without_losing_anything() {
+    let mut st = common::demo::loaded(160, 45);
+    st.session = Some(Session::new(at(58) + Duration::seconds(30), true));
+    app::update(&mut st, Event::Tick(at(0)));
+    assert!(
+        header(&st).contains("MFA session 58m left"),
+        "{}",
+        header(&st)
+    );
+    press(&mut st, "<Tab>jj");
+    let picked = selected_id(&st);
+    let data = st.data.clone().unwrap();
+
+    // Expired: the modal prompt opens by itself; the data stays.
+    let fx = app::update(&mut st, Event::Tick(at(59)));
+    assert!(fx.is_empty());
+    assert!(matches!(st.mode, Mode::Mfa(_)), "{:?}", st.mode);
+    let screen = text(&st);
+    assert!(screen.contains("MFA code"), "{screen}");
+    assert!(screen.contains("Enter a new 6-digit MFA code"), "{screen}");
+    assert!(header(&st).contains("MFA session expired"));
+    assert!(std::sync::Arc::ptr_eq(st.data.as_ref().unwrap(), &data));
+
+    // Five digits are not a code; letters are ignored; the sixth digit submits.
+    assert!(press(&mut st, "12x345<Enter>").is_empty());
+    assert!(text(&st).contains("the code has 6 digits"));
+    let fx = press(&mut st, "6<Enter>");
+    assert_eq!(fx, [Effect::RenewSession(Some(MfaCode("123456".into())))]);
+    assert!(text(&st).contains("checking"));
+    // The code never shows up in debug output.
+    assert!(!format!("{:?} {fx:?}", st.mode).contains("123456"));
+
+    // STS says no: asked again, with the error and the attempt.
+    app::update(&mut st, Event::SessionRenewFailed(WRONG.into()));
+    let screen = text(&st);
+    assert!(
+        screen.contains("invalid MFA one time pass code"),
+        "{screen}"
+    );
+    assert!(screen.contains("attempt 2 of 3"), "{screen}");
+    let fx = press(&mut st, "654321<Enter>");
+    assert_eq!(fx, [Effect::RenewSession(Some(MfaCode("654321".into())))]);
+
+    // Renewed: a reload, the header counts down again, the user is where they were.
+    let fx = app::update(
+        &mut st,
+        Event::SessionRenewed(Session::new(at(59) + Duration::hours(1), true)),
+    );
+    assert_eq!(fx, [Effect::Reload]);
+    assert_eq!(st.mode, Mode::Normal);
+    assert!(
+        header(&st).contains("MFA session 1h 00m left"),
+        "{}",
+        header(&st)
+    );
+    assert_eq!(selected_id(&st), picked);
+    assert!(std::sync::Arc::ptr_eq(st.data.as_ref().unwrap(), &data));
+}
+
+#[test]
+fn three_wrong_codes_give_up_and_r_asks_again() {
+    let mut st = common::demo::loaded(160, 45);
+    st.session = Some(Session::new(at(10), true));
+    app::update(&mut st, Event::Tick(at(11)));
+    for i in 1..=3 {
+        assert!(matches!(st.mode, Mode::Mfa(_)), "attempt {i}");
+        assert_eq!(press(&mut st, "000000<Enter>").len(), 1);
+        app::update(&mut st, Event::SessionRenewFailed(WRONG.into()));
+    }
+    assert_eq!(st.mode, Mode::Normal);
+    let screen = text(&st);
+    assert!(screen.contains("MFA failed 3 times"), "{screen}");
+    // No prompt every second after giving up...
+    app::update(&mut st, Event::Tick(at(12)));
+    assert_eq!(st.mode, Mode::Normal);
+    // ...but r asks again instead of reloading with dead credentials.
+    let fx = press(&mut st, "r");
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(matches!(st.mode, Mode::Mfa(_)));
+}
+
+#[test]
+fn expired_token_from_a_load_prompts_and_esc_keeps_the_data() {
+    let mut st = common::demo::loaded(160, 45);
+    st.session = Some(Session::new(at(30), true));
+    app::update(&mut st, Event::Tick(at(0)));
+    let n = st.data.as_ref().unwrap().findings.len();
+    // The server said ExpiredToken before our clock did.
+    app::update(&mut st, Event::SessionExpired);
+    assert!(matches!(st.mode, Mode::Mfa(_)));
+    assert!(text(&st).contains("the session credentials have expired"));
+    press(&mut st, "<Esc>");
+    assert_eq!(st.mode, Mode::Normal);
+    assert!(text(&st).contains("press r to enter a new MFA code"));
+    assert_eq!(st.data.as_ref().unwrap().findings.len(), n);
+    app::update(&mut st, Event::Tick(at(1)));
+    assert_eq!(st.mode, Mode::Normal, "Esc is respected");
+
+    // A role without MFA renews by itself.
+    let mut st = common::demo::loaded(160, 45);
+    st.session = Some(Session::new(at(60), false));
+    app::update(&mut st, Event::Tick(at(0)));
+    assert!(header(&st).contains("role session 1h 00m left"));
+    let fx = app::update(&mut st, Event::Tick(at(61)));
+    assert_eq!(fx, [Effect::RenewSession(None)]);
+    assert_eq!(st.mode, Mode::Normal);
+}
