@@ -1,5 +1,5 @@
-//! Live load against the local emulator (tests/emulator/): 5,000 Security Hub + 1,000 GuardDuty
-//! + 500 Access Analyzer findings and 300 IAM users in one region. Measures each source alone
+//! Live load against the local emulator (tests/emulator/): 5,000 Security Hub, 1,000 GuardDuty
+//! and 500 Access Analyzer findings and 300 IAM users in one region. Measures each source alone
 //! (its public reader) and all of them together (`sources::load`, as the TUI and `snapshot save`
 //! run it), prints the ratio all / slowest single source (target ≤ 1.2), then the peak RSS of
 //! the release binary's `guardpost snapshot save` against the same data (`/usr/bin/time -v`).
@@ -75,7 +75,10 @@ fn check_counts(snap: &guardpost::snapshot::Snapshot) {
     let n = |v: &[serde_json::Value]| v.len();
     assert_eq!(n(&snap.securityhub[0].findings), SH, "{:?}", snap.problems);
     assert_eq!(n(&snap.guardduty[0].findings), GD);
-    assert_eq!(n(&snap.access_analyzer[0].findings), AA_EXTERNAL + AA_UNUSED);
+    assert_eq!(
+        n(&snap.access_analyzer[0].findings),
+        AA_EXTERNAL + AA_UNUSED
+    );
     assert!(snap.iam.as_ref().unwrap().user_detail_list.len() >= USERS);
     assert!(snap.problems.is_empty(), "{:?}", snap.problems);
 }
