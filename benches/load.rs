@@ -159,6 +159,34 @@ fn main() {
     check_counts(&snap);
     drop(snap);
 
+    if std::env::var_os("GUARDPOST_LOAD_QUICK").is_some() {
+        // One timed run of each, no statistics (a quick look while changing the loader).
+        let conf = ctx.region_config(REGION);
+        let iam = ctx.iam_config();
+        let time = |name: &str, f: &mut dyn FnMut()| {
+            let t = Instant::now();
+            f();
+            println!("{name}: {:.2} s", t.elapsed().as_secs_f64());
+        };
+        time("securityhub", &mut || {
+            rt.block_on(Box::pin(sources::securityhub::load(&conf, REGION, &None)));
+        });
+        time("guardduty", &mut || {
+            rt.block_on(Box::pin(sources::guardduty::load(&conf, REGION, &None)));
+        });
+        time("access_analyzer", &mut || {
+            rt.block_on(Box::pin(sources::access_analyzer::load(
+                &conf, REGION, &None,
+            )));
+        });
+        time("iam", &mut || {
+            rt.block_on(Box::pin(sources::iam::load(&iam, &ctx.account_id, &None)));
+        });
+        time("all", &mut || {
+            rt.block_on(Box::pin(sources::load(&ctx, None)));
+        });
+        return;
+    }
     let mut c = Criterion::default()
         .configure_from_args()
         .sample_size(10)
