@@ -77,9 +77,10 @@ struct Cli {
         value_name = "CODE",
         global = true,
         env = "GUARDPOST_MFA_CODE",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = mfa_code
     )]
-    mfa_code: Option<String>,
+    mfa_code: Option<MfaCode>,
     /// Exit right after the first frame with data, printing the time it took (for measurements).
     #[arg(long, hide = true)]
     exit_after_first_frame: bool,
@@ -141,6 +142,11 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")
+}
+
+/// Kept as `MfaCode` so that `Debug` (of `Cli`, in logs or panics) never prints it.
+fn mfa_code(s: &str) -> Result<MfaCode, String> {
+    Ok(MfaCode(s.to_string()))
 }
 
 fn parse_duration(s: &str) -> Result<i32, String> {
@@ -238,7 +244,7 @@ fn live_context(
         role_arn: cli.role_arn.clone(),
         mfa_serial: cli.mfa_serial.clone(),
         duration_secs: cli.duration,
-        mfa_code: cli.mfa_code.clone().map(MfaCode),
+        mfa_code: cli.mfa_code.clone(),
     };
     let mut ask = move |r: &CodeRequest| ask_code(how, r);
     let ctx = rt.block_on(Box::pin(AwsContext::resolve_asking(&opts, &mut ask)))?;
