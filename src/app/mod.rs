@@ -149,10 +149,7 @@ pub enum Mode {
     Normal,
     Filter(String),
     Command(String),
-    Help {
-        scroll: u16,
-    },
-    /// The modal MFA code prompt (the session expired).
+    Help { scroll: u16 },
     Mfa(MfaPrompt),
 }
 

@@ -91,22 +91,14 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         None => spans.push(Span::styled(" loading…", theme.dimmed())),
     }
     if let Some(s) = session::header_span(state, theme) {
-        // Right after the identity: it must stay visible on narrow terminals.
-        let at = if state.data.is_some() {
-            spans.len().min(
-                if state
-                    .data
-                    .as_ref()
-                    .is_some_and(|d| d.account.caller_arn.is_some())
-                {
-                    5
-                } else {
-                    3
-                },
-            )
-        } else {
-            spans.len()
-        };
+        // Right after the identity (account, caller): it must stay visible on narrow terminals.
+        let identity = 3 + 2 * usize::from(
+            state
+                .data
+                .as_ref()
+                .is_some_and(|d| d.account.caller_arn.is_some()),
+        );
+        let at = spans.len().min(identity);
         spans.insert(at, s);
         spans.insert(at, sep());
     }
