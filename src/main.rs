@@ -7,6 +7,7 @@ use guardpost::config::Config;
 use guardpost::dataset::{Dataset, Origin};
 use guardpost::posture::PostureConfig;
 use guardpost::snapshot::Snapshot;
+use guardpost::sources::session::{CodeRequest, MfaCode};
 use guardpost::sources::{self, AwsContext, LiveOptions};
 use guardpost::ui::{self, theme::Theme};
 use std::path::PathBuf;
@@ -64,6 +65,26 @@ struct Cli {
     /// Send every AWS call to this endpoint (e.g. a local emulator).
     #[arg(long, value_name = "URL", global = true)]
     endpoint_url: Option<String>,
+    /// Assume this role (e.g. from a bastion account) with STS AssumeRole before reading.
+    #[arg(long, value_name = "ARN", global = true)]
+    role_arn: Option<String>,
+    /// MFA device (serial number / ARN) whose code STS needs; default: the profile's
+    /// mfa_serial. Without --role-arn: STS GetSessionToken.
+    #[arg(long, value_name = "ARN", global = true)]
+    mfa_serial: Option<String>,
+    /// Lifetime of the temporary credentials: seconds, or e.g. 90m, 1h (15m..12h for roles).
+    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_duration)]
+    duration: Option<i32>,
+    /// The 6-digit MFA code, for automation (otherwise guardpost asks on the terminal).
+    #[arg(
+        long,
+        value_name = "CODE",
+        global = true,
+        env = "GUARDPOST_MFA_CODE",
+        hide_env_values = true,
+        value_parser = mfa_code
+    )]
+    mfa_code: Option<MfaCode>,
     /// Exit right after the first frame with data, printing the time it took (for measurements).
     #[arg(long, hide = true)]
     exit_after_first_frame: bool,
@@ -180,12 +201,93 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// Resolves credentials, identity and regions for live loading. Runs before the terminal is
-/// touched, so a missing credential is a plain message and exit code 2.
+/// Kept as `MfaCode` so that `Debug` (of `Cli`, in logs or panics) never prints it.
+fn mfa_code(s: &str) -> Result<MfaCode, String> {
+    Ok(MfaCode(s.to_string()))
+}
+
+fn parse_duration(s: &str) -> Result<i32, String> {
+    sources::session::parse_duration(s)
+}
+
+/// Where MFA codes are asked for when none was given with --mfa-code / GUARDPOST_MFA_CODE.
+#[derive(Clone, Copy)]
+enum Ask {
+    /// The controlling terminal (/dev/tty), before the TUI starts.
+    Tty,
+    /// Standard input, only if it is a terminal (`guardpost check`).
+    Stdin,
+}
+
+fn ask_code(how: Ask, r: &CodeRequest) -> Result<String, String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let question = format!(
+        "{}MFA code for {}{}: ",
+        r.error
+            .as_ref()
+            .map(|e| format!(
+                "guardpost: {e}
+"
+            ))
+            .unwrap_or_default(),
+        r.mfa_serial,
+        if r.attempt > 1 {
+            format!(
+                " (attempt {} of {})",
+                r.attempt,
+                sources::session::MAX_ATTEMPTS
+            )
+        } else {
+            String::new()
+        }
+    );
+    let no_terminal = |why: &str| {
+        format!(
+            "an MFA code is needed for {} and {why}: pass --mfa-code CODE or set GUARDPOST_MFA_CODE",
+            r.mfa_serial
+        )
+    };
+    let mut line = String::new();
+    match how {
+        Ask::Tty => {
+            let tty = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/tty")
+                .map_err(|_| no_terminal("there is no terminal to ask on"))?;
+            let mut out = &tty;
+            out.write_all(question.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| no_terminal(&format!("the terminal failed ({e})")))?;
+            std::io::BufReader::new(&tty)
+                .read_line(&mut line)
+                .map_err(|e| no_terminal(&format!("the terminal failed ({e})")))?;
+        }
+        Ask::Stdin => {
+            if !std::io::stdin().is_terminal() {
+                return Err(no_terminal("standard input is not a terminal"));
+            }
+            eprint!("{question}");
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| no_terminal(&format!("reading standard input failed ({e})")))?;
+        }
+    }
+    if line.is_empty() {
+        return Err("no MFA code given".into());
+    }
+    Ok(line.trim().to_string())
+}
+
+/// Resolves credentials, identity and regions for live loading (asking for an MFA code when
+/// a session needs one). Runs before the terminal is touched, so a missing credential is a
+/// plain message and exit code 2.
 fn live_context(
     cli: &Cli,
     cfg: &Config,
     rt: &tokio::runtime::Runtime,
+    how: Ask,
 ) -> anyhow::Result<Box<AwsContext>> {
     let opts = LiveOptions {
         profile: cli.profile.clone(),
@@ -196,8 +298,16 @@ fn live_context(
         },
         all_regions: cli.all_regions,
         endpoint_url: cli.endpoint_url.clone(),
+        role_arn: cli.role_arn.clone(),
+        mfa_serial: cli.mfa_serial.clone(),
+        duration_secs: cli.duration,
+        mfa_code: cli.mfa_code.clone(),
     };
-    let ctx = rt.block_on(Box::pin(AwsContext::resolve(&opts)))?;
+    let mut ask = move |r: &CodeRequest| ask_code(how, r);
+    let ctx = rt.block_on(Box::pin(AwsContext::resolve_asking(&opts, &mut ask)))?;
+    if let Some(s) = &ctx.session {
+        tracing::info!(expires = %s.expires, mfa = s.mfa, "using temporary credentials");
+    }
     tracing::info!(account = %ctx.account_id, regions = ?ctx.regions, "live account");
     Ok(Box::new(ctx))
 }
@@ -206,7 +316,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
     let _log_guard = init_logging(&cli.log_level);
     let cfg = Config::load(cli.config.as_deref())?;
     let rt = runtime()?;
-    let live = || live_context(&cli, &cfg, &rt);
+    let live = || live_context(&cli, &cfg, &rt, Ask::Tty);
 
     if let Some(Command::Snapshot {
         action: SnapshotCommand::Save { file },
@@ -416,7 +526,7 @@ fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
         (None, true) => (Snapshot::demo(), Origin::Demo),
         (None, false) => {
             let rt = runtime()?;
-            let ctx = live_context(&cli, &cfg, &rt)?;
+            let ctx = live_context(&cli, &cfg, &rt, Ask::Stdin)?;
             (
                 rt.block_on(Box::pin(sources::load(&ctx, None))),
                 Origin::Live,
@@ -451,17 +561,57 @@ fn load_snapshot(spec: &LoadSpec) -> anyhow::Result<Snapshot> {
     })
 }
 
-/// Reads the live account, forwarding per-source progress as `Event::Loading`.
-async fn load_live(tx: mpsc::UnboundedSender<Event>, ctx: Box<AwsContext>) -> Snapshot {
-    let (ptx, mut prx) = mpsc::unbounded_channel::<String>();
+/// Reads the live account, streaming: per-source progress becomes `Event::Loading`, and each
+/// partial snapshot is normalized off the async threads and sent as `Event::Partial`. The
+/// loader sends a partial at most every 250 ms; if normalizing falls behind, only the newest
+/// partial is built.
+async fn load_live(
+    tx: mpsc::UnboundedSender<Event>,
+    ctx: Box<AwsContext>,
+    posture: PostureConfig,
+) -> Snapshot {
+    let (utx, mut urx) = mpsc::unbounded_channel::<sources::LoadUpdate>();
     let forward = tokio::spawn(async move {
-        while let Some(msg) = prx.recv().await {
-            if tx.send(Event::Loading(msg)).is_err() {
+        let mut pending: Option<Box<Snapshot>> = None;
+        loop {
+            // Take everything queued; keep the newest partial.
+            let closed = loop {
+                match urx.try_recv() {
+                    Ok(sources::LoadUpdate::Progress(p)) => {
+                        let _ = tx.send(Event::Loading(p.text()));
+                    }
+                    Ok(sources::LoadUpdate::Partial(snap)) => pending = Some(snap),
+                    Err(mpsc::error::TryRecvError::Empty) => break false,
+                    Err(mpsc::error::TryRecvError::Disconnected) => break true,
+                }
+            };
+            // The final snapshot follows at once: a partial now would be stale.
+            if closed {
                 break;
+            }
+            if let Some(snap) = pending.take() {
+                let posture = posture.clone();
+                let built = tokio::task::spawn_blocking(move || {
+                    Dataset::from_snapshot(*snap, Origin::Live, &posture)
+                })
+                .await;
+                if let Ok(d) = built
+                    && tx.send(Event::Partial(Box::new(d))).is_err()
+                {
+                    break;
+                }
+                continue;
+            }
+            match urx.recv().await {
+                Some(sources::LoadUpdate::Progress(p)) => {
+                    let _ = tx.send(Event::Loading(p.text()));
+                }
+                Some(sources::LoadUpdate::Partial(snap)) => pending = Some(snap),
+                None => break,
             }
         }
     });
-    let snap = Box::pin(sources::load(&ctx, Some(ptx))).await;
+    let snap = Box::pin(sources::load(&ctx, Some(utx))).await;
     let _ = forward.await;
     snap
 }
@@ -485,7 +635,12 @@ fn spawn_load(
     if let (LoadSpec::Live(ctx), None) = (&spec, &pre) {
         let ctx = ctx.clone();
         tokio::spawn(async move {
-            let snap = load_live(tx.clone(), ctx).await;
+            let snap = load_live(tx.clone(), ctx, posture.clone()).await;
+            if sources::credentials_expired(&snap) {
+                // Keep what is on screen; renew, then read again.
+                let _ = tx.send(Event::SessionExpired);
+                return;
+            }
             let data = tokio::task::spawn_blocking(move || {
                 Dataset::from_snapshot(snap, Origin::Live, &posture)
             })
@@ -545,11 +700,21 @@ async fn tui(
     let _guard = TerminalGuard;
     let size = terminal.size()?;
     let mut state = State::new(cli.read_only, (size.width, size.height));
+    if let LoadSpec::Live(ctx) = &spec
+        && let Some(s) = &ctx.session
+    {
+        state.session = Some(app::Session::new(s.expires, s.mfa));
+    }
+    // Renewing a session swaps the live context; a reload reads whatever is current.
+    let spec = std::sync::Arc::new(std::sync::Mutex::new(spec));
+    let current = |spec: &std::sync::Arc<std::sync::Mutex<LoadSpec>>| {
+        spec.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    };
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let runner = guardpost::remediation::runner::Runner::new(
         guardpost::remediation::runner::default_journal(),
-        match &spec {
-            LoadSpec::Live(ctx) => Some((**ctx).clone()),
+        match current(&spec) {
+            LoadSpec::Live(ctx) => Some(*ctx),
             _ => None,
         },
         cli.read_only,
@@ -592,7 +757,7 @@ async fn tui(
             }
         }
     });
-    spawn_load(tx.clone(), spec.clone(), first, posture.clone());
+    spawn_load(tx.clone(), current(&spec), first, posture.clone());
 
     let panic_after_first_frame = std::env::var_os("GUARDPOST_TEST_PANIC").is_some();
     loop {
@@ -642,7 +807,7 @@ async fn tui(
                         tracing::warn!(error = %e, "clipboard write failed");
                     }
                 }
-                Effect::Reload => spawn_load(tx.clone(), spec.clone(), None, posture.clone()),
+                Effect::Reload => spawn_load(tx.clone(), current(&spec), None, posture.clone()),
                 Effect::Execute(plan) => runner.spawn_execute(*plan, tx.clone()),
                 Effect::Verify(id) => runner.spawn_verify(id, tx.clone()),
                 Effect::IncidentStart(b) => {
@@ -661,6 +826,32 @@ async fn tui(
                     value,
                     by_user,
                 } => runner.spawn_lookup(step, value, by_user, tx.clone()),
+                Effect::RenewSession(code) => {
+                    let LoadSpec::Live(ctx) = current(&spec) else {
+                        continue;
+                    };
+                    let (spec, tx, runner) = (spec.clone(), tx.clone(), runner.clone());
+                    tokio::spawn(async move {
+                        let code = code.as_ref().map(|c| c.0.as_str());
+                        let ev = match Box::pin(ctx.renew(code)).await {
+                            Ok(new) => {
+                                let s = new.session.clone();
+                                // Actions use the new credentials too.
+                                runner.set_context(new.clone());
+                                *spec.lock().unwrap_or_else(|e| e.into_inner()) =
+                                    LoadSpec::Live(Box::new(new));
+                                match s {
+                                    Some(s) => {
+                                        Event::SessionRenewed(app::Session::new(s.expires, s.mfa))
+                                    }
+                                    None => Event::SessionRenewFailed("no session".into()),
+                                }
+                            }
+                            Err(e) => Event::SessionRenewFailed(e.to_string()),
+                        };
+                        let _ = tx.send(ev);
+                    });
+                }
             }
         }
     }

@@ -96,3 +96,94 @@ fn snapshot_save_writes_a_secret_free_snapshot() {
         assert_eq!(r.region, want, "{} {}", r.service, r.path);
     }
 }
+
+/// The bastion-account pattern from ~/.aws/config: a role profile with `source_profile` and
+/// `mfa_serial`. The code comes from GUARDPOST_MFA_CODE; the snapshot is the role's account.
+#[test]
+fn profile_with_role_and_mfa_serial_assumes_the_role_with_the_code() {
+    let emu = live::emulator::start().unwrap();
+    emu.control(
+        "POST",
+        "/_guardpost/seed",
+        Some(&json!({"account": "111122223333", "securityhub": {"us-east-1": {"generate": 4}}})),
+    );
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("aws-config");
+    std::fs::write(
+        &config,
+        "[profile bastion]\n\
+         aws_access_key_id = AKIABASTIONBASTION01\n\
+         aws_secret_access_key = bastion-secret\n\
+         region = us-east-1\n\n\
+         [profile audit]\n\
+         role_arn = arn:aws:iam::111122223333:role/SecurityAudit\n\
+         source_profile = bastion\n\
+         mfa_serial = arn:aws:iam::123456789012:mfa/alice\n\
+         duration_seconds = 1800\n",
+    )
+    .unwrap();
+    let file = home.path().join("snap.json");
+    let run = |code: Option<&str>, args: &[&str]| {
+        let mut cmd = guardpost(home.path());
+        cmd.env("AWS_CONFIG_FILE", &config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
+            .args(args)
+            .args(["--profile", "audit", "--endpoint-url", &emu.url]);
+        if let Some(c) = code {
+            cmd.env("GUARDPOST_MFA_CODE", c);
+        }
+        cmd.output().unwrap()
+    };
+
+    // `check` without a code and without a terminal: a clear error, no STS call.
+    let out = run(None, &["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("an MFA code is needed for arn:aws:iam::123456789012:mfa/alice")
+            && stderr.contains("standard input is not a terminal")
+            && stderr.contains("GUARDPOST_MFA_CODE"),
+        "{stderr}"
+    );
+    assert!(emu.calls("sts", "AssumeRole", "us-east-1").is_empty());
+
+    let out = run(
+        Some("135790"),
+        &["snapshot", "save", file.to_str().unwrap()],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let assume = emu.calls("sts", "AssumeRole", "us-east-1");
+    assert_eq!(assume.len(), 1);
+    let p = &assume[0]["params"];
+    assert_eq!(p["RoleArn"], "arn:aws:iam::111122223333:role/SecurityAudit");
+    assert_eq!(p["SerialNumber"], "arn:aws:iam::123456789012:mfa/alice");
+    assert_eq!(p["TokenCode"], "135790");
+    assert_eq!(p["DurationSeconds"], "1800");
+    assert_eq!(
+        assume[0]["accessKeyId"], "AKIABASTIONBASTION01",
+        "signed by the source profile"
+    );
+
+    let snap = Snapshot::load(&file).unwrap();
+    assert_eq!(snap.account.id, "111122223333");
+    assert_eq!(snap.securityhub[0].findings.len(), 4);
+    // Nothing secret anywhere: not in the snapshot, not in the log.
+    let temp_key = emu.calls("securityhub", "GetFindings", "us-east-1")[0]["accessKeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(temp_key.starts_with("ASIA"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let log = std::fs::read_to_string(home.path().join("state/guardpost.log")).unwrap_or_default();
+    for secret in [
+        &temp_key,
+        "bastion-secret",
+        "AKIABASTIONBASTION01",
+        "135790",
+    ] {
+        assert!(!text.contains(secret), "{secret} in the snapshot");
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
+    assert!(log.contains("temporary credentials obtained"), "{log}");
+}

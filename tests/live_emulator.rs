@@ -443,14 +443,14 @@ async fn whole_account_loads_with_pagination_and_coverage() {
     assert_eq!(on(&snap, "guardduty", W1), [false]);
     assert_eq!(on(&snap, "access-analyzer", W1), [false]);
 
-    // IAM came along. (moto answers GetAccountAuthorizationDetails in one page whatever
-    // MaxItems says, so IAM paging is not exercised here.)
+    // IAM came along, GetAccountAuthorizationDetails 1000 items a page: moto's ~1,600 AWS
+    // managed policies make it more than one page (the emulator pages in front of moto).
     let inv = snap.iam.as_ref().unwrap();
     assert!(inv.user("alice").is_some() && inv.user("bob").is_some());
-    assert!(
-        !emu.calls("iam", "GetAccountAuthorizationDetails", E1)
-            .is_empty()
-    );
+    let gaad = emu.calls("iam", "GetAccountAuthorizationDetails", E1);
+    assert!(gaad.len() >= 2, "{gaad:?}");
+    assert!(gaad.iter().all(|c| c["params"]["MaxItems"] == "1000"));
+    assert!(gaad[1]["params"]["Marker"].is_string());
 
     // Through the unchanged pipeline: normalized, posture says what is off in eu-west-1.
     let data = Dataset::from_snapshot(snap, Origin::Live, &PostureConfig::default());
@@ -556,4 +556,495 @@ async fn faults_are_isolated_per_source_and_region() {
         .find(|a| a.region == E1)
         .unwrap();
     assert_eq!(aa.findings.len(), 2);
+}
+
+/// GetAccountAuthorizationDetails over many pages (small pages so the principals themselves
+/// span pages), and GetRole for every role's description and maximum session duration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iam_authorization_details_follow_markers_over_many_pages() {
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    let ctx = live::context(&emu.url, &[E1]).await.expect("resolves");
+    let iam = Client::new(&ctx.iam_config());
+    let users: Vec<String> = (0..30).map(|i| format!("user-{i:02}")).collect();
+    for u in &users {
+        iam.create_user().user_name(u).send().await.unwrap();
+    }
+    let roles: Vec<String> = (0..5).map(|i| format!("role-{i}")).collect();
+    for (i, r) in roles.iter().enumerate() {
+        iam.create_role()
+            .role_name(r)
+            .assume_role_policy_document(TRUST)
+            .description(format!("role number {i}"))
+            .max_session_duration(3600 * (i as i32 + 1))
+            .send()
+            .await
+            .unwrap();
+    }
+    emu.control("DELETE", "/_guardpost/requests", None);
+
+    let r = Box::pin(guardpost::sources::iam::load_paged(
+        &ctx.iam_config(),
+        &ctx.account_id,
+        25,
+        &None,
+    ))
+    .await;
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let inv = r.inventory.unwrap();
+
+    // Many pages, each asked for with MaxItems and the previous page's Marker.
+    let calls = emu.calls("iam", "GetAccountAuthorizationDetails", E1);
+    assert!(calls.len() > 2, "{} pages", calls.len());
+    assert!(calls.iter().all(|c| c["params"]["MaxItems"] == "25"));
+    assert!(calls[0]["params"].get("Marker").is_none());
+    assert!(calls[1..].iter().all(|c| c["params"]["Marker"].is_string()));
+    assert!(calls.iter().all(|c| c["items"].as_u64().unwrap() <= 25));
+    // 30 users + 5 roles: the principals alone span two pages; every one of them loaded once.
+    let mut got: Vec<&str> = inv
+        .user_detail_list
+        .iter()
+        .map(|u| u.user_name.as_str())
+        .collect();
+    got.sort();
+    assert_eq!(got, users);
+    let mut got: Vec<&str> = inv
+        .role_detail_list
+        .iter()
+        .map(|r| r.role_name.as_str())
+        .collect();
+    got.sort();
+    assert_eq!(got, roles);
+    // AWS managed policies on the later pages were read too (and dropped: none is attached).
+    assert!(inv.policies.iter().all(|p| !p.is_aws_managed()));
+
+    // GetRole per role: description and max session duration.
+    assert_eq!(emu.calls("iam", "GetRole", E1).len(), 5);
+    for (i, name) in roles.iter().enumerate() {
+        let role = inv
+            .role_detail_list
+            .iter()
+            .find(|r| &r.role_name == name)
+            .unwrap();
+        assert_eq!(
+            role.description.as_deref(),
+            Some(format!("role number {i}").as_str())
+        );
+        assert_eq!(role.max_session_duration, Some(3600 * (i as i32 + 1)));
+    }
+}
+
+/// Streaming: with GuardDuty slowed down, a partial snapshot holding Security Hub's findings
+/// (and none of GuardDuty's) arrives while GuardDuty is still paging.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partial_snapshots_arrive_before_a_slow_source_finishes() {
+    use guardpost::sources::LoadUpdate;
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    emu.control(
+        "POST",
+        "/_guardpost/seed",
+        Some(&json!({
+            "securityhub": {E1: {"generate": 150}},
+            "guardduty": {E1: {"generate": 60}}
+        })),
+    );
+    // Two ListFindings pages at 1.5 s each: GuardDuty takes over 3 s.
+    emu.control(
+        "POST",
+        "/_guardpost/fault",
+        Some(&json!({"kind": "latency", "ms": 1500, "service": "guardduty", "operation": "ListFindings"})),
+    );
+    let ctx = live::context(&emu.url, &[E1]).await.expect("resolves");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let started = std::time::Instant::now();
+    let collect = tokio::spawn(async move {
+        let mut got = Vec::new();
+        while let Some(u) = rx.recv().await {
+            got.push((started.elapsed(), u));
+        }
+        got
+    });
+    let snap = Box::pin(guardpost::sources::load(&ctx, Some(tx))).await;
+    let finished = started.elapsed();
+    let updates = collect.await.unwrap();
+
+    assert_eq!(snap.securityhub[0].findings.len(), 150);
+    assert_eq!(snap.guardduty[0].findings.len(), 60);
+    let partials: Vec<(std::time::Duration, &Snapshot)> = updates
+        .iter()
+        .filter_map(|(t, u)| match u {
+            LoadUpdate::Partial(s) => Some((*t, s.as_ref())),
+            LoadUpdate::Progress(_) => None,
+        })
+        .collect();
+    let count = |s: &Snapshot| -> (usize, usize) {
+        (
+            s.securityhub.iter().map(|b| b.findings.len()).sum(),
+            s.guardduty.iter().map(|b| b.findings.len()).sum(),
+        )
+    };
+    let early = partials
+        .iter()
+        .find(|(_, s)| count(s) == (150, 0))
+        .unwrap_or_else(|| {
+            panic!(
+                "no partial with Security Hub done and GuardDuty pending: {:?}",
+                partials
+                    .iter()
+                    .map(|(t, s)| (t, count(s)))
+                    .collect::<Vec<_>>()
+            )
+        });
+    assert!(
+        early.0 + std::time::Duration::from_millis(1000) < finished,
+        "the partial came at {:?}, the load ended at {finished:?}",
+        early.0
+    );
+    // Partials are throttled (~4 a second at most) and only ever grow.
+    for w in partials.windows(2) {
+        assert!(
+            w[1].0 - w[0].0 >= std::time::Duration::from_millis(200),
+            "{:?}",
+            (w[0].0, w[1].0)
+        );
+        let (a, b) = (count(w[0].1), count(w[1].1));
+        assert!(b.0 >= a.0 && b.1 >= a.1, "{a:?} then {b:?}");
+    }
+    // Progress said which source was still running.
+    let texts: Vec<String> = updates
+        .iter()
+        .filter_map(|(_, u)| match u {
+            LoadUpdate::Progress(p) => Some(p.text()),
+            LoadUpdate::Partial(_) => None,
+        })
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("GuardDuty us-east-1") && t.contains("SecurityHub us-east-1 done")),
+        "{texts:?}"
+    );
+    // A partial goes through the normal pipeline.
+    let data = Dataset::from_snapshot(early.1.clone(), Origin::Live, &PostureConfig::default());
+    assert!(
+        data.findings
+            .iter()
+            .any(|f| f.source == Source::SecurityHub)
+    );
+}
+
+// ------------------------------------------------------------------ MFA and role switching
+
+const TARGET: &str = "111122223333";
+const ROLE: &str = "arn:aws:iam::111122223333:role/SecurityAudit";
+const MFA: &str = "arn:aws:iam::123456789012:mfa/alice";
+const BAD_CODE: &str = "MultiFactorAuthentication failed with invalid MFA one time pass code.";
+
+type Asked = std::sync::Arc<std::sync::Mutex<Vec<guardpost::sources::session::CodeRequest>>>;
+
+/// Answers prompts with `codes` in turn, recording every question.
+fn answering(
+    codes: &[&str],
+) -> (
+    Asked,
+    impl FnMut(&guardpost::sources::session::CodeRequest) -> Result<String, String> + Send + use<>,
+) {
+    let asked: Asked = Default::default();
+    let log = asked.clone();
+    let mut codes: std::collections::VecDeque<String> =
+        codes.iter().map(|c| c.to_string()).collect();
+    (asked, move |r| {
+        log.lock().unwrap().push(r.clone());
+        codes.pop_front().ok_or_else(|| "no more codes".to_string())
+    })
+}
+
+fn role_options(emu: &live::emulator::Emulator) -> guardpost::sources::LiveOptions {
+    guardpost::sources::LiveOptions {
+        role_arn: Some(ROLE.into()),
+        mfa_serial: Some(MFA.into()),
+        duration_secs: Some(3600),
+        ..live::options(&emu.url, &[E1])
+    }
+}
+
+fn all_calls(emu: &live::emulator::Emulator) -> Vec<Value> {
+    emu.control("GET", "/_guardpost/requests", None)["requests"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mfa_role_switch_assumes_the_role_and_signs_every_later_call_with_it() {
+    use guardpost::sources::AwsContext;
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    // The target account's own findings: only readable as the assumed role.
+    emu.control(
+        "POST",
+        "/_guardpost/seed",
+        Some(&json!({"account": TARGET, "securityhub": {E1: {"generate": 5}}})),
+    );
+    let (asked, mut ask) = answering(&["123456"]);
+    let before = chrono::Utc::now();
+    let ctx = Box::pin(AwsContext::resolve_with_prompt(
+        &role_options(&emu),
+        live::loader(),
+        &mut ask,
+    ))
+    .await
+    .expect("the role is assumed");
+
+    let asked = asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].mfa_serial, MFA);
+    assert_eq!((asked[0].attempt, asked[0].error.as_deref()), (1, None));
+
+    // AssumeRole with the role, the device and the code, signed with the source credentials.
+    let assume = emu.calls("sts", "AssumeRole", E1);
+    assert_eq!(assume.len(), 1, "{assume:?}");
+    let p = &assume[0]["params"];
+    assert_eq!(p["RoleArn"], ROLE);
+    assert_eq!(p["SerialNumber"], MFA);
+    assert_eq!(p["TokenCode"], "123456");
+    assert_eq!(p["DurationSeconds"], "3600");
+    assert_eq!(p["RoleSessionName"], "guardpost");
+    assert_eq!(assume[0]["accessKeyId"], "testing");
+
+    // We are the role in the target account now, for an hour.
+    assert_eq!(ctx.account_id, TARGET);
+    assert!(
+        ctx.caller_arn
+            .as_deref()
+            .unwrap()
+            .ends_with(":assumed-role/SecurityAudit/guardpost"),
+        "{:?}",
+        ctx.caller_arn
+    );
+    let session = ctx.session.clone().expect("a session");
+    assert!(session.mfa);
+    let left = (session.expires - before).num_seconds();
+    assert!((3500..=3700).contains(&left), "expires in {left} s");
+
+    // Every call after AssumeRole is signed with the role's temporary key, none with ours.
+    let snap = Box::pin(guardpost::sources::load(&ctx, None)).await;
+    assert_eq!(snap.account.id, TARGET);
+    assert_eq!(snap.securityhub[0].findings.len(), 5, "{:?}", snap.problems);
+    let seq = assume[0]["seq"].as_u64().unwrap();
+    let later: Vec<Value> = all_calls(&emu)
+        .into_iter()
+        .filter(|c| c["seq"].as_u64().unwrap() > seq)
+        .collect();
+    assert!(later.len() > 10, "{later:?}");
+    let keys: BTreeSet<String> = later
+        .iter()
+        .map(|c| c["accessKeyId"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        keys.len(),
+        1,
+        "one temporary key signs everything: {keys:?}"
+    );
+    let key = keys.into_iter().next().unwrap();
+    assert!(key.starts_with("ASIA"), "{key}");
+    assert!(
+        later
+            .iter()
+            .any(|c| c["operation"] == "GetCallerIdentity" && c["service"] == "sts")
+    );
+    assert!(later.iter().all(|c| c["account"] == TARGET));
+    // The snapshot holds no credentials.
+    let text = snap.to_json();
+    assert!(!text.contains(&key) && !text.contains("SessionToken"));
+
+    // Renewing with a new code: another AssumeRole, another key, same account.
+    let renewed = Box::pin(ctx.renew(Some("654321"))).await.expect("renewed");
+    let assume = emu.calls("sts", "AssumeRole", E1);
+    assert_eq!(assume.len(), 2);
+    assert_eq!(assume[1]["params"]["TokenCode"], "654321");
+    assert_eq!(renewed.account_id, TARGET);
+    emu.control("DELETE", "/_guardpost/requests", None);
+    let r = Box::pin(guardpost::sources::securityhub::load(
+        &renewed.region_config(E1),
+        E1,
+        &None,
+    ))
+    .await;
+    assert_eq!(r.securityhub.unwrap().findings.len(), 5);
+    let used = emu.calls("securityhub", "GetFindings", E1)[0]["accessKeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(used.starts_with("ASIA") && used != key, "{used} vs {key}");
+    // A code that is not 6 digits never reaches STS.
+    assert!(Box::pin(renewed.renew(Some("12a456"))).await.is_err());
+    assert_eq!(emu.calls("sts", "AssumeRole", E1).len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_mfa_code_asks_again_with_the_error_up_to_three_times() {
+    use guardpost::sources::session::SessionError;
+    use guardpost::sources::{AwsContext, LiveSetupError};
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    let wrong = |count: u32| {
+        json!({"kind": "error", "service": "sts", "operation": "AssumeRole", "code": "AccessDenied",
+               "status": 403, "message": BAD_CODE, "count": count})
+    };
+
+    // One wrong code, then a good one. A malformed answer is refused without calling STS.
+    emu.control("POST", "/_guardpost/fault", Some(&wrong(1)));
+    let (asked, mut ask) = answering(&["111111", "12 34", "222222"]);
+    let ctx = Box::pin(AwsContext::resolve_with_prompt(
+        &role_options(&emu),
+        live::loader(),
+        &mut ask,
+    ))
+    .await
+    .expect("the second good-looking code works");
+    assert_eq!(ctx.account_id, TARGET);
+    let asked = asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 3);
+    assert_eq!(asked[1].attempt, 2);
+    assert!(
+        asked[1].error.as_deref().unwrap().contains(BAD_CODE),
+        "{:?}",
+        asked[1].error
+    );
+    assert_eq!(
+        asked[2].error.as_deref(),
+        Some("the MFA code must be 6 digits")
+    );
+    let codes: Vec<Value> = emu
+        .calls("sts", "AssumeRole", E1)
+        .iter()
+        .map(|c| c["params"]["TokenCode"].clone())
+        .collect();
+    assert_eq!(codes, [json!("111111"), json!("222222")]);
+
+    // Three wrong codes: no more asking, a clear error.
+    emu.control("DELETE", "/_guardpost/requests", None);
+    emu.control("POST", "/_guardpost/fault", Some(&wrong(3)));
+    let (asked, mut ask) = answering(&["111111", "222222", "333333", "444444"]);
+    let err = Box::pin(AwsContext::resolve_with_prompt(
+        &role_options(&emu),
+        live::loader(),
+        &mut ask,
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(asked.lock().unwrap().len(), 3);
+    assert!(
+        matches!(
+            &err,
+            LiveSetupError::Session(SessionError::Mfa { attempts: 3, .. })
+        ),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains("MFA failed 3 times") && msg.contains(BAD_CODE),
+        "{msg}"
+    );
+    assert_eq!(emu.calls("sts", "AssumeRole", E1).len(), 3);
+
+    // A code given up front (--mfa-code) is tried once and never prompts.
+    emu.control("DELETE", "/_guardpost/requests", None);
+    emu.control("POST", "/_guardpost/fault", Some(&wrong(1)));
+    let (asked, mut ask) = answering(&["555555"]);
+    let opts = guardpost::sources::LiveOptions {
+        mfa_code: Some(guardpost::sources::session::MfaCode("999999".into())),
+        ..role_options(&emu)
+    };
+    let err = Box::pin(AwsContext::resolve_with_prompt(
+        &opts,
+        live::loader(),
+        &mut ask,
+    ))
+    .await
+    .unwrap_err();
+    assert!(asked.lock().unwrap().is_empty());
+    assert!(err.to_string().contains(BAD_CODE), "{err}");
+    assert_eq!(emu.calls("sts", "AssumeRole", E1).len(), 1);
+    // Debug output never shows the code.
+    assert!(!format!("{opts:?}").contains("999999"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mfa_without_a_role_uses_get_session_token() {
+    use guardpost::sources::AwsContext;
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    let opts = guardpost::sources::LiveOptions {
+        mfa_serial: Some(MFA.into()),
+        duration_secs: Some(900),
+        ..live::options(&emu.url, &[E1])
+    };
+    let (_, mut ask) = answering(&["246810"]);
+    let ctx = Box::pin(AwsContext::resolve_with_prompt(
+        &opts,
+        live::loader(),
+        &mut ask,
+    ))
+    .await
+    .unwrap();
+    let calls = emu.calls("sts", "GetSessionToken", E1);
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0]["params"]["SerialNumber"], MFA);
+    assert_eq!(calls[0]["params"]["TokenCode"], "246810");
+    assert_eq!(calls[0]["params"]["DurationSeconds"], "900");
+    assert!(emu.calls("sts", "AssumeRole", E1).is_empty());
+    assert_eq!(
+        ctx.account_id, "123456789012",
+        "same account, MFA-authenticated"
+    );
+    let s = ctx.session.clone().unwrap();
+    assert!(s.mfa && s.role_arn.is_none());
+    // The identity check after it is signed with the session's key (moto always hands out
+    // its documentation example key for GetSessionToken), not with the long-term one.
+    let who = emu.calls("sts", "GetCallerIdentity", E1);
+    assert_eq!(who.last().unwrap()["accessKeyId"], "AKIAIOSFODNN7EXAMPLE");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_credentials_are_recognised_in_a_load() {
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    emu.control(
+        "POST",
+        "/_guardpost/seed",
+        Some(&json!({"securityhub": {E1: {"generate": 3}}})),
+    );
+    let ctx = live::context(&emu.url, &[E1]).await.unwrap();
+    let snap = Box::pin(guardpost::sources::load(&ctx, None)).await;
+    assert!(!guardpost::sources::credentials_expired(&snap));
+    emu.control(
+        "POST",
+        "/_guardpost/fault",
+        Some(
+            &json!({"kind": "error", "service": "securityhub", "operation": "GetFindings",
+                     "code": "ExpiredTokenException", "status": 403,
+                     "message": "The security token included in the request is expired"}),
+        ),
+    );
+    let snap = Box::pin(guardpost::sources::load(&ctx, None)).await;
+    assert!(
+        guardpost::sources::credentials_expired(&snap),
+        "{:?}",
+        snap.problems
+    );
+    assert!(
+        problems(&snap, "securityhub", Some(E1))[0]
+            .starts_with("ExpiredToken: securityhub:GetFindings"),
+        "{:?}",
+        snap.problems
+    );
 }

@@ -8,6 +8,7 @@ use guardpost::dataset::{Dataset, Origin};
 use guardpost::model::Source;
 use guardpost::posture::PostureConfig;
 use guardpost::snapshot::{ServiceStatus, Snapshot};
+use guardpost::sources::{LoadProgress, LoadUpdate};
 use live::fake_aws::{ACCOUNT, Analyzer, Behavior, CALLER, FakeAws, Spec};
 use serde_json::{Value, json};
 use std::time::Instant;
@@ -248,15 +249,37 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
         "{:?}",
         snap.problems
     );
-    assert!(
-        messages
-            .iter()
-            .any(|m| m.contains("Security Hub us-east-1: 250 findings (3 pages)"))
+    // Streaming progress: every source x region reported, and all of them finished.
+    let progress: Vec<LoadProgress> = messages
+        .iter()
+        .filter_map(|m| match m {
+            LoadUpdate::Progress(p) => Some(p.clone()),
+            LoadUpdate::Partial(_) => None,
+        })
+        .collect();
+    let last = progress.last().expect("progress was reported");
+    assert!(last.is_finished(), "{last:?}");
+    assert_eq!(
+        last.sources.len(),
+        2 * 3 + 1,
+        "3 services x 2 regions + IAM"
     );
-    assert!(
-        messages
+    let of = |source: &str, region: &str| {
+        last.sources
             .iter()
-            .any(|m| m.contains("GuardDuty us-east-1: 120 findings"))
+            .find(|s| s.source == source && s.region.as_deref() == Some(region))
+            .unwrap()
+            .clone()
+    };
+    let sh = of("securityhub", E1);
+    assert_eq!((sh.done, sh.items), (3, 250), "3 pages, 250 findings");
+    assert_eq!(of("guardduty", E1).items, 120);
+    assert!(
+        progress
+            .iter()
+            .any(|p| p.text().contains("SecurityHub us-east-1 1/?")),
+        "{:?}",
+        progress.iter().map(|p| p.text()).collect::<Vec<_>>()
     );
 
     // The snapshot is a valid snapshot and flows through the unchanged pipeline.

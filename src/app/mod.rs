@@ -6,6 +6,7 @@ pub mod act;
 pub mod incident;
 pub mod keymap;
 pub mod list;
+pub mod session;
 pub mod summary;
 
 use crate::console;
@@ -15,6 +16,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use keymap::Action;
 pub use list::{Cursor, FindingList, GroupMode, Scope, SearchIndex, SortKey};
+pub use session::{MfaPrompt, Session};
 use std::sync::Arc;
 pub use summary::{OverviewItem, Summary};
 
@@ -26,6 +28,10 @@ pub enum Event {
     /// A load started (shown while it runs).
     Loading(String),
     Loaded(Box<Dataset>),
+    /// Everything a running live load has read so far. Installed like `Loaded` (the user's
+    /// place is kept) while the data on screen is itself partial or absent; a refresh of
+    /// complete data keeps showing the complete data until the new load finishes.
+    Partial(Box<Dataset>),
     LoadFailed(String),
     Tick(DateTime<Utc>),
     /// A step of the running action.
@@ -51,6 +57,12 @@ pub enum Event {
         path: String,
         first: bool,
     },
+    /// A live load was refused because the temporary credentials expired (ExpiredToken).
+    SessionExpired,
+    /// New temporary credentials are in use (after `Effect::RenewSession`).
+    SessionRenewed(Session),
+    /// Renewing failed (e.g. a wrong MFA code): the prompt asks again, up to 3 codes.
+    SessionRenewFailed(String),
 }
 
 /// Work for the terminal loop.
@@ -77,6 +89,8 @@ pub enum Effect {
         value: String,
         by_user: bool,
     },
+    /// Get new temporary credentials (with this MFA code; `None` for a role without MFA).
+    RenewSession(Option<crate::sources::session::MfaCode>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +206,7 @@ pub enum Mode {
     Outcome(Box<act::OutcomeView>),
     /// A line of text for the walkthrough (a note, a skip reason).
     Prompt(Box<incident::Prompt>),
+    Mfa(MfaPrompt),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,6 +242,10 @@ pub struct State {
     pub incident: Option<Box<incident::IncidentUi>>,
     /// An incident to open once the first data arrives (`guardpost incident ...`).
     pub pending_incident: Option<Box<crate::incident::Incident>>,
+    /// The data on screen is a partial dataset of a load still running.
+    pub partial: bool,
+    /// Temporary credentials (MFA, assumed role): when they expire.
+    pub session: Option<Session>,
 }
 
 impl State {
@@ -247,6 +266,8 @@ impl State {
             act: act::ActState::default(),
             incident: None,
             pending_incident: None,
+            partial: false,
+            session: None,
         }
     }
 
@@ -345,8 +366,17 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         }
         Event::Tick(now) => {
             state.now = Some(now);
-            vec![]
+            session::tick(state)
         }
+        Event::SessionExpired => {
+            state.loading = None;
+            if let Some(s) = state.session.as_mut() {
+                s.expired = true;
+            }
+            session::expired(state, "the session credentials have expired")
+        }
+        Event::SessionRenewed(s) => session::renewed(state, s),
+        Event::SessionRenewFailed(e) => session::renew_failed(state, e),
         Event::Loading(msg) => {
             state.loading = Some(msg);
             vec![]
@@ -359,6 +389,18 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         }
         Event::Loaded(data) => {
             install(state, *data);
+            state.partial = false;
+            vec![]
+        }
+        Event::Partial(data) => {
+            if state.data.is_none() || state.partial {
+                let loading = state.loading.take();
+                install(state, *data);
+                state.loading = loading;
+                state.partial = true;
+                let n = state.data.as_ref().map_or(0, |d| d.findings.len());
+                state.info(format!("{n} findings so far"));
+            }
             vec![]
         }
         Event::ActionProgress(p) => {
@@ -417,6 +459,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
                     vec![]
                 }
                 Mode::Outcome(o) => act::outcome_key(state, key, o),
+                Mode::Mfa(p) => session::key(state, key, p),
             }
         }
     }
@@ -586,6 +629,9 @@ pub(crate) fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             return vec![];
         }
         Action::Refresh => {
+            if let Some(effects) = session::refresh_needs_renewal(state) {
+                return effects;
+            }
             state.info("reloading…");
             return vec![Effect::Reload];
         }

@@ -14,10 +14,11 @@ use tokio::sync::mpsc::UnboundedSender;
 
 #[derive(Clone)]
 pub struct Runner {
-    ctx: Option<AwsContext>,
+    /// The live account; swapped when MFA credentials are renewed.
+    ctx: Arc<Mutex<Option<AwsContext>>>,
+    read_only: bool,
     incidents: Option<PathBuf>,
     journal: Arc<Mutex<Journal>>,
-    backend: Option<Arc<AwsBackend>>,
     opts: Options,
     dry_run_reason: Option<String>,
 }
@@ -48,9 +49,9 @@ impl Runner {
         };
         Runner {
             incidents: crate::incident::store::default_dir(),
-            ctx: ctx.clone(),
+            ctx: Arc::new(Mutex::new(ctx)),
+            read_only,
             journal: Arc::new(Mutex::new(journal)),
-            backend: ctx.map(|c| Arc::new(AwsBackend::new(c, read_only))),
             opts: Options {
                 read_only,
                 dry_run: dry_run_reason.is_some(),
@@ -59,6 +60,21 @@ impl Runner {
             },
             dry_run_reason,
         }
+    }
+
+    /// New credentials (a renewed MFA session): later actions use them.
+    pub fn set_context(&self, ctx: AwsContext) {
+        if let Ok(mut c) = self.ctx.lock() {
+            *c = Some(ctx);
+        }
+    }
+
+    fn context(&self) -> Option<AwsContext> {
+        self.ctx.lock().ok().and_then(|c| c.clone())
+    }
+
+    fn backend(&self) -> Option<AwsBackend> {
+        self.context().map(|c| AwsBackend::new(c, self.read_only))
     }
 
     pub fn caller(&self) -> Option<String> {
@@ -187,8 +203,8 @@ impl Runner {
             let progress = move |p| {
                 let _ = ptx.send(Event::ActionProgress(p));
             };
-            let result = match &me.backend {
-                Some(b) => executor::execute(&**b, &me.journal, &plan, &me.opts, progress).await,
+            let result = match me.backend() {
+                Some(b) => executor::execute(&b, &me.journal, &plan, &me.opts, progress).await,
                 // No account: dry run (the options say so); the backend is never called.
                 None => executor::execute(&NoAccount, &me.journal, &plan, &me.opts, progress).await,
             };
@@ -218,7 +234,7 @@ impl Runner {
             .into_iter()
             .find(|e| e.id == id)
             .ok_or_else(|| format!("journal entry {id} not found"))?;
-        let Some(backend) = &self.backend else {
+        let Some(backend) = self.backend() else {
             return Err("verifying needs a live account".into());
         };
         let mut reads: Vec<ApiCall> = entry.plan.preconditions.iter().map(|p| p.read()).collect();
@@ -281,7 +297,7 @@ impl Runner {
         by_user: bool,
         tx: UnboundedSender<Event>,
     ) {
-        let ctx = self.ctx.clone();
+        let ctx = self.context();
         tokio::spawn(async move {
             let result = match ctx {
                 None => Err(

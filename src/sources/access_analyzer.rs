@@ -3,7 +3,7 @@
 //! wire JSON (camelCase) captured from the response bodies; `analyzerArn` is added to a finding
 //! when the response lacks it.
 
-use super::{BodyCapture, Progress, RegionResult, describe_error, progress, take_array};
+use super::{BodyCapture, LoadMsg, Progress, RegionResult, describe_error, report, take_array};
 use crate::snapshot::{AccessAnalyzerRegion, ServiceStatus};
 use aws_config::SdkConfig;
 use aws_sdk_accessanalyzer::Client;
@@ -122,7 +122,7 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 }
             }
         }
-        let (got, problems) = get_findings(&client, analyzer, ids, region, p).await;
+        let (got, problems) = get_findings(&client, analyzer, ids, region, findings.len(), p).await;
         findings.extend(got);
         out.problems.extend(problems);
     }
@@ -140,6 +140,7 @@ async fn get_findings(
     analyzer: &str,
     ids: Vec<String>,
     region: &str,
+    before: usize,
     p: &Progress,
 ) -> (Vec<Value>, Vec<crate::model::SourceProblem>) {
     let total = ids.len();
@@ -155,17 +156,28 @@ async fn get_findings(
         }));
     }
     let mut got: Vec<(usize, Value)> = Vec::new();
+    let mut batch: Vec<Value> = Vec::new();
     let mut problems = Vec::new();
     let mut first_error: Option<String> = None;
     let mut errors = 0usize;
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok((i, Ok(v))) => {
+                if p.is_some() {
+                    batch.push(v.clone());
+                }
                 got.push((i, v));
-                if got.len().is_multiple_of(50) || got.len() == total {
-                    progress(
+                if got.len().is_multiple_of(25) || got.len() == total {
+                    report(
                         p,
-                        format!("Access Analyzer {region}: {}/{total} findings", got.len()),
+                        LoadMsg {
+                            source: SOURCE,
+                            region: Some(region.to_string()),
+                            unit: "findings",
+                            done: before + got.len(),
+                            total: Some(before + total),
+                            records: std::mem::take(&mut batch),
+                        },
                     );
                 }
             }

@@ -1,5 +1,8 @@
 //! SDK configuration: profile, regions, endpoint override, credentials check and the caller.
 
+use super::session::{
+    self, CodeRequest, CodeSource, MfaCode, SessionError, SessionInfo, SessionOptions, SessionSpec,
+};
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::config::ProvideCredentials;
@@ -45,6 +48,14 @@ pub struct LiveOptions {
     pub all_regions: bool,
     /// Send every call to this endpoint (an emulator, a VPC endpoint, a proxy).
     pub endpoint_url: Option<String>,
+    /// Assume this role (`--role-arn`); see [`super::session`].
+    pub role_arn: Option<String>,
+    /// MFA device serial (`--mfa-serial`); else the profile's `mfa_serial`.
+    pub mfa_serial: Option<String>,
+    /// Session lifetime in seconds (`--duration`).
+    pub duration_secs: Option<i32>,
+    /// A code given up front (`--mfa-code`, `GUARDPOST_MFA_CODE`): tried once, never prompted.
+    pub mfa_code: Option<MfaCode>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,15 +76,24 @@ pub enum LiveSetupError {
     NoRegion,
     #[error("the AWS credentials were rejected by sts:GetCallerIdentity: {0}")]
     Rejected(String),
+    #[error("AWS config file: {0}")]
+    Profile(String),
+    #[error("cannot get temporary credentials: {0}")]
+    Session(SessionError),
 }
 
 /// A resolved, verified configuration: who we are and where to read.
 #[derive(Debug, Clone)]
 pub struct AwsContext {
+    /// What every reader uses (temporary credentials when there is a session).
     base: SdkConfig,
+    /// The source credentials and how the session was made, to renew it.
+    source: Option<(SdkConfig, SessionSpec)>,
     pub regions: Vec<String>,
     pub account_id: String,
     pub caller_arn: Option<String>,
+    /// Temporary credentials guardpost obtained (MFA, `--role-arn`): when they expire.
+    pub session: Option<SessionInfo>,
 }
 
 impl AwsContext {
@@ -86,17 +106,82 @@ impl AwsContext {
         Box::pin(Self::resolve_with(opts, loader)).await
     }
 
+    /// [`resolve`](Self::resolve), asking `ask` for MFA codes (a terminal prompt).
+    pub async fn resolve_asking(
+        opts: &LiveOptions,
+        ask: CodeSource<'_>,
+    ) -> Result<AwsContext, LiveSetupError> {
+        let loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS));
+        Box::pin(Self::resolve_with_prompt(opts, loader, ask)).await
+    }
+
     /// [`resolve`](Self::resolve) starting from a given loader (tests pass fixed credentials
     /// and a quick retry policy).
     pub async fn resolve_with(
         opts: &LiveOptions,
-        mut loader: aws_config::ConfigLoader,
+        loader: aws_config::ConfigLoader,
     ) -> Result<AwsContext, LiveSetupError> {
-        if let Some(p) = &opts.profile {
+        let mut ask = |r: &CodeRequest| -> Result<String, String> {
+            Err(format!(
+                "an MFA code is needed for {}: pass --mfa-code CODE or set GUARDPOST_MFA_CODE",
+                r.mfa_serial
+            ))
+        };
+        Box::pin(Self::resolve_with_prompt(opts, loader, &mut ask)).await
+    }
+
+    /// [`resolve_with`](Self::resolve_with), asking `ask` for MFA codes when a session needs
+    /// one and no code was given up front.
+    pub async fn resolve_with_prompt(
+        opts: &LiveOptions,
+        mut loader: aws_config::ConfigLoader,
+        ask: CodeSource<'_>,
+    ) -> Result<AwsContext, LiveSetupError> {
+        let profiles = session::read_config_file();
+        let spec = session::session_spec(
+            &SessionOptions {
+                profile: opts.profile.clone(),
+                role_arn: opts.role_arn.clone(),
+                mfa_serial: opts.mfa_serial.clone(),
+                duration_secs: opts.duration_secs,
+            },
+            &profiles,
+        )
+        .map_err(LiveSetupError::Profile)?;
+        // With a session the SDK loads only the source credentials: a role profile with
+        // mfa_serial would otherwise make it call AssumeRole without the code.
+        let source_profile = match &spec {
+            Some(s) => s.source_profile.clone(),
+            None => opts.profile.clone(),
+        };
+        if let Some(p) = &source_profile {
             loader = loader.profile_name(p);
         }
-        if let Some(r) = opts.regions.first() {
-            loader = loader.region(Region::new(r.clone()));
+        if let Some(cs) = spec.as_ref().and_then(|s| s.credential_source.as_deref()) {
+            loader = match cs {
+                "Environment" => loader.credentials_provider(
+                    aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+                ),
+                "Ec2InstanceMetadata" => loader.credentials_provider(
+                    aws_config::imds::credentials::ImdsCredentialsProvider::builder().build(),
+                ),
+                "EcsContainer" => loader.credentials_provider(
+                    aws_config::ecs::EcsCredentialsProvider::builder().build(),
+                ),
+                other => {
+                    return Err(LiveSetupError::Profile(format!(
+                        "credential_source {other:?} is not one of Environment, Ec2InstanceMetadata, EcsContainer"
+                    )));
+                }
+            };
+        }
+        match (
+            opts.regions.first(),
+            spec.as_ref().and_then(|s| s.region.as_ref()),
+        ) {
+            (Some(r), _) | (None, Some(r)) => loader = loader.region(Region::new(r.clone())),
+            _ => {}
         }
         if let Some(url) = &opts.endpoint_url {
             loader = loader.endpoint_url(url);
@@ -141,6 +226,20 @@ impl AwsContext {
             .to_builder()
             .region(Region::new(regions[0].clone()))
             .build();
+        let (base, source, session) = match spec {
+            Some(spec) => {
+                let fixed = opts.mfa_code.as_ref().map(|c| c.0.as_str());
+                let (conf, info) = Box::pin(session::start(&sts_conf, &spec, fixed, ask))
+                    .await
+                    .map_err(LiveSetupError::Session)?;
+                (conf, Some((sts_conf.clone(), spec)), Some(info))
+            }
+            None => (base, None, None),
+        };
+        let sts_conf = base
+            .to_builder()
+            .region(Region::new(regions[0].clone()))
+            .build();
         let sts = aws_sdk_sts::Client::new(&sts_conf);
         let who = Box::pin(sts.get_caller_identity().send())
             .await
@@ -149,10 +248,52 @@ impl AwsContext {
             })?;
         Ok(AwsContext {
             base,
+            source,
             regions,
             account_id: who.account().unwrap_or_default().to_string(),
             caller_arn: who.arn().map(str::to_string),
+            session,
         })
+    }
+
+    /// A new session with one code (none for a role without MFA): the same account and
+    /// regions with fresh temporary credentials. Nothing else is re-read.
+    pub async fn renew(&self, code: Option<&str>) -> Result<AwsContext, SessionError> {
+        let Some((source, spec)) = &self.source else {
+            return Err(SessionError::Sts(
+                "these credentials are not a guardpost session".into(),
+            ));
+        };
+        if spec.mfa_serial.is_some() && !code.is_some_and(session::valid_code) {
+            return Err(SessionError::Mfa {
+                message: "the MFA code must be 6 digits".into(),
+                attempts: 1,
+            });
+        }
+        let (conf, info) = Box::pin(session::start_once(source, spec, code))
+            .await
+            .map_err(|(denied, message)| {
+                if denied {
+                    SessionError::Mfa {
+                        message,
+                        attempts: 1,
+                    }
+                } else {
+                    SessionError::Sts(message)
+                }
+            })?;
+        Ok(AwsContext {
+            base: conf,
+            session: Some(info),
+            ..self.clone()
+        })
+    }
+
+    /// The session needs a code to renew.
+    pub fn session_needs_code(&self) -> bool {
+        self.source
+            .as_ref()
+            .is_some_and(|(_, spec)| spec.mfa_serial.is_some())
     }
 
     /// The shared configuration with `region` set.

@@ -2,7 +2,7 @@
 //! (`equals`; `eq` is deprecated) → `GetFindings` for each page of ids (at most 50 a call). Findings are kept as the REST wire
 //! JSON (camelCase) captured from each GetFindings response body.
 
-use super::{BodyCapture, Progress, RegionResult, describe_error, progress, take_array};
+use super::{BodyCapture, LoadMsg, Progress, RegionResult, describe_error, report, take_array};
 use crate::snapshot::{GuardDutyRegion, ServiceStatus};
 use aws_config::SdkConfig;
 use aws_sdk_guardduty::Client;
@@ -128,7 +128,25 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 break 'pages;
             }
             match capture.take_json() {
-                Ok(mut body) => findings.extend(take_array(&mut body, "findings")),
+                Ok(mut body) => {
+                    let records = take_array(&mut body, "findings");
+                    report(
+                        p,
+                        LoadMsg {
+                            source: SOURCE,
+                            region: Some(region.to_string()),
+                            unit: "pages",
+                            done: pages,
+                            total: None,
+                            records: if p.is_some() {
+                                records.clone()
+                            } else {
+                                Vec::new()
+                            },
+                        },
+                    );
+                    findings.extend(records);
+                }
                 Err(e) => {
                     out.problems.push(RegionResult::problem(
                         SOURCE,
@@ -139,13 +157,6 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 }
             }
         }
-        progress(
-            p,
-            format!(
-                "GuardDuty {region}: {} findings ({pages} pages)",
-                findings.len()
-            ),
-        );
         token = list
             .next_token()
             .filter(|t| !t.is_empty())

@@ -14,7 +14,7 @@
 //!
 //! No call here returns a secret (no secret access key, no password).
 
-use super::{Progress, describe_error, progress};
+use super::{LoadMsg, Progress, describe_error, report};
 use crate::model::SourceProblem;
 use crate::model::iam::{
     AccessKey, AccessKeyLastUsed, AttachedPolicy, CredentialReportRow, IamGroup, IamInventory,
@@ -33,7 +33,7 @@ use std::time::Duration;
 pub const SOURCE: &str = "iam";
 /// Users read at once (ListAccessKeys, ListMFADevices, GetLoginProfile each).
 pub const CONCURRENCY: usize = 4;
-/// GetRole calls in flight at once (roles whose RoleLastUsed the inventory lacks).
+/// GetRole calls in flight at once (one per role).
 pub const ROLE_CONCURRENCY: usize = 8;
 /// GetAccountAuthorizationDetails page size (the API's maximum; its default is 100).
 pub const GAAD_PAGE: i32 = 1000;
@@ -166,7 +166,7 @@ fn role(r: &aws_sdk_iam::types::RoleDetail) -> IamRole {
         arn: r.arn().unwrap_or_default().to_string(),
         path: r.path().unwrap_or("/").to_string(),
         create_date: time_or_epoch(r.create_date()),
-        // Not in GetAccountAuthorizationDetails (GetRole has them); nothing reads them yet.
+        // Not in GetAccountAuthorizationDetails: filled from GetRole (see `role_details`).
         description: None,
         max_session_duration: None,
         assume_role_policy_document: r
@@ -350,6 +350,17 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 }
 
 pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult {
+    Box::pin(load_paged(conf, account_id, GAAD_PAGE, p)).await
+}
+
+/// [`load`] with a chosen GetAccountAuthorizationDetails page size (tests use small pages to
+/// walk many of them).
+pub async fn load_paged(
+    conf: &SdkConfig,
+    account_id: &str,
+    gaad_page: i32,
+    p: &Progress,
+) -> IamResult {
     let client = Client::new(conf);
     let mut out = IamResult::default();
     let mut inv = IamInventory {
@@ -364,7 +375,7 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
         let page = match Box::pin(
             client
                 .get_account_authorization_details()
-                .max_items(GAAD_PAGE)
+                .max_items(gaad_page)
                 .set_marker(marker.clone())
                 .send(),
         )
@@ -388,28 +399,23 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
             .extend(page.role_detail_list().iter().map(role));
         inv.policies
             .extend(page.policies().iter().filter_map(managed_policy));
-        progress(
-            p,
-            format!(
-                "IAM: {} users, {} roles, {} policies ({pages} pages)",
-                inv.user_detail_list.len(),
-                inv.role_detail_list.len(),
-                inv.policies.len()
-            ),
-        );
+        report(p, iam_msg("pages", pages, None));
         marker = page.marker().filter(|m| !m.is_empty()).map(str::to_string);
         if !page.is_truncated() || marker.is_none() {
             break;
         }
     }
 
-    // RoleLastUsed: GetRole for the roles whose detail has no last-use date.
-    for m in Box::pin(fill_role_last_used(&client, &mut inv.role_detail_list)).await {
-        out.problems.push(problem(m));
-    }
+    // GetRole per role: description, maximum session duration and (when GAAD left it out)
+    // RoleLastUsed are not all in GAAD's RoleDetail.
+    let roles = std::mem::take(&mut inv.role_detail_list);
+    let (roles, role_problems) = Box::pin(role_details(&client, roles, p)).await;
+    inv.role_detail_list = roles;
+    out.problems.extend(role_problems);
 
     // Per-user credentials, a few users at a time.
     let users = std::mem::take(&mut inv.user_detail_list);
+    let total_users = users.len();
     let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let mut tasks = tokio::task::JoinSet::new();
     for (i, u) in users.into_iter().enumerate() {
@@ -427,6 +433,9 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
         match joined {
             Ok((i, u, problems)) => {
                 users.push((i, u));
+                if users.len().is_multiple_of(25) || users.len() == total_users {
+                    report(p, iam_msg("users", users.len(), Some(total_users)));
+                }
                 for m in problems {
                     *user_problems.entry(m).or_default() += 1;
                 }
@@ -561,7 +570,6 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
             u.password_last_used = used;
         }
     }
-    progress(p, format!("IAM: {} users read", inv.user_detail_list.len()));
     out.inventory = Some(inv);
     out
 }
@@ -576,54 +584,82 @@ pub fn role_last_used_of(r: &aws_sdk_iam::types::Role) -> RoleLastUsed {
     }
 }
 
-/// Fills `RoleLastUsed` from GetRole (at most [`ROLE_CONCURRENCY`] calls at once) for every
-/// role that is not service-linked and has no last-use date from GetAccountAuthorizationDetails
-/// (which may leave it out): an empty `RoleLastUsed` from GetRole means "never used in the
-/// tracking window"; a role whose GetRole fails keeps what it had (unknown when `None`).
-/// Returns one message per distinct failure.
-pub async fn fill_role_last_used(client: &Client, roles: &mut [IamRole]) -> Vec<String> {
+fn iam_msg(unit: &'static str, done: usize, total: Option<usize>) -> LoadMsg {
+    LoadMsg {
+        source: SOURCE,
+        region: None,
+        unit,
+        done,
+        total,
+        records: Vec::new(),
+    }
+}
+
+/// `GetRole` for every role (`ROLE_CONCURRENCY` at a time), filling `description`,
+/// `max_session_duration` and a missing `role_last_used`. A role that cannot be read keeps what GAAD said; failures are
+/// reported once per distinct message.
+async fn role_details(
+    client: &Client,
+    roles: Vec<IamRole>,
+    p: &Progress,
+) -> (Vec<IamRole>, Vec<SourceProblem>) {
+    let total = roles.len();
     let limit = Arc::new(tokio::sync::Semaphore::new(ROLE_CONCURRENCY));
     let mut tasks = tokio::task::JoinSet::new();
-    for (i, r) in roles.iter().enumerate() {
-        let known = r
-            .role_last_used
-            .as_ref()
-            .is_some_and(|l| l.last_used_date.is_some());
-        if known || r.is_service_linked() || r.role_name.is_empty() {
-            continue;
-        }
-        let (client, limit, name) = (client.clone(), limit.clone(), r.role_name.clone());
+    for (i, mut r) in roles.into_iter().enumerate() {
+        let client = client.clone();
+        let limit = limit.clone();
         tasks.spawn(Box::pin(async move {
             let _permit = limit.acquire_owned().await;
-            let got = Box::pin(client.get_role().role_name(&name).send()).await;
-            (
-                i,
-                got.map(|g| {
-                    g.role().map(role_last_used_of).unwrap_or(RoleLastUsed {
-                        last_used_date: None,
-                        region: None,
-                    })
-                })
-                .map_err(|e| describe_error("iam:GetRole", &e)),
-            )
+            let res = Box::pin(client.get_role().role_name(&r.role_name).send()).await;
+            let err = match res {
+                Ok(out) => {
+                    if let Some(role) = out.role() {
+                        r.description = role.description().map(str::to_string);
+                        r.max_session_duration = role.max_session_duration();
+                        // GAAD may leave RoleLastUsed out; GetRole always answers it (empty:
+                        // not used in IAM's tracking window).
+                        let known = r
+                            .role_last_used
+                            .as_ref()
+                            .is_some_and(|l| l.last_used_date.is_some());
+                        if !known {
+                            r.role_last_used = Some(role_last_used_of(role));
+                        }
+                    }
+                    None
+                }
+                Err(e) => Some(describe_error("iam:GetRole", &e)),
+            };
+            (i, r, err)
         }));
     }
-    let mut failed: BTreeMap<String, usize> = BTreeMap::new();
+    let mut roles = Vec::with_capacity(total);
+    let mut errors: BTreeMap<String, usize> = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((i, Ok(last))) => roles[i].role_last_used = Some(last),
-            Ok((_, Err(m))) => *failed.entry(m).or_default() += 1,
+            Ok((i, r, err)) => {
+                roles.push((i, r));
+                if let Some(e) = err {
+                    *errors.entry(e).or_default() += 1;
+                }
+                if roles.len().is_multiple_of(25) || roles.len() == total {
+                    report(p, iam_msg("roles", roles.len(), Some(total)));
+                }
+            }
             Err(e) => {
-                *failed
+                *errors
                     .entry(format!("a role reader failed: {e}"))
                     .or_default() += 1
             }
         }
     }
-    failed
+    roles.sort_by_key(|(i, _)| *i);
+    let problems = errors
         .into_iter()
-        .map(|(m, n)| if n > 1 { format!("{m} ({n} roles)") } else { m })
-        .collect()
+        .map(|(m, n)| problem(if n > 1 { format!("{m} ({n} roles)") } else { m }))
+        .collect();
+    (roles.into_iter().map(|(_, r)| r).collect(), problems)
 }
 
 /// ListAccessKeys (+ GetAccessKeyLastUsed), ListMFADevices, GetLoginProfile for one user.

@@ -19,9 +19,15 @@ pub mod aws;
 pub mod cloudtrail;
 pub mod guardduty;
 pub mod iam;
+pub mod progress;
 pub mod securityhub;
+pub mod session;
 
 pub use aws::{AwsContext, LiveOptions, LiveSetupError};
+use progress::Collector;
+pub use progress::{
+    LoadMsg, LoadProgress, LoadUpdate, PARTIAL_EVERY, Progress, SourceProgress, report,
+};
 
 use crate::model::SourceProblem;
 use crate::snapshot::{
@@ -150,6 +156,17 @@ const ACCESS_DENIED_CODES: &[&str] = &[
     "NotAuthorized",
 ];
 
+/// Error codes that mean "these temporary credentials have expired".
+const EXPIRED_CODES: &[&str] = &["ExpiredToken", "ExpiredTokenException"];
+/// How a problem caused by expired credentials starts (see [`credentials_expired`]).
+pub const EXPIRED: &str = "ExpiredToken";
+
+/// Some call of this load failed because the credentials expired: renew and read again
+/// rather than showing a partly failed account.
+pub fn credentials_expired(snap: &Snapshot) -> bool {
+    snap.problems.iter().any(|p| p.message.starts_with(EXPIRED))
+}
+
 /// The error code of a service error (`None` for transport errors).
 pub fn error_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
     match err {
@@ -170,6 +187,9 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
+    if error_code(err).is_some_and(|c| EXPIRED_CODES.contains(&c)) {
+        return format!("{EXPIRED}: {action} was refused: the session credentials have expired");
+    }
     if is_access_denied(err) {
         return format!("AccessDenied: missing permission {action}");
     }
@@ -210,48 +230,50 @@ impl RegionResult {
     }
 }
 
-/// Progress messages for the UI (`Event::Loading`) while pages arrive.
-pub type Progress = Option<mpsc::UnboundedSender<String>>;
-
-pub(crate) fn progress(p: &Progress, msg: String) {
-    if let Some(tx) = p {
-        let _ = tx.send(msg);
-    }
-}
-
 /// Reads everything: IAM once, and Security Hub, GuardDuty and Access Analyzer in every region,
 /// each as its own task. Failures become `problems`; the rest loads.
-pub async fn load(ctx: &AwsContext, progress_tx: Progress) -> Snapshot {
+///
+/// With `updates`, the load streams: per-source progress and partial snapshots (everything
+/// read so far) are sent as they change, a partial at most every [`PARTIAL_EVERY`]. The
+/// complete snapshot is the return value.
+pub async fn load(
+    ctx: &AwsContext,
+    updates: Option<mpsc::UnboundedSender<LoadUpdate>>,
+) -> Snapshot {
     let captured_at = chrono::Utc::now();
+    let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<LoadMsg>();
+    let p: Progress = updates.as_ref().map(|_| msg_tx.clone());
+    drop(msg_tx);
+
+    enum Done {
+        Region(&'static str, String, RegionResult),
+        Iam(iam::IamResult),
+    }
     let mut tasks = tokio::task::JoinSet::new();
     for region in &ctx.regions {
-        let conf = ctx.region_config(region);
-        let p = progress_tx.clone();
-        let r = region.clone();
+        let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
         tasks.spawn(Box::pin(async move {
-            Box::pin(securityhub::load(&conf, &r, &p)).await
+            let out = Box::pin(securityhub::load(&conf, &r, &tp)).await;
+            Done::Region(securityhub::SOURCE, r, out)
         }));
-        let conf = ctx.region_config(region);
-        let p = progress_tx.clone();
-        let r = region.clone();
+        let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
         tasks.spawn(Box::pin(async move {
-            Box::pin(guardduty::load(&conf, &r, &p)).await
+            let out = Box::pin(guardduty::load(&conf, &r, &tp)).await;
+            Done::Region(guardduty::SOURCE, r, out)
         }));
-        let conf = ctx.region_config(region);
-        let p = progress_tx.clone();
-        let r = region.clone();
+        let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
         tasks.spawn(Box::pin(async move {
-            Box::pin(access_analyzer::load(&conf, &r, &p)).await
+            let out = Box::pin(access_analyzer::load(&conf, &r, &tp)).await;
+            Done::Region(access_analyzer::SOURCE, r, out)
         }));
     }
-    let iam_conf = ctx.iam_config();
-    let account = ctx.account_id.clone();
-    let p = progress_tx.clone();
-    let iam_task = tokio::spawn(Box::pin(async move {
-        Box::pin(iam::load(&iam_conf, &account, &p)).await
+    let (iam_conf, account, ip) = (ctx.iam_config(), ctx.account_id.clone(), p.clone());
+    tasks.spawn(Box::pin(async move {
+        Done::Iam(Box::pin(iam::load(&iam_conf, &account, &ip)).await)
     }));
+    drop(p);
 
-    let mut snap = Snapshot {
+    let skeleton = Snapshot {
         format: crate::snapshot::FORMAT.to_string(),
         version: crate::snapshot::VERSION,
         captured_at,
@@ -268,41 +290,66 @@ pub async fn load(ctx: &AwsContext, progress_tx: Progress) -> Snapshot {
         services: Vec::new(),
         problems: Vec::new(),
     };
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(r) => {
-                snap.securityhub.extend(r.securityhub);
-                snap.guardduty.extend(r.guardduty);
-                snap.access_analyzer.extend(r.access_analyzer);
-                snap.services.extend(r.services);
-                snap.problems.extend(r.problems);
-            }
-            Err(e) => snap.problems.push(SourceProblem {
-                source: "guardpost".into(),
-                region: None,
-                message: format!("a reader task failed: {e}"),
-            }),
+    let mut c = Collector::new(skeleton);
+    let mut last_partial = Instant::now();
+    let send = |u: LoadUpdate| {
+        if let Some(tx) = &updates {
+            let _ = tx.send(u);
         }
-    }
-    match iam_task.await {
-        Ok(r) => {
-            snap.account.alias = r.alias;
-            snap.iam = r.inventory;
-            snap.problems.extend(r.problems);
-        }
-        Err(e) => snap.problems.push(SourceProblem {
-            source: "iam".into(),
-            region: None,
-            message: format!("the IAM reader failed: {e}"),
-        }),
-    }
-    // Deterministic order regardless of which task finished first.
-    let order = |r: &str| {
-        ctx.regions
-            .iter()
-            .position(|x| x == r)
-            .unwrap_or(usize::MAX)
     };
+    let mut messages_open = true;
+    while !tasks.is_empty() {
+        let next_partial = last_partial + PARTIAL_EVERY;
+        tokio::select! {
+            // Messages first: a reader's pages are queued before its task ends, so they are
+            // always folded in before its final result replaces them.
+            biased;
+            m = msg_rx.recv(), if messages_open => match m {
+                Some(m) => c.message(m),
+                None => messages_open = false,
+            },
+            joined = tasks.join_next() => match joined {
+                Some(Ok(Done::Region(source, region, r))) => {
+                    c.done.securityhub.extend(r.securityhub);
+                    c.done.guardduty.extend(r.guardduty);
+                    c.done.access_analyzer.extend(r.access_analyzer);
+                    c.done.services.extend(r.services);
+                    c.done.problems.extend(r.problems);
+                    c.finished(source, Some(&region));
+                }
+                Some(Ok(Done::Iam(r))) => {
+                    c.done.account.alias = r.alias;
+                    c.done.iam = r.inventory;
+                    c.done.problems.extend(r.problems);
+                    c.finished(iam::SOURCE, None);
+                }
+                Some(Err(e)) => c.done.problems.push(SourceProblem {
+                    source: "guardpost".into(),
+                    region: None,
+                    message: format!("a reader task failed: {e}"),
+                }),
+                None => {}
+            },
+            _ = tokio::time::sleep_until(next_partial), if c.dirty && updates.is_some() => {
+                c.dirty = false;
+                last_partial = Instant::now();
+                send(LoadUpdate::Partial(Box::new(c.partial())));
+            }
+        }
+        if c.progress_dirty && updates.is_some() {
+            c.progress_dirty = false;
+            send(LoadUpdate::Progress(c.progress.clone()));
+        }
+    }
+    let mut snap = c.done;
+    sort_snapshot(&mut snap);
+    snap
+}
+
+/// Deterministic order regardless of which task finished first: region order, then service.
+pub(crate) fn sort_snapshot(snap: &mut Snapshot) {
+    let regions = snap.regions.clone();
+    let order = |r: &str| regions.iter().position(|x| x == r).unwrap_or(usize::MAX);
     snap.securityhub.sort_by_key(|b| order(&b.region));
     snap.guardduty.sort_by_key(|b| order(&b.region));
     snap.access_analyzer.sort_by_key(|b| order(&b.region));
@@ -313,6 +360,4 @@ pub async fn load(ctx: &AwsContext, progress_tx: Progress) -> Snapshot {
         let rb = b.region.as_deref().map(order).unwrap_or(0);
         (ra, &a.source).cmp(&(rb, &b.source))
     });
-    progress(&progress_tx, "loaded".into());
-    snap
 }

@@ -3,7 +3,7 @@
 //! wire JSON captured from each response body.
 
 use super::{
-    BodyCapture, Progress, RegionResult, TokenBucket, describe_error, progress, take_array,
+    BodyCapture, LoadMsg, Progress, RegionResult, TokenBucket, describe_error, report, take_array,
 };
 use crate::snapshot::{SecurityHubRegion, ServiceStatus};
 use aws_config::SdkConfig;
@@ -79,7 +79,25 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
         };
         pages += 1;
         match capture.take_json() {
-            Ok(mut body) => findings.extend(take_array(&mut body, "Findings")),
+            Ok(mut body) => {
+                let records = take_array(&mut body, "Findings");
+                report(
+                    p,
+                    LoadMsg {
+                        source: SOURCE,
+                        region: Some(region.to_string()),
+                        unit: "pages",
+                        done: pages,
+                        total: None,
+                        records: if p.is_some() {
+                            records.clone()
+                        } else {
+                            Vec::new()
+                        },
+                    },
+                );
+                findings.extend(records);
+            }
             Err(e) => {
                 out.problems.push(RegionResult::problem(
                     SOURCE,
@@ -89,13 +107,6 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 break;
             }
         }
-        progress(
-            p,
-            format!(
-                "Security Hub {region}: {} findings ({pages} pages)",
-                findings.len()
-            ),
-        );
         token = page
             .next_token()
             .filter(|t| !t.is_empty())

@@ -207,6 +207,16 @@ pub fn user_facts(u: &IamUser, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'s
     out
 }
 
+/// 3600 -> "1h", 5400 -> "1h 30m", 900 -> "15m".
+fn session_length(secs: i32) -> String {
+    let (h, m) = (secs / 3600, secs % 3600 / 60);
+    match (h, m) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h {m}m"),
+    }
+}
+
 pub fn role_facts(r: &IamRole, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = vec![kv(
         "Created",
@@ -219,6 +229,9 @@ pub fn role_facts(r: &IamRole, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'s
     )];
     if let Some(d) = &r.description {
         out.push(kv("Description", d.clone(), theme));
+    }
+    if let Some(secs) = r.max_session_duration {
+        out.push(kv("Max session", session_length(secs), theme));
     }
     let last = r.role_last_used.as_ref().and_then(|l| l.last_used_date);
     out.push(kv(

@@ -6,6 +6,7 @@ pub mod iam;
 pub mod incident;
 pub mod overview;
 pub mod resource;
+pub mod session;
 pub mod theme;
 
 use crate::app::keymap::{COMMANDS, KEYMAP};
@@ -62,6 +63,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         Mode::Prompt(p) => incident::render_prompt(p, theme, frame, body),
         _ => {}
     }
+    if let Mode::Mfa(p) = &state.mode {
+        session::render_prompt(p, theme, frame, body);
+    }
 }
 
 fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -93,6 +97,18 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             ));
         }
         None => spans.push(Span::styled(" loading…", theme.dimmed())),
+    }
+    if let Some(s) = session::header_span(state, theme) {
+        // Right after the identity (account, caller): it must stay visible on narrow terminals.
+        let identity = 3 + 2 * usize::from(
+            state
+                .data
+                .as_ref()
+                .is_some_and(|d| d.account.caller_arn.is_some()),
+        );
+        let at = spans.len().min(identity);
+        spans.insert(at, s);
+        spans.insert(at, sep());
     }
     let mut line = Line::from(spans);
     let badge = if state.read_only {
@@ -201,17 +217,28 @@ fn render_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Span::styled("█", theme.dimmed()),
             Span::styled("   Tab complete · Enter run · Esc cancel", theme.dimmed()),
         ]),
-        _ => match &state.status {
-            Some(s) => {
-                let style = match s.level {
-                    Level::Info => theme.text(),
-                    Level::Warn => theme.warn(),
-                    Level::Error => theme.error(),
-                };
-                Line::from(Span::styled(s.text.clone(), style))
+        _ => {
+            let mut line = match &state.status {
+                Some(s) => {
+                    let style = match s.level {
+                        Level::Info => theme.text(),
+                        Level::Warn => theme.warn(),
+                        Level::Error => theme.error(),
+                    };
+                    Line::from(Span::styled(s.text.clone(), style))
+                }
+                None => Line::default(),
+            };
+            // A live load still running (streaming, or a refresh): its per-source progress.
+            if let (Some(_), Some(l)) = (&state.data, &state.loading) {
+                if !line.spans.is_empty() {
+                    line.spans.push(Span::styled(" · ", theme.dimmed()));
+                }
+                line.spans
+                    .push(Span::styled(format!("loading: {l}"), theme.dimmed()));
             }
-            None => Line::default(),
-        },
+            line
+        }
     };
     frame.render_widget(Paragraph::new(line).style(theme.status()), area);
 }
@@ -244,6 +271,7 @@ fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             ("u", "undo last"),
             ("Esc", "back"),
         ],
+        (Mode::Mfa(_), _) => &[("0-9", "code"), ("Enter", "submit"), ("Esc", "cancel")],
         (_, Some(View::Overview(_))) => &[
             ("j/k", "move"),
             ("h/l", "source"),

@@ -339,6 +339,8 @@ class Emulator:
         self.seq = 0
         self.freezer = None
         self.moto_app = DomainDispatcherApplication(create_backend_app)
+        # GetAccountAuthorizationDetails walks: generation -> (items, unused)
+        self.gaad_cache: dict[str, tuple[list, None]] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
     def region_state(self, account: str, region: str) -> RegionState:
@@ -352,6 +354,7 @@ class Emulator:
             self.state.clear()
             self.faults.clear()
             self.requests.clear()
+            self.gaad_cache.clear()
             self.seq = 0
             self.set_clock(None)
         if moto:
@@ -430,6 +433,10 @@ class Emulator:
         params.pop("Version", None)
         account = self.account_for(cred["access_key"]) if cred else DEFAULT_ACCOUNT
         entry = {"service": service, "operation": op, "region": region, "account": account, "params": params}
+        if cred:
+            # Which credentials signed the call (the access key id only: never a secret), so a
+            # test can tell calls signed with assumed-role credentials from the caller's own.
+            entry["accessKeyId"] = cred["access_key"]
         latency, fault = self.take_fault(service, op, region, account) if cred else (0.0, None)
         if latency:
             time.sleep(latency)
@@ -444,6 +451,8 @@ class Emulator:
             ).encode()
             start_response(f"{status} {reason(status)}", [("Content-Type", "text/xml"), ("Content-Length", str(len(xml)))])
             return [xml]
+        if (service, op) == ("iam", "GetAccountAuthorizationDetails"):
+            return self.gaad_page(environ, start_response, params, entry)
         status_box = {}
 
         def sr(status, headers, exc_info=None):
@@ -460,6 +469,88 @@ class Emulator:
             entry["error"] = m.group(1).decode() if m else None
         self.log(entry)
         return [chunks]
+
+    def gaad_page(self, environ, start_response, params: dict, entry: dict):
+        """GetAccountAuthorizationDetails with real pagination. moto answers everything in one
+        page whatever MaxItems says; AWS pages by MaxItems (1..1000, default 100) counted over
+        the four lists together (users, groups, roles, policies, in that order), with
+        IsTruncated and an opaque Marker. The first page asks moto for the full answer and keeps
+        it; later pages (Marker = generation + offset) slice that copy, so every page of one
+        walk sees the same data."""
+        try:
+            max_items = int(params.get("MaxItems") or 100)
+        except ValueError:
+            max_items = 0
+        marker = params.get("Marker")
+        if not 1 <= max_items <= 1000:
+            return self.query_error(start_response, entry, "iam", "ValidationError", 400,
+                                    "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: "
+                                    "Member must have value less than or equal to 1000")
+        if marker:
+            try:
+                gen, offset = marker.split(":", 1)
+                offset = int(offset)
+                with self.lock:
+                    flat, head = self.gaad_cache[gen]
+            except (ValueError, KeyError):
+                return self.query_error(start_response, entry, "iam", "ValidationError", 400, "Invalid Marker.")
+        else:
+            status_box = {}
+
+            def sr(status, headers, exc_info=None):
+                status_box["status"] = int(status.split()[0])
+                return lambda _data: None
+
+            out = self.moto_app(environ, sr)
+            body = b"".join(out)
+            if hasattr(out, "close"):
+                out.close()
+            if status_box.get("status") != 200:
+                entry["status"] = status_box.get("status")
+                self.log(entry)
+                start_response(f"{entry['status']} {reason(entry['status'] or 500)}",
+                               [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
+                return [body]
+            flat, head = gaad_split(body)
+            gen = uuid.uuid4().hex[:12]
+            offset = 0
+            with self.lock:
+                # A few walks may be in flight at once (parallel tests share nothing, but one
+                # loader could restart); keep the newest handful.
+                self.gaad_cache[gen] = (flat, head)
+                while len(self.gaad_cache) > 4:
+                    self.gaad_cache.pop(next(iter(self.gaad_cache)))
+        page = flat[offset:offset + max_items]
+        nxt = offset + len(page)
+        truncated = nxt < len(flat)
+        lists = {k: [] for k in GAAD_LISTS}
+        for key, xml in page:
+            lists[key].append(xml)
+        parts = [f'<GetAccountAuthorizationDetailsResponse xmlns="{QUERY_NS["iam"]}"><GetAccountAuthorizationDetailsResult>']
+        for key in GAAD_LISTS:
+            parts.append(f"<{key}>" + "".join(lists[key]) + f"</{key}>")
+        parts.append(f"<IsTruncated>{'true' if truncated else 'false'}</IsTruncated>")
+        if truncated:
+            parts.append(f"<Marker>{gen}:{nxt}</Marker>")
+        parts.append(f"</GetAccountAuthorizationDetailsResult><ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId>"
+                     "</ResponseMetadata></GetAccountAuthorizationDetailsResponse>")
+        payload = "".join(parts).encode()
+        entry["status"] = 200
+        entry["items"] = len(page)
+        self.log(entry)
+        start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+    def query_error(self, start_response, entry: dict, service: str, code: str, status: int, message: str):
+        entry.update(status=status, error=code)
+        self.log(entry)
+        ns = QUERY_NS.get(service, QUERY_NS["iam"])
+        xml = (
+            f'<ErrorResponse xmlns="{ns}"><Error><Type>Sender</Type><Code>{code}</Code>'
+            f"<Message>{xml_escape(message)}</Message></Error><RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+        ).encode()
+        start_response(f"{status} {reason(status)}", [("Content-Type", "text/xml"), ("Content-Length", str(len(xml)))])
+        return [xml]
 
     def account_for(self, access_key: str) -> str:
         if re.fullmatch(r"\d{12}", access_key or ""):
@@ -510,7 +601,8 @@ class Emulator:
         query = parse_qs(parts.query or environ.get("QUERY_STRING", ""), keep_blank_values=True)
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         routed = model.route(method, parts.path, headers)
-        entry: dict[str, Any] = {"service": svc, "operation": None, "region": region, "account": account, "params": {}}
+        entry: dict[str, Any] = {"service": svc, "operation": None, "region": region, "account": account, "params": {},
+                                 "accessKeyId": cred["access_key"]}
         try:
             if routed is None:
                 if model.protocol == "json":
@@ -1768,6 +1860,28 @@ def decode_token(token: str | None, error_code: str) -> int:
         return int(json.loads(base64.urlsafe_b64decode(token.encode()))["offset"])
     except Exception:
         raise ApiError(error_code, "The NextToken value is invalid.", 400)
+
+
+GAAD_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+
+def gaad_split(body: bytes) -> tuple[list, None]:
+    """moto's one-page GetAccountAuthorizationDetails XML -> [(list name, member XML)] in API
+    order, namespaces stripped (the page wrapper sets IAM's default namespace again)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(body)
+    for el in root.iter():
+        if isinstance(el.tag, str) and "}" in el.tag:
+            el.tag = el.tag.split("}", 1)[1]
+    result = root.find("GetAccountAuthorizationDetailsResult")
+    flat = []
+    for key in GAAD_LISTS:
+        lst = result.find(key) if result is not None else None
+        for member in (lst if lst is not None else []):
+            member.tail = None
+            flat.append((key, ET.tostring(member, encoding="unicode")))
+    return flat, None
 
 
 def default_resource(service: str, region: str | None, account: str) -> str | None:

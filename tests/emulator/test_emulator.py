@@ -833,6 +833,52 @@ def test_iam_and_sts_via_moto(emu):
     iam.delete_user(UserName="alice")
 
 
+def test_iam_authorization_details_paginated_in_front_of_moto(emu):
+    iam = emu.client("iam")
+    for i in range(7):
+        iam.create_user(UserName=f"u{i}")
+    iam.create_role(RoleName="r1", AssumeRolePolicyDocument="{}")
+    pages = list(iam.get_paginator("get_account_authorization_details").paginate(
+        Filter=["User", "Role"],
+        PaginationConfig={"PageSize": 3}))
+    # boto3 follows Marker/IsTruncated: 8 principals, 3 a page
+    users = [u["UserName"] for p in pages for u in p["UserDetailList"]]
+    assert sorted(users) == [f"u{i}" for i in range(7)]
+    assert [r["RoleName"] for p in pages for r in p["RoleDetailList"]] == ["r1"]
+    assert len(pages) == 3
+    assert all(len(p["UserDetailList"]) + len(p["GroupDetailList"]) + len(p["RoleDetailList"])
+               + len(p["Policies"]) <= 3 for p in pages)
+    assert [p["IsTruncated"] for p in pages][-1] is False
+    assert all(p["IsTruncated"] and p["Marker"] for p in pages[:-1])
+    log = emu.requests(service="iam", operation="GetAccountAuthorizationDetails")
+    assert [r["params"].get("MaxItems") for r in log] == ["3"] * len(pages)
+    assert "Marker" not in log[0]["params"] and all("Marker" in r["params"] for r in log[1:])
+    assert all(r["accessKeyId"] == "testing" for r in log)
+    with pytest.raises(ClientError) as e:
+        iam.get_account_authorization_details(MaxItems=1001)
+    assert err(e.value)[:2] == ("ValidationError", 400)
+    with pytest.raises(ClientError) as e:
+        iam.get_account_authorization_details(Marker="nope")
+    assert err(e.value)[:2] == ("ValidationError", 400)
+
+
+def test_wrong_mfa_code_fault_on_assume_role(emu):
+    sts = emu.client("sts")
+    emu.control("POST", "/fault", {"kind": "error", "service": "sts", "operation": "AssumeRole",
+                                   "code": "AccessDenied", "status": 403, "count": 1,
+                                   "message": "MultiFactorAuthentication failed with invalid MFA one time pass code."})
+    args = dict(RoleArn="arn:aws:iam::111122223333:role/audit", RoleSessionName="gp",
+                SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/alice", TokenCode="123456")
+    with pytest.raises(ClientError) as e:
+        sts.assume_role(**args)
+    assert err(e.value) == ("AccessDenied", 403, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+    creds = sts.assume_role(**args)["Credentials"]
+    assert creds["AccessKeyId"].startswith("ASIA")
+    calls = emu.requests(service="sts", operation="AssumeRole")
+    assert [c["params"]["TokenCode"] for c in calls] == ["123456", "123456"]
+    assert [c["status"] for c in calls] == [403, 200]
+
+
 def test_clock_control_ages_iam_resources(emu):
     old = (datetime.now(timezone.utc) - timedelta(days=500)).strftime("%Y-%m-%dT%H:%M:%SZ")
     emu.control("POST", "/clock", {"frozen_at": old})

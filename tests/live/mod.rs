@@ -10,14 +10,22 @@ use serde_json::Value;
 /// Resolves a context against `endpoint` with fixed test credentials (no environment, no
 /// ~/.aws files, no instance metadata).
 pub async fn context(endpoint: &str, regions: &[&str]) -> Result<AwsContext, LiveSetupError> {
-    let opts = LiveOptions {
-        profile: None,
+    AwsContext::resolve_with(&options(endpoint, regions), loader()).await
+}
+
+/// Options for `endpoint` and `regions`, nothing else set.
+pub fn options(endpoint: &str, regions: &[&str]) -> LiveOptions {
+    LiveOptions {
         regions: regions.iter().map(|r| r.to_string()).collect(),
-        all_regions: false,
         endpoint_url: Some(endpoint.to_string()),
-    };
+        ..LiveOptions::default()
+    }
+}
+
+/// The SDK loader the tests use: fixed test credentials, quick retries.
+pub fn loader() -> aws_config::ConfigLoader {
     let creds = aws_sdk_sts::config::Credentials::new("testing", "testing", None, None, "test");
-    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
         .credentials_provider(creds)
         // The production policy (adaptive, 6 attempts) with short backoffs to keep tests quick.
         .retry_config(
@@ -25,8 +33,7 @@ pub async fn context(endpoint: &str, regions: &[&str]) -> Result<AwsContext, Liv
                 .with_max_attempts(guardpost::sources::aws::MAX_ATTEMPTS)
                 .with_initial_backoff(std::time::Duration::from_millis(20))
                 .with_max_backoff(std::time::Duration::from_millis(200)),
-        );
-    AwsContext::resolve_with(&opts, loader).await
+        )
 }
 
 /// Templates from the embedded demo snapshot, so fixtures have the real wire shape.
