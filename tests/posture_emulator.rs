@@ -477,6 +477,70 @@ async fn check_flags_exactly_the_seeded_misconfigurations() {
         .collect();
     assert_eq!(policies, ["arn:aws:iam::aws:policy/AWSSupportAccess"]);
 
+    // The GetRole fill on its own: a role without RoleLastUsed gets GetRole's; dated and
+    // service-linked roles are not asked; a role GetRole cannot find keeps what it had, reported.
+    let role_json = |name: &str, path: &str, last: Value| -> guardpost::model::IamRole {
+        let mut v = json!({"RoleName": name, "RoleId": "AROAX", "Arn": role(name), "Path": path,
+            "CreateDate": "2020-01-01T00:00:00Z", "AssumeRolePolicyDocument": {}});
+        if !last.is_null() {
+            v["RoleLastUsed"] = last;
+        }
+        serde_json::from_value(v).unwrap()
+    };
+    let dated = json!({"LastUsedDate": "2026-01-01T00:00:00Z", "Region": "eu-west-1"});
+    let mut roles = vec![
+        role_json("stale-role", "/", Value::Null),
+        role_json("vendor-extid", "/", dated.clone()),
+        role_json(
+            "AWSServiceRoleForX",
+            "/aws-service-role/x.amazonaws.com/",
+            Value::Null,
+        ),
+        role_json("gone-1", "/", Value::Null),
+        role_json("gone-2", "/", json!({})),
+    ];
+    emu.control("DELETE", "/_guardpost/requests", None);
+    let problems = Box::pin(guardpost::sources::iam::fill_role_last_used(
+        &Client::new(&conf),
+        &mut roles,
+    ))
+    .await;
+    let stale_used = roles[0]
+        .role_last_used
+        .as_ref()
+        .and_then(|l| l.last_used_date)
+        .expect("GetRole's LastUsedDate");
+    assert!((Utc::now() - stale_used).num_days() >= 149, "{stale_used}");
+    assert_eq!(
+        roles[1].role_last_used,
+        serde_json::from_value(dated).unwrap()
+    );
+    assert_eq!(roles[2].role_last_used, None);
+    assert_eq!(roles[3].role_last_used, None);
+    assert!(
+        roles[4]
+            .role_last_used
+            .as_ref()
+            .is_some_and(|l| l.last_used_date.is_none()),
+        "a failed GetRole keeps what the details said"
+    );
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.contains("iam:GetRole") && p.contains("NoSuchEntity")),
+        "{problems:?}"
+    );
+    let asked: BTreeSet<String> = emu
+        .calls("iam", "GetRole", "us-east-1")
+        .iter()
+        .filter_map(|c| c["params"]["RoleName"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        asked,
+        ["gone-1", "gone-2", "stale-role"].map(String::from).into()
+    );
+
     // --fail-on: critical (trust-anyone) fails, none never fails; a medium-only rule set
     // passes a high threshold and fails a medium one.
     let code = |args: &[&str]| {
