@@ -12,7 +12,8 @@
 //!   `GetLoginProfile` (NoSuchEntity = no console password).
 //! - Account: `GetAccountPasswordPolicy` (NoSuchEntity = none), `GetAccountSummary`,
 //!   `ListVirtualMFADevices` (is root's MFA virtual?), `ListServerCertificates`,
-//!   `ListAccountAliases`, `GenerateCredentialReport` (polled) + `GetCredentialReport` (CSV).
+//!   `ListAccountAliases`; `GenerateCredentialReport` (polled) + `GetCredentialReport` (CSV),
+//!   started first in its own task and collected last.
 //!
 //! No call here returns a secret (no secret access key, no password).
 
@@ -353,6 +354,12 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult {
     let client = Client::new(conf);
+    // The credential report takes IAM seconds to generate on a real account: start it now and
+    // collect it at the end, so it is ready while everything else is read.
+    let mut report = AbortOnDrop(tokio::spawn({
+        let client = client.clone();
+        async move { Box::pin(credential_report(&client)).await }
+    }));
     let mut out = IamResult::default();
     let mut inv = IamInventory {
         account_id: account_id.to_string(),
@@ -554,9 +561,12 @@ pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult
             .push(problem(describe_error("iam:ListAccountAliases", &e))),
     }
 
-    match Box::pin(credential_report(&client)).await {
-        Ok(rows) => inv.credential_report = rows,
-        Err(m) => out.problems.push(problem(m)),
+    match (&mut report.0).await {
+        Ok(Ok(rows)) => inv.credential_report = rows,
+        Ok(Err(m)) => out.problems.push(problem(m)),
+        Err(e) => out
+            .problems
+            .push(problem(format!("the credential report reader failed: {e}"))),
     }
     // The report is where password and root last-use times live.
     for row in &inv.credential_report {
@@ -840,6 +850,15 @@ async fn user_credentials(client: Client, mut u: IamUser) -> (IamUser, Vec<Strin
         Err(e) => problems.push(describe_error("iam:GetLoginProfile", &e)),
     }
     (u, problems)
+}
+
+/// Aborts the task when dropped (an early return leaves no reader running).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// GenerateCredentialReport until COMPLETE, then GetCredentialReport.
