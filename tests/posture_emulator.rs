@@ -470,6 +470,13 @@ async fn check_flags_exactly_the_seeded_misconfigurations() {
     .map(String::from)
     .into();
     assert!(asked.is_superset(&never_used), "{asked:?}");
+    // AWS managed policies: left out of the authorization details, the attached one read alone.
+    let policies: Vec<String> = emu
+        .calls("iam", "GetPolicy", "us-east-1")
+        .iter()
+        .filter_map(|c| c["params"]["PolicyArn"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(policies, ["arn:aws:iam::aws:policy/AWSSupportAccess"]);
 
     // --fail-on: critical (trust-anyone) fails, none never fails; a medium-only rule set
     // passes a high threshold and fails a medium one.

@@ -69,12 +69,15 @@ run_prowler() {
     --ignore-exit-code-3
 }
 
+export URL OUT VENVS GUARDPOST
+export -f run_guardpost run_scout run_prowler
+# `time -v` measures the bash that runs the tool: its peak RSS is the largest of the process
+# tree's (the tool's own), its wall time the tool's plus a few ms for bash.
 measure() { # name run-function
   local name=$1 fn=$2
   "$fn" >"$OUT/$name.warmup.log" 2>&1 || true
   for i in $(seq 1 "$RUNS"); do
-    /usr/bin/time -v -o "$OUT/$name.time.$i" bash -c "$(declare -f "$fn"); $(declare -p URL OUT VENVS GUARDPOST); $fn" \
-      >"$OUT/$name.$i.log" 2>&1 || true
+    /usr/bin/time -v -o "$OUT/$name.time.$i" bash -c "$fn" >"$OUT/$name.$i.log" 2>&1 || true
   done
 }
 measure guardpost run_guardpost

@@ -1650,6 +1650,18 @@ fn inactive_user_reads_dates_only_the_credential_report_has() {
             .title
             .contains("never used its credentials")
     );
+    inv.credential_report[1].access_key_2_last_used_date = ago(100).to_rfc3339();
+    // The same date in the record and in the report: the record's name wins.
+    inv.user_detail_list[1].access_keys[0].last_used = Some(AccessKeyLastUsed {
+        last_used_date: Some(ago(100)),
+        service_name: Some("s3".into()),
+        region: None,
+    });
+    assert!(
+        one(&run(&inv), INACTIVE_USER)
+            .title
+            .contains("inactive for 100 days (last activity: key AKIABOB)")
+    );
 }
 
 #[test]

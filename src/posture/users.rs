@@ -220,7 +220,9 @@ fn inactive(out: &mut Out<'_>, u: &IamUser, row: Option<&CredentialReportRow>) {
     }
     let now = out.now();
     let limit = out.config().inactive_user_days;
-    let last = uses.iter().max_by_key(|(_, t)| *t).cloned();
+    // Ties go to the first entry: the user record's names (password, key id) over the
+    // report's column names.
+    let last = uses.iter().rev().max_by_key(|(_, t)| *t).cloned();
     // Never used: from the later of the two creation dates (a loader may lack one).
     let created = row
         .and_then(|r| CredentialReportRow::time(&r.user_creation_time))

@@ -5,12 +5,15 @@
 //!   not parse is kept as a JSON string). Missing members are tolerated (moto returns ~1,600 AWS
 //!   managed policies, some without `PolicyName`); AWS managed policies are kept only when
 //!   attached (as the real API returns them), customer managed ones always.
+//!   AWS managed policies are left out of it (`Filter`): the attached ones are read with
+//!   `GetPolicy` + `GetPolicyVersion`, a few at a time.
 //! - Per role without a last-use date: `GetRole` (RoleLastUsed), a few at a time.
 //! - Per user: `ListAccessKeys` + `GetAccessKeyLastUsed` per key, `ListMFADevices`,
 //!   `GetLoginProfile` (NoSuchEntity = no console password).
 //! - Account: `GetAccountPasswordPolicy` (NoSuchEntity = none), `GetAccountSummary`,
 //!   `ListVirtualMFADevices` (is root's MFA virtual?), `ListServerCertificates`,
-//!   `ListAccountAliases`, `GenerateCredentialReport` (polled) + `GetCredentialReport` (CSV).
+//!   `ListAccountAliases`; `GenerateCredentialReport` (polled) + `GetCredentialReport` (CSV),
+//!   started first in its own task and collected last.
 //!
 //! No call here returns a secret (no secret access key, no password).
 
@@ -23,7 +26,7 @@ use crate::model::iam::{
 };
 use aws_config::SdkConfig;
 use aws_sdk_iam::Client;
-use aws_sdk_iam::types::{AssignmentStatusType, ReportStateType};
+use aws_sdk_iam::types::{AssignmentStatusType, EntityType, ReportStateType};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -362,6 +365,12 @@ pub async fn load_paged(
     p: &Progress,
 ) -> IamResult {
     let client = Client::new(conf);
+    // The credential report takes IAM seconds to generate on a real account: start it now and
+    // collect it at the end, so it is ready while everything else is read.
+    let mut cred_report = AbortOnDrop(tokio::spawn({
+        let client = client.clone();
+        async move { Box::pin(credential_report(&client)).await }
+    }));
     let mut out = IamResult::default();
     let mut inv = IamInventory {
         account_id: account_id.to_string(),
@@ -375,6 +384,7 @@ pub async fn load_paged(
         let page = match Box::pin(
             client
                 .get_account_authorization_details()
+                .set_filter(Some(GAAD_FILTER.to_vec()))
                 .max_items(gaad_page)
                 .set_marker(marker.clone())
                 .send(),
@@ -404,6 +414,13 @@ pub async fn load_paged(
         if !page.is_truncated() || marker.is_none() {
             break;
         }
+    }
+
+    // The AWS managed policies attached to someone: not in the (filtered) authorization details.
+    let (aws_managed, aws_problems) = Box::pin(fetch_aws_managed_policies(&client, &inv)).await;
+    inv.policies.extend(aws_managed);
+    for m in aws_problems {
+        out.problems.push(problem(m));
     }
 
     // GetRole per role: description, maximum session duration and (when GAAD left it out)
@@ -553,9 +570,12 @@ pub async fn load_paged(
             .push(problem(describe_error("iam:ListAccountAliases", &e))),
     }
 
-    match Box::pin(credential_report(&client)).await {
-        Ok(rows) => inv.credential_report = rows,
-        Err(m) => out.problems.push(problem(m)),
+    match (&mut cred_report.0).await {
+        Ok(Ok(rows)) => inv.credential_report = rows,
+        Ok(Err(m)) => out.problems.push(problem(m)),
+        Err(e) => out
+            .problems
+            .push(problem(format!("the credential report reader failed: {e}"))),
     }
     // The report is where password and root last-use times live.
     for row in &inv.credential_report {
@@ -572,6 +592,128 @@ pub async fn load_paged(
     }
     out.inventory = Some(inv);
     out
+}
+
+/// What GetAccountAuthorizationDetails is asked for: everything but AWS managed policies.
+/// Without the filter the response holds every AWS managed policy's document (moto: ~1,600,
+/// 10 MB, two thirds of guardpost check's peak memory against it); the few that are attached
+/// are fetched one by one instead ([`fetch_aws_managed_policies`]).
+const GAAD_FILTER: [EntityType; 4] = [
+    EntityType::User,
+    EntityType::Role,
+    EntityType::Group,
+    EntityType::LocalManagedPolicy,
+];
+
+/// The AWS managed policies attached to a user, group or role (or used as a permissions
+/// boundary) that `inv.policies` lacks: GetPolicy (default version, attachment count) and
+/// GetPolicyVersion (the document), [`ROLE_CONCURRENCY`] policies at a time. A policy that
+/// cannot be read is left out (the rules treat its document as unknown) and reported once per
+/// distinct message.
+pub async fn fetch_aws_managed_policies(
+    client: &Client,
+    inv: &IamInventory,
+) -> (Vec<ManagedPolicy>, Vec<String>) {
+    let mut arns: Vec<String> = Vec::new();
+    let attached = inv
+        .user_detail_list
+        .iter()
+        .flat_map(|u| {
+            u.attached_managed_policies
+                .iter()
+                .chain(&u.permissions_boundary)
+        })
+        .chain(
+            inv.group_detail_list
+                .iter()
+                .flat_map(|g| &g.attached_managed_policies),
+        )
+        .chain(inv.role_detail_list.iter().flat_map(|r| {
+            r.attached_managed_policies
+                .iter()
+                .chain(&r.permissions_boundary)
+        }));
+    for p in attached {
+        if p.policy_arn.contains(":iam::aws:policy/")
+            && !arns.contains(&p.policy_arn)
+            && inv.policy(&p.policy_arn).is_none()
+        {
+            arns.push(p.policy_arn.clone());
+        }
+    }
+    let limit = Arc::new(tokio::sync::Semaphore::new(ROLE_CONCURRENCY));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, arn) in arns.into_iter().enumerate() {
+        let (client, limit) = (client.clone(), limit.clone());
+        tasks.spawn(Box::pin(async move {
+            let _permit = limit.acquire_owned().await;
+            (i, Box::pin(aws_managed_policy(client, arn)).await)
+        }));
+    }
+    let mut got = Vec::new();
+    let mut failed: BTreeMap<String, usize> = BTreeMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((i, Ok(p))) => got.push((i, p)),
+            Ok((_, Err(m))) => *failed.entry(m).or_default() += 1,
+            Err(e) => {
+                *failed
+                    .entry(format!("a policy reader failed: {e}"))
+                    .or_default() += 1
+            }
+        }
+    }
+    got.sort_by_key(|(i, _)| *i);
+    let problems = failed
+        .into_iter()
+        .map(|(m, n)| {
+            if n > 1 {
+                format!("{m} ({n} policies)")
+            } else {
+                m
+            }
+        })
+        .collect();
+    (got.into_iter().map(|(_, p)| p).collect(), problems)
+}
+
+async fn aws_managed_policy(client: Client, arn: String) -> Result<ManagedPolicy, String> {
+    let got = Box::pin(client.get_policy().policy_arn(&arn).send())
+        .await
+        .map_err(|e| describe_error("iam:GetPolicy", &e))?;
+    let p = got
+        .policy()
+        .ok_or_else(|| format!("iam:GetPolicy {arn}: no policy in the answer"))?;
+    let version = p.default_version_id().unwrap_or("v1").to_string();
+    let v = Box::pin(
+        client
+            .get_policy_version()
+            .policy_arn(&arn)
+            .version_id(&version)
+            .send(),
+    )
+    .await
+    .map_err(|e| describe_error("iam:GetPolicyVersion", &e))?;
+    Ok(ManagedPolicy {
+        policy_name: p
+            .policy_name()
+            .map(str::to_string)
+            .unwrap_or_else(|| name_from_arn(&arn)),
+        policy_id: p.policy_id().unwrap_or_default().to_string(),
+        path: p.path().unwrap_or("/").to_string(),
+        default_version_id: version,
+        attachment_count: p.attachment_count().unwrap_or(0),
+        is_attachable: p.is_attachable(),
+        create_date: time_or_epoch(p.create_date()),
+        update_date: time_or_epoch(p.update_date().or(p.create_date())),
+        description: p.description().map(str::to_string),
+        document: v
+            .policy_version()
+            .and_then(|v| v.document())
+            .map(decode_policy)
+            .unwrap_or(Value::Null),
+        arn,
+    })
 }
 
 /// GetRole's `RoleLastUsed` (an empty one when the role was not used in IAM's tracking
@@ -744,6 +886,15 @@ async fn user_credentials(client: Client, mut u: IamUser) -> (IamUser, Vec<Strin
         Err(e) => problems.push(describe_error("iam:GetLoginProfile", &e)),
     }
     (u, problems)
+}
+
+/// Aborts the task when dropped (an early return leaves no reader running).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// GenerateCredentialReport until COMPLETE, then GetCredentialReport.
