@@ -306,7 +306,7 @@ impl Runner {
                 Some(ctx) => {
                     let end = chrono::Utc::now();
                     let start = end - chrono::Duration::days(90);
-                    let regions = ctx.regions.clone();
+                    let regions = incident_regions(&ctx.regions);
                     let activity = if by_user {
                         crate::sources::cloudtrail::lookup_username(
                             &ctx, &value, &regions, start, end, 5_000,
@@ -326,6 +326,21 @@ impl Runner {
     }
 }
 
+/// Where an incident looks in CloudTrail: an attacker uses the regions nobody watches, so every
+/// region enabled by default, plus any other region the session reads (opt-in regions).
+pub fn incident_regions(loaded: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = crate::sources::aws::DEFAULT_ENABLED_REGIONS
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    for r in loaded {
+        if !out.contains(r) {
+            out.push(r.clone());
+        }
+    }
+    out
+}
+
 /// Stands in when there is no account; never called because such runs are dry runs.
 struct NoAccount;
 
@@ -341,4 +356,18 @@ impl executor::Backend for NoAccount {
 /// The default journal location (see [`journal::default_path`]).
 pub fn default_journal() -> Option<PathBuf> {
     journal::default_path()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn incidents_look_in_every_default_region_and_the_loaded_opt_in_ones() {
+        let r = super::incident_regions(&["eu-west-1".into(), "af-south-1".into()]);
+        assert_eq!(
+            r.len(),
+            crate::sources::aws::DEFAULT_ENABLED_REGIONS.len() + 1
+        );
+        assert!(r.contains(&"ap-southeast-2".to_string()));
+        assert_eq!(r.last().map(String::as_str), Some("af-south-1"));
+    }
 }
