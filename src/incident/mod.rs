@@ -97,24 +97,35 @@ pub struct Playbook {
     pub steps: Vec<StepDef>,
 }
 
-/// Every built-in playbook, parsed (a test keeps them valid).
+/// Every built-in playbook, parsed once (a test keeps them valid).
+fn builtin() -> &'static [Playbook] {
+    static PARSED: std::sync::OnceLock<Vec<Playbook>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| {
+        BUILTIN
+            .iter()
+            .map(|(name, text)| {
+                toml::from_str(text).unwrap_or_else(|e| panic!("playbooks/{name}.toml: {e}"))
+            })
+            .collect()
+    })
+}
+
 pub fn playbooks() -> Vec<Playbook> {
-    BUILTIN
-        .iter()
-        .map(|(name, text)| {
-            toml::from_str(text).unwrap_or_else(|e| panic!("playbooks/{name}.toml: {e}"))
-        })
-        .collect()
+    builtin().to_vec()
 }
 
 pub fn playbook(id: &str) -> Result<Playbook, String> {
-    playbooks().into_iter().find(|p| p.id == id).ok_or_else(|| {
-        let ids: Vec<String> = playbooks().into_iter().map(|p| p.id).collect();
-        format!(
-            "unknown playbook {id:?}; the playbooks are: {}",
-            ids.join(", ")
-        )
-    })
+    builtin()
+        .iter()
+        .find(|p| p.id == id)
+        .cloned()
+        .ok_or_else(|| {
+            let ids: Vec<&str> = builtin().iter().map(|p| p.id.as_str()).collect();
+            format!(
+                "unknown playbook {id:?}; the playbooks are: {}",
+                ids.join(", ")
+            )
+        })
 }
 
 /// What the incident is about.
@@ -194,9 +205,8 @@ pub fn find_finding<'a>(data: &'a Dataset, id: &str) -> Option<&'a Finding> {
 
 /// The playbook that answers a finding, and its subject.
 pub fn suggest(data: &Dataset, f: &Finding) -> (Playbook, Subject) {
-    let books = playbooks();
     // The most specific pattern wins: InstanceCredentialExfiltration.* over IAMUser/*.
-    let by_type = books
+    let by_type = builtin()
         .iter()
         .filter_map(|p| {
             p.finding_types

@@ -724,45 +724,71 @@ pub fn securityhub_workflow(findings: &[&Finding], status: Workflow, note: &str)
     })
 }
 
-/// (region, detector id, finding ids) of the findings' GuardDuty records.
-fn gd_targets(findings: &[&Finding]) -> Vec<(String, String, Vec<String>)> {
-    let mut out: Vec<(String, String, Vec<String>)> = Vec::new();
+/// One service's records of some findings, grouped by region and by the container its API
+/// acts through (GuardDuty detector, Access Analyzer analyzer): `(region, container, ids)`.
+type Groups = Vec<(String, String, Vec<String>)>;
+
+fn group_records(
+    findings: &[&Finding],
+    source: Source,
+    container: impl Fn(&Value) -> Option<&str>,
+) -> Groups {
+    let mut out: Groups = Vec::new();
     for f in findings {
-        for rec in f.records.iter().filter(|r| r.source == Source::GuardDuty) {
-            // GetFindings puts it in service.detectorId; the finding ARN names it too.
-            let det = rec.raw["service"]["detectorId"].as_str().or_else(|| {
-                rec.raw["arn"]
-                    .as_str()
-                    .and_then(|a| a.split("/detector/").nth(1))
-                    .and_then(|rest| rest.split('/').next())
-            });
-            let Some(det) = det else {
+        for rec in f.records.iter().filter(|r| r.source == source) {
+            let Some(c) = container(&rec.raw) else {
                 continue;
             };
-            match out
-                .iter_mut()
-                .find(|(r, d, _)| *r == rec.region && d == det)
-            {
+            match out.iter_mut().find(|(r, x, _)| *r == rec.region && x == c) {
                 Some((_, _, ids)) => ids.push(rec.id.clone()),
-                None => out.push((rec.region.clone(), det.to_string(), vec![rec.id.clone()])),
+                None => out.push((rec.region.clone(), c.to_string(), vec![rec.id.clone()])),
             }
         }
     }
     out
 }
 
-fn gd_calls(findings: &[&Finding], op: &str, extra: &Value) -> Vec<ApiCall> {
-    let mut calls = Vec::new();
-    for (region, det, ids) in gd_targets(findings) {
-        for chunk in ids.chunks(GD_BATCH) {
-            let mut params = json!({"DetectorId": det, "FindingIds": chunk});
-            if let (Some(p), Some(e)) = (params.as_object_mut(), extra.as_object()) {
-                p.extend(e.clone());
-            }
-            calls.push(ApiCall::regional("guardduty", op, &region, params));
+/// One call per `batch` ids of each group.
+fn batched(
+    groups: &Groups,
+    batch: usize,
+    call: impl Fn(&str, &str, &[String]) -> ApiCall,
+) -> Vec<ApiCall> {
+    groups
+        .iter()
+        .flat_map(|(region, c, ids)| {
+            ids.chunks(batch)
+                .map(|chunk| call(region, c, chunk))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn ids_of(groups: &Groups) -> Vec<String> {
+    groups.iter().flat_map(|(_, _, ids)| ids.clone()).collect()
+}
+
+/// The findings' GuardDuty records by region and detector.
+fn gd_groups(findings: &[&Finding]) -> Groups {
+    group_records(findings, Source::GuardDuty, |raw| {
+        // GetFindings puts it in service.detectorId; the finding ARN names it too.
+        raw["service"]["detectorId"].as_str().or_else(|| {
+            raw["arn"]
+                .as_str()
+                .and_then(|a| a.split("/detector/").nth(1))
+                .and_then(|rest| rest.split('/').next())
+        })
+    })
+}
+
+fn gd_calls(groups: &Groups, op: &str, extra: &Value) -> Vec<ApiCall> {
+    batched(groups, GD_BATCH, |region, det, ids| {
+        let mut params = json!({"DetectorId": det, "FindingIds": ids});
+        if let (Some(p), Some(e)) = (params.as_object_mut(), extra.as_object()) {
+            p.extend(e.clone());
         }
-    }
-    calls
+        ApiCall::regional("guardduty", op, region, params)
+    })
 }
 
 pub fn guardduty_archive(findings: &[&Finding], archive: bool) -> Option<Plan> {
@@ -771,14 +797,12 @@ pub fn guardduty_archive(findings: &[&Finding], archive: bool) -> Option<Plan> {
     } else {
         ("UnarchiveFindings", "ArchiveFindings", "Unarchive")
     };
-    let calls = gd_calls(findings, op, &json!({}));
+    let groups = gd_groups(findings);
+    let calls = gd_calls(&groups, op, &json!({}));
     if calls.is_empty() {
         return None;
     }
-    let targets: Vec<String> = gd_targets(findings)
-        .into_iter()
-        .flat_map(|(_, _, ids)| ids)
-        .collect();
+    let targets = ids_of(&groups);
     Some(Plan {
         action: if archive {
             "guardduty.archive"
@@ -793,7 +817,7 @@ pub fn guardduty_archive(findings: &[&Finding], archive: bool) -> Option<Plan> {
         preconditions: vec![],
         capture: None,
         undo: UndoPlan::Calls {
-            calls: gd_calls(findings, back, &json!({})),
+            calls: gd_calls(&groups, back, &json!({})),
         },
         destructive: false,
         notes: if archive {
@@ -807,18 +831,16 @@ pub fn guardduty_archive(findings: &[&Finding], archive: bool) -> Option<Plan> {
 
 pub fn guardduty_feedback(findings: &[&Finding], useful: bool, comment: &str) -> Option<Plan> {
     let fb = if useful { "USEFUL" } else { "NOT_USEFUL" };
+    let groups = gd_groups(findings);
     let calls = gd_calls(
-        findings,
+        &groups,
         "UpdateFindingsFeedback",
         &json!({"Feedback": fb, "Comments": comment}),
     );
     if calls.is_empty() {
         return None;
     }
-    let targets: Vec<String> = gd_targets(findings)
-        .into_iter()
-        .flat_map(|(_, _, ids)| ids)
-        .collect();
+    let targets = ids_of(&groups);
     Some(Plan {
         action: "guardduty.feedback".into(),
         title: format!(
@@ -840,39 +862,15 @@ pub fn guardduty_feedback(findings: &[&Finding], useful: bool, comment: &str) ->
     })
 }
 
-fn aa_targets(findings: &[&Finding]) -> Vec<(String, String, Vec<String>)> {
-    let mut out: Vec<(String, String, Vec<String>)> = Vec::new();
-    for f in findings {
-        for rec in f
-            .records
-            .iter()
-            .filter(|r| r.source == Source::AccessAnalyzer)
-        {
-            let Some(an) = rec.raw["analyzerArn"].as_str() else {
-                continue;
-            };
-            match out.iter_mut().find(|(r, a, _)| *r == rec.region && a == an) {
-                Some((_, _, ids)) => ids.push(rec.id.clone()),
-                None => out.push((rec.region.clone(), an.to_string(), vec![rec.id.clone()])),
-            }
-        }
-    }
-    out
-}
-
-fn aa_calls(findings: &[&Finding], status: &str) -> Vec<ApiCall> {
-    let mut calls = Vec::new();
-    for (region, an, ids) in aa_targets(findings) {
-        for chunk in ids.chunks(AA_BATCH) {
-            calls.push(ApiCall::regional(
-                "access-analyzer",
-                "UpdateFindings",
-                &region,
-                json!({"analyzerArn": an, "ids": chunk, "status": status}),
-            ));
-        }
-    }
-    calls
+fn aa_calls(groups: &Groups, status: &str) -> Vec<ApiCall> {
+    batched(groups, AA_BATCH, |region, analyzer, ids| {
+        ApiCall::regional(
+            "access-analyzer",
+            "UpdateFindings",
+            region,
+            json!({"analyzerArn": analyzer, "ids": ids, "status": status}),
+        )
+    })
 }
 
 pub fn access_analyzer_archive(findings: &[&Finding], archive: bool) -> Option<Plan> {
@@ -881,14 +879,14 @@ pub fn access_analyzer_archive(findings: &[&Finding], archive: bool) -> Option<P
     } else {
         ("ACTIVE", "ARCHIVED", "Unarchive")
     };
-    let calls = aa_calls(findings, status);
+    let groups = group_records(findings, Source::AccessAnalyzer, |raw| {
+        raw["analyzerArn"].as_str()
+    });
+    let calls = aa_calls(&groups, status);
     if calls.is_empty() {
         return None;
     }
-    let targets: Vec<String> = aa_targets(findings)
-        .into_iter()
-        .flat_map(|(_, _, ids)| ids)
-        .collect();
+    let targets = ids_of(&groups);
     Some(Plan {
         action: if archive {
             "access-analyzer.archive"
@@ -903,7 +901,7 @@ pub fn access_analyzer_archive(findings: &[&Finding], archive: bool) -> Option<P
         preconditions: vec![],
         capture: None,
         undo: UndoPlan::Calls {
-            calls: aa_calls(findings, back),
+            calls: aa_calls(&groups, back),
         },
         destructive: false,
         notes: if archive {

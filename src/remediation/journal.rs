@@ -194,6 +194,15 @@ impl Journal {
         j
     }
 
+    /// A journal that cannot be used at all (no state directory): every append is refused.
+    pub fn unavailable(reason: &str) -> Journal {
+        Journal {
+            path: PathBuf::new(),
+            problem: Some(reason.to_string()),
+            records: Vec::new(),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -33,7 +33,9 @@ impl Runner {
     ) -> Runner {
         let journal = match journal_path {
             Some(p) => Journal::open(&p),
-            None => Journal::open(std::path::Path::new("/nonexistent/guardpost/journal.jsonl")),
+            None => Journal::unavailable(
+                "there is no state directory for the journal (set GUARDPOST_STATE_DIR)",
+            ),
         };
         let (account, caller) = ctx
             .as_ref()
