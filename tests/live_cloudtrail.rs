@@ -31,46 +31,18 @@ fn requests(emu: &live::emulator::Emulator) -> Vec<Value> {
 
 /// Every AWS call in the emulator's log is allowed by docs/iam-policy-readonly.json.
 fn assert_calls_allowed_by_readonly_policy(emu: &live::emulator::Emulator) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/iam-policy-readonly.json");
-    let policy: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let allowed: Vec<String> = policy["Statement"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["Effect"] == "Allow")
-        .flat_map(|s| match &s["Action"] {
-            Value::String(a) => vec![a.clone()],
-            v => v
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a.as_str().unwrap().to_string())
-                .collect(),
-        })
-        .map(|a| a.to_ascii_lowercase())
-        .collect();
+    let policy = live::DocsPolicy::load("iam-policy-readonly.json");
     let calls = requests(emu);
     assert!(!calls.is_empty());
     let mut seen = BTreeSet::new();
     for c in &calls {
-        let (svc, op) = (
-            c["service"].as_str().unwrap(),
-            c["operation"].as_str().unwrap(),
-        );
-        let prefix = if svc == "accessanalyzer" {
-            "access-analyzer"
-        } else {
-            svc
-        };
-        let action = format!("{prefix}:{op}").to_ascii_lowercase();
+        let action = live::logged_action(c);
         assert!(
-            allowed.iter().any(|p| match p.strip_suffix('*') {
-                Some(pre) => action.starts_with(pre),
-                None => *p == action,
-            }),
-            "called {svc}:{op}, which docs/iam-policy-readonly.json does not allow"
+            policy.allows(&action),
+            "called {action}, which docs/{} does not allow",
+            policy.name
         );
-        seen.insert(action);
+        seen.insert(action.to_ascii_lowercase());
     }
     assert!(seen.contains("cloudtrail:lookupevents"), "{seen:?}");
 }

@@ -295,20 +295,7 @@ async fn iam_inventory_round_trips_through_the_emulator() {
 
 /// Every AWS operation the loader called is allowed by docs/iam-policy-readonly.json.
 fn assert_loader_calls_allowed_by_readonly_policy(emu: &live::emulator::Emulator) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/iam-policy-readonly.json");
-    let policy: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let allowed: Vec<String> = policy["Statement"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["Effect"] == "Allow")
-        .flat_map(|s| strings(&s["Action"]))
-        .map(|a| a.to_ascii_lowercase())
-        .collect();
-    let matches = |pattern: &str, action: &str| match pattern.strip_suffix('*') {
-        Some(prefix) => action.starts_with(prefix),
-        None => pattern == action,
-    };
+    let policy = live::DocsPolicy::load("iam-policy-readonly.json");
     let log = emu.control("GET", "/_guardpost/requests", None);
     let calls = match &log {
         Value::Array(a) => a.clone(),
@@ -317,21 +304,13 @@ fn assert_loader_calls_allowed_by_readonly_policy(emu: &live::emulator::Emulator
     assert!(calls.len() > 10, "the request log is too short: {log}");
     let mut seen = BTreeSet::new();
     for c in &calls {
-        let (svc, op) = (
-            c["service"].as_str().unwrap(),
-            c["operation"].as_str().unwrap(),
-        );
-        // The log names services as the SDK does; IAM actions use the service prefix.
-        let prefix = match svc {
-            "accessanalyzer" => "access-analyzer",
-            other => other,
-        };
-        let action = format!("{prefix}:{op}").to_ascii_lowercase();
+        let action = live::logged_action(c);
         assert!(
-            allowed.iter().any(|p| matches(p, &action)),
-            "the loader called {svc}:{op}, which docs/iam-policy-readonly.json does not allow"
+            policy.allows(&action),
+            "the loader called {action}, which docs/{} does not allow",
+            policy.name
         );
-        seen.insert(action);
+        seen.insert(action.to_ascii_lowercase());
     }
     for must in [
         "securityhub:getfindings",

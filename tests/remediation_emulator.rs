@@ -532,13 +532,9 @@ fn aa_statuses(emu: &live::emulator::Emulator) -> Vec<String> {
 /// docs/iam-policy-remediation.json allows every mutating call the emulator saw, and every
 /// permission any catalog action (its calls, checks, saves and undo) can need.
 fn assert_calls_allowed_by_remediation_policy(emu: &live::emulator::Emulator) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/iam-policy-remediation.json"
-    );
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let statements = guardpost::posture::policy::parse_document(&doc).unwrap();
-    let allowed = |action: &str| statements.iter().any(|s| s.matches_action(action));
+    let policy = live::DocsPolicy::load("iam-policy-remediation.json");
+    // The loader's own reads (the test loads the account) are covered by the read-only policy.
+    let readonly = live::DocsPolicy::load("iam-policy-readonly.json");
     let log = emu.control("GET", "/_guardpost/requests", None);
     let calls = log["requests"].as_array().cloned().unwrap_or_default();
     let mut checked = 0;
@@ -562,42 +558,22 @@ fn assert_calls_allowed_by_remediation_policy(emu: &live::emulator::Emulator) {
         {
             continue;
         }
-        let prefix = if svc == "accessanalyzer" {
-            "access-analyzer"
-        } else {
-            svc
-        };
-        let action = format!("{prefix}:{op}");
-        let is_loader = guardpost_readonly_allows(&action);
+        let action = live::logged_action(c);
         assert!(
-            allowed(&action) || is_loader,
-            "{action} was called but docs/iam-policy-remediation.json does not allow it"
+            policy.allows(&action) || readonly.allows(&action),
+            "{action} was called but docs/{} does not allow it",
+            policy.name
         );
         checked += 1;
     }
     assert!(checked > 10, "too few calls checked: {log}");
 }
 
-/// The loader's own reads (the test loads the account) are covered by the read-only policy.
-fn guardpost_readonly_allows(action: &str) -> bool {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/iam-policy-readonly.json");
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    guardpost::posture::policy::parse_document(&doc)
-        .unwrap()
-        .iter()
-        .any(|s| s.matches_action(action))
-}
-
 /// Statically: every permission of every action the catalog builds, including undo and the
 /// operations an undo computes from a capture.
 #[test]
 fn remediation_policy_covers_every_catalog_permission() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/iam-policy-remediation.json"
-    );
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let statements = guardpost::posture::policy::parse_document(&doc).unwrap();
+    let policy = live::DocsPolicy::load("iam-policy-remediation.json");
     let data = Dataset::from_snapshot(
         guardpost::snapshot::Snapshot::demo(),
         Origin::Demo,
@@ -633,7 +609,7 @@ fn remediation_policy_covers_every_catalog_permission() {
     }
     for p in &perms {
         assert!(
-            statements.iter().any(|s| s.matches_action(p)),
+            policy.allows(p),
             "{p} is needed by an action but docs/iam-policy-remediation.json does not allow it"
         );
     }

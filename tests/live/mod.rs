@@ -69,3 +69,44 @@ pub fn binary_env(home: &std::path::Path) -> String {
         home = home.display()
     )
 }
+
+/// A least-privilege policy shipped in docs/, evaluated by guardpost's own policy parser.
+pub struct DocsPolicy {
+    pub name: &'static str,
+    statements: Vec<guardpost::posture::policy::Statement>,
+}
+
+impl DocsPolicy {
+    /// `name` is the file in docs/, e.g. `iam-policy-readonly.json`.
+    pub fn load(name: &'static str) -> DocsPolicy {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("docs")
+            .join(name);
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        DocsPolicy {
+            name,
+            statements: guardpost::posture::policy::parse_document(&doc).unwrap(),
+        }
+    }
+
+    /// Whether an Allow statement grants `action` (`service:Operation`, case-insensitive).
+    pub fn allows(&self, action: &str) -> bool {
+        self.statements.iter().any(|s| {
+            s.effect == guardpost::posture::policy::Effect::Allow && s.matches_action(action)
+        })
+    }
+}
+
+/// The IAM action of one entry of the emulator's request log (`access-analyzer:UpdateFindings`:
+/// the log names services as the SDK does, IAM actions use the service prefix).
+pub fn logged_action(entry: &Value) -> String {
+    let svc = entry["service"].as_str().unwrap();
+    let op = entry["operation"].as_str().unwrap();
+    let prefix = if svc == "accessanalyzer" {
+        "access-analyzer"
+    } else {
+        svc
+    };
+    format!("{prefix}:{op}")
+}
