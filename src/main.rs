@@ -711,8 +711,8 @@ async fn tui(
         spec.lock().unwrap_or_else(|e| e.into_inner()).clone()
     };
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
-    let runner = guardpost::remediation::runner::Runner::new(
-        guardpost::remediation::runner::default_journal(),
+    let runner = guardpost::runtime::effects::Runner::new(
+        guardpost::runtime::effects::default_journal(),
         match current(&spec) {
             LoadSpec::Live(ctx) => Some(*ctx),
             _ => None,

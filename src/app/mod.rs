@@ -2,12 +2,13 @@
 //!
 //! No I/O happens here: loading and clipboard writes are effects the terminal loop carries out.
 
-pub mod act;
-pub mod incident;
 pub mod keymap;
-pub mod list;
-pub mod session;
-pub mod summary;
+pub mod modes;
+pub mod views;
+
+pub use modes::{act, mfa as session};
+pub use views::findings::list;
+pub use views::{incident, overview as summary};
 
 use crate::console;
 use crate::dataset::Dataset;

@@ -12,7 +12,6 @@ pub mod aws;
 pub mod catalog;
 pub mod executor;
 pub mod journal;
-pub mod runner;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1,13 +1,11 @@
 //! Pure rendering: `render(&State, &Theme, &mut Frame)` draws and never mutates.
-pub mod act;
-mod detail;
-pub mod findings;
-pub mod iam;
-pub mod incident;
-pub mod overview;
-pub mod resource;
-pub mod session;
+pub mod modes;
 pub mod theme;
+pub mod views;
+
+pub use modes::{act, mfa as session};
+use views::detail;
+pub use views::{findings, iam, incident, overview, resource};
 
 use crate::app::keymap::{COMMANDS, KEYMAP};
 use crate::app::{Level, Mode, Pane, State, View};

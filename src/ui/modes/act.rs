@@ -1,12 +1,12 @@
 //! Remediation on screen: the action menu, the confirm dialog with the exact calls, progress,
 //! the outcome, and the `:journal` table.
 
-use super::block;
-use super::theme::Theme;
 use crate::app::act::{Confirm, Menu, OutcomeView, Running};
 use crate::app::{SimpleList, State, truncate};
 use crate::remediation::journal::Status;
 use crate::remediation::{Plan, UndoPlan};
+use crate::ui::block;
+use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};

@@ -1,7 +1,7 @@
 //! The session expiry in the header and the modal MFA prompt (see `app::session`).
-use super::theme::Theme;
 use crate::app::{MfaPrompt, State};
 use crate::sources::session::MAX_ATTEMPTS;
+use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

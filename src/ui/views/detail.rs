@@ -1,8 +1,8 @@
 //! The finding detail: every normalized field, remediation, related findings, raw JSON (`y`).
-use super::{block, findings::sources_label, sev_span, theme::Theme};
 use crate::app::DetailView;
 use crate::dataset::Dataset;
 use crate::model::Finding;
+use crate::ui::{block, findings::sources_label, sev_span, theme::Theme};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -1,9 +1,9 @@
 //! The overview: severity x source, posture score, regions, frequent findings, top resources,
 //! source health. Every count is a way in: Enter opens the findings behind it.
-use super::{block, theme::Theme};
 use crate::app::{OverviewItem, OverviewView, State, truncate};
 use crate::dataset::Dataset;
 use crate::model::{Severity, Source};
+use crate::ui::{block, theme::Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};

@@ -1,11 +1,11 @@
 //! The incident walkthrough: steps by phase on the left with their status, the selected step on
 //! the right (why, what it does, what was seen and done).
 
-use super::block;
-use super::theme::Theme;
 use crate::app::incident::{IncidentUi, Prompt, fill};
 use crate::app::{State, truncate};
 use crate::incident::{StepKind, StepStatus};
+use crate::ui::block;
+use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

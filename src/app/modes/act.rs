@@ -5,7 +5,7 @@
 //! Pure like the rest of `app`: running an action is [`Effect::Execute`]; its progress and
 //! outcome come back as events.
 
-use super::{Effect, Level, Mode, SimpleList, State, View, iam_arn};
+use crate::app::{Effect, Level, Mode, SimpleList, State, View, iam_arn};
 use crate::model::Finding;
 use crate::remediation::executor::{Outcome, Progress};
 use crate::remediation::journal::{Entry, Status, undo_plan};
@@ -251,7 +251,7 @@ pub fn confirm_key(state: &mut State, key: KeyEvent, mut c: Box<Confirm>) -> Vec
     match key.code {
         KeyCode::Esc => {
             state.mode = Mode::Normal;
-            super::incident::action_cancelled(state);
+            crate::app::incident::action_cancelled(state);
             state.info("cancelled: nothing was changed");
             return vec![];
         }
@@ -276,7 +276,7 @@ pub fn confirm_key(state: &mut State, key: KeyEvent, mut c: Box<Confirm>) -> Vec
         // The default is No: Enter and n cancel.
         KeyCode::Enter | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') => {
             state.mode = Mode::Normal;
-            super::incident::action_cancelled(state);
+            crate::app::incident::action_cancelled(state);
             state.info("cancelled: nothing was changed");
             return vec![];
         }
@@ -334,7 +334,7 @@ pub fn done(state: &mut State, result: Result<Outcome, String>) -> Vec<Effect> {
                 _ => Level::Error,
             };
             let text = format!("{} — {}: {}", o.title, o.status.label(), o.message);
-            state.status = Some(super::Status { text, level });
+            state.status = Some(crate::app::Status { text, level });
             // Re-read the account so the screen shows the new state.
             let reload = matches!(o.status, Status::Succeeded | Status::Partial);
             state.mode = Mode::Outcome(Box::new(OutcomeView {
@@ -384,7 +384,8 @@ pub fn journal_loaded(
                 let keep = l.cursor;
                 *l = journal_list(&state.act.entries);
                 l.cursor = keep;
-                l.cursor.fit(l.rows.len(), super::table_height(state.size));
+                l.cursor
+                    .fit(l.rows.len(), crate::app::table_height(state.size));
             }
         }
     }

@@ -1,8 +1,8 @@
 //! The IAM pane (users, roles, groups, policies) and the IAM facts shown on a principal's page.
-use super::{block, theme::Theme};
 use crate::app::{IamTab, IamView};
 use crate::dataset::Dataset;
 use crate::model::{IamInventory, IamRole, IamUser};
+use crate::ui::{block, theme::Theme};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};

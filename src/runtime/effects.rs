@@ -1,11 +1,11 @@
 //! Glue between the terminal loop and the executor: runs a confirmed plan (or a verification of
 //! an interrupted one) on the runtime and reports back through the app's event channel.
 
-use super::aws::AwsBackend;
-use super::executor::{self, CallResult, Options, Outcome};
-use super::journal::{self, Body, Journal, Status};
-use super::{ApiCall, Plan};
 use crate::app::Event;
+use crate::remediation::aws::AwsBackend;
+use crate::remediation::executor::{self, CallResult, Options, Outcome};
+use crate::remediation::journal::{self, Body, Journal, Status};
+use crate::remediation::{ApiCall, Plan};
 use crate::sources::AwsContext;
 use serde_json::{Value, json};
 use std::path::PathBuf;

@@ -1,8 +1,8 @@
 //! The resource page (facts + every finding on it) and the resources pane.
-use super::{block, findings::sources_label, iam, theme::Theme};
 use crate::app::{ResourceView, SimpleList};
 use crate::dataset::Dataset;
 use crate::model::Severity;
+use crate::ui::{block, findings::sources_label, iam, theme::Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

@@ -5,8 +5,8 @@
 //! marked done), `s` skips it with a reason, `j`/`k` look at other steps, `e` exports the
 //! timeline. Writing progress is an effect (the loop appends it to the incident file).
 
-use super::act::Confirm;
-use super::{Effect, Mode, State, View};
+use crate::app::act::Confirm;
+use crate::app::{Effect, Mode, State, View};
 use crate::incident::store::{Event as IncEvent, Record, VERSION};
 use crate::incident::{self, Incident, Playbook, StepKind, StepStatus, Subject, inspect};
 use crate::model::Finding;
@@ -79,7 +79,7 @@ pub fn start_from_selection(state: &mut State, playbook: Option<&str>) -> Vec<Ef
     let picked: Result<(Playbook, Subject), String> = match (finding, state.view()) {
         (Some(f), _) => Ok(incident::suggest(&data, f)),
         (None, Some(View::Iam(iv))) => {
-            let arn = super::iam_arn(
+            let arn = crate::app::iam_arn(
                 &data,
                 iv.tab,
                 iv.list.rows.get(iv.list.cursor.selected).copied(),
@@ -221,7 +221,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 state.stacks[pane].pop();
             }
         }
-        _ => return super::normal_key(state, key),
+        _ => return crate::app::normal_key(state, key),
     }
     vec![]
 }

@@ -1,8 +1,8 @@
 //! The findings table, virtualized: only the visible slice becomes ratatui rows.
-use super::{block, theme::Theme};
 use crate::app::list::{Cursor, FindingList, GroupMode};
 use crate::dataset::Dataset;
 use crate::model::{Finding, Source};
+use crate::ui::{block, theme::Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};

@@ -3,7 +3,7 @@
 //! the STS call (`Effect::RenewSession`) and answers with `SessionRenewed` / `SessionRenewFailed`.
 //! Nothing loaded is dropped while this happens; a successful renewal reloads.
 
-use super::{Effect, Level, Mode, State, Status};
+use crate::app::{Effect, Level, Mode, State, Status};
 use crate::sources::session::{MAX_ATTEMPTS, MfaCode};
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
