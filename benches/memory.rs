@@ -40,6 +40,8 @@ fn main() {
         iam: None,
         services: vec![],
         problems: vec![],
+        power: Default::default(),
+        trust: Default::default(),
     };
     let mut st = State::new(false, (160, 45));
     app::update(&mut st, Event::Loaded(Box::new(data)));

@@ -30,6 +30,8 @@ fn synthetic(n: usize) -> Dataset {
         iam: None,
         services: vec![],
         problems: vec![],
+        power: Default::default(),
+        trust: Default::default(),
     }
 }
 

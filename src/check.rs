@@ -50,13 +50,7 @@ impl Default for CheckArgs {
     }
 }
 
-/// `[check]` in the config file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CheckConfig {
-    /// Rule profile used when `--profile-rules` is not given.
-    pub profile: Option<String>,
-}
+pub use crate::config::CheckConfig;
 
 /// What a sandbox account must hold: no IAM user (or root) with an access key, no console
 /// user without MFA, no home-made `*:*` policy, and an external-access analyzer, Security Hub

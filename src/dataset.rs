@@ -5,6 +5,7 @@ use crate::normalize;
 use crate::posture::{self, PostureConfig, PostureInput};
 use crate::snapshot::{AccountInfo, ServiceStatus, Snapshot};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
 /// Where the data came from; shown in the status bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,54 @@ pub struct Dataset {
     pub iam: Option<IamInventory>,
     pub services: Vec<ServiceStatus>,
     pub problems: Vec<SourceProblem>,
+    /// What each IAM user, role and group can do beyond its stated job, by ARN: computed
+    /// once here by the posture engine, never per frame.
+    pub power: HashMap<String, Power>,
+    /// Who each role's trust policy lets in, by role ARN, one line per principal with its
+    /// conditions in brief (read by the posture engine, so `[MFA]` means what the rules mean).
+    pub trust: HashMap<String, Vec<String>>,
+}
+
+/// A principal's power (see [`power_of`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Power {
+    /// `*:*` or equivalent.
+    Admin,
+    /// Its privilege-escalation paths (effective permissions, Deny applied); may be empty.
+    Escalation(Vec<posture::EscalationPath>),
+}
+
+/// The trust lines of every role of the inventory.
+pub fn trust_of(iam: &IamInventory) -> HashMap<String, Vec<String>> {
+    iam.role_detail_list
+        .iter()
+        .map(|r| {
+            let lines = match posture::trust::trust_entries(&r.assume_role_policy_document) {
+                Ok(entries) => entries.iter().map(|e| e.label()).collect(),
+                Err(e) => vec![format!("(trust policy did not parse: {e})")],
+            };
+            (r.arn.clone(), lines)
+        })
+        .collect()
+}
+
+/// The power of every user, role and group of the inventory.
+pub fn power_of(iam: &IamInventory) -> HashMap<String, Power> {
+    let arns = iam
+        .user_detail_list
+        .iter()
+        .map(|u| &u.arn)
+        .chain(iam.role_detail_list.iter().map(|r| &r.arn))
+        .chain(iam.group_detail_list.iter().map(|g| &g.arn));
+    arns.map(|arn| {
+        let p = if posture::is_admin(iam, arn) {
+            Power::Admin
+        } else {
+            Power::Escalation(posture::escalation_paths(iam, arn))
+        };
+        (arn.clone(), p)
+    })
+    .collect()
 }
 
 impl Dataset {
@@ -98,6 +147,8 @@ impl Dataset {
         }));
         let findings = merge::dedupe(findings);
         let resources = ResourceIndex::build(&findings, snap.iam.as_ref());
+        let power = snap.iam.as_ref().map(power_of).unwrap_or_default();
+        let trust = snap.iam.as_ref().map(trust_of).unwrap_or_default();
         Dataset {
             origin,
             account: snap.account,
@@ -108,6 +159,8 @@ impl Dataset {
             iam: snap.iam,
             services: snap.services,
             problems,
+            power,
+            trust,
         }
     }
 }

@@ -9,6 +9,8 @@ pub mod config;
 pub mod console;
 pub mod dataset;
 pub mod incident;
+#[cfg(test)]
+mod layering;
 pub mod merge;
 pub mod model;
 pub mod normalize;
@@ -20,4 +22,5 @@ pub mod snapshot;
 pub mod sources;
 #[doc(hidden)]
 pub mod synth;
+pub mod toml_diag;
 pub mod ui;

@@ -6,6 +6,8 @@
 //! so a snapshot replays through the same code as live data.
 
 use crate::model::{IamInventory, SourceProblem};
+// Model types; re-exported so `snapshot::AccountInfo` keeps working.
+pub use crate::model::{AccountInfo, ServiceStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -15,30 +17,6 @@ pub const VERSION: u32 = 1;
 
 /// The demo account, embedded in the binary.
 pub const DEMO_JSON: &str = include_str!("../data/demo-snapshot.json");
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AccountInfo {
-    /// 12-digit account id.
-    pub id: String,
-    #[serde(default)]
-    pub alias: Option<String>,
-    /// sts:GetCallerIdentity Arn of whoever captured the snapshot.
-    #[serde(default)]
-    pub caller_arn: Option<String>,
-}
-
-/// Whether a service is on in a region (DescribeHub, ListDetectors, ListAnalyzers,
-/// DescribeTrails, DescribeConfigurationRecorderStatus).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceStatus {
-    /// `securityhub`, `guardduty`, `access-analyzer`, `cloudtrail`, `config`.
-    pub service: String,
-    pub region: String,
-    pub enabled: bool,
-    /// e.g. the detector id, the analyzer ARN and type, the hub ARN.
-    #[serde(default)]
-    pub detail: Option<String>,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SecurityHubRegion {

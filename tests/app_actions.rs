@@ -7,8 +7,8 @@ use guardpost::remediation::journal::{Body, Journal, Status};
 use guardpost::remediation::{ApiCall, catalog};
 
 fn plan_of(effects: &[Effect]) -> &guardpost::remediation::Plan {
-    match effects.iter().find(|e| matches!(e, Effect::Execute(_))) {
-        Some(Effect::Execute(p)) => p,
+    match effects.iter().find(|e| matches!(e, Effect::Execute { .. })) {
+        Some(Effect::Execute { plan, .. }) => plan,
         _ => panic!("no Execute in {effects:?}"),
     }
 }
@@ -289,10 +289,10 @@ fn incident_on_a_guardduty_finding_suggests_the_playbook_and_walks_it() {
     };
     assert_eq!(c.plan.action, "iam.save-configuration");
     let effects = press(&mut st, "y");
-    assert!(
-        matches!(effects.as_slice(), [Effect::Execute(_)]),
-        "{effects:?}"
-    );
+    let [Effect::Execute { origin, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let origin = *origin;
     // Its outcome completes the step with the journal entry.
     let outcome = guardpost::remediation::executor::Outcome {
         id: "j-1".into(),
@@ -303,7 +303,13 @@ fn incident_on_a_guardduty_finding_suggests_the_playbook_and_walks_it() {
         undo: vec![],
         targets: vec![],
     };
-    let effects = app::update(&mut st, Event::ActionDone(Box::new(Ok(outcome))));
+    let effects = app::update(
+        &mut st,
+        Event::ActionDone {
+            origin,
+            result: Box::new(Ok(outcome)),
+        },
+    );
     let Some(Effect::IncidentAppend(rec)) = effects.first() else {
         panic!("{effects:?}")
     };
@@ -342,4 +348,169 @@ fn the_walkthrough_keeps_the_selected_step_visible_on_a_small_terminal() {
         "{}",
         text(&st)
     );
+}
+
+/// Opens the confirm dialog of the first action on legacy-backup's old key, typed slowly.
+fn confirm_open() -> guardpost::app::State {
+    let mut st = loaded(160, 45);
+    press(
+        &mut st,
+        ":posture<Enter>/legacy-backup has an access key<Enter><Enter>x<Enter>",
+    );
+    assert!(matches!(st.mode, Mode::Confirm(_)), "{:?}", st.mode);
+    st
+}
+
+#[test]
+fn a_burst_of_x_enter_y_runs_nothing_and_says_why() {
+    let mut st = loaded(160, 45);
+    press(
+        &mut st,
+        ":posture<Enter>/legacy-backup has an access key<Enter><Enter>",
+    );
+    // One write: `x`, Enter, `y` arrive before any frame is drawn.
+    let effects = common::demo::burst(&mut st, "x<Enter>y");
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(matches!(st.mode, Mode::Actions(_)), "{:?}", st.mode);
+    let status = st.status.clone().unwrap().text;
+    assert!(status.contains("2 key(s) ignored"), "{status}");
+    // The same burst once the menu is on screen: the dialog drops the `y`.
+    let effects = common::demo::burst(&mut st, "<Enter>y");
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(matches!(st.mode, Mode::Confirm(_)), "{:?}", st.mode);
+    assert!(
+        st.status
+            .clone()
+            .unwrap()
+            .text
+            .contains("same burst as the key that opened the confirm dialog")
+    );
+}
+
+#[test]
+fn y_counts_only_once_the_dialog_has_been_on_screen_for_300_ms() {
+    use std::time::Duration;
+    let mut st = confirm_open();
+    let Mode::Confirm(c) = &st.mode else {
+        unreachable!()
+    };
+    let shown = c.guard.drawn_at.expect("drawn");
+    let y = || {
+        Event::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char('y'),
+        ))
+    };
+    app::update(&mut st, Event::Clock(shown + Duration::from_millis(100)));
+    let effects = app::update(&mut st, y());
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(st.status.clone().unwrap().text.contains("y ignored"));
+    app::update(&mut st, Event::Clock(shown + Duration::from_millis(350)));
+    let effects = app::update(&mut st, y());
+    assert_eq!(plan_of(&effects).calls[0].operation, "UpdateAccessKey");
+}
+
+#[test]
+fn a_paste_never_picks_or_confirms_an_action() {
+    let mut st = confirm_open();
+    let effects = app::update(&mut st, Event::Paste("y".into()));
+    assert!(effects.is_empty());
+    assert!(matches!(st.mode, Mode::Confirm(_)));
+    assert!(st.status.clone().unwrap().text.contains("paste ignored"));
+    // Nor in normal mode, where it would be keys.
+    press(&mut st, "<Esc>");
+    let effects = app::update(&mut st, Event::Paste("x\ry".into()));
+    assert!(effects.is_empty());
+    assert_eq!(st.mode, Mode::Normal);
+}
+
+#[test]
+fn a_paste_fills_the_typed_name_but_still_needs_enter() {
+    let mut st = loaded(160, 45);
+    press(
+        &mut st,
+        ":posture<Enter>/legacy-backup has an access key<Enter><Enter>x",
+    );
+    let Mode::Actions(menu) = &st.mode else {
+        panic!()
+    };
+    let i = menu
+        .plans
+        .iter()
+        .position(|p| p.action == "iam.delete-access-key")
+        .unwrap();
+    for _ in 0..i {
+        press(&mut st, "j");
+    }
+    press(&mut st, "<Enter>");
+    let effects = app::update(&mut st, Event::Paste("AKIA3NPRL2B7LO2ZHFU7".into()));
+    assert!(effects.is_empty());
+    assert!(text(&st).contains("AKIA3NPRL2B7LO2ZHFU7█"), "{}", text(&st));
+    let effects = press(&mut st, "<Enter>");
+    assert_eq!(plan_of(&effects).calls[0].operation, "DeleteAccessKey");
+}
+
+#[test]
+fn reactivating_a_key_is_never_the_default_is_labelled_and_needs_the_name_typed() {
+    let mut st = loaded(160, 45);
+    // heidi's only key is inactive: the catalog offers to reactivate it.
+    press(&mut st, ":iam<Enter>/heidi<Enter>x");
+    let Mode::Actions(menu) = &st.mode else {
+        panic!("{:?}", st.mode)
+    };
+    assert_ne!(menu.plans[menu.cursor].action, "iam.activate-access-key");
+    assert_eq!(
+        menu.plans.last().map(|p| p.action.as_str()),
+        Some("iam.activate-access-key")
+    );
+    assert!(text(&st).contains("(weakens security)"), "{}", text(&st));
+    press(&mut st, "G<Enter>");
+    assert!(
+        text(&st).contains("WEAKENS SECURITY. Type AKIAYPTDWDIHCXANKA6Y"),
+        "{}",
+        text(&st)
+    );
+    // `y` is just a typed character here.
+    let effects = press(&mut st, "y<Enter>");
+    assert!(effects.is_empty(), "{effects:?}");
+    press(&mut st, "<Backspace>");
+    let effects = press(&mut st, "AKIAYPTDWDIHCXANKA6Y<Enter>");
+    assert_eq!(plan_of(&effects).calls[0].params["Status"], "Active");
+}
+
+#[test]
+fn undoing_a_containment_needs_the_name_typed() {
+    let plan = catalog::deactivate_access_key("alice", "AKIA1");
+    let (_d, j) = journal_with(|j| {
+        j.append(
+            "c1",
+            Body::Plan {
+                plan: Box::new(plan.clone()),
+                account: String::new(),
+                caller: None,
+                dry_run: true,
+            },
+        )
+        .unwrap();
+        j.append("c1", Body::Done { status: Status::DryRun, message: "dry run".into(), undo: vec![ApiCall::iam("UpdateAccessKey", serde_json::json!({"UserName": "alice", "AccessKeyId": "AKIA1", "Status": "Active"}))] }).unwrap();
+    });
+    let mut st = loaded(160, 45);
+    st.act.dry_run = true;
+    app::update(
+        &mut st,
+        Event::Journal {
+            entries: j.entries(),
+            problem: None,
+            path: "j".into(),
+            first: false,
+        },
+    );
+    press(&mut st, "u");
+    let Mode::Confirm(c) = &st.mode else {
+        panic!("{:?}", st.mode)
+    };
+    assert!(c.needs_typing());
+    assert!(press(&mut st, "y").is_empty());
+    press(&mut st, "<Backspace>");
+    let effects = press(&mut st, "AKIA1<Enter>");
+    assert_eq!(plan_of(&effects).undo_of.as_deref(), Some("c1"));
 }

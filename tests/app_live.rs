@@ -269,3 +269,17 @@ fn expired_token_from_a_load_prompts_and_esc_keeps_the_data() {
     assert_eq!(fx, [Effect::RenewSession(None)]);
     assert_eq!(st.mode, Mode::Normal);
 }
+
+#[test]
+fn the_mfa_prompt_shows_its_own_key_hints_over_every_view() {
+    for keys in [":journal<Enter>", ""] {
+        let mut st = common::demo::loaded(160, 45);
+        st.session = Some(Session::new(at(1), true));
+        press(&mut st, keys);
+        app::update(&mut st, Event::Tick(at(2)));
+        assert!(matches!(st.mode, Mode::Mfa(_)), "{:?}", st.mode);
+        let hints = text(&st).lines().last().unwrap().to_string();
+        assert!(hints.contains("0-9 code"), "{keys}: {hints}");
+        assert!(!hints.contains("undo"), "{keys}: {hints}");
+    }
+}

@@ -302,3 +302,20 @@ fn failed_refresh_keeps_the_data_and_says_why() {
         "the data stays on screen:\n{s}"
     );
 }
+
+#[test]
+fn incident_works_on_a_users_resource_page_like_x() {
+    let mut st = loaded(160, 45);
+    // ci-deploy's page (from the IAM pane) has a finding under the cursor.
+    press(&mut st, ":iam<Enter>/ci-deploy<Enter><Enter>");
+    assert!(matches!(st.view(), Some(View::Resource(_))));
+    let effects = press(&mut st, ":incident<Enter>");
+    let Some(Effect::IncidentStart(b)) = effects.first() else {
+        panic!("{effects:?} {:?}", st.status)
+    };
+    assert_eq!(b.0.id, "compromised-access-key");
+    assert_eq!(b.1.user.as_deref(), Some("ci-deploy"));
+    // Tab completes it.
+    press(&mut st, ":inc<Tab>");
+    assert_eq!(st.mode, Mode::Command("incident ".into()));
+}

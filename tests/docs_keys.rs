@@ -35,3 +35,23 @@ fn every_documented_key_is_bound() {
         }
     }
 }
+
+#[test]
+fn every_command_is_in_help_the_docs_and_completion() {
+    use guardpost::app::keymap::{COMMANDS, command, complete, markdown};
+    let docs = markdown();
+    for c in COMMANDS {
+        assert!(
+            docs.contains(&format!("`:{}`", c.label)),
+            "{} in docs",
+            c.label
+        );
+        for name in c.label.split(", ").map(|n| n.split(' ').next().unwrap()) {
+            assert!(command(name).is_some(), ":{name} runs");
+            assert!(complete(name).contains(&name), ":{name} completes");
+        }
+    }
+    // The command the issue found missing everywhere.
+    assert_eq!(complete("inc"), ["incident"]);
+    assert!(docs.contains("`:incident [PLAYBOOK]`"));
+}

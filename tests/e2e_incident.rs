@@ -75,7 +75,7 @@ async fn walkthrough_from_key_id_resume_and_export() {
     t.keys(&["Enter", "Enter"]);
     let s = t.wait_for("Reads only");
     assert!(s.contains("default No"), "{s}");
-    t.keys(&["y"]);
+    t.confirm();
     t.wait_for("Result");
     close_result(&t);
     t.wait_for("5/15");
@@ -83,7 +83,7 @@ async fn walkthrough_from_key_id_resume_and_export() {
     t.keys(&["Enter"]);
     let s = t.wait_for("iam:UpdateAccessKey (global)");
     assert!(s.contains(&key), "{s}");
-    t.keys(&["y"]);
+    t.confirm();
     let s = t.wait_for("Result");
     assert!(s.contains("succeeded"), "{s}");
     close_result(&t);

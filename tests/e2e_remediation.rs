@@ -81,7 +81,7 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
         "nothing happens before y"
     );
 
-    t.keys(&["y"]);
+    t.confirm();
     let s = t.wait_for("Result");
     assert!(s.contains("succeeded"), "{s}");
     assert_eq!(status(iam.clone()).await, "Inactive");
@@ -94,11 +94,15 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
         !s.contains("User old-key has an access key not rotated") && s.contains("loaded")
     });
 
-    // u: undo, confirmed; the key is active again and the finding is back.
+    // u: undo; reactivating weakens security, so it takes the key id typed, not y. The key
+    // is active again and the finding is back.
     t.keys(&["u"]);
     let s = t.wait_for("Undo: Deactivate access key");
     assert!(s.contains(r#""Status":"Active""#), "{s}");
-    t.keys(&["y"]);
+    assert!(s.contains(&format!("WEAKENS SECURITY. Type {key}")), "{s}");
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    t.text(&key);
+    t.keys(&["Enter"]);
     let s = t.wait_for("Result");
     assert!(s.contains("succeeded"), "{s}");
     assert_eq!(status(iam.clone()).await, "Active");

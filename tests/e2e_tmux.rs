@@ -137,3 +137,36 @@ fn tiny_terminal_gets_a_message_not_a_panic() {
     assert!(s.contains("EXITED:0"), "{s}");
     assert_restored(&s);
 }
+
+#[test]
+fn a_pasted_or_burst_x_enter_y_runs_nothing() {
+    let (dir, c) = cmd("--demo");
+    let t = Tmux::start("paste", 160, 45, &c);
+    t.wait_for("Posture score");
+    t.keys(&[":"]);
+    t.text("posture");
+    t.keys(&["Enter"]);
+    t.wait_for("Findings › Posture");
+    // A bracketed paste is one paste event: never keys.
+    t.paste("x\ry");
+    let s = t.wait_for("paste ignored");
+    assert!(!s.contains("Actions —"), "a paste opened the menu:\n{s}");
+    // The same three keys in one write (no bracketed paste): the menu opens, the rest is
+    // dropped (or `y` comes too soon for the dialog), and the status line says so.
+    t.text("x\ry");
+    let s = t.wait_until("the status says why", |s| {
+        s.contains("same burst") || s.contains("y ignored")
+    });
+    assert!(!s.contains("Running"), "{s}");
+    // Nothing ran: no journal entry (the demo journals even its dry runs).
+    t.keys(&["Escape"]);
+    t.wait_until("menu or dialog closed", |s| {
+        !s.contains("Esc close") && !s.contains("Esc = no")
+    });
+    t.keys(&["q"]);
+    let s = t.wait_exit();
+    assert!(s.contains("EXITED:0"), "{s}");
+    let journal = dir.path().join("journal.jsonl");
+    let written = std::fs::read_to_string(&journal).unwrap_or_default();
+    assert!(written.is_empty(), "an action ran:\n{written}");
+}

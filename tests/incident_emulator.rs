@@ -41,11 +41,17 @@ impl Loop {
     async fn pump(&self, st: &mut State, mut effects: Vec<Effect>) {
         while let Some(e) = effects.pop() {
             let more = match e {
-                Effect::Execute(plan) => {
+                Effect::Execute { plan, origin } => {
                     let out = execute(&self.backend, &self.journal, &plan, &self.opts, |_| {})
                         .await
                         .map_err(|e| e.to_string());
-                    app::update(st, Event::ActionDone(Box::new(out)))
+                    app::update(
+                        st,
+                        Event::ActionDone {
+                            origin,
+                            result: Box::new(out),
+                        },
+                    )
                 }
                 Effect::IncidentAppend(mut rec) => {
                     rec.caller = self.opts.caller.clone();
@@ -123,6 +129,7 @@ impl Loop {
 
 fn state_with(data: Dataset) -> State {
     let mut st = State::new(false, (160, 45));
+    app::update(&mut st, Event::Tick(chrono::Utc::now()));
     app::update(&mut st, Event::Loaded(Box::new(data)));
     st
 }

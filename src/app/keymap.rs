@@ -1,4 +1,5 @@
 //! The keymap: one table that drives key handling, the `?` help screen and docs/keys.md.
+use crate::model::Source;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What a key does in normal mode.
@@ -251,7 +252,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         keys: &[ch(':')],
         action: Action::Command,
-        help: "command (:findings :posture :iam :resources :overview :region R :sort K :group G :help :q)",
+        help: "command (:findings :posture :iam :resources :overview :incident :region R :sort K :group G :help :q)",
         section: GENERAL,
     },
     Binding {
@@ -281,26 +282,147 @@ pub fn lookup(ev: &KeyEvent) -> Option<Action> {
         .map(|b| b.action)
 }
 
-/// The `:` commands, for help, completion and docs.
-pub static COMMANDS: &[(&str, &str)] = &[
-    ("overview", "the overview pane"),
-    ("findings", "all findings"),
-    ("posture", "posture findings (IAM and account rules)"),
-    ("guardduty", "GuardDuty findings"),
-    ("securityhub", "Security Hub findings"),
-    ("accessanalyzer", "Access Analyzer findings"),
-    ("resources", "the resources pane"),
-    ("iam", "the IAM pane (users, roles, groups, policies)"),
-    (
+/// What a `:` command does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmd {
+    Overview,
+    Findings,
+    Source(Source),
+    Resources,
+    Iam,
+    Journal,
+    Incident,
+    Region,
+    Sort,
+    Group,
+    Help,
+    Quit,
+}
+
+/// One `:` command: how help and docs show it, the names it answers to (the first word of
+/// each `label` part is completed with Tab), and what it does.
+pub struct CommandSpec {
+    pub label: &'static str,
+    pub help: &'static str,
+    pub names: &'static [&'static str],
+    pub cmd: Cmd,
+}
+
+const fn command_spec(
+    label: &'static str,
+    help: &'static str,
+    names: &'static [&'static str],
+    cmd: Cmd,
+) -> CommandSpec {
+    CommandSpec {
+        label,
+        help,
+        names,
+        cmd,
+    }
+}
+
+/// The `:` commands: the one table for running them, help, completion and docs.
+pub static COMMANDS: &[CommandSpec] = &[
+    command_spec(
+        "overview",
+        "the overview pane",
+        &["overview", "o"],
+        Cmd::Overview,
+    ),
+    command_spec(
+        "findings",
+        "all findings",
+        &["findings", "f"],
+        Cmd::Findings,
+    ),
+    command_spec(
+        "posture",
+        "posture findings (IAM and account rules)",
+        &["posture"],
+        Cmd::Source(Source::Posture),
+    ),
+    command_spec(
+        "guardduty",
+        "GuardDuty findings",
+        &["guardduty", "gd"],
+        Cmd::Source(Source::GuardDuty),
+    ),
+    command_spec(
+        "securityhub",
+        "Security Hub findings",
+        &["securityhub", "sh"],
+        Cmd::Source(Source::SecurityHub),
+    ),
+    command_spec(
+        "accessanalyzer",
+        "Access Analyzer findings",
+        &["accessanalyzer", "aa"],
+        Cmd::Source(Source::AccessAnalyzer),
+    ),
+    command_spec(
+        "resources",
+        "the resources pane",
+        &["resources", "res"],
+        Cmd::Resources,
+    ),
+    command_spec(
+        "iam",
+        "the IAM pane (users, roles, groups, policies)",
+        &["iam"],
+        Cmd::Iam,
+    ),
+    command_spec(
         "journal",
         "the actions taken, their status; Enter verifies an unknown one",
+        &["journal", "j"],
+        Cmd::Journal,
     ),
-    ("region REGION", "findings in one region"),
-    ("sort severity|time|source|resource", "sort the table"),
-    ("group none|control|resource", "group the findings table"),
-    ("help", "this help"),
-    ("quit, q", "quit"),
+    command_spec(
+        "incident [PLAYBOOK]",
+        "start (or show) the incident playbook for the selected finding or IAM user",
+        &["incident", "inc"],
+        Cmd::Incident,
+    ),
+    command_spec(
+        "region REGION",
+        "findings in one region",
+        &["region"],
+        Cmd::Region,
+    ),
+    command_spec(
+        "sort severity|time|source|resource",
+        "sort the table",
+        &["sort"],
+        Cmd::Sort,
+    ),
+    command_spec(
+        "group none|control|resource",
+        "group the findings table",
+        &["group"],
+        Cmd::Group,
+    ),
+    command_spec("help", "this help", &["help", "h"], Cmd::Help),
+    command_spec("quit, q", "quit", &["quit", "q", "q!"], Cmd::Quit),
 ];
+
+/// The command a name (or alias) runs.
+pub fn command(name: &str) -> Option<Cmd> {
+    COMMANDS
+        .iter()
+        .find(|c| c.names.contains(&name))
+        .map(|c| c.cmd)
+}
+
+/// Tab completion: the command names shown in help that start with `prefix`.
+pub fn complete(prefix: &str) -> Vec<&'static str> {
+    COMMANDS
+        .iter()
+        .flat_map(|c| c.label.split(", "))
+        .map(|c| c.split(' ').next().unwrap_or(c))
+        .filter(|c| c.starts_with(prefix))
+        .collect()
+}
 
 /// Markdown for docs/keys.md, generated from the tables above (a test keeps the file current).
 pub fn markdown() -> String {
@@ -317,8 +439,8 @@ pub fn markdown() -> String {
         out.push_str(&format!("| {} | {} |\n", keys.join(" "), b.help));
     }
     out.push_str("\n## Commands (`:`)\n\n| command | does |\n|---|---|\n");
-    for (c, d) in COMMANDS {
-        out.push_str(&format!("| `:{c}` | {d} |\n"));
+    for c in COMMANDS {
+        out.push_str(&format!("| `:{}` | {} |\n", c.label, c.help));
     }
     out.push_str(
         "\n## In the filter (`/`) and command (`:`) line\n\n| keys | does |\n|---|---|\n\

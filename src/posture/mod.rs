@@ -23,6 +23,8 @@ mod account;
 pub mod policy;
 mod principals;
 pub mod rules;
+pub mod score;
+pub mod trust;
 mod users;
 
 #[cfg(test)]

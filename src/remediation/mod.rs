@@ -12,6 +12,7 @@ pub mod aws;
 pub mod catalog;
 pub mod executor;
 pub mod journal;
+pub mod weakens;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -7,7 +7,6 @@ pub mod markdown;
 pub mod sarif;
 pub mod table;
 
-use crate::app::summary::weight;
 use crate::model::{Control, Finding, ResourceRef, Severity, Source, Workflow};
 use crate::posture::RuleInfo;
 use chrono::{DateTime, Utc};
@@ -186,16 +185,11 @@ impl Report {
     /// posture score, over this run's rules).
     pub fn score(&self) -> u8 {
         let failing = self.failing_rules();
-        let total: usize = self.rules.iter().map(|r| weight(r.severity)).sum();
-        let bad: usize = self
-            .rules
-            .iter()
-            .filter(|r| failing.contains(r.id))
-            .map(|r| weight(r.severity))
-            .sum();
-        (100 * (total - bad.min(total)))
-            .checked_div(total)
-            .map_or(100, |v| v as u8)
+        crate::posture::score::score(
+            self.rules
+                .iter()
+                .map(|r| (r.severity, failing.contains(r.id))),
+        )
     }
 
     /// Findings at or above the `--fail-on` threshold.

@@ -1,7 +1,10 @@
-//! Glue between the terminal loop and the executor: runs a confirmed plan (or a verification of
-//! an interrupted one) on the runtime and reports back through the app's event channel.
+//! The one effect interpreter: everything `app::update` asks for (executions, verifications,
+//! the incident store, CloudTrail lookups, reloads, clipboard copies, session renewal) is
+//! carried out here, and the results go back to the app as events.
 
-use crate::app::Event;
+use super::load::{LoadSpec, spawn_load};
+use crate::app::{Effect, Event, Origin, Session, State};
+use crate::posture::PostureConfig;
 use crate::remediation::aws::AwsBackend;
 use crate::remediation::executor::{self, CallResult, Options, Outcome};
 use crate::remediation::journal::{self, Body, Journal, Status};
@@ -198,7 +201,7 @@ impl Runner {
         }
     }
 
-    pub fn spawn_execute(&self, plan: Plan, tx: UnboundedSender<Event>) {
+    pub fn spawn_execute(&self, plan: Plan, origin: Origin, tx: UnboundedSender<Event>) {
         let me = self.clone();
         tokio::spawn(async move {
             let ptx = tx.clone();
@@ -210,9 +213,10 @@ impl Runner {
                 // No account: dry run (the options say so); the backend is never called.
                 None => executor::execute(&NoAccount, &me.journal, &plan, &me.opts, progress).await,
             };
-            let _ = tx.send(Event::ActionDone(Box::new(
-                result.map_err(|e| e.to_string()),
-            )));
+            let _ = tx.send(Event::ActionDone {
+                origin,
+                result: Box::new(result.map_err(|e| e.to_string())),
+            });
             let _ = tx.send(me.journal_event(false));
         });
     }
@@ -222,7 +226,10 @@ impl Runner {
         let me = self.clone();
         tokio::spawn(async move {
             let result = me.verify(&id).await;
-            let _ = tx.send(Event::ActionDone(Box::new(result)));
+            let _ = tx.send(Event::ActionDone {
+                origin: Origin::Verify,
+                result: Box::new(result),
+            });
             let _ = tx.send(me.journal_event(false));
         });
     }
@@ -358,6 +365,105 @@ impl executor::Backend for NoAccount {
 /// The default journal location (see [`journal::default_path`]).
 pub fn default_journal() -> Option<PathBuf> {
     journal::default_path()
+}
+
+/// Carries out the app's effects.
+pub struct Effects {
+    pub runner: Runner,
+    /// Renewing a session swaps the live context; a reload reads whatever is current.
+    spec: Arc<Mutex<LoadSpec>>,
+    posture: PostureConfig,
+    tx: UnboundedSender<Event>,
+}
+
+impl Effects {
+    pub fn new(
+        runner: Runner,
+        spec: LoadSpec,
+        posture: PostureConfig,
+        tx: UnboundedSender<Event>,
+    ) -> Effects {
+        Effects {
+            runner,
+            spec: Arc::new(Mutex::new(spec)),
+            posture,
+            tx,
+        }
+    }
+
+    /// What to load now (after a renewal: the new credentials).
+    pub fn spec(&self) -> LoadSpec {
+        self.spec.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Starts a load (the first one may come already read: a validated snapshot).
+    pub fn load(&self, first: Option<crate::snapshot::Snapshot>) {
+        spawn_load(self.tx.clone(), self.spec(), first, self.posture.clone());
+    }
+
+    /// Carries out one effect; false for `Quit`.
+    pub fn run(&self, effect: Effect, state: &State) -> bool {
+        let tx = &self.tx;
+        match effect {
+            Effect::Quit => return false,
+            Effect::Copy(text) => {
+                use crossterm::clipboard::CopyToClipboard;
+                if let Err(e) = crossterm::execute!(
+                    std::io::stdout(),
+                    CopyToClipboard::to_clipboard_from(&text)
+                ) {
+                    tracing::warn!(error = %e, "clipboard write failed");
+                }
+            }
+            Effect::Reload => self.load(None),
+            Effect::Execute { plan, origin } => {
+                self.runner.spawn_execute(*plan, origin, tx.clone())
+            }
+            Effect::Verify(id) => self.runner.spawn_verify(id, tx.clone()),
+            Effect::IncidentStart(b) => {
+                let (book, subject) = *b;
+                let account = state
+                    .data
+                    .as_ref()
+                    .map(|d| d.account.id.clone())
+                    .unwrap_or_default();
+                self.runner.start_incident(book, subject, &account, tx);
+            }
+            Effect::IncidentAppend(rec) => self.runner.append_incident(*rec, tx),
+            Effect::IncidentExport(id) => self.runner.export_incident(&id, tx),
+            Effect::IncidentLookup {
+                step,
+                value,
+                by_user,
+            } => self.runner.spawn_lookup(step, value, by_user, tx.clone()),
+            Effect::RenewSession(code) => self.renew(code),
+        }
+        true
+    }
+
+    fn renew(&self, code: Option<crate::sources::session::MfaCode>) {
+        let LoadSpec::Live(ctx) = self.spec() else {
+            return;
+        };
+        let (spec, tx, runner) = (self.spec.clone(), self.tx.clone(), self.runner.clone());
+        tokio::spawn(async move {
+            let code = code.as_ref().map(|c| c.0.as_str());
+            let ev = match Box::pin(ctx.renew(code)).await {
+                Ok(new) => {
+                    let s = new.session.clone();
+                    // Actions use the new credentials too.
+                    runner.set_context(new.clone());
+                    *spec.lock().unwrap_or_else(|e| e.into_inner()) = LoadSpec::Live(Box::new(new));
+                    match s {
+                        Some(s) => Event::SessionRenewed(Session::new(s.expires, s.mfa)),
+                        None => Event::SessionRenewFailed("no session".into()),
+                    }
+                }
+                Err(e) => Event::SessionRenewFailed(e.to_string()),
+            };
+            let _ = tx.send(ev);
+        });
+    }
 }
 
 #[cfg(test)]

@@ -1,2 +1,7 @@
-//! The effect interpreter: carries out what `app::update` asks for and answers with events.
+//! The runtime: everything with I/O around the pure app. `load` resolves and reads what to
+//! show (demo, snapshot, live account), `effects` carries out what `app::update` asks for,
+//! `terminal` owns the terminal and runs the loop, `incident` prepares `guardpost incident`.
 pub mod effects;
+pub mod incident;
+pub mod load;
+pub mod terminal;

@@ -4,11 +4,10 @@ pub mod theme;
 pub mod views;
 
 pub use modes::{act, mfa as session};
-use views::detail;
 pub use views::{findings, iam, incident, overview, resource};
 
 use crate::app::keymap::{COMMANDS, KEYMAP};
-use crate::app::{Level, Mode, Pane, State, View};
+use crate::app::{Level, Mode, Pane, State};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -185,16 +184,8 @@ fn render_body(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    match state.view() {
-        Some(View::Overview(o)) => overview::render(state, data, o, theme, frame, area),
-        Some(View::Findings(l)) => findings::render(data, l, theme, frame, area),
-        Some(View::Detail(d)) => detail::render(data, d, theme, frame, area),
-        Some(View::Resource(r)) => resource::render_resource(data, r, theme, frame, area),
-        Some(View::Resources(l)) => resource::render_list(data, l, theme, frame, area),
-        Some(View::Iam(i)) => iam::render(data, i, theme, frame, area),
-        Some(View::Journal(l)) => act::render_journal(state, l, theme, frame, area),
-        Some(View::Incident) => incident::render(state, theme, frame, area),
-        None => {}
+    if let Some(view) = state.view() {
+        views::draw(state, data, view, theme, frame, area);
     }
 }
 
@@ -242,88 +233,30 @@ fn render_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let hints: &[(&str, &str)] = match (&state.mode, state.view()) {
-        (Mode::Help { .. }, _) => &[("j/k", "scroll"), ("Esc", "close")],
-        (Mode::Filter(_) | Mode::Command(_), _) => &[],
-        (Mode::Actions(_), _) => &[("j/k", "choose"), ("Enter", "preview"), ("Esc", "close")],
-        (Mode::Confirm(_), _) => &[
+    let hints: &[(&str, &str)] = match &state.mode {
+        Mode::Help { .. } => &[("j/k", "scroll"), ("Esc", "close")],
+        Mode::Filter(_) | Mode::Command(_) | Mode::Running(_) => &[],
+        Mode::Actions(_) => &[("j/k", "choose"), ("Enter", "preview"), ("Esc", "close")],
+        Mode::Confirm(c) if c.needs_typing() => &[
+            ("type the name", "confirm"),
+            ("Enter", "run"),
+            ("Esc", "cancel"),
+            ("↑/↓", "scroll"),
+        ],
+        Mode::Confirm(_) => &[
             ("y", "run"),
             ("n/Enter/Esc", "cancel"),
             ("Tab", "edit note"),
             ("↑/↓", "scroll"),
         ],
-        (Mode::Running(_), _) => &[],
-        (Mode::Outcome(_), _) => &[("u", "undo"), ("any key", "close")],
-        (Mode::Prompt(_), _) => &[("Enter", "done"), ("Esc", "cancel")],
-        (_, Some(View::Incident)) => &[
-            ("Enter", "run step"),
-            ("s", "skip"),
-            ("j/k", "steps"),
-            ("g", "current"),
-            ("e", "export"),
-            ("Esc", "back"),
-        ],
-        (_, Some(View::Journal(_))) => &[
-            ("Enter", "details / verify"),
-            ("x", "undo this"),
-            ("u", "undo last"),
-            ("Esc", "back"),
-        ],
-        (Mode::Mfa(_), _) => &[("0-9", "code"), ("Enter", "submit"), ("Esc", "cancel")],
-        (_, Some(View::Overview(_))) => &[
-            ("j/k", "move"),
-            ("h/l", "source"),
-            ("Enter", "drill down"),
-            ("Tab", "pane"),
-            (":", "command"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        (_, Some(View::Findings(_))) => &[
-            ("Enter", "open"),
-            ("/", "filter"),
-            ("s", "sort"),
-            ("v", "group"),
-            ("a", "closed"),
-            ("space", "mark"),
-            ("x", "act"),
-            ("y", "raw"),
-            ("Esc", "back"),
-            ("?", "help"),
-        ],
-        (_, Some(View::Detail(_))) => &[
-            ("Enter", "resource"),
-            ("x", "act"),
-            ("y", "raw JSON"),
-            ("j/k", "scroll"),
-            ("c", "copy ARN"),
-            ("b", "console URL"),
-            ("Esc", "back"),
-        ],
-        (_, Some(View::Resource(_))) => &[
-            ("j/k", "finding"),
-            ("Enter", "open"),
-            ("x", "act"),
-            ("c", "copy ARN"),
-            ("b", "console URL"),
-            ("Esc", "back"),
-        ],
-        (_, Some(View::Resources(_))) => &[
-            ("Enter", "open"),
-            ("/", "filter"),
-            ("c", "copy ARN"),
-            ("Tab", "pane"),
-            ("?", "help"),
-        ],
-        (_, Some(View::Iam(_))) => &[
-            ("h/l", "users/roles/groups/policies"),
-            ("Enter", "open"),
-            ("x", "act"),
-            ("/", "filter"),
-            ("Tab", "pane"),
-            ("?", "help"),
-        ],
-        (_, None) => &[("r", "retry"), ("q", "quit")],
+        Mode::Outcome(_) => &[("u", "undo"), ("any key", "close")],
+        Mode::Prompt(_) => &[("Enter", "done"), ("Esc", "cancel")],
+        // The MFA prompt owns the keyboard whatever view is under it.
+        Mode::Mfa(_) => &[("0-9", "code"), ("Enter", "submit"), ("Esc", "cancel")],
+        Mode::Normal => match state.view() {
+            Some(v) => v.behaviour().hints(),
+            None => &[("r", "retry"), ("q", "quit")],
+        },
     };
     let mut spans = vec![Span::raw(" ")];
     for (k, d) in hints {
@@ -353,10 +286,10 @@ pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled("Commands", theme.title())));
-    for (c, d) in COMMANDS {
+    for c in COMMANDS {
         lines.push(Line::from(vec![
-            Span::styled(format!("  :{c:<36}"), theme.accent()),
-            Span::styled(d.to_string(), theme.text()),
+            Span::styled(format!("  :{:<36}", c.label), theme.accent()),
+            Span::styled(c.help.to_string(), theme.text()),
         ]));
     }
     lines

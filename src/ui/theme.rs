@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
-use crate::config::{TomlDiagnostic, parse_toml};
 use crate::model::Severity;
+use crate::toml_diag::{TomlDiagnostic, parse_toml};
 
 /// Built-in themes, by name, embedded at compile time.
 pub const BUILTIN_THEMES: &[(&str, &str)] = &[

@@ -14,14 +14,49 @@ pub fn demo() -> Dataset {
 
 pub fn loaded(w: u16, h: u16) -> State {
     let mut st = State::new(false, (w, h));
+    app::update(&mut st, Event::Tick(chrono::Utc::now()));
     app::update(&mut st, Event::Loaded(Box::new(demo())));
     st
 }
 
+/// Keys typed by a person: each one is drawn, and a second passes before the next (as the
+/// runtime sends `Event::Clock` before a key and `Event::Drawn` after each frame).
 /// Keys in a compact form: plain chars, plus `<Enter>`, `<Esc>`, `<Tab>`, `<BackTab>`, `<Down>`,
 /// `<Up>`, `<PgDn>`, `<Space>`, `<C-c>`.
 pub fn press(st: &mut State, keys: &str) -> Vec<Effect> {
-    let mut effects = vec![];
+    keys_of(keys)
+        .into_iter()
+        .flat_map(|k| {
+            let at = st.clock + std::time::Duration::from_secs(1);
+            app::update(st, Event::Clock(at));
+            let mut effects = app::update(st, Event::Key(k));
+            effects.extend(app::update(st, Event::Drawn(at)));
+            effects
+        })
+        .collect()
+}
+
+/// Keys that arrive in one burst (one write: a paste without bracketed paste, a macro):
+/// the same time, no frame between them; one frame after.
+pub fn burst(st: &mut State, keys: &str) -> Vec<Effect> {
+    let at = st.clock + std::time::Duration::from_secs(1);
+    app::update(st, Event::Clock(at));
+    let mut effects: Vec<Effect> = keys_of(keys)
+        .into_iter()
+        .flat_map(|k| app::update(st, Event::Key(k)))
+        .collect();
+    effects.extend(app::update(st, Event::Drawn(at)));
+    effects
+}
+
+/// Advances the input clock (nothing drawn).
+pub fn wait(st: &mut State, d: std::time::Duration) {
+    let at = st.clock + d;
+    app::update(st, Event::Clock(at));
+}
+
+fn keys_of(keys: &str) -> Vec<KeyEvent> {
+    let mut out = vec![];
     let mut rest = keys;
     while !rest.is_empty() {
         let (code, mods, len) = if rest.starts_with('<') {
@@ -45,10 +80,10 @@ pub fn press(st: &mut State, keys: &str) -> Vec<Effect> {
             let c = rest.chars().next().unwrap();
             (KeyCode::Char(c), KeyModifiers::NONE, c.len_utf8())
         };
-        effects.extend(app::update(st, Event::Key(KeyEvent::new(code, mods))));
+        out.push(KeyEvent::new(code, mods));
         rest = &rest[len..];
     }
-    effects
+    out
 }
 
 pub fn screen(st: &State, theme: &Theme) -> Terminal<TestBackend> {

@@ -80,6 +80,38 @@ impl Tmux {
 
     /// Waits until the program has exited and the shell has printed the terminal's settings
     /// (the stty line ends with the extproc flag).
+    /// Pastes `text` as a terminal paste: bracketed (`paste-buffer -p`) when the program asked
+    /// for bracketed paste, else as plain keys in one write.
+    pub fn paste(&self, text: &str) {
+        let buffer = format!("{}-paste", self.session);
+        let ok = Command::new("tmux")
+            .args(["set-buffer", "-b", &buffer, "--", text])
+            .status()
+            .expect("tmux set-buffer")
+            .success()
+            && Command::new("tmux")
+                .args([
+                    "paste-buffer",
+                    "-p",
+                    "-d",
+                    "-b",
+                    &buffer,
+                    "-t",
+                    &self.session,
+                ])
+                .status()
+                .expect("tmux paste-buffer")
+                .success();
+        assert!(ok, "tmux paste failed");
+    }
+
+    /// Answers `y` in the confirm dialog once it has been on screen long enough to count
+    /// (guardpost ignores `y` for the dialog's first 300 ms, so a key burst cannot confirm).
+    pub fn confirm(&self) {
+        std::thread::sleep(Duration::from_millis(400));
+        self.keys(&["y"]);
+    }
+
     pub fn wait_exit(&self) -> String {
         self.wait_until("exit and stty", |s| {
             s.contains("EXITED:") && s.contains("extproc")

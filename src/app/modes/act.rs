@@ -1,17 +1,25 @@
 //! Remediation in the app: `x` lists the actions for the selection, the confirm dialog shows
-//! the exact calls (default No, red when destructive, typing the name for irreversible ones),
-//! `u` undoes the last undoable action, `:journal` lists what was done.
+//! the exact calls (default No, red when destructive, typing the name for irreversible ones
+//! and for actions that weaken security), `u` undoes the last undoable action.
 //!
-//! Pure like the rest of `app`: running an action is [`Effect::Execute`]; its progress and
-//! outcome come back as events.
+//! Pure like the rest of `app`: running an action is [`Effect::Execute`] with its [`Origin`];
+//! its progress and outcome come back as events with the same origin.
+//!
+//! A paste or a key burst never confirms: the menu and the dialog drop keys that arrive before
+//! they were drawn (the same burst as the key that opened them), and `y` counts only once the
+//! dialog has been on screen for [`CONFIRM_DELAY`] (input-clock time, see `Event::Clock`).
 
-use crate::app::{Effect, Level, Mode, SimpleList, State, View, iam_arn};
-use crate::model::Finding;
+use crate::app::selection::Selection;
+use crate::app::state::{Effect, Level, Mode, Origin, State, Status};
 use crate::remediation::executor::{Outcome, Progress};
-use crate::remediation::journal::{Entry, Status, undo_plan};
+use crate::remediation::journal::{Entry, Status as JournalStatus, undo_plan};
+use crate::remediation::weakens::weakens_security;
 use crate::remediation::{Plan, catalog};
-use chrono::Utc;
 use crossterm::event::{KeyCode, KeyEvent};
+use std::time::Duration;
+
+/// How long the confirm dialog must have been on screen before `y` counts.
+pub const CONFIRM_DELAY: Duration = Duration::from_millis(300);
 
 /// What the app knows of the journal and how actions run.
 #[derive(Debug, Clone, Default)]
@@ -38,37 +46,87 @@ impl ActState {
     }
 }
 
+/// Keys that reached a menu or dialog before it was drawn: dropped, and counted for the status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Guard {
+    /// When it was first drawn (input clock); `None`: not on screen yet.
+    pub drawn_at: Option<Duration>,
+    pub dropped: usize,
+}
+
+impl Guard {
+    /// Drops a key that came before the first draw; true when dropped.
+    fn drop_early(&mut self, state: &mut State, what: &str) -> bool {
+        if self.drawn_at.is_some() {
+            return false;
+        }
+        self.dropped += 1;
+        state.warn(format!(
+            "{} key(s) ignored: they arrived in the same burst as the key that opened the {what}",
+            self.dropped
+        ));
+        true
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Menu {
     pub plans: Vec<Plan>,
     pub cursor: usize,
     /// What the actions are for (shown as the menu title).
     pub subject: String,
+    pub origin: Origin,
+    pub guard: Guard,
+}
+
+impl Menu {
+    /// Actions that weaken security go last and are never the default item.
+    pub fn new(mut plans: Vec<Plan>, subject: String, origin: Origin) -> Menu {
+        plans.sort_by_key(|p| weakens_security(&p.action));
+        Menu {
+            plans,
+            cursor: 0,
+            subject,
+            origin,
+            guard: Guard::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
     pub plan: Plan,
+    pub origin: Origin,
     /// What the user typed (irreversible actions) or the note being edited.
     pub typed: String,
     /// Editing the Security Hub note (Tab).
     pub editing_note: bool,
     pub scroll: u16,
+    pub guard: Guard,
 }
 
 impl Confirm {
-    pub fn new(plan: Plan) -> Confirm {
+    pub fn new(plan: Plan, origin: Origin) -> Confirm {
         Confirm {
             plan,
+            origin,
             typed: String::new(),
             editing_note: false,
             scroll: 0,
+            guard: Guard::default(),
         }
     }
 
-    /// Irreversible, destructive actions ask for the resource name instead of `y`.
+    /// The action gives access back or turns protection off.
+    pub fn weakens_security(&self) -> bool {
+        weakens_security(&self.plan.action)
+    }
+
+    /// Irreversible, destructive actions and actions that weaken security ask for the
+    /// resource name instead of `y`.
     pub fn needs_typing(&self) -> bool {
-        self.plan.irreversible() && self.plan.destructive && self.plan.undo_of.is_none()
+        (self.plan.irreversible() && self.plan.destructive && self.plan.undo_of.is_none())
+            || (self.weakens_security() && !self.plan.confirm_text.is_empty())
     }
 
     /// The Security Hub note of the plan, if it has one.
@@ -101,7 +159,7 @@ pub struct OutcomeView {
 }
 
 /// `x`: the actions that apply to what is selected.
-pub fn open_menu(state: &mut State) -> Vec<Effect> {
+pub fn open_menu(state: &mut State, sel: Selection) -> Vec<Effect> {
     if state.read_only {
         state.warn("read-only mode: actions are disabled (started with --read-only or read_only in the config)");
         return vec![];
@@ -109,61 +167,57 @@ pub fn open_menu(state: &mut State) -> Vec<Effect> {
     let Some(data) = state.data.clone() else {
         return vec![];
     };
-    let now = state.now.unwrap_or_else(Utc::now);
-    let (subject, plans) = match state.view() {
-        Some(View::Findings(l)) if !l.marked.is_empty() => {
-            let fs: Vec<&Finding> = l
-                .marked
-                .iter()
-                .filter_map(|&i| data.findings.get(i))
-                .collect();
-            (
-                format!("{} marked findings", fs.len()),
-                catalog::for_findings(&fs),
-            )
+    let Some(now) = state.now else {
+        state.warn("the clock has not started yet: try again in a second");
+        return vec![];
+    };
+    let (subject, plans, origin) = if !sel.marked.is_empty() {
+        let fs: Vec<_> = sel
+            .marked
+            .iter()
+            .filter_map(|&i| data.findings.get(i))
+            .collect();
+        (
+            format!("{} marked findings", fs.len()),
+            catalog::for_findings(&fs),
+            Origin::Batch,
+        )
+    } else if let Some(f) = sel.finding.and_then(|i| data.findings.get(i)) {
+        (
+            f.title.clone(),
+            catalog::for_finding(&data, f, now),
+            Origin::Menu,
+        )
+    } else if let Some(p) = &sel.principal {
+        let name = data
+            .resources
+            .by_arn
+            .get(&p.arn)
+            .and_then(|&ri| data.resources.resources.get(ri))
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| p.arn.rsplit('/').next().unwrap_or(&p.arn).to_string());
+        (
+            name,
+            catalog::for_principal(&data, &p.arn, now, &[]),
+            Origin::Menu,
+        )
+    } else if let Some(e) = sel.journal.and_then(|i| state.act.entries.get(i)) {
+        if !state.act.undoable(e) {
+            let why = format!(
+                "journal entry {} cannot be undone ({})",
+                e.id,
+                e.status.label()
+            );
+            state.warn(why);
+            return vec![];
         }
-        Some(View::Findings(l)) => match l.selected_finding().and_then(|i| data.findings.get(i)) {
-            Some(f) => (f.title.clone(), catalog::for_finding(&data, f, now)),
-            None => (String::new(), vec![]),
-        },
-        Some(View::Detail(d)) => match data.findings.get(d.finding) {
-            Some(f) => (f.title.clone(), catalog::for_finding(&data, f, now)),
-            None => (String::new(), vec![]),
-        },
-        Some(View::Resource(r)) => match data.resources.resources.get(r.resource) {
-            Some(res) => (
-                res.name.clone(),
-                catalog::for_principal(&data, &res.arn, now, &[]),
-            ),
-            None => (String::new(), vec![]),
-        },
-        Some(View::Iam(iv)) => {
-            match iam_arn(
-                &data,
-                iv.tab,
-                iv.list.rows.get(iv.list.cursor.selected).copied(),
-            ) {
-                Some(arn) => (
-                    arn.rsplit('/').next().unwrap_or(&arn).to_string(),
-                    catalog::for_principal(&data, &arn, now, &[]),
-                ),
-                None => (String::new(), vec![]),
-            }
-        }
-        Some(View::Journal(l)) => match journal_row(state, l) {
-            Some(e) if state.act.undoable(e) => (format!("journal {}", e.id), vec![undo_plan(e)]),
-            Some(e) => {
-                let why = format!(
-                    "journal entry {} cannot be undone ({})",
-                    e.id,
-                    e.status.label()
-                );
-                state.warn(why);
-                return vec![];
-            }
-            None => (String::new(), vec![]),
-        },
-        _ => (String::new(), vec![]),
+        (
+            format!("journal {}", e.id),
+            vec![undo_plan(e)],
+            Origin::Undo,
+        )
+    } else {
+        (String::new(), vec![], Origin::Menu)
     };
     if plans.is_empty() {
         state.warn(
@@ -171,18 +225,8 @@ pub fn open_menu(state: &mut State) -> Vec<Effect> {
         );
         return vec![];
     }
-    state.mode = Mode::Actions(Box::new(Menu {
-        plans,
-        cursor: 0,
-        subject,
-    }));
+    state.mode = Mode::Actions(Box::new(Menu::new(plans, subject, origin)));
     vec![]
-}
-
-fn journal_row<'a>(state: &'a State, l: &SimpleList) -> Option<&'a Entry> {
-    l.rows
-        .get(l.cursor.selected)
-        .and_then(|&i| state.act.entries.get(i))
 }
 
 /// `u`: confirm the undo of the most recent undoable action.
@@ -200,7 +244,7 @@ pub fn undo_last(state: &mut State) -> Vec<Effect> {
     {
         Some(e) => {
             let plan = undo_plan(e);
-            state.mode = Mode::Confirm(Box::new(Confirm::new(plan)));
+            state.mode = Mode::Confirm(Box::new(Confirm::new(plan, Origin::Undo)));
         }
         None => state.warn("nothing to undo (see :journal)"),
     }
@@ -208,6 +252,10 @@ pub fn undo_last(state: &mut State) -> Vec<Effect> {
 }
 
 pub fn menu_key(state: &mut State, key: KeyEvent, mut menu: Box<Menu>) -> Vec<Effect> {
+    if menu.guard.drop_early(state, "menu") {
+        state.mode = Mode::Actions(menu);
+        return vec![];
+    }
     let n = menu.plans.len();
     match key.code {
         KeyCode::Esc | KeyCode::Char('q') => {
@@ -220,7 +268,7 @@ pub fn menu_key(state: &mut State, key: KeyEvent, mut menu: Box<Menu>) -> Vec<Ef
         KeyCode::Char('G') | KeyCode::End => menu.cursor = n - 1,
         KeyCode::Enter => {
             let plan = menu.plans[menu.cursor].clone();
-            state.mode = Mode::Confirm(Box::new(Confirm::new(plan)));
+            state.mode = Mode::Confirm(Box::new(Confirm::new(plan, menu.origin)));
             return vec![];
         }
         _ => {}
@@ -229,7 +277,17 @@ pub fn menu_key(state: &mut State, key: KeyEvent, mut menu: Box<Menu>) -> Vec<Ef
     vec![]
 }
 
+fn cancel(state: &mut State) -> Vec<Effect> {
+    state.mode = Mode::Normal;
+    state.info("cancelled: nothing was changed");
+    vec![]
+}
+
 pub fn confirm_key(state: &mut State, key: KeyEvent, mut c: Box<Confirm>) -> Vec<Effect> {
+    if c.guard.drop_early(state, "confirm dialog") {
+        state.mode = Mode::Confirm(c);
+        return vec![];
+    }
     if c.editing_note {
         match key.code {
             KeyCode::Enter | KeyCode::Tab | KeyCode::Esc => c.editing_note = false,
@@ -249,12 +307,7 @@ pub fn confirm_key(state: &mut State, key: KeyEvent, mut c: Box<Confirm>) -> Vec
         return vec![];
     }
     match key.code {
-        KeyCode::Esc => {
-            state.mode = Mode::Normal;
-            crate::app::incident::action_cancelled(state);
-            state.info("cancelled: nothing was changed");
-            return vec![];
-        }
+        KeyCode::Esc => return cancel(state),
         KeyCode::Tab if c.note().is_some() => c.editing_note = true,
         KeyCode::Down => c.scroll = c.scroll.saturating_add(1),
         KeyCode::Up => c.scroll = c.scroll.saturating_sub(1),
@@ -263,7 +316,9 @@ pub fn confirm_key(state: &mut State, key: KeyEvent, mut c: Box<Confirm>) -> Vec
                 c.typed.pop();
             }
             KeyCode::Char(ch) => c.typed.push(ch),
-            KeyCode::Enter if c.typed == c.plan.confirm_text => return start(state, c.plan),
+            KeyCode::Enter if c.typed == c.plan.confirm_text => {
+                return start(state, c.plan, c.origin);
+            }
             KeyCode::Enter => {
                 let want = c.plan.confirm_text.clone();
                 state.mode = Mode::Confirm(c);
@@ -272,13 +327,18 @@ pub fn confirm_key(state: &mut State, key: KeyEvent, mut c: Box<Confirm>) -> Vec
             }
             _ => {}
         },
-        KeyCode::Char('y') | KeyCode::Char('Y') => return start(state, c.plan),
+        KeyCode::Char('y') | KeyCode::Char('Y') => {
+            let shown = c.guard.drawn_at.map(|t| state.clock.saturating_sub(t));
+            if shown.is_some_and(|d| d >= CONFIRM_DELAY) {
+                return start(state, c.plan, c.origin);
+            }
+            state.mode = Mode::Confirm(c);
+            state.warn("y ignored: the dialog has only just opened — read it, then press y");
+            return vec![];
+        }
         // The default is No: Enter and n cancel.
         KeyCode::Enter | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') => {
-            state.mode = Mode::Normal;
-            crate::app::incident::action_cancelled(state);
-            state.info("cancelled: nothing was changed");
-            return vec![];
+            return cancel(state);
         }
         _ => {}
     }
@@ -286,7 +346,33 @@ pub fn confirm_key(state: &mut State, key: KeyEvent, mut c: Box<Confirm>) -> Vec
     vec![]
 }
 
-fn start(state: &mut State, plan: Plan) -> Vec<Effect> {
+/// Pasted text: only the typed-name field of a confirm dialog takes it (it still needs Enter);
+/// a paste never picks a menu item or confirms.
+pub fn paste(state: &mut State, text: &str) {
+    match &mut state.mode {
+        Mode::Confirm(c) if c.needs_typing() && !c.editing_note && c.guard.drawn_at.is_some() => {
+            c.typed.extend(text.chars().filter(|ch| !ch.is_control()));
+        }
+        Mode::Confirm(_) | Mode::Actions(_) => {
+            state.warn("paste ignored: a paste never picks or confirms an action");
+        }
+        _ => {}
+    }
+}
+
+/// A frame was drawn: a menu or dialog on screen now accepts keys.
+pub fn drawn(state: &mut State, at: Duration) {
+    let guard = match &mut state.mode {
+        Mode::Actions(m) => &mut m.guard,
+        Mode::Confirm(c) => &mut c.guard,
+        _ => return,
+    };
+    if guard.drawn_at.is_none() {
+        guard.drawn_at = Some(at);
+    }
+}
+
+fn start(state: &mut State, plan: Plan, origin: Origin) -> Vec<Effect> {
     if state.read_only {
         state.mode = Mode::Normal;
         state.warn("read-only mode: actions are disabled");
@@ -302,7 +388,10 @@ fn start(state: &mut State, plan: Plan) -> Vec<Effect> {
         title: plan.title.clone(),
         lines: Vec::new(),
     }));
-    vec![Effect::Execute(Box::new(plan))]
+    vec![Effect::Execute {
+        plan: Box::new(plan),
+        origin,
+    }]
 }
 
 /// Progress of the running action.
@@ -329,14 +418,14 @@ pub fn done(state: &mut State, result: Result<Outcome, String>) -> Vec<Effect> {
         }
         Ok(o) => {
             let level = match o.status {
-                Status::Succeeded | Status::DryRun => Level::Info,
-                Status::Partial | Status::Refused => Level::Warn,
+                JournalStatus::Succeeded | JournalStatus::DryRun => Level::Info,
+                JournalStatus::Partial | JournalStatus::Refused => Level::Warn,
                 _ => Level::Error,
             };
             let text = format!("{} — {}: {}", o.title, o.status.label(), o.message);
-            state.status = Some(crate::app::Status { text, level });
+            state.status = Some(Status { text, level });
             // Re-read the account so the screen shows the new state.
-            let reload = matches!(o.status, Status::Succeeded | Status::Partial);
+            let reload = matches!(o.status, JournalStatus::Succeeded | JournalStatus::Partial);
             state.mode = Mode::Outcome(Box::new(OutcomeView {
                 outcome: o,
                 scroll: 0,
@@ -361,97 +450,4 @@ pub fn outcome_key(state: &mut State, key: KeyEvent, mut o: Box<OutcomeView>) ->
     }
     state.mode = Mode::Outcome(o);
     vec![]
-}
-
-/// The journal was (re)read.
-pub fn journal_loaded(
-    state: &mut State,
-    entries: Vec<Entry>,
-    problem: Option<String>,
-    path: String,
-    first: bool,
-) {
-    let unknown = entries
-        .iter()
-        .filter(|e| e.status == Status::Unknown && e.verified.is_none())
-        .count();
-    state.act.entries = entries;
-    state.act.problem = problem.clone();
-    state.act.path = path;
-    for stack in &mut state.stacks {
-        for v in stack.iter_mut() {
-            if let View::Journal(l) = v {
-                let keep = l.cursor;
-                *l = journal_list(&state.act.entries);
-                l.cursor = keep;
-                l.cursor
-                    .fit(l.rows.len(), crate::app::table_height(state.size));
-            }
-        }
-    }
-    if first {
-        if let Some(p) = problem {
-            state.error(format!("journal: {p}"));
-        } else if unknown > 0 {
-            state.warn(format!(
-                "journal: {unknown} action(s) with an unknown outcome (interrupted mid-call) — :journal, Enter to verify"
-            ));
-        }
-    }
-}
-
-/// Journal rows, newest first.
-pub fn journal_list(entries: &[Entry]) -> SimpleList {
-    SimpleList {
-        filter: String::new(),
-        rows: (0..entries.len()).rev().collect(),
-        cursor: Default::default(),
-    }
-}
-
-/// Enter on a journal row: verify an unknown outcome, else show what happened.
-pub fn journal_enter(state: &mut State, l: &SimpleList) -> Vec<Effect> {
-    let Some(e) = journal_row(state, l).cloned() else {
-        return vec![];
-    };
-    if e.status == Status::Unknown {
-        state.info(format!("re-reading the state of {}…", e.plan.title));
-        return vec![Effect::Verify(e.id.clone())];
-    }
-    let results = e
-        .results
-        .iter()
-        .map(|(c, ok, err)| crate::remediation::executor::CallResult {
-            call: c.clone(),
-            ok: ok.unwrap_or(false),
-            detail: match (ok, err) {
-                (Some(true), _) => "ok".into(),
-                (_, Some(err)) => err.clone(),
-                _ => "no result recorded".into(),
-            },
-        })
-        .collect();
-    state.mode = Mode::Outcome(Box::new(OutcomeView {
-        outcome: Outcome {
-            id: e.id.clone(),
-            title: e.plan.title.clone(),
-            status: e.status,
-            message: e.message.clone(),
-            results,
-            undo: e.undo.clone(),
-            targets: e.plan.targets.clone(),
-        },
-        scroll: 0,
-    }));
-    vec![]
-}
-
-/// `:journal`
-pub fn open_journal(state: &mut State) {
-    let list = journal_list(&state.act.entries);
-    let pane = state.pane.index();
-    state.stacks[pane].push(View::Journal(list));
-    if state.act.entries.is_empty() {
-        state.info(format!("the journal is empty ({})", state.act.path));
-    }
 }

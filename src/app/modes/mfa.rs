@@ -4,7 +4,8 @@
 //! Nothing loaded is dropped while this happens; a successful renewal reloads.
 
 use crate::app::{Effect, Level, Mode, State, Status};
-use crate::sources::session::{MAX_ATTEMPTS, MfaCode};
+pub use crate::sources::session::MAX_ATTEMPTS;
+use crate::sources::session::MfaCode;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 

@@ -5,39 +5,61 @@
 //! marked done), `s` skips it with a reason, `j`/`k` look at other steps, `e` exports the
 //! timeline. Writing progress is an effect (the loop appends it to the incident file).
 
-use crate::app::act::Confirm;
-use crate::app::{Effect, Mode, State, View};
+use super::{Cx, Reaction, Remap, View, ViewBehaviour};
+use crate::app::keymap::Action;
+use crate::app::modes::act::Confirm;
+use crate::app::modes::prompt::{Prompt, PromptFor};
+use crate::app::selection::Selection;
+use crate::app::state::{Effect, Mode, Origin, State};
+use crate::dataset::Dataset;
 use crate::incident::store::{Event as IncEvent, Record, VERSION};
 use crate::incident::{self, Incident, Playbook, StepKind, StepStatus, Subject, inspect};
-use crate::model::Finding;
 use crate::remediation::executor::Outcome;
 use crate::remediation::journal::Status;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
+
+/// The walkthrough on a pane's stack; its state is `State::incident` (one incident at a time).
+#[derive(Debug, Clone, Default)]
+pub struct IncidentView;
+
+impl ViewBehaviour for IncidentView {
+    /// Its keys need the whole state: [`key`] handles them before views are asked.
+    fn key(&mut self, _cx: &Cx, _action: Action) -> Reaction {
+        Reaction::default()
+    }
+
+    fn carry_over(&self, _cx: &Cx, _remap: &Remap) -> Option<View> {
+        Some(View::Incident(IncidentView))
+    }
+
+    fn breadcrumb(&self, _data: &Dataset, _base: bool) -> Option<String> {
+        Some("Incident".to_string())
+    }
+
+    fn selection(&self, _data: &Dataset) -> Selection {
+        Selection::default()
+    }
+
+    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("Enter", "run step"),
+            ("s", "skip"),
+            ("j/k", "steps"),
+            ("g", "current"),
+            ("e", "export"),
+            ("Esc", "back"),
+        ]
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct IncidentUi {
     pub inc: Incident,
     /// The step shown (not necessarily the current one).
     pub cursor: usize,
-    /// The step whose action is in the confirm dialog or running.
-    pub pending: Option<usize>,
     /// A CloudTrail lookup is running for this step.
     pub looking_up: Option<usize>,
-}
-
-/// What the walkthrough's text prompt is for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PromptFor {
-    Note(usize),
-    Skip(usize),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Prompt {
-    pub what: PromptFor,
-    pub label: String,
-    pub text: String,
 }
 
 /// Starts (or reopens) the walkthrough view on an incident.
@@ -46,66 +68,59 @@ pub fn open(state: &mut State, inc: Incident) {
     state.incident = Some(Box::new(IncidentUi {
         inc,
         cursor,
-        pending: None,
         looking_up: None,
     }));
-    let pane = state.pane.index();
-    if !matches!(state.stacks[pane].last(), Some(View::Incident)) {
-        state.stacks[pane].push(View::Incident);
+    show(state);
+}
+
+/// Puts the walkthrough on top of the current pane (once).
+fn show(state: &mut State) {
+    if !matches!(state.view(), Some(View::Incident(_))) {
+        state.push(View::Incident(IncidentView));
     }
 }
 
 /// `:incident` on the selection: the suggested playbook for the selected finding, or the
-/// compromised-key playbook for a selected user with a key.
-pub fn start_from_selection(state: &mut State, playbook: Option<&str>) -> Vec<Effect> {
+/// compromised-key playbook for a selected user with a key (IAM row or the user's page).
+pub fn start_from_selection(
+    state: &mut State,
+    sel: Selection,
+    playbook: Option<&str>,
+) -> Vec<Effect> {
     let Some(data) = state.data.clone() else {
         return vec![];
     };
     if let Some(ui) = &state.incident
         && !ui.inc.finished()
     {
-        let pane = state.pane.index();
-        if !matches!(state.stacks[pane].last(), Some(View::Incident)) {
-            state.stacks[pane].push(View::Incident);
-        }
-        state.info(format!("incident {} is in progress", ui.inc.id));
+        let id = ui.inc.id.clone();
+        show(state);
+        state.info(format!("incident {id} is in progress"));
         return vec![];
     }
-    let finding: Option<&Finding> = match state.view() {
-        Some(View::Findings(l)) => l.selected_finding().and_then(|i| data.findings.get(i)),
-        Some(View::Detail(d)) => data.findings.get(d.finding),
-        _ => None,
-    };
-    let picked: Result<(Playbook, Subject), String> = match (finding, state.view()) {
-        (Some(f), _) => Ok(incident::suggest(&data, f)),
-        (None, Some(View::Iam(iv))) => {
-            let arn = crate::app::iam_arn(
-                &data,
-                iv.tab,
-                iv.list.rows.get(iv.list.cursor.selected).copied(),
-            );
-            let user = arn.as_deref().and_then(|a| {
-                data.iam.as_ref().and_then(|i| i.user_by_arn(a)).cloned()
-            });
-            match user {
-                Some(u) => match u.active_keys().next() {
-                    Some(k) => incident::subject_for_key(&data, &k.access_key_id).map(|s| {
-                        (
-                            incident::playbook("compromised-access-key").expect("built in"),
-                            s,
-                        )
-                    }),
-                    None => Ok((
-                        incident::playbook("break-glass-used").expect("built in"),
-                        Subject {
-                            user: Some(u.user_name.clone()),
-                            ..Default::default()
-                        },
-                    )),
+    let finding = sel.finding.and_then(|i| data.findings.get(i));
+    let user = sel
+        .principal
+        .as_ref()
+        .and_then(|p| data.iam.as_ref().and_then(|i| i.user_by_arn(&p.arn)));
+    let picked: Result<(Playbook, Subject), String> = match (finding, user, &sel.principal) {
+        (Some(f), _, _) => Ok(incident::suggest(&data, f)),
+        (None, Some(u), _) => match u.active_keys().next() {
+            Some(k) => incident::subject_for_key(&data, &k.access_key_id).map(|s| {
+                (
+                    incident::playbook("compromised-access-key").expect("built in"),
+                    s,
+                )
+            }),
+            None => Ok((
+                incident::playbook("break-glass-used").expect("built in"),
+                Subject {
+                    user: Some(u.user_name.clone()),
+                    ..Default::default()
                 },
-                None => Err(":incident works on a finding or an IAM user".into()),
-            }
-        }
+            )),
+        },
+        (None, None, Some(_)) => Err(":incident works on a finding or an IAM user".into()),
         _ => Err(":incident works on a selected finding or IAM user (or run guardpost incident --access-key KEY)".into()),
     };
     match picked {
@@ -129,10 +144,10 @@ pub fn start_from_selection(state: &mut State, playbook: Option<&str>) -> Vec<Ef
     }
 }
 
-fn record(inc: &Incident, event: IncEvent) -> Record {
+fn record(inc: &Incident, event: IncEvent, now: DateTime<Utc>) -> Record {
     Record {
         v: VERSION,
-        ts: Utc::now(),
+        ts: now,
         incident: inc.id.clone(),
         caller: None,
         event,
@@ -148,6 +163,10 @@ fn finish_step(
     did: Vec<String>,
     journal_id: Option<String>,
 ) -> Vec<Effect> {
+    let Some(now) = state.now else {
+        state.warn("the clock has not started yet: try again in a second");
+        return vec![];
+    };
     let Some(ui) = state.incident.as_mut() else {
         return vec![];
     };
@@ -161,6 +180,7 @@ fn finish_step(
             did,
             journal_id,
         },
+        now,
     );
     rec.caller = state.act.caller.clone();
     ui.inc.apply(&rec);
@@ -216,9 +236,10 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             return vec![Effect::IncidentExport(id)];
         }
         KeyCode::Esc => {
-            let pane = state.pane.index();
-            if state.stacks[pane].len() > 1 {
-                state.stacks[pane].pop();
+            let pane = state.pane;
+            let stack = state.stack_of(pane);
+            if stack.len() > 1 {
+                stack.pop();
             }
         }
         _ => return crate::app::normal_key(state, key),
@@ -227,6 +248,10 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn run_step(state: &mut State) -> Vec<Effect> {
+    let Some(now) = state.now else {
+        state.warn("the clock has not started yet: try again in a second");
+        return vec![];
+    };
     let Some(data) = state.data.clone() else {
         return vec![];
     };
@@ -245,7 +270,6 @@ fn run_step(state: &mut State) -> Vec<Effect> {
         return vec![];
     }
     let step = ui.inc.playbook.steps[cur].clone();
-    let now = state.now.unwrap_or_else(Utc::now);
     match &step.kind {
         StepKind::Inspect { inspect: kind } if kind == "cloudtrail" => {
             // By key when the incident is about one, else by user name (root for the account).
@@ -284,10 +308,8 @@ fn run_step(state: &mut State) -> Vec<Effect> {
             }
             match incident::action_plan(&step, &ui.inc, &data, now) {
                 Ok(Some(plan)) => {
-                    if let Some(ui) = state.incident.as_mut() {
-                        ui.pending = Some(cur);
-                    }
-                    state.mode = Mode::Confirm(Box::new(Confirm::new(plan)));
+                    let origin = Origin::IncidentStep(cur);
+                    state.mode = Mode::Confirm(Box::new(Confirm::new(plan, origin)));
                     vec![]
                 }
                 Ok(None) => finish_step(
@@ -336,62 +358,30 @@ pub fn fill(text: &str, s: &Subject) -> String {
         .replace("{key}", s.access_key_id.as_deref().unwrap_or("KEY"))
 }
 
-pub fn prompt_key(state: &mut State, key: KeyEvent, mut p: Box<Prompt>) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc => {
-            state.mode = Mode::Normal;
-            state.info("cancelled");
-            vec![]
-        }
-        KeyCode::Enter if p.text.trim().is_empty() => {
-            state.mode = Mode::Prompt(p);
-            state.warn("type something first (Esc cancels)");
-            vec![]
-        }
-        KeyCode::Enter => {
-            state.mode = Mode::Normal;
-            let text = p.text.trim().to_string();
-            match p.what {
-                PromptFor::Note(i) => finish_step(
-                    state,
-                    i,
-                    StepStatus::Done,
-                    vec![],
-                    vec![format!("noted: {text}")],
-                    None,
-                ),
-                PromptFor::Skip(i) => finish_step(
-                    state,
-                    i,
-                    StepStatus::Skipped { reason: text },
-                    vec![],
-                    vec![],
-                    None,
-                ),
-            }
-        }
-        KeyCode::Backspace => {
-            p.text.pop();
-            state.mode = Mode::Prompt(p);
-            vec![]
-        }
-        KeyCode::Char(c) => {
-            p.text.push(c);
-            state.mode = Mode::Prompt(p);
-            vec![]
-        }
-        _ => {
-            state.mode = Mode::Prompt(p);
-            vec![]
-        }
+/// The walkthrough's prompt was answered.
+pub fn prompt_done(state: &mut State, what: PromptFor, text: String) -> Vec<Effect> {
+    match what {
+        PromptFor::Note(i) => finish_step(
+            state,
+            i,
+            StepStatus::Done,
+            vec![],
+            vec![format!("noted: {text}")],
+            None,
+        ),
+        PromptFor::Skip(i) => finish_step(
+            state,
+            i,
+            StepStatus::Skipped { reason: text },
+            vec![],
+            vec![],
+            None,
+        ),
     }
 }
 
-/// An action ended: if it was an incident step, record it.
-pub fn action_done(state: &mut State, result: &Result<Outcome, String>) -> Vec<Effect> {
-    let Some(i) = state.incident.as_mut().and_then(|ui| ui.pending.take()) else {
-        return vec![];
-    };
+/// The action of step `i` ended: record it.
+pub fn action_done(state: &mut State, i: usize, result: &Result<Outcome, String>) -> Vec<Effect> {
     match result {
         Ok(o) => {
             let did: Vec<String> = o
@@ -420,13 +410,6 @@ pub fn action_done(state: &mut State, result: &Result<Outcome, String>) -> Vec<E
             vec![],
             None,
         ),
-    }
-}
-
-/// The confirm dialog of an incident step was cancelled: nothing recorded, the step stays.
-pub fn action_cancelled(state: &mut State) {
-    if let Some(ui) = state.incident.as_mut() {
-        ui.pending = None;
     }
 }
 

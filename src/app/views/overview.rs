@@ -1,7 +1,78 @@
-//! Overview numbers, computed once per dataset (never per frame).
+//! The overview: its numbers (computed once per dataset, never per frame) and its keys.
+use super::findings::findings_view;
+use super::resource::ResourceView;
+use super::{Cx, Reaction, Remap, View, ViewBehaviour};
+use crate::app::keymap::Action;
+use crate::app::list::Scope;
+use crate::app::selection::Selection;
 use crate::dataset::Dataset;
 use crate::model::{Severity, Source};
 use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Default)]
+pub struct OverviewView {
+    pub cursor: usize,
+    /// Column in the severity x source table: 0 = all sources, 1.. = Source::ALL.
+    pub column: usize,
+}
+
+impl ViewBehaviour for OverviewView {
+    fn key(&mut self, cx: &Cx, action: Action) -> Reaction {
+        let items = cx.summary.items.len();
+        match action {
+            Action::Down => self.cursor = (self.cursor + 1).min(items.saturating_sub(1)),
+            Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::Top => self.cursor = 0,
+            Action::Bottom => self.cursor = items.saturating_sub(1),
+            Action::Left => self.column = self.column.saturating_sub(1),
+            Action::Right => self.column = (self.column + 1).min(Source::ALL.len()),
+            Action::Enter => {
+                let findings = |scope| findings_view(scope, cx.data, cx.search, cx.height);
+                let push = match cx.summary.items.get(self.cursor).cloned() {
+                    Some(OverviewItem::Severity(sev)) => {
+                        let src = self.column.checked_sub(1).map(|c| Source::ALL[c]);
+                        Some(findings(Scope::Severity(sev, src)))
+                    }
+                    Some(OverviewItem::Region(r)) => Some(findings(Scope::Region(r))),
+                    Some(OverviewItem::Resource(ri)) => Some(View::Resource(ResourceView::new(ri))),
+                    Some(OverviewItem::Kind(k)) => Some(findings(Scope::Kind(k))),
+                    Some(OverviewItem::Posture) => Some(findings(Scope::Source(Source::Posture))),
+                    None => None,
+                };
+                return Reaction {
+                    push,
+                    ..Default::default()
+                };
+            }
+            _ => {}
+        }
+        Reaction::default()
+    }
+
+    fn carry_over(&self, _cx: &Cx, _remap: &Remap) -> Option<View> {
+        Some(View::Overview(self.clone()))
+    }
+
+    fn breadcrumb(&self, _data: &Dataset, _base: bool) -> Option<String> {
+        None
+    }
+
+    fn selection(&self, _data: &Dataset) -> Selection {
+        Selection::default()
+    }
+
+    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("j/k", "move"),
+            ("h/l", "source"),
+            ("Enter", "drill down"),
+            ("Tab", "pane"),
+            (":", "command"),
+            ("?", "help"),
+            ("q", "quit"),
+        ]
+    }
+}
 
 /// A selectable line of the overview; Enter drills into it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,16 +123,7 @@ pub struct Summary {
 pub const TOP_RESOURCES: usize = 8;
 pub const TOP_KINDS: usize = 8;
 
-/// Severity weights for the posture score: one critical rule failing costs as much as ten low ones.
-pub fn weight(s: Severity) -> usize {
-    match s {
-        Severity::Critical => 10,
-        Severity::High => 5,
-        Severity::Medium => 3,
-        Severity::Low => 1,
-        Severity::Informational => 0,
-    }
-}
+pub use crate::posture::score::weight;
 
 impl Summary {
     pub fn build(data: &Dataset) -> Summary {
@@ -135,16 +197,10 @@ impl Summary {
             .iter()
             .filter(|r| crate::posture::is_default(r.id))
             .collect();
-        let total_w: usize = rules.iter().map(|r| weight(r.severity)).sum();
-        let failing_w: usize = rules
-            .iter()
-            .filter(|r| failing.contains(r.id))
-            .map(|r| weight(r.severity))
-            .sum();
         s.posture = PostureScore {
-            score: (100 * (total_w - failing_w.min(total_w)))
-                .checked_div(total_w)
-                .map_or(100, |v| v as u8),
+            score: crate::posture::score::score(
+                rules.iter().map(|r| (r.severity, failing.contains(r.id))),
+            ),
             failing_rules: rules.iter().filter(|r| failing.contains(r.id)).count(),
             total_rules: rules.len(),
         };

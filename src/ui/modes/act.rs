@@ -1,17 +1,16 @@
 //! Remediation on screen: the action menu, the confirm dialog with the exact calls, progress,
-//! the outcome, and the `:journal` table.
+//! the outcome (the `:journal` table is `ui::views::journal`).
 
 use crate::app::act::{Confirm, Menu, OutcomeView, Running};
-use crate::app::{SimpleList, State, truncate};
+use crate::app::{State, truncate};
 use crate::remediation::journal::Status;
 use crate::remediation::{Plan, UndoPlan};
-use crate::ui::block;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 /// A centered box `w` wide (at most) and `h` high inside `body`.
 fn popup(body: Rect, w: u16, h: u16) -> Rect {
@@ -63,17 +62,20 @@ pub fn render_menu(menu: &Menu, state: &State, theme: &Theme, frame: &mut Frame,
         } else {
             " "
         };
+        let weakens = crate::remediation::weakens::weakens_security(&p.action);
         let style = if i == menu.cursor {
             theme.selected()
-        } else if p.destructive {
+        } else if p.destructive || weakens {
             theme.warn()
         } else {
             theme.text()
         };
-        lines.push(Line::from(Span::styled(
-            truncate(&format!("{mark} {}", p.title), inner_w),
-            style,
-        )));
+        let label = if weakens {
+            format!("{mark} {} (weakens security)", p.title)
+        } else {
+            format!("{mark} {}", p.title)
+        };
+        lines.push(Line::from(Span::styled(truncate(&label, inner_w), style)));
     }
     let title = format!(
         "Actions — {} — Enter preview · Esc close",
@@ -179,7 +181,12 @@ pub fn render_confirm(c: &Confirm, state: &State, theme: &Theme, frame: &mut Fra
         prompt.push(Line::from(vec![
             Span::styled(
                 format!(
-                    "IRREVERSIBLE. Type {} and press Enter to confirm, Esc to cancel: ",
+                    "{}. Type {} and press Enter to confirm, Esc to cancel: ",
+                    if c.weakens_security() {
+                        "WEAKENS SECURITY"
+                    } else {
+                        "IRREVERSIBLE"
+                    },
                     c.plan.confirm_text
                 ),
                 theme.error().add_modifier(Modifier::BOLD),
@@ -250,7 +257,7 @@ pub fn render_running(r: &Running, theme: &Theme, frame: &mut Frame, body: Rect)
     );
 }
 
-fn status_style(s: Status, theme: &Theme) -> Style {
+pub(crate) fn status_style(s: Status, theme: &Theme) -> Style {
     match s {
         Status::Succeeded | Status::DryRun => theme.ok(),
         Status::Partial | Status::Refused | Status::Running => theme.warn(),
@@ -315,60 +322,4 @@ pub fn render_outcome(o: &OutcomeView, theme: &Theme, frame: &mut Frame, body: R
             .scroll((o.scroll, 0)),
         area,
     );
-}
-
-pub fn render_journal(state: &State, l: &SimpleList, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let height = area.height.saturating_sub(3) as usize;
-    let start = l.cursor.window(height).min(l.rows.len());
-    let end = (start + height).min(l.rows.len());
-    let rows: Vec<Row> = l.rows[start..end]
-        .iter()
-        .enumerate()
-        .filter_map(|(k, &i)| {
-            let e = state.act.entries.get(i)?;
-            let mut status = e.status.label().to_string();
-            if e.undone_by.is_some() {
-                status = "undone".into();
-            }
-            if let Some(v) = &e.verified {
-                status = format!("verified: {}", truncate(v, 20));
-            }
-            let style = if start + k == l.cursor.selected {
-                theme.selected()
-            } else {
-                theme.text()
-            };
-            Some(
-                Row::new(vec![
-                    Cell::from(e.started.format("%Y-%m-%d %H:%M:%S").to_string()),
-                    Cell::from(Span::styled(status, status_style(e.status, theme))),
-                    Cell::from(if e.dry_run { "dry-run" } else { "" }),
-                    Cell::from(e.plan.title.clone()),
-                    Cell::from(format!("{}", e.plan.calls.len())),
-                ])
-                .style(style),
-            )
-        })
-        .collect();
-    let title = match &state.act.problem {
-        Some(p) => format!("Journal — {} — {}", state.act.path, truncate(p, 60)),
-        None => format!(
-            "Journal — {} — {} actions · Enter details/verify · x undo",
-            state.act.path,
-            state.act.entries.len()
-        ),
-    };
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(19),
-            Constraint::Length(18),
-            Constraint::Length(7),
-            Constraint::Min(30),
-            Constraint::Length(5),
-        ],
-    )
-    .header(Row::new(vec!["time (UTC)", "status", "", "action", "calls"]).style(theme.header()))
-    .block(block(title, theme));
-    frame.render_widget(table, area);
 }

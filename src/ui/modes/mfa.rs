@@ -1,6 +1,6 @@
 //! The session expiry in the header and the modal MFA prompt (see `app::session`).
+use crate::app::session::MAX_ATTEMPTS;
 use crate::app::{MfaPrompt, State};
-use crate::sources::session::MAX_ATTEMPTS;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;

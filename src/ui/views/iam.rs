@@ -1,7 +1,7 @@
 //! The IAM pane (users, roles, groups, policies) and the IAM facts shown on a principal's page.
 use crate::app::{IamTab, IamView};
-use crate::dataset::Dataset;
-use crate::model::{IamInventory, IamRole, IamUser};
+use crate::dataset::{Dataset, Power};
+use crate::model::{IamRole, IamUser};
 use crate::ui::{block, theme::Theme};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -18,57 +18,12 @@ fn date(d: Option<DateTime<Utc>>) -> String {
         .unwrap_or_else(|| "never".into())
 }
 
-/// Who a trust policy lets in, one line per principal, with its conditions in brief.
-pub fn trust_principals(doc: &serde_json::Value) -> Vec<String> {
-    let stmts: Vec<&serde_json::Value> = match doc.get("Statement") {
-        Some(serde_json::Value::Array(a)) => a.iter().collect(),
-        Some(o @ serde_json::Value::Object(_)) => vec![o],
-        _ => return vec!["(trust policy did not parse)".into()],
-    };
-    let mut out = Vec::new();
-    for s in stmts {
-        if s.get("Effect").and_then(|e| e.as_str()) != Some("Allow") {
-            continue;
-        }
-        let cond = s.get("Condition").map(|c| {
-            let c = c.to_string();
-            let mut notes = Vec::new();
-            if c.contains("aws:MultiFactorAuthPresent") || c.contains("aws:MultiFactorAuthAge") {
-                notes.push("MFA");
-            }
-            if c.contains("sts:ExternalId") {
-                notes.push("ExternalId");
-            }
-            if notes.is_empty() {
-                notes.push("conditions");
-            }
-            notes.join("+")
-        });
-        let suffix = match cond {
-            Some(c) => format!("  [{c}]"),
-            None => String::new(),
-        };
-        match s.get("Principal") {
-            Some(serde_json::Value::String(p)) => out.push(format!("{p}{suffix}")),
-            Some(serde_json::Value::Object(m)) => {
-                for (k, v) in m {
-                    let vals: Vec<String> = match v {
-                        serde_json::Value::Array(a) => a
-                            .iter()
-                            .filter_map(|x| x.as_str().map(String::from))
-                            .collect(),
-                        serde_json::Value::String(x) => vec![x.clone()],
-                        _ => vec![],
-                    };
-                    for x in vals {
-                        out.push(format!("{k}: {x}{suffix}"));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out
+/// Who a role's trust policy lets in (computed once per dataset by the posture engine).
+pub fn trust_principals<'a>(data: &'a Dataset, role_arn: &str) -> &'a [String] {
+    data.trust
+        .get(role_arn)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
 }
 
 fn kv<'a>(k: &str, v: String, theme: &Theme) -> Line<'a> {
@@ -217,7 +172,12 @@ fn session_length(secs: i32) -> String {
     }
 }
 
-pub fn role_facts(r: &IamRole, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'static>> {
+pub fn role_facts(
+    r: &IamRole,
+    trust: &[String],
+    now: DateTime<Utc>,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let mut out = vec![kv(
         "Created",
         format!(
@@ -242,10 +202,7 @@ pub fn role_facts(r: &IamRole, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'s
         },
         theme,
     ));
-    for (i, p) in trust_principals(&r.assume_role_policy_document)
-        .into_iter()
-        .enumerate()
-    {
+    for (i, p) in trust.iter().cloned().enumerate() {
         out.push(kv(if i == 0 { "Trusted by" } else { "" }, p, theme));
     }
     let attached: Vec<String> = r
@@ -282,24 +239,22 @@ pub fn role_facts(r: &IamRole, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'s
 }
 
 /// What a principal can do beyond its stated job: full admin, or the privilege-escalation
-/// paths its effective permissions (managed, inline, group; Deny applied) hold.
-pub fn power(iam: &IamInventory, arn: &str, theme: &Theme) -> Vec<Line<'static>> {
-    if iam.user_by_arn(arn).is_none()
-        && iam.role_by_arn(arn).is_none()
-        && iam.group_by_arn(arn).is_none()
-    {
-        return Vec::new();
-    }
-    if crate::posture::is_admin(iam, arn) {
-        return vec![Line::from(vec![
-            Span::styled(format!("{:<16}", "Power"), theme.dimmed()),
-            Span::styled(
-                "full administrator (*:* or equivalent)".to_string(),
-                theme.error(),
-            ),
-        ])];
-    }
-    let paths = crate::posture::escalation_paths(iam, arn);
+/// paths its effective permissions (managed, inline, group; Deny applied) hold. Read from the
+/// dataset (computed once per load), never evaluated while drawing.
+pub fn power(data: &Dataset, arn: &str, theme: &Theme) -> Vec<Line<'static>> {
+    let paths = match data.power.get(arn) {
+        None => return Vec::new(),
+        Some(Power::Admin) => {
+            return vec![Line::from(vec![
+                Span::styled(format!("{:<16}", "Power"), theme.dimmed()),
+                Span::styled(
+                    "full administrator (*:* or equivalent)".to_string(),
+                    theme.error(),
+                ),
+            ])];
+        }
+        Some(Power::Escalation(paths)) => paths,
+    };
     if paths.is_empty() {
         return vec![kv(
             "Escalation",
@@ -327,17 +282,16 @@ pub fn power(iam: &IamInventory, arn: &str, theme: &Theme) -> Vec<Line<'static>>
 }
 
 /// IAM facts for any principal or policy ARN; empty when the inventory does not know it.
-pub fn facts(
-    iam: &IamInventory,
-    arn: &str,
-    now: DateTime<Utc>,
-    theme: &Theme,
-) -> Vec<Line<'static>> {
+pub fn facts(data: &Dataset, arn: &str, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(iam) = &data.iam else {
+        return Vec::new();
+    };
+    let now = data.captured_at;
     if let Some(u) = iam.user_by_arn(arn) {
         return user_facts(u, now, theme);
     }
     if let Some(r) = iam.role_by_arn(arn) {
-        return role_facts(r, now, theme);
+        return role_facts(r, trust_principals(data, &r.arn), now, theme);
     }
     if let Some(g) = iam.group_by_arn(arn) {
         let members: Vec<&str> = iam
@@ -526,7 +480,7 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
                     let r = &iam.role_detail_list[ri];
                     Row::new(vec![
                         Cell::from(r.role_name.clone()),
-                        Cell::from(trust_principals(&r.assume_role_policy_document).join("; ")),
+                        Cell::from(trust_principals(data, &r.arn).join("; ")),
                         Cell::from(date(
                             r.role_last_used.as_ref().and_then(|l| l.last_used_date),
                         )),

@@ -1,7 +1,8 @@
 //! The incident walkthrough: steps by phase on the left with their status, the selected step on
 //! the right (why, what it does, what was seen and done).
 
-use crate::app::incident::{IncidentUi, Prompt, fill};
+use crate::app::incident::{IncidentUi, fill};
+use crate::app::modes::prompt::Prompt;
 use crate::app::{State, truncate};
 use crate::incident::{StepKind, StepStatus};
 use crate::ui::block;

@@ -38,10 +38,8 @@ pub fn render_resource(
             ),
         ]),
     ];
-    if let Some(inv) = &data.iam {
-        facts.extend(iam::facts(inv, &res.arn, data.captured_at, theme));
-        facts.extend(iam::power(inv, &res.arn, theme));
-    }
+    facts.extend(iam::facts(data, &res.arn, theme));
+    facts.extend(iam::power(data, &res.arn, theme));
     let facts_h = (facts.len() as u16 + 2).min(area.height / 2).max(4);
     let [top, bottom] =
         Layout::vertical([Constraint::Length(facts_h), Constraint::Min(3)]).areas(area);

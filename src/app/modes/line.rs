@@ -1,0 +1,235 @@
+//! Line editing: the filter (`/`) and command (`:`) lines, and the help screen (`?`).
+use crate::app::keymap::{self, Cmd};
+use crate::app::list::{GroupMode, Scope, SortKey};
+use crate::app::state::{Effect, Level, Mode, Pane, State, Status, table_height};
+use crate::app::views::findings::findings_view;
+use crate::app::views::{Cx, View, incident, journal};
+use crate::app::{cursor::Cursor, modes::act};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Line-editing shared by the filter, command and prompt lines. Returns false for keys it ignores.
+pub fn edit(text: &mut String, key: &KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => text.clear(),
+        KeyCode::Char('w') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            let trimmed = text.trim_end().len();
+            let cut = text[..trimmed].rfind(' ').map(|i| i + 1).unwrap_or(0);
+            text.truncate(cut);
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Pasted text in a line: its first line, without control characters.
+pub fn paste_into(text: &mut String, pasted: &str) {
+    let first = pasted.lines().next().unwrap_or_default();
+    text.extend(first.chars().filter(|c| !c.is_control()));
+}
+
+pub fn filter_key(state: &mut State, key: KeyEvent, mut text: String) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Enter => {
+            state.mode = Mode::Normal;
+            return vec![];
+        }
+        KeyCode::Esc => {
+            text.clear();
+            state.mode = Mode::Normal;
+        }
+        _ => {
+            if !edit(&mut text, &key) {
+                return vec![];
+            }
+            state.mode = Mode::Filter(text.clone());
+        }
+    }
+    apply_filter(state, &text);
+    vec![]
+}
+
+pub fn apply_filter(state: &mut State, text: &str) {
+    let Some(data) = state.data.clone() else {
+        return;
+    };
+    let search = state.search.clone();
+    let cx = Cx {
+        data: &data,
+        search: &search,
+        summary: &state.summary,
+        height: table_height(state.size),
+        act: &state.act,
+    };
+    let Some(view) = state.stacks[state.pane.index()].last_mut() else {
+        return;
+    };
+    let warn = view.behaviour_mut().set_filter(&cx, text);
+    match warn {
+        Some(w) => state.warn(format!("filter: {w}")),
+        None => {
+            if matches!(state.status, Some(Status { level: Level::Warn, ref text }) if text.starts_with("filter:"))
+            {
+                state.status = None;
+            }
+        }
+    }
+}
+
+pub fn command_key(state: &mut State, key: KeyEvent, mut text: String) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => state.mode = Mode::Normal,
+        KeyCode::Enter => {
+            state.mode = Mode::Normal;
+            return run_command(state, text.trim());
+        }
+        KeyCode::Tab => {
+            let names = keymap::complete(&text);
+            if let [one] = names.as_slice() {
+                state.mode = Mode::Command(format!("{one} "));
+            } else if !names.is_empty() {
+                state.info(names.join("  "));
+            }
+        }
+        _ => {
+            if edit(&mut text, &key) {
+                state.mode = Mode::Command(text);
+            }
+        }
+    }
+    vec![]
+}
+
+/// Runs a `:` command. Public so tests and the CLI's `--command` can drive it.
+pub fn run_command(state: &mut State, cmd: &str) -> Vec<Effect> {
+    let mut words = cmd.split_whitespace();
+    let Some(name) = words.next() else {
+        return vec![];
+    };
+    let arg = words.next();
+    let Some(command) = keymap::command(name) else {
+        state.error(format!("unknown command :{name} (press ? for the list)"));
+        return vec![];
+    };
+    match command {
+        Cmd::Quit => return vec![Effect::Quit],
+        Cmd::Help => {
+            state.mode = Mode::Help { scroll: 0 };
+            return vec![];
+        }
+        _ => {}
+    }
+    let Some(data) = state.data.clone() else {
+        state.warn("no data loaded yet");
+        return vec![];
+    };
+    let search = state.search.clone();
+    let height = table_height(state.size);
+    // A findings command starts from the findings pane's base table.
+    let findings_pane = |state: &mut State, push: Option<View>| {
+        state.pane = Pane::Findings;
+        let stack = state.stack_of(Pane::Findings);
+        stack.truncate(1);
+        stack.extend(push);
+    };
+    match command {
+        Cmd::Quit | Cmd::Help => {}
+        Cmd::Overview => state.pane = Pane::Overview,
+        Cmd::Findings => findings_pane(state, None),
+        Cmd::Resources => state.pane = Pane::Resources,
+        Cmd::Iam => state.pane = Pane::Iam,
+        Cmd::Journal => journal::open(state),
+        Cmd::Incident => {
+            let sel = crate::app::selection_of(state);
+            return incident::start_from_selection(state, sel, arg);
+        }
+        Cmd::Source(src) => {
+            let v = findings_view(Scope::Source(src), &data, &search, height);
+            findings_pane(state, Some(v));
+        }
+        Cmd::Region => match arg {
+            Some(r)
+                if data.regions.iter().any(|x| x == r)
+                    || data.findings.iter().any(|f| f.region == r) =>
+            {
+                let v = findings_view(Scope::Region(r.to_string()), &data, &search, height);
+                findings_pane(state, Some(v));
+            }
+            Some(r) => state.error(format!(
+                "unknown region {r:?}; loaded: {}",
+                data.regions.join(", ")
+            )),
+            None => state.error(format!(
+                ":region needs a region; loaded: {}",
+                data.regions.join(", ")
+            )),
+        },
+        Cmd::Sort | Cmd::Group => {
+            let Some(View::Findings(l)) = state.view_mut() else {
+                state.warn(format!(":{name} works on a findings table"));
+                return vec![];
+            };
+            if command == Cmd::Sort {
+                match arg.and_then(SortKey::parse) {
+                    Some(k) => l.sort = k,
+                    None => {
+                        state.error("usage: :sort severity|time|source|resource");
+                        return vec![];
+                    }
+                }
+            } else {
+                match arg.and_then(GroupMode::parse) {
+                    Some(g) => l.group = g,
+                    None => {
+                        state.error("usage: :group none|control|resource");
+                        return vec![];
+                    }
+                }
+            }
+            l.rebuild(&data, &search);
+            l.cursor = Cursor::default();
+        }
+    }
+    vec![]
+}
+
+pub fn help_key(state: &mut State, key: KeyEvent, scroll: u16) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
+            state.mode = Mode::Normal
+        }
+        KeyCode::Char('j') | KeyCode::Down => {
+            state.mode = Mode::Help {
+                scroll: scroll.saturating_add(1),
+            }
+        }
+        KeyCode::Char('k') | KeyCode::Up => {
+            state.mode = Mode::Help {
+                scroll: scroll.saturating_sub(1),
+            }
+        }
+        KeyCode::Char('g') | KeyCode::Home => state.mode = Mode::Help { scroll: 0 },
+        _ => {}
+    }
+    vec![]
+}
+
+/// Pasted text: typed into the filter or command line, ignored elsewhere except the confirm
+/// dialog's typed-name field (see [`act::paste`]).
+pub fn paste(state: &mut State, pasted: &str) {
+    match &mut state.mode {
+        Mode::Filter(t) => {
+            paste_into(t, pasted);
+            let text = t.clone();
+            apply_filter(state, &text);
+        }
+        Mode::Command(t) => paste_into(t, pasted),
+        Mode::Prompt(p) => paste_into(&mut p.text, pasted),
+        Mode::Confirm(_) | Mode::Actions(_) => act::paste(state, pasted),
+        Mode::Normal => state.warn("paste ignored: keys are not read from a paste"),
+        _ => {}
+    }
+}

@@ -1,0 +1,26 @@
+//! The account a dataset is about and which services are on where.
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountInfo {
+    /// 12-digit account id.
+    pub id: String,
+    #[serde(default)]
+    pub alias: Option<String>,
+    /// sts:GetCallerIdentity Arn of whoever captured the snapshot.
+    #[serde(default)]
+    pub caller_arn: Option<String>,
+}
+
+/// Whether a service is on in a region (DescribeHub, ListDetectors, ListAnalyzers,
+/// DescribeTrails, DescribeConfigurationRecorderStatus).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceStatus {
+    /// `securityhub`, `guardduty`, `access-analyzer`, `cloudtrail`, `config`.
+    pub service: String,
+    pub region: String,
+    pub enabled: bool,
+    /// e.g. the detector id, the analyzer ARN and type, the hub ARN.
+    #[serde(default)]
+    pub detail: Option<String>,
+}
