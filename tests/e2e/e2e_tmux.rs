@@ -1,5 +1,5 @@
 //! End-to-end: the real binary in tmux against the demo account.
-mod common;
+use crate::common;
 use common::tmux::{Tmux, assert_restored};
 
 fn bin() -> String {

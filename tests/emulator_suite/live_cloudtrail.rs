@@ -1,7 +1,7 @@
 //! CloudTrail access-key lookup (`guardpost::sources::cloudtrail`) with the real Rust SDK
 //! against the project's emulator (tests/emulator/: CloudTrail LookupEvents over JSON 1.1).
 
-mod live;
+use crate::live;
 
 use chrono::{DateTime, Duration, Utc};
 use guardpost::model::SourceProblem;

@@ -2,7 +2,7 @@
 //! the server changed, the undo from the journal puts it back, the journal holds each step,
 //! and docs/iam-policy-remediation.json allows every call made.
 
-mod live;
+use crate::live;
 
 use aws_sdk_iam::Client;
 use guardpost::dataset::{Dataset, Origin};

@@ -2,8 +2,8 @@
 //! the MFA prompt on the terminal before the TUI (a wrong code first), the session in the
 //! header, then an ExpiredToken during a refresh brings up the in-TUI prompt, and a new code
 //! reloads the account.
-mod common;
-mod live;
+use crate::common;
+use crate::live;
 use common::tmux::{Tmux, assert_restored};
 use serde_json::json;
 

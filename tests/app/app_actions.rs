@@ -1,6 +1,6 @@
 //! The action flow in the pure state machine on the demo account: what `x`, the confirm
 //! dialog, `u`, read-only and the journal do, key by key.
-mod common;
+use crate::common;
 use common::demo::{loaded, press, text};
 use guardpost::app::{self, Effect, Event, Mode};
 use guardpost::remediation::journal::{Body, Journal, Status};

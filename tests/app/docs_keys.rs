@@ -1,5 +1,5 @@
 //! docs/keys.md is generated from the keymap; this test fails when it goes stale.
-//! Regenerate with `UPDATE_DOCS=1 cargo test --test docs_keys`.
+//! Regenerate with `UPDATE_DOCS=1 cargo test --test app docs_keys`.
 #[test]
 fn keys_doc_matches_the_keymap() {
     let want = guardpost::app::keymap::markdown();
@@ -10,7 +10,7 @@ fn keys_doc_matches_the_keymap() {
     let have = std::fs::read_to_string(path).unwrap_or_default();
     assert_eq!(
         have, want,
-        "docs/keys.md is stale: run UPDATE_DOCS=1 cargo test --test docs_keys"
+        "docs/keys.md is stale: run UPDATE_DOCS=1 cargo test --test app docs_keys"
     );
 }
 

@@ -1,8 +1,8 @@
 //! The live data layer with the real SDK clients over real HTTP, against the in-process fake
 //! in tests/live/fake_aws.rs (Security Hub, GuardDuty, Access Analyzer, STS). IAM against the
-//! moto-based emulator is in tests/live_emulator.rs.
+//! moto-based emulator is in tests/emulator_suite/live_emulator.rs.
 
-mod live;
+use crate::live;
 
 use guardpost::dataset::{Dataset, Origin};
 use guardpost::model::Source;

@@ -5,7 +5,7 @@
 //! pairs flagged, that each healthy principal passes the rules it is built to pass, and the
 //! exit codes of `--fail-on`.
 
-mod live;
+use crate::live;
 
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::Tag;

@@ -1,5 +1,5 @@
 //! `update` and the screen for live-only events: streaming partial datasets.
-mod common;
+use crate::common;
 use common::demo::{press, text};
 use guardpost::app::{self, Event, State, View};
 use guardpost::dataset::{Dataset, Origin};

@@ -1,9 +1,19 @@
 //! Every pane rendered at 80x24 and 200x50 from the demo account, compared with insta snapshots
 //! (tests/snapshots/). Review changes with `cargo insta review`.
-mod common;
+use crate::common;
 use common::demo::{loaded, press, screen};
 use guardpost::app::{self, Event, State};
 use guardpost::ui::theme::Theme;
+
+/// Snapshots keep the names they had when this file was its own test binary:
+/// tests/snapshots/ui_snapshots__NAME.snap.
+macro_rules! assert_screen {
+    ($name:expr, $value:expr $(,)?) => {
+        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(format!("ui_snapshots__{}", $name), $value);
+        })
+    };
+}
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
 
@@ -12,7 +22,7 @@ fn check(name: &str, keys: &str) {
         let mut st = loaded(w, h);
         press(&mut st, keys);
         let t = screen(&st, &Theme::default());
-        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
+        assert_screen!(format!("{name}_{w}x{h}"), t.backend());
     }
 }
 
@@ -90,12 +100,12 @@ fn command_line() {
 fn loading_and_errors() {
     let mut st = State::new(true, (80, 24));
     app::update(&mut st, Event::Loading("loading the demo account".into()));
-    insta::assert_snapshot!("loading_80x24", screen(&st, &Theme::default()).backend());
+    assert_screen!("loading_80x24", screen(&st, &Theme::default()).backend());
     app::update(
         &mut st,
         Event::LoadFailed("snapshot x.json has version 9; this guardpost reads version 1".into()),
     );
-    insta::assert_snapshot!(
+    assert_screen!(
         "load_failed_80x24",
         screen(&st, &Theme::default()).backend()
     );
@@ -104,7 +114,7 @@ fn loading_and_errors() {
 #[test]
 fn too_small() {
     let st = loaded(50, 10);
-    insta::assert_snapshot!("too_small_50x10", screen(&st, &Theme::default()).backend());
+    assert_screen!("too_small_50x10", screen(&st, &Theme::default()).backend());
 }
 
 #[test]
@@ -152,6 +162,6 @@ fn incident_walkthrough() {
             }
         }
         let t = screen(&st, &Theme::default());
-        insta::assert_snapshot!(format!("incident_{w}x{h}"), t.backend());
+        assert_screen!(format!("incident_{w}x{h}"), t.backend());
     }
 }

@@ -3,8 +3,8 @@
 //! id), confirm, see the finding go away after the re-fetch, undo with `u`, and see the key
 //! active again, on the server and on screen.
 
-mod common;
-mod live;
+use crate::common;
+use crate::live;
 
 use common::tmux::{Tmux, assert_restored};
 use serde_json::json;

@@ -4,8 +4,8 @@
 //! revoked, the Security Hub finding NOTIFIED with the incident's note, the timeline holds every
 //! step — and a second responder resumes after the first one was interrupted.
 
-mod common;
-mod live;
+use crate::common;
+use crate::live;
 
 use common::demo::press;
 use guardpost::app::{self, Effect, Event, Mode, State};

@@ -1,5 +1,5 @@
 //! `update` transitions on the demo account: what a user would notice after each key.
-mod common;
+use crate::common;
 use common::demo::{loaded, press, text};
 use guardpost::app::{Effect, Mode, Pane, Scope, View};
 use guardpost::model::{Severity, Source};

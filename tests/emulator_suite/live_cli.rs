@@ -1,7 +1,7 @@
 //! The binary's live paths: no credentials (exit 2, before the terminal is touched) and the
 //! headless `guardpost snapshot save FILE` against the in-process fake over real HTTP.
 
-mod live;
+use crate::live;
 
 use guardpost::snapshot::Snapshot;
 use live::fake_aws::{ACCOUNT, Behavior, CALLER, FakeAws, Spec};

@@ -3,7 +3,7 @@
 //! IAM principals are created with the SDK's IAM client; findings are seeded through the
 //! emulator's control API. Skipped (with a note) when the emulator is not in this checkout.
 
-mod live;
+use crate::live;
 
 use aws_sdk_iam::Client;
 use guardpost::dataset::{Dataset, Origin};

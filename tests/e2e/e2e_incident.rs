@@ -2,8 +2,8 @@
 //! key id, read the facts, deactivate the key with one key press, get interrupted, resume with
 //! `guardpost incident resume`, and export the timeline for the handoff.
 
-mod common;
-mod live;
+use crate::common;
+use crate::live;
 
 use common::tmux::{Tmux, assert_restored};
 use std::process::Command;

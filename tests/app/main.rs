@@ -1,0 +1,14 @@
+//! Pure tests of the library: the app state machine, the screens (insta), config and themes,
+//! snapshots, docs that are generated from code. One binary.
+#[path = "../common/mod.rs"]
+mod common;
+
+mod app_actions;
+mod app_live;
+mod app_update;
+mod config_theme;
+mod demo_posture;
+mod demo_snapshot;
+mod docs_keys;
+mod snapshot_errors;
+mod ui_snapshots;

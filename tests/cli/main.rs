@@ -1,0 +1,3 @@
+//! `guardpost check` and other command-line runs of the real binary (no emulator, no tmux).
+
+mod check_cli;

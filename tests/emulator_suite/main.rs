@@ -1,0 +1,15 @@
+//! The live layer against the local AWS emulator (tests/emulator): the real SDK over real HTTP.
+//! (The emulator's own boto3 suite stays a binary of its own, tests/emulator_boto3.rs: its
+//! startup and latency checks need the machine to themselves, not two emulators beside them.)
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../live/mod.rs"]
+mod live;
+
+mod incident_emulator;
+mod live_cli;
+mod live_cloudtrail;
+mod live_emulator;
+mod live_sources;
+mod posture_emulator;
+mod remediation_emulator;
