@@ -17,6 +17,7 @@ pub mod remediation;
 pub mod report;
 pub mod snapshot;
 pub mod sources;
+pub mod storage;
 #[doc(hidden)]
 pub mod synth;
 pub mod ui;

@@ -313,7 +313,7 @@ fn live_context(
 }
 
 fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
-    let _log_guard = init_logging(&cli.log_level);
+    let _log_guard = init_logging(&cli.log_level)?;
     let cfg = Config::load(cli.config.as_deref())?;
     let rt = runtime()?;
     let live = || live_context(&cli, &cfg, &rt, Ask::Tty);
@@ -325,7 +325,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
         let ctx = live()?;
         let snap = rt.block_on(Box::pin(sources::load(&ctx, None)));
         let json = snap.to_json();
-        std::fs::write(file, json + "\n")
+        guardpost::storage::write_private(file, (json + "\n").as_bytes())
             .with_context(|| format!("cannot write {}", file.display()))?;
         eprintln!(
             "guardpost: wrote {} (account {}, {} regions, {} problems)",
@@ -504,7 +504,7 @@ fn incident_offline(action: IncidentAction) -> anyhow::Result<ExitCode> {
                 ExportFormat::Json => serde_json::to_string_pretty(&timeline::json(&inc))? + "\n",
             };
             match output {
-                Some(p) => std::fs::write(&p, text)
+                Some(p) => guardpost::storage::write_private(&p, text.as_bytes())
                     .with_context(|| format!("cannot write {}", p.display()))?,
                 None => print!("{text}"),
             }
@@ -516,7 +516,7 @@ fn incident_offline(action: IncidentAction) -> anyhow::Result<ExitCode> {
 
 /// `guardpost check`: load, evaluate, report; never touches the terminal or reads input.
 fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let _log_guard = init_logging(&cli.log_level);
+    let _log_guard = init_logging(&cli.log_level)?;
     let cfg = Config::load(cli.config.as_deref())?;
     let (snap, origin) = match (&cli.snapshot, cli.demo) {
         (Some(p), _) => (
@@ -858,22 +858,32 @@ async fn tui(
     Ok(())
 }
 
-/// Logs go to `$XDG_STATE_HOME/guardpost/guardpost.log`, never to the screen.
-fn init_logging(level: &str) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = std::env::var_os("GUARDPOST_STATE_DIR")
+/// Logs go to `$XDG_STATE_HOME/guardpost/guardpost.log` (0600), never to the screen. A log file
+/// that cannot be opened is an error (exit 2 with the reason), not a panic.
+fn init_logging(
+    level: &str,
+) -> anyhow::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
+    let Some(dir) = std::env::var_os("GUARDPOST_STATE_DIR")
         .map(PathBuf::from)
         .or_else(|| dirs::state_dir().map(|d| d.join("guardpost")))
-        .or_else(|| dirs::home_dir().map(|d| d.join(".local/state/guardpost")))?;
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, "guardpost.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+        .or_else(|| dirs::home_dir().map(|d| d.join(".local/state/guardpost")))
+    else {
+        return Ok(None);
+    };
+    let path = dir.join("guardpost.log");
+    let file = guardpost::storage::open_private_append(&path).with_context(|| {
+        format!(
+            "cannot open the log file {} (set GUARDPOST_STATE_DIR to a writable directory)",
+            path.display()
+        )
+    })?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_new(format!("guardpost={level}"))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("guardpost=info"));
-    tracing_subscriber::fmt()
+    let _ = tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
         .with_env_filter(filter)
-        .try_init()
-        .ok()?;
-    Some(guard)
+        .try_init();
+    Ok(Some(guard))
 }

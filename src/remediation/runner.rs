@@ -146,13 +146,15 @@ impl Runner {
             let inc = crate::incident::store::find(&dir, Some(id))?;
             let md = dir.join(format!("{id}.md"));
             let js = dir.join(format!("{id}.json"));
-            std::fs::write(&md, crate::incident::timeline::markdown(&inc))
+            let write = crate::storage::write_private;
+            write(&md, crate::incident::timeline::markdown(&inc).as_bytes())
                 .and_then(|()| {
-                    std::fs::write(
+                    write(
                         &js,
-                        serde_json::to_string_pretty(&crate::incident::timeline::json(&inc))
+                        (serde_json::to_string_pretty(&crate::incident::timeline::json(&inc))
                             .unwrap_or_default()
-                            + "\n",
+                            + "\n")
+                            .as_bytes(),
                     )
                 })
                 .map_err(|e| format!("cannot write the timeline: {e}"))?;
