@@ -355,15 +355,25 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
         (None, true) => (LoadSpec::Demo, Some(Snapshot::demo())),
         (None, false) => (LoadSpec::Live(live()?), None),
     };
-    // Profile settings apply to live loading only.
-    let profile = match &spec {
-        LoadSpec::Live(_) => cli.profile.clone(),
-        _ => None,
+    // Profile and account settings apply to live loading only; the profile is the one the
+    // session used (--profile, AWS_PROFILE, default), the account the one actions change.
+    let profile = guardpost::config::current_profile(cli.profile.as_deref());
+    let (target, profile) = match &spec {
+        LoadSpec::Live(ctx) => (
+            guardpost::config::Target::Live {
+                profile: &profile,
+                account: Some(&ctx.account_id),
+            },
+            Some(profile.as_str()),
+        ),
+        _ => (guardpost::config::Target::Offline, None),
     };
-    let theme = cfg.load_theme(cli.theme.as_deref(), profile.as_deref())?;
+    let read_only = cfg.read_only(cli.read_only, target);
+    let theme = cfg.load_theme(cli.theme.as_deref(), profile)?;
     let posture = cfg.posture.clone();
+    tracing::info!(read_only = read_only.on, reason = %read_only.reason, "read-only decision");
     let cli = Cli {
-        read_only: cli.read_only || cfg.read_only_for(profile.as_deref()),
+        read_only: read_only.on,
         ..cli
     };
     // `guardpost incident ...`: resolve the key / finding / incident before the terminal is
@@ -376,7 +386,9 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
         _ => (first, None),
     };
     tracing::info!(origin = ?origin(&spec), "starting");
-    rt.block_on(tui(cli, spec, first, theme, posture, started, incident))
+    rt.block_on(tui(
+        cli, spec, first, theme, posture, started, incident, read_only,
+    ))
 }
 
 /// Loads the account once, resolves what the incident is about, and creates (or resumes) it.
@@ -686,6 +698,7 @@ impl Drop for TerminalGuard {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn tui(
     cli: Cli,
     spec: LoadSpec,
@@ -694,6 +707,7 @@ async fn tui(
     posture: PostureConfig,
     started: Instant,
     incident: Option<guardpost::incident::Incident>,
+    read_only: guardpost::config::ReadOnly,
 ) -> anyhow::Result<()> {
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::try_init().context("cannot initialize the terminal")?;
@@ -717,7 +731,7 @@ async fn tui(
             LoadSpec::Live(ctx) => Some(*ctx),
             _ => None,
         },
-        cli.read_only,
+        read_only.clone(),
         cli.dry_run,
     );
     state.act.dry_run = runner.dry_run();
@@ -725,6 +739,12 @@ async fn tui(
     state.act.account = runner.account();
     state.act.caller = runner.caller();
     let _ = tx.send(runner.journal_event(true));
+    if read_only.on {
+        let _ = tx.send(Event::Notice {
+            error: false,
+            text: format!("READ-ONLY: {}", read_only.reason),
+        });
+    }
     if let Some(inc) = incident {
         let _ = tx.send(Event::IncidentOpened(Box::new(inc)));
     }

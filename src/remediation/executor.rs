@@ -33,8 +33,10 @@ pub trait Backend: Send + Sync {
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Refuse every mutating call.
+    /// Refuse every mutating call ([`crate::config::Config::read_only`]'s decision).
     pub read_only: bool,
+    /// Why (shown with the refusal).
+    pub read_only_reason: String,
     /// Journal the plan, call nothing.
     pub dry_run: bool,
     pub account: String,
@@ -43,10 +45,8 @@ pub struct Options {
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ExecError {
-    #[error(
-        "read-only mode: guardpost refuses to call {0} (started with --read-only or read_only in the config)"
-    )]
-    ReadOnly(String),
+    #[error("read-only mode: guardpost refuses to call {call} ({reason})")]
+    ReadOnly { call: String, reason: String },
     #[error("{0}")]
     Journal(String),
 }
@@ -105,7 +105,10 @@ pub async fn execute<B: Backend>(
     if opts.read_only
         && let Some(c) = plan.calls.iter().find(|c| c.is_mutating())
     {
-        return Err(ExecError::ReadOnly(c.permission()));
+        return Err(ExecError::ReadOnly {
+            call: c.permission(),
+            reason: opts.read_only_reason.clone(),
+        });
     }
     let id = new_id();
     journal(

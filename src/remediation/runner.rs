@@ -28,7 +28,7 @@ impl Runner {
     pub fn new(
         journal_path: Option<PathBuf>,
         ctx: Option<AwsContext>,
-        read_only: bool,
+        read_only: crate::config::ReadOnly,
         dry_run: bool,
     ) -> Runner {
         let journal = match journal_path {
@@ -52,10 +52,11 @@ impl Runner {
         Runner {
             incidents: crate::incident::store::default_dir(),
             ctx: Arc::new(Mutex::new(ctx)),
-            read_only,
+            read_only: read_only.on,
             journal: Arc::new(Mutex::new(journal)),
             opts: Options {
-                read_only,
+                read_only: read_only.on,
+                read_only_reason: read_only.reason,
                 dry_run: dry_run_reason.is_some(),
                 account,
                 caller,

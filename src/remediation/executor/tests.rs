@@ -59,10 +59,18 @@ fn read_only_refuses_before_any_call_or_journal_write() {
     let plan = catalog::deactivate_access_key("alice", "AKIA1");
     let opts = Options {
         read_only: true,
+        read_only_reason: "[profiles.prod] read_only = true".into(),
         ..Default::default()
     };
     let e = run(&fake, &j, &plan, &opts).unwrap_err();
-    assert_eq!(e, ExecError::ReadOnly("iam:UpdateAccessKey".into()));
+    assert_eq!(
+        e,
+        ExecError::ReadOnly {
+            call: "iam:UpdateAccessKey".into(),
+            reason: "[profiles.prod] read_only = true".into()
+        }
+    );
+    assert!(e.to_string().contains("[profiles.prod]"), "says why: {e}");
     assert!(fake.calls.lock().unwrap().is_empty());
     assert!(!path.exists());
 }
