@@ -117,8 +117,14 @@ pub enum SnapshotError {
         "snapshot {path} has version {found}; this guardpost reads version {VERSION} (upgrade guardpost to read newer snapshots)"
     )]
     UnknownVersion { path: PathBuf, found: u64 },
-    #[error("snapshot {path} is {size} bytes, more than the {limit} bytes guardpost reads (docs/security.md)")]
-    TooLarge { path: PathBuf, size: u64, limit: u64 },
+    #[error(
+        "snapshot {path} is {size} bytes, more than the {limit} bytes guardpost reads (docs/security.md)"
+    )]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("snapshot {path} is not UTF-8 text")]
     NotText { path: PathBuf },
 }

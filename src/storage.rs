@@ -151,14 +151,14 @@ impl LockedAppend {
     }
 
     /// The file's length now (under the lock, nobody else is appending).
-    pub fn len(&self) -> io::Result<u64> {
+    pub fn size(&self) -> io::Result<u64> {
         Ok(self.file.metadata()?.len())
     }
 
     /// Everything from byte `from` to the end: what others appended since we last read, at most
     /// `limit` bytes.
     pub fn read_from(&mut self, from: u64, limit: u64) -> Result<Vec<u8>, ReadError> {
-        let len = self.len()?;
+        let len = self.size()?;
         if len.saturating_sub(from) > limit {
             return Err(ReadError::TooLarge {
                 size: len - from,
@@ -175,7 +175,7 @@ impl LockedAppend {
     /// not end with a newline (a torn record from a crash), a newline is written first so the
     /// new record starts a line of its own. Returns the new length.
     pub fn append_line(&mut self, record: &str) -> io::Result<u64> {
-        let len = self.len()?;
+        let len = self.size()?;
         let mut buf = Vec::with_capacity(record.len() + 2);
         if len > 0 {
             let mut last = [0u8; 1];
@@ -195,7 +195,7 @@ impl LockedAppend {
             self.file.write_all(&buf[n..])?;
         }
         self.file.sync_data()?;
-        self.len()
+        self.size()
     }
 }
 
@@ -264,9 +264,22 @@ mod tests {
         std::fs::write(&p, vec![b'x'; 100]).unwrap();
         assert_eq!(read_limited(&p, 100).unwrap().len(), 100);
         let e = read_limited(&p, 99).unwrap_err();
-        assert!(matches!(e, ReadError::TooLarge { size: 100, limit: 99 }), "{e}");
+        assert!(
+            matches!(
+                e,
+                ReadError::TooLarge {
+                    size: 100,
+                    limit: 99
+                }
+            ),
+            "{e}"
+        );
         assert!(e.to_string().contains("more than the 99 bytes"), "{e}");
-        assert!(read_limited(&dir.path().join("nope"), 1).unwrap_err().not_found());
+        assert!(
+            read_limited(&dir.path().join("nope"), 1)
+                .unwrap_err()
+                .not_found()
+        );
     }
 
     #[test]
@@ -274,7 +287,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("j");
         std::fs::write(&p, "{\"a\":1}\n{\"b\":").unwrap();
-        LockedAppend::lock(&p).unwrap().append_line("{\"c\":3}").unwrap();
+        LockedAppend::lock(&p)
+            .unwrap()
+            .append_line("{\"c\":3}")
+            .unwrap();
         assert_eq!(
             std::fs::read_to_string(&p).unwrap(),
             "{\"a\":1}\n{\"b\":\n{\"c\":3}\n"

@@ -595,7 +595,7 @@ fn remediation_policy_covers_every_catalog_permission() {
     plans.push(catalog::enable_guardduty("eu-west-1"));
     plans.push(catalog::enable_securityhub("eu-west-1"));
     for p in &plans {
-        actions.insert(p.action.clone());
+        actions.insert(p.action.to_string());
         perms.extend(p.permissions());
     }
     // Undo calls computed after the fact.

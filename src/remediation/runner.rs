@@ -2,12 +2,12 @@
 //! an interrupted one) on the runtime and reports back through the app's event channel.
 
 use super::aws::AwsBackend;
-use super::executor::{self, CallResult, Options, Outcome};
-use super::journal::{self, Body, Journal, Status};
+use super::executor::{self, Options, Outcome};
+use super::journal::{self, Journal};
 use super::{ApiCall, Plan};
 use crate::app::Event;
 use crate::sources::AwsContext;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
@@ -186,8 +186,12 @@ impl Runner {
     /// The journal as an app event.
     pub fn journal_event(&self, first: bool) -> Event {
         match self.journal.lock() {
-            Ok(j) => Event::Journal {
-                entries: j.entries(),
+            Ok(mut j) => Event::Journal {
+                // What other guardposts appended since.
+                entries: {
+                    j.refresh();
+                    j.entries()
+                },
                 problem: j.problem().map(str::to_string),
                 path: j.path().display().to_string(),
                 first,
@@ -231,64 +235,10 @@ impl Runner {
     }
 
     async fn verify(&self, id: &str) -> Result<Outcome, String> {
-        let entry = self
-            .journal
-            .lock()
-            .map_err(|_| "the journal lock is poisoned".to_string())?
-            .entries()
-            .into_iter()
-            .find(|e| e.id == id)
-            .ok_or_else(|| format!("journal entry {id} not found"))?;
         let Some(backend) = self.backend() else {
             return Err("verifying needs a live account".into());
         };
-        let mut reads: Vec<ApiCall> = entry.plan.preconditions.iter().map(|p| p.read()).collect();
-        if let Some(c) = &entry.plan.capture {
-            reads.extend(c.reads());
-        }
-        reads.dedup();
-        let mut observed = json!({});
-        let mut results = Vec::new();
-        use executor::Backend;
-        for r in &reads {
-            let (ok, v) = match backend.call(r).await {
-                Ok(v) => (true, v),
-                Err(e) if e.not_found() => (true, Value::Null),
-                Err(e) => (false, json!({"error": e.message})),
-            };
-            results.push(CallResult {
-                call: r.clone(),
-                ok,
-                detail: v.to_string(),
-            });
-            observed[r.operation.as_str()] = v;
-        }
-        let note = if reads.is_empty() {
-            "re-read by reloading the findings".to_string()
-        } else {
-            format!("re-read {} call(s) at {}", reads.len(), chrono::Utc::now())
-        };
-        self.journal
-            .lock()
-            .map_err(|_| "the journal lock is poisoned".to_string())?
-            .append(
-                id,
-                Body::Verified {
-                    observed,
-                    note: note.clone(),
-                },
-            )?;
-        Ok(Outcome {
-            id: id.to_string(),
-            title: format!("Verify: {}", entry.plan.title),
-            status: Status::Succeeded,
-            message: format!(
-                "{note}; compare with the intended calls below and act again if needed"
-            ),
-            results,
-            undo: Vec::new(),
-            targets: entry.plan.targets.clone(),
-        })
+        super::verify::verify(&backend, &self.journal, id).await
     }
 }
 

@@ -151,9 +151,14 @@ fn success_journals_intent_result_and_undo() {
     assert_eq!(kinds, ["plan", "intent", "result", "done"]);
     let last = journal.last_undoable("", false).expect("undoable");
     assert_eq!(last.id, out.id);
-    // The undo, once it succeeded, marks the entry undone.
+    // The undo, once it succeeded, marks the entry undone. It re-reads the key first: the
+    // account now has it inactive, as the action left it.
     let undo = crate::remediation::journal::undo_plan(&last);
-    let out2 = run(&fake, &j, &undo, &Options::default()).unwrap();
+    let after = Fake {
+        answers: vec![key_listed("Inactive")],
+        ..Default::default()
+    };
+    let out2 = run(&after, &j, &undo, &Options::default()).unwrap();
     assert_eq!(out2.status, Status::Succeeded);
     let journal = Journal::open(&path);
     assert!(journal.last_undoable("", false).is_none());
