@@ -292,22 +292,11 @@ pub fn run(
     })
 }
 
-/// Writes next to the target and renames, so a reader never sees half a report.
+/// Writes through a random temp file beside the target, renamed over it: a reader never sees
+/// half a report, and the file is private (0600) whatever the umask.
 fn write_file(path: &Path, text: &str) -> Result<(), CheckError> {
-    let err = |source| CheckError::Write {
+    crate::storage::write_private(path, text.as_bytes()).map_err(|source| CheckError::Write {
         path: path.to_path_buf(),
         source,
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| err(std::io::Error::other("not a file name")))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, text).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(e)
     })
 }

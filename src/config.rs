@@ -33,6 +33,9 @@ pub struct Config {
     pub posture: PostureConfig,
     /// `[profiles.<aws profile name>]`: settings for one AWS profile, e.g. read-only and a red theme for prod.
     pub profiles: BTreeMap<String, ProfileConfig>,
+    /// `[accounts."<12-digit account id>"]`: settings for the account being changed, whatever
+    /// profile or role led to it.
+    pub accounts: BTreeMap<String, AccountConfig>,
     /// `guardpost check` defaults (`[check]`).
     pub check: CheckConfig,
     /// The file this was read from; `None` for built-in defaults. Used to resolve relative theme paths.
@@ -54,6 +57,60 @@ pub struct ProfileConfig {
 pub struct CheckConfig {
     /// Rule profile used when `--profile-rules` is not given.
     pub profile: Option<String>,
+}
+
+/// `[accounts."<id>"]`: overrides for one AWS account (the one `sts:GetCallerIdentity` names
+/// after any role was assumed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountConfig {
+    pub read_only: Option<bool>,
+}
+
+/// The AWS profile guardpost uses, resolved exactly as the session does: `--profile`, then
+/// `AWS_PROFILE`, then `default`.
+pub fn profile_name(cli: Option<&str>, env: Option<&str>) -> String {
+    cli.or(env).unwrap_or("default").to_string()
+}
+
+/// [`profile_name`] with `AWS_PROFILE` read from the environment.
+pub fn current_profile(cli: Option<&str>) -> String {
+    profile_name(cli, std::env::var("AWS_PROFILE").ok().as_deref())
+}
+
+/// What is about to be changed, for [`Config::read_only`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// Demo or snapshot data: no account to change (every action is a dry run anyway).
+    Offline,
+    /// A live account: the resolved profile and the account id `sts:GetCallerIdentity` returned
+    /// with the credentials actions use (`None` or empty when it is not known).
+    Live {
+        profile: &'a str,
+        account: Option<&'a str>,
+    },
+}
+
+/// Whether guardpost may change anything, and why (shown on screen and in the executor's refusal).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOnly {
+    pub on: bool,
+    pub reason: String,
+}
+
+impl ReadOnly {
+    fn on(reason: impl Into<String>) -> ReadOnly {
+        ReadOnly {
+            on: true,
+            reason: reason.into(),
+        }
+    }
+    fn off(reason: impl Into<String>) -> ReadOnly {
+        ReadOnly {
+            on: false,
+            reason: reason.into(),
+        }
+    }
 }
 
 /// Why the config file could not be used.
@@ -147,6 +204,17 @@ impl Config {
     /// Parses config text; `origin` names the file in errors and anchors relative theme paths.
     pub fn from_toml_str(src: &str, origin: &Path) -> Result<Config, ConfigError> {
         let mut config: Config = parse_toml(src, origin)?;
+        // An entry that can never match would silently leave an account writable.
+        if let Some(bad) = config.accounts.keys().find(|k| !is_account_id(k)) {
+            let span = src.find(bad.as_str()).map(|o| o..o + bad.len());
+            return Err(TomlDiagnostic::at(
+                origin,
+                src,
+                span,
+                "an [accounts] key must be a 12-digit AWS account id",
+            )
+            .into());
+        }
         config.source = Some(origin.to_path_buf());
         Ok(config)
     }
@@ -163,6 +231,80 @@ impl Config {
             .and_then(|p| p.read_only)
             .or(self.read_only)
             .unwrap_or(false)
+    }
+
+    /// The one read-only decision: the header badge, the action menu and the executor all use
+    /// it. `--read-only` always wins. For a live account, the entries that apply are the
+    /// account's (`[accounts."<id>"]`, the account actually changed, after any AssumeRole) and
+    /// the profile's; if either says `true` it is read-only, else an explicit `false` turns a
+    /// top-level `read_only = true` off, else the top-level setting applies. It fails closed:
+    /// when an account is marked read-only and the account being changed is not known, it is
+    /// read-only.
+    pub fn read_only(&self, cli: bool, target: Target<'_>) -> ReadOnly {
+        if cli {
+            return ReadOnly::on("--read-only on the command line");
+        }
+        let top = || match self.read_only {
+            Some(true) => ReadOnly::on(format!("read_only = true in {}", self.file_name())),
+            _ => ReadOnly::off("no read_only setting applies"),
+        };
+        let Target::Live { profile, account } = target else {
+            return top();
+        };
+        let account = account.filter(|a| !a.is_empty());
+        let Some(account) = account else {
+            let marked: Vec<&str> = self
+                .accounts
+                .iter()
+                .filter(|(_, a)| a.read_only == Some(true))
+                .map(|(id, _)| id.as_str())
+                .collect();
+            if !marked.is_empty() {
+                return ReadOnly::on(format!(
+                    "the account being changed is not known, and {} marks account(s) {} read-only",
+                    self.file_name(),
+                    marked.join(", ")
+                ));
+            }
+            return self.profile_or_top(profile, top);
+        };
+        let by_account = self.accounts.get(account).and_then(|a| a.read_only);
+        let by_profile = self.profiles.get(profile).and_then(|p| p.read_only);
+        match (by_account, by_profile) {
+            (Some(true), _) => ReadOnly::on(format!(
+                "[accounts.\"{account}\"] read_only = true in {}",
+                self.file_name()
+            )),
+            (_, Some(true)) => ReadOnly::on(format!(
+                "[profiles.{profile}] read_only = true in {} (profile {profile} is in use)",
+                self.file_name()
+            )),
+            (Some(false), _) => ReadOnly::off(format!(
+                "[accounts.\"{account}\"] read_only = false in {}",
+                self.file_name()
+            )),
+            (None, _) => self.profile_or_top(profile, top),
+        }
+    }
+
+    fn profile_or_top(&self, profile: &str, top: impl Fn() -> ReadOnly) -> ReadOnly {
+        match self.profiles.get(profile).and_then(|p| p.read_only) {
+            Some(true) => ReadOnly::on(format!(
+                "[profiles.{profile}] read_only = true in {} (profile {profile} is in use)",
+                self.file_name()
+            )),
+            Some(false) => ReadOnly::off(format!(
+                "[profiles.{profile}] read_only = false in {}",
+                self.file_name()
+            )),
+            None => top(),
+        }
+    }
+
+    fn file_name(&self) -> String {
+        self.source
+            .as_deref()
+            .map_or_else(|| "the config".to_string(), |p| p.display().to_string())
     }
 
     /// Theme spec for this profile: the profile's, else the global one.
@@ -190,6 +332,10 @@ impl Config {
         };
         Ok(theme.with_no_color_env())
     }
+}
+
+fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -259,6 +405,82 @@ theme = "default"
         assert!(c.read_only_for(None));
         assert!(c.read_only_for(Some("prod")));
         assert!(!c.read_only_for(Some("sandbox")));
+    }
+
+    fn live<'a>(profile: &'a str, account: Option<&'a str>) -> Target<'a> {
+        Target::Live { profile, account }
+    }
+
+    #[test]
+    fn the_profile_is_resolved_as_the_session_resolves_it() {
+        assert_eq!(profile_name(Some("cli"), Some("env")), "cli");
+        assert_eq!(profile_name(None, Some("prod")), "prod");
+        assert_eq!(profile_name(None, None), "default");
+    }
+
+    #[test]
+    fn read_only_by_profile_applies_to_the_resolved_profile() {
+        let c = parse("[profiles.prod]\nread_only = true\n").unwrap();
+        // AWS_PROFILE=prod without --profile: the session uses prod, so read-only applies.
+        let prof = profile_name(None, Some("prod"));
+        let d = c.read_only(false, live(&prof, Some("111122223333")));
+        assert!(d.on, "{d:?}");
+        assert!(d.reason.contains("[profiles.prod]"), "{}", d.reason);
+        let d = c.read_only(false, live("dev", Some("111122223333")));
+        assert!(!d.on, "{d:?}");
+    }
+
+    #[test]
+    fn read_only_by_account_applies_to_the_account_changed_whatever_the_profile() {
+        let c = parse(
+            "[accounts.\"111122223333\"]\nread_only = true\n[profiles.bastion]\nread_only = false\n",
+        )
+        .unwrap();
+        // --role-arn from the writable bastion profile into the read-only account.
+        let d = c.read_only(false, live("bastion", Some("111122223333")));
+        assert!(d.on, "{d:?}");
+        assert!(d.reason.contains("111122223333"), "{}", d.reason);
+        // The bastion account itself is writable.
+        let d = c.read_only(false, live("bastion", Some("999988887777")));
+        assert!(!d.on, "{d:?}");
+    }
+
+    #[test]
+    fn read_only_fails_closed_when_the_account_is_not_known() {
+        let c = parse("[accounts.\"111122223333\"]\nread_only = true\n").unwrap();
+        for unknown in [None, Some("")] {
+            let d = c.read_only(false, live("default", unknown));
+            assert!(d.on, "{d:?}");
+            assert!(d.reason.contains("not known"), "{}", d.reason);
+        }
+        // Nothing marked read-only: an unknown account stays writable.
+        let d = Config::default().read_only(false, live("default", None));
+        assert!(!d.on);
+    }
+
+    #[test]
+    fn read_only_precedence() {
+        let c = parse(
+            "read_only = true\n[profiles.sandbox]\nread_only = false\n[accounts.\"222233334444\"]\nread_only = false\n[accounts.\"333344445555\"]\nread_only = true\n",
+        )
+        .unwrap();
+        assert!(c.read_only(true, Target::Offline).on, "--read-only wins");
+        assert!(c.read_only(false, Target::Offline).on, "top level offline");
+        assert!(c.read_only(false, live("x", Some("123456789012"))).on);
+        assert!(!c.read_only(false, live("sandbox", Some("123456789012"))).on);
+        assert!(!c.read_only(false, live("x", Some("222233334444"))).on);
+        // A read-only account wins over a writable profile.
+        assert!(c.read_only(false, live("sandbox", Some("333344445555"))).on);
+        assert!(!Config::default().read_only(false, Target::Offline).on);
+    }
+
+    #[test]
+    fn account_keys_must_be_account_ids() {
+        let d = diag("[accounts.prod]\nread_only = true\n");
+        assert!(d.message.contains("12-digit"), "{d}");
+        assert_eq!(d.line, Some(1));
+        let d = diag("[accounts.\"111122223333\"]\nreadonly = true\n");
+        assert!(d.message.contains("unknown key"), "{d}");
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod report;
 pub mod runtime;
 pub mod snapshot;
 pub mod sources;
+pub mod storage;
 #[doc(hidden)]
 pub mod synth;
 pub mod toml_diag;

@@ -209,7 +209,7 @@ fn live_options(cli: &Cli, cfg: &Config) -> LiveOptions {
 }
 
 fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
-    let _log_guard = init_logging(&cli.log_level);
+    let _log_guard = init_logging(&cli.log_level)?;
     let cfg = Config::load(cli.config.as_deref())?;
     let rt = async_runtime()?;
     let live = || live_context(&live_options(&cli, &cfg), &rt, Ask::Tty);
@@ -221,7 +221,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
         let ctx = live()?;
         let snap = rt.block_on(Box::pin(sources::load(&ctx, None)));
         let json = snap.to_json();
-        std::fs::write(file, json + "\n")
+        guardpost::storage::write_private(file, (json + "\n").as_bytes())
             .with_context(|| format!("cannot write {}", file.display()))?;
         eprintln!(
             "guardpost: wrote {} (account {}, {} regions, {} problems)",
@@ -247,13 +247,22 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
         LoadSpec::Live(_) => None,
         other => Some(other.read(&rt)?),
     };
-    // Profile settings apply to live loading only.
-    let profile = match &spec {
-        LoadSpec::Live(_) => cli.profile.clone(),
-        _ => None,
+    // Profile and account settings apply to live loading only; the profile is the one the
+    // session used (--profile, AWS_PROFILE, default), the account the one actions change.
+    let profile = guardpost::config::current_profile(cli.profile.as_deref());
+    let (target, profile) = match &spec {
+        LoadSpec::Live(ctx) => (
+            guardpost::config::Target::Live {
+                profile: &profile,
+                account: Some(&ctx.account_id),
+            },
+            Some(profile.as_str()),
+        ),
+        _ => (guardpost::config::Target::Offline, None),
     };
-    let theme = cfg.load_theme(cli.theme.as_deref(), profile.as_deref())?;
-    let read_only = cli.read_only || cfg.read_only_for(profile.as_deref());
+    let read_only = cfg.read_only(cli.read_only, target);
+    let theme = cfg.load_theme(cli.theme.as_deref(), profile)?;
+    tracing::info!(read_only = read_only.on, reason = %read_only.reason, "read-only decision");
     // `guardpost incident ...`: resolve the key / finding / incident before the terminal is
     // touched, so a wrong id is a plain message and exit code 2.
     let (first, incident) = match &cli.command {
@@ -308,7 +317,7 @@ fn incident_offline(action: IncidentAction) -> anyhow::Result<ExitCode> {
 
 /// `guardpost check`: load, evaluate, report; never touches the terminal or reads input.
 fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let _log_guard = init_logging(&cli.log_level);
+    let _log_guard = init_logging(&cli.log_level)?;
     let cfg = Config::load(cli.config.as_deref())?;
     let rt = async_runtime()?;
     let spec = LoadSpec::resolve(cli.snapshot.as_deref(), cli.demo, || {
@@ -326,21 +335,30 @@ fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Logs go to `$XDG_STATE_HOME/guardpost/guardpost.log`, never to the screen.
-fn init_logging(level: &str) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = std::env::var_os("GUARDPOST_STATE_DIR")
+fn init_logging(
+    level: &str,
+) -> anyhow::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
+    let Some(dir) = std::env::var_os("GUARDPOST_STATE_DIR")
         .map(PathBuf::from)
         .or_else(|| dirs::state_dir().map(|d| d.join("guardpost")))
-        .or_else(|| dirs::home_dir().map(|d| d.join(".local/state/guardpost")))?;
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, "guardpost.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+        .or_else(|| dirs::home_dir().map(|d| d.join(".local/state/guardpost")))
+    else {
+        return Ok(None);
+    };
+    let path = dir.join("guardpost.log");
+    let file = guardpost::storage::open_private_append(&path).with_context(|| {
+        format!(
+            "cannot open the log file {} (set GUARDPOST_STATE_DIR to a writable directory)",
+            path.display()
+        )
+    })?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_new(format!("guardpost={level}"))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("guardpost=info"));
-    tracing_subscriber::fmt()
+    let _ = tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
         .with_env_filter(filter)
-        .try_init()
-        .ok()?;
-    Some(guard)
+        .try_init();
+    Ok(Some(guard))
 }

@@ -95,13 +95,34 @@ pub enum SnapshotError {
         "snapshot {path} has version {found}; this guardpost reads version {VERSION} (upgrade guardpost to read newer snapshots)"
     )]
     UnknownVersion { path: PathBuf, found: u64 },
+    #[error(
+        "snapshot {path} is {size} bytes, more than the {limit} bytes guardpost reads (docs/security.md)"
+    )]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
+    #[error("snapshot {path} is not UTF-8 text")]
+    NotText { path: PathBuf },
 }
 
 impl Snapshot {
     pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Io {
+        use crate::storage::{MAX_SNAPSHOT_BYTES, ReadError, read_limited};
+        let bytes = read_limited(path, MAX_SNAPSHOT_BYTES).map_err(|e| match e {
+            ReadError::Io(source) => SnapshotError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+            ReadError::TooLarge { size, limit } => SnapshotError::TooLarge {
+                path: path.to_path_buf(),
+                size,
+                limit,
+            },
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| SnapshotError::NotText {
             path: path.to_path_buf(),
-            source,
         })?;
         Self::parse(&text, path)
     }

@@ -104,10 +104,24 @@ fn builtin() -> &'static [Playbook] {
         BUILTIN
             .iter()
             .map(|(name, text)| {
-                toml::from_str(text).unwrap_or_else(|e| panic!("playbooks/{name}.toml: {e}"))
+                parse_playbook(text).unwrap_or_else(|e| panic!("playbooks/{name}.toml: {e}"))
             })
             .collect()
     })
+}
+
+/// The built-in playbooks' TOML sources, by id.
+pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
+    BUILTIN
+}
+
+/// Parses a playbook; one without steps is refused (there would be nothing to walk through).
+pub fn parse_playbook(text: &str) -> Result<Playbook, String> {
+    let book: Playbook = toml::from_str(text).map_err(|e| e.to_string())?;
+    if book.steps.is_empty() {
+        return Err(format!("playbook {:?} has no steps", book.id));
+    }
+    Ok(book)
 }
 
 pub fn playbooks() -> Vec<Playbook> {

@@ -3,9 +3,9 @@
 //! second responder (or the same one after a crash) resumes exactly where it stopped.
 
 use super::{Incident, Playbook, StepState, StepStatus, Subject};
+use crate::storage;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const VERSION: u32 = 1;
@@ -44,6 +44,8 @@ pub enum Event {
     },
     /// Someone picked the incident up (resume).
     Resumed,
+    /// A responder's session is about to run this step ([`claim`]).
+    Claimed { step: String, token: String },
 }
 
 /// `incidents/` in the state directory.
@@ -56,21 +58,118 @@ pub fn path_of(dir: &Path, id: &str) -> PathBuf {
     dir.join(format!("{id}.jsonl"))
 }
 
-/// Appends one record (fsync'd).
+/// Appends one record, holding an exclusive lock on the incident's file: the records other
+/// responders appended are read first, and a step that one of them already finished (or is
+/// running, see [`claim`]) is refused, so two responders never both do a step. One `write` per
+/// record, fsync'd; a new file is 0600 in a 0700 directory, the directory fsync'd.
 pub fn append(dir: &Path, rec: &Record) -> Result<(), String> {
     let path = path_of(dir, &rec.incident);
     let line = serde_json::to_string(rec).map_err(|e| e.to_string())?;
-    let write = || -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)?;
-        f.write_all(line.as_bytes())?;
-        f.write_all(b"\n")?;
-        f.sync_data()
+    let mut f = storage::LockedAppend::lock(&path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let others = read_locked(&mut f, &path)?;
+    if let Event::Step { step, .. } = &rec.event
+        && !others.is_empty()
+    {
+        let inc = replay(others)?;
+        if let Some(i) = inc.playbook.steps.iter().position(|s| &s.id == step) {
+            let st = &inc.steps[i];
+            if st.status != StepStatus::Pending {
+                return Err(format!(
+                    "step {step} was already {} by {} at {}: not recorded twice",
+                    st.status.label(),
+                    st.by.as_deref().unwrap_or("another responder"),
+                    st.at.map(|t| t.to_rfc3339()).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    f.append_line(&line)
+        .map(|_| ())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// How long a claim on a step holds when its responder neither finishes nor releases it (a
+/// crash): then another responder may take the step over.
+pub const CLAIM_MINUTES: i64 = 15;
+
+/// Claims step `step` of incident `incident` for `token` (one responder's session) before it
+/// runs: refused when the step is finished, or claimed by another session less than
+/// [`CLAIM_MINUTES`] ago. Checked and written under the file's lock, so of two responders
+/// pressing Enter at once exactly one gets the step.
+pub fn claim(
+    dir: &Path,
+    incident: &str,
+    step: &str,
+    token: &str,
+    caller: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    let path = path_of(dir, incident);
+    let mut f = storage::LockedAppend::lock(&path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let records = read_locked(&mut f, &path)?;
+    let inc = replay(records)?;
+    let i = inc
+        .playbook
+        .steps
+        .iter()
+        .position(|s| s.id == step)
+        .ok_or_else(|| format!("incident {incident} has no step {step}"))?;
+    let st = &inc.steps[i];
+    if st.status != StepStatus::Pending {
+        return Err(format!(
+            "step {step} was already {} by {}",
+            st.status.label(),
+            st.by.as_deref().unwrap_or("another responder")
+        ));
+    }
+    if let Some((ts, other, by)) = open_claim(&inc, step)
+        && other != token
+        && now - ts < chrono::Duration::minutes(CLAIM_MINUTES)
+    {
+        return Err(format!(
+            "step {step} is being run by {} since {ts} (another guardpost); wait for it or retry after {CLAIM_MINUTES} minutes",
+            by.unwrap_or_else(|| "another responder".into())
+        ));
+    }
+    let rec = Record {
+        v: VERSION,
+        ts: now,
+        incident: incident.to_string(),
+        caller,
+        event: Event::Claimed {
+            step: step.to_string(),
+            token: token.to_string(),
+        },
     };
-    write().map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let line = serde_json::to_string(&rec).map_err(|e| e.to_string())?;
+    f.append_line(&line)
+        .map(|_| ())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// The last claim on `step` not followed by the step's end: (when, token, who).
+fn open_claim(inc: &Incident, step: &str) -> Option<(DateTime<Utc>, String, Option<String>)> {
+    let mut open = None;
+    for r in &inc.records {
+        match &r.event {
+            Event::Claimed { step: s, token } if s == step => {
+                open = Some((r.ts, token.clone(), r.caller.clone()));
+            }
+            Event::Step { step: s, .. } if s == step => open = None,
+            _ => {}
+        }
+    }
+    open
+}
+
+/// Every record of a locked incident file (a torn last record from a crash is skipped).
+fn read_locked(f: &mut storage::LockedAppend, path: &Path) -> Result<Vec<Record>, String> {
+    let bytes = f
+        .read_from(0, storage::MAX_INCIDENT_BYTES)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    parse(&bytes, path)
 }
 
 /// Starts an incident: writes the `started` record and returns the state.
@@ -112,6 +211,12 @@ pub fn replay(records: Vec<Record>) -> Result<Incident, String> {
     else {
         return Err("the incident file does not start with a `started` record".into());
     };
+    if playbook.steps.is_empty() {
+        return Err(format!(
+            "incident {}: its playbook {:?} has no steps (the file is damaged or was not written by guardpost)",
+            first.incident, playbook.id
+        ));
+    }
     let mut inc = Incident {
         id: first.incident.clone(),
         playbook: (**playbook).clone(),
@@ -139,18 +244,30 @@ pub fn replay(records: Vec<Record>) -> Result<Incident, String> {
     Ok(inc)
 }
 
-/// Reads one incident file. A corrupt line stops the read with its line number.
+/// Reads one incident file (at most [`storage::MAX_INCIDENT_BYTES`]). A corrupt line stops the
+/// read with its line number; a last record torn by a crash mid-write is skipped (the step it
+/// recorded reads as not done, and is done again).
 pub fn load(path: &Path) -> Result<Incident, String> {
-    let text = std::fs::read_to_string(path)
+    let bytes = storage::read_limited(path, storage::MAX_INCIDENT_BYTES)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    replay(parse(&bytes, path)?)
+}
+
+/// Parses incident file bytes into records.
+pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Record>, String> {
+    let (lines, tail) = storage::split_lines(bytes);
     let mut records = Vec::new();
-    for (n, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let rec: Record = serde_json::from_str(line)
-            .map_err(|e| format!("{} line {}: {e}", path.display(), n + 1))?;
+    for (n, line) in lines.into_iter().chain(tail).enumerate() {
+        let line = String::from_utf8_lossy(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let rec: Record = match serde_json::from_str(&line) {
+            Ok(r) => r,
+            // Torn by a crash mid-write: the record did not happen.
+            Err(e) if e.is_eof() => continue,
+            Err(e) => return Err(format!("{} line {}: {e}", path.display(), n + 1)),
+        };
         if rec.v > VERSION {
             return Err(format!(
                 "{} line {} is version {}; this guardpost reads version {VERSION}",
@@ -161,7 +278,7 @@ pub fn load(path: &Path) -> Result<Incident, String> {
         }
         records.push(rec);
     }
-    replay(records)
+    Ok(records)
 }
 
 /// Every incident in `dir`, newest first.

@@ -34,6 +34,7 @@ pub fn json(inc: &Incident) -> Value {
             let what = match &r.event {
                 Event::Started { .. } => format!("started playbook {}", inc.playbook.id),
                 Event::Resumed => "resumed".to_string(),
+                Event::Claimed { step, .. } => format!("{step}: started"),
                 Event::Step { step, outcome, .. } => format!("{step}: {}", outcome.label()),
             };
             json!({"time": r.ts, "by": r.caller, "what": what})
@@ -74,6 +75,7 @@ pub fn markdown(inc: &Incident) -> String {
         let (step, outcome) = match &r.event {
             Event::Started { .. } => ("—".to_string(), "incident started".to_string()),
             Event::Resumed => ("—".to_string(), "resumed".to_string()),
+            Event::Claimed { step, .. } => (step.clone(), "started".to_string()),
             Event::Step { step, outcome, .. } => {
                 let title = inc
                     .playbook

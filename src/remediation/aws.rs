@@ -445,6 +445,44 @@ impl AwsBackend {
                     .map_err(|x| err(perm, x))?;
                 json!({})
             }
+            // A read for undo and verification: these findings' workflow status.
+            "GetFindings" => {
+                use aws_sdk_securityhub::types::{
+                    AwsSecurityFindingFilters, StringFilter, StringFilterComparison,
+                };
+                let mut found = Vec::new();
+                let ids: Vec<String> = p["FindingIdentifiers"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|f| f["Id"].as_str().map(str::to_string))
+                    .collect();
+                // GetFindings takes at most 20 values per filter field.
+                for chunk in ids.chunks(20) {
+                    let mut filters = AwsSecurityFindingFilters::builder();
+                    for id in chunk {
+                        filters = filters.id(StringFilter::builder()
+                            .value(id)
+                            .comparison(StringFilterComparison::Equals)
+                            .build());
+                    }
+                    let o = c
+                        .get_findings()
+                        .filters(filters.build())
+                        .max_results(100)
+                        .send()
+                        .await
+                        .map_err(|x| err(perm, x))?;
+                    for f in o.findings() {
+                        found.push(json!({
+                            "Id": f.id(),
+                            "ProductArn": f.product_arn(),
+                            "Workflow": {"Status": f.workflow().and_then(|w| w.status()).map(|s| s.as_str())},
+                        }));
+                    }
+                }
+                json!({ "Findings": found })
+            }
             other => return Err(unknown("securityhub", other)),
         })
     }
@@ -510,6 +548,27 @@ impl AwsBackend {
                     .map_err(|x| err(perm, x))?;
                 json!({})
             }
+            // A read for undo and verification: whether these findings are archived.
+            "GetFindings" => {
+                let o = c
+                    .get_findings()
+                    .detector_id(s(p, "DetectorId")?)
+                    .set_finding_ids(Some(strings(p, "FindingIds")))
+                    .send()
+                    .await
+                    .map_err(|x| err(perm, x))?;
+                let found: Vec<Value> = o
+                    .findings()
+                    .iter()
+                    .map(|f| {
+                        json!({
+                            "Id": f.id(),
+                            "Archived": f.service().and_then(|s| s.archived()).unwrap_or(false),
+                        })
+                    })
+                    .collect();
+                json!({ "Findings": found })
+            }
             other => return Err(unknown("guardduty", other)),
         })
     }
@@ -558,6 +617,30 @@ impl AwsBackend {
                     .await
                     .map_err(|x| err(perm, x))?;
                 json!({})
+            }
+            // A read for undo and verification: these findings' status (one GetFindingV2 each;
+            // a finding that is gone is left out).
+            "GetFindingV2" => {
+                let analyzer = s(p, "analyzerArn")?;
+                let mut found = Vec::new();
+                for id in strings(p, "ids") {
+                    match c
+                        .get_finding_v2()
+                        .analyzer_arn(&analyzer)
+                        .id(&id)
+                        .send()
+                        .await
+                    {
+                        Ok(o) => found.push(json!({"id": o.id(), "status": o.status().as_str()})),
+                        Err(x) => {
+                            let e = err(perm, x);
+                            if !e.not_found() {
+                                return Err(e);
+                            }
+                        }
+                    }
+                }
+                json!({ "Findings": found })
             }
             other => return Err(unknown("access-analyzer", other)),
         })

@@ -3,7 +3,7 @@
 //! the next one starts.
 
 use super::journal::{Body, Journal, Status, new_id};
-use super::{ApiCall, Plan, UndoPlan, catalog};
+use super::{ApiCall, Plan, catalog};
 use serde_json::{Value, json};
 use std::future::Future;
 use std::sync::Mutex;
@@ -33,8 +33,10 @@ pub trait Backend: Send + Sync {
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Refuse every mutating call.
+    /// Refuse every mutating call ([`crate::config::Config::read_only`]'s decision).
     pub read_only: bool,
+    /// Why (shown with the refusal).
+    pub read_only_reason: String,
     /// Journal the plan, call nothing.
     pub dry_run: bool,
     pub account: String,
@@ -43,10 +45,8 @@ pub struct Options {
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ExecError {
-    #[error(
-        "read-only mode: guardpost refuses to call {0} (started with --read-only or read_only in the config)"
-    )]
-    ReadOnly(String),
+    #[error("read-only mode: guardpost refuses to call {call} ({reason})")]
+    ReadOnly { call: String, reason: String },
     #[error("{0}")]
     Journal(String),
 }
@@ -105,7 +105,10 @@ pub async fn execute<B: Backend>(
     if opts.read_only
         && let Some(c) = plan.calls.iter().find(|c| c.is_mutating())
     {
-        return Err(ExecError::ReadOnly(c.permission()));
+        return Err(ExecError::ReadOnly {
+            call: c.permission(),
+            reason: opts.read_only_reason.clone(),
+        });
     }
     let id = new_id();
     journal(
@@ -151,8 +154,9 @@ pub async fn execute<B: Backend>(
                 detail: "not called (dry run)".into(),
             })
             .collect();
-        if let UndoPlan::Calls { calls } = &plan.undo {
-            out.undo = calls.clone();
+        // Nothing was captured in a dry run, so only undos that need no saved state are shown.
+        if plan.capture.is_none() {
+            out.undo = undo_calls(plan, plan.calls.len(), &Value::Null, &[]);
         }
         finish(
             &mut out,
@@ -338,37 +342,13 @@ fn batch_failures(v: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The calls that undo the first `done` calls of `plan`.
+/// The calls that undo the first `done` calls of `plan`, rebuilt by the catalog (the same
+/// function `u` uses, so what the result shows is what an undo would do).
 fn undo_calls(plan: &Plan, done: usize, captured: &Value, outputs: &[Value]) -> Vec<ApiCall> {
-    if done == 0 {
-        return Vec::new();
-    }
-    match &plan.undo {
-        UndoPlan::Irreversible { .. } => Vec::new(),
-        // One undo call per forward call: undo only those that ran. Otherwise the undo is a
-        // regrouping (Security Hub's previous statuses) that is harmless for items not changed.
-        UndoPlan::Calls { calls } if calls.len() == plan.calls.len() => {
-            calls[..done].iter().rev().cloned().collect()
-        }
-        UndoPlan::Calls { calls } => calls.clone(),
-        UndoPlan::FromCapture { .. } if plan.action == "guardduty.enable" => outputs
-            .first()
-            .and_then(|o| o["DetectorId"].as_str())
-            .map(|d| {
-                vec![ApiCall {
-                    service: "guardduty".into(),
-                    operation: "DeleteDetector".into(),
-                    region: plan.calls[0].region.clone(),
-                    params: json!({"DetectorId": d}),
-                }]
-            })
-            .unwrap_or_default(),
-        UndoPlan::FromCapture { .. } => {
-            let mut ran = plan.clone();
-            ran.calls.truncate(done);
-            catalog::undo_from_capture(&ran, captured)
-        }
-    }
+    let ran: Vec<bool> = (0..plan.calls.len()).map(|i| i < done).collect();
+    catalog::rebuild_undo(plan, &ran, captured, outputs)
+        .map(|p| p.calls)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@
 //! never written to (guardpost still starts, says so, and refuses to act until it is moved).
 
 use super::{ApiCall, Plan};
+use crate::storage::{self, ReadError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The journal format version this build writes and reads.
@@ -61,7 +61,14 @@ pub enum Body {
         undo: Vec<ApiCall>,
     },
     /// Someone re-read the state after an unknown outcome.
-    Verified { observed: Value, note: String },
+    Verified {
+        observed: Value,
+        note: String,
+        /// Per call of the plan that was attempted (had an intent): whether the re-read shows
+        /// it took effect. Empty in older journals (then the outcome stays unknown).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        effects: Vec<bool>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,8 +114,10 @@ pub struct Entry {
     pub status: Status,
     pub message: String,
     pub undo: Vec<ApiCall>,
-    /// Per call: (call, ok, error).
+    /// Per call attempted: (call, ok, error).
     pub results: Vec<(ApiCall, Option<bool>, Option<String>)>,
+    /// Per call attempted: its output (`null` when none was journaled).
+    pub outputs: Vec<Value>,
     pub captured: Option<Value>,
     /// The id of a later action that undid this one.
     pub undone_by: Option<String>,
@@ -134,6 +143,12 @@ pub struct Journal {
     /// Why the journal must not be written to (corrupt, newer version, unreadable).
     problem: Option<String>,
     records: Vec<Record>,
+    /// Bytes of the file read so far: what lies beyond was appended by another guardpost.
+    read_to: u64,
+    /// Actions whose last record was torn by a crash mid-write (their outcome is unknown).
+    torn: Vec<String>,
+    /// Torn records seen, for the status line.
+    torn_lines: usize,
 }
 
 /// The default journal file.
@@ -145,53 +160,96 @@ pub fn default_path() -> Option<PathBuf> {
         .map(|d| d.join("journal.jsonl"))
 }
 
+/// The journal id in the opening of a record torn mid-write (`{"v":1,"ts":"…","id":"…",`).
+fn torn_id(line: &str) -> Option<String> {
+    let rest = &line[line.find("\"id\":\"")? + 6..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
 impl Journal {
     /// Reads the journal at `path` (a missing file is an empty journal). Never fails: a problem
-    /// is kept in [`problem`](Self::problem) and makes the journal read-only.
+    /// is kept in [`problem`](Self::problem) and makes the journal read-only. A record torn by
+    /// a crash mid-write (a line that ends before its JSON does) is not a problem: its action
+    /// reads back as "unknown — verify" and the rest of the journal is intact.
     pub fn open(path: &Path) -> Journal {
         let mut j = Journal {
             path: path.to_path_buf(),
             problem: None,
             records: Vec::new(),
+            read_to: 0,
+            torn: Vec::new(),
+            torn_lines: 0,
         };
-        let text = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return j,
-            Err(e) => {
-                j.problem = Some(format!("cannot read {}: {e}", path.display()));
-                return j;
-            }
-        };
-        let text = String::from_utf8_lossy(&text);
-        for (n, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            // The version first, so a newer journal is named as such and not as corrupt.
-            let v = serde_json::from_str::<Value>(line)
-                .ok()
-                .and_then(|v| v.get("v").and_then(Value::as_u64));
-            if let Some(v) = v.filter(|v| *v > u64::from(VERSION)) {
-                j.problem = Some(format!(
-                    "{} line {} is journal version {v}; this guardpost reads version {VERSION} (upgrade guardpost)",
-                    path.display(),
-                    n + 1
-                ));
-                break;
-            }
-            match serde_json::from_str::<Record>(line) {
-                Ok(r) => j.records.push(r),
-                Err(e) => {
-                    j.problem = Some(format!(
-                        "{} line {} is corrupt ({e}); the journal is left untouched: move it aside to record new actions",
-                        path.display(),
-                        n + 1
-                    ));
-                    break;
-                }
-            }
+        // A shared lock: no other guardpost is half-way through an append while we read.
+        let bytes = std::fs::File::open(path)
+            .and_then(|f| f.lock_shared().map(|()| f))
+            .map_err(ReadError::from)
+            .and_then(|_lock| storage::read_limited(path, storage::MAX_JOURNAL_BYTES));
+        match bytes {
+            Ok(bytes) => j.ingest(&bytes, 0),
+            Err(e) if e.not_found() => {}
+            Err(e) => j.problem = Some(format!("cannot read {}: {e}", path.display())),
         }
         j
+    }
+
+    /// Parses `bytes` (the file from byte `from` on) into records.
+    fn ingest(&mut self, bytes: &[u8], from: u64) {
+        self.read_to = from + bytes.len() as u64;
+        let first_line = self.line_count_before(from);
+        let (lines, tail) = storage::split_lines(bytes);
+        for (n, line) in lines.into_iter().chain(tail).enumerate() {
+            if self.problem.is_some() {
+                break;
+            }
+            let line = String::from_utf8_lossy(line);
+            if let Err(p) = self.ingest_line(&line, first_line + n + 1) {
+                self.problem = Some(p);
+            }
+        }
+    }
+
+    /// Line numbers in messages count from the start of the file.
+    fn line_count_before(&self, from: u64) -> usize {
+        if from == 0 {
+            0
+        } else {
+            self.records.len() + self.torn_lines
+        }
+    }
+
+    fn ingest_line(&mut self, line: &str, n: usize) -> Result<(), String> {
+        if line.trim().is_empty() {
+            return Ok(());
+        }
+        // The version first, so a newer journal is named as such and not as corrupt.
+        let v = serde_json::from_str::<Value>(line)
+            .ok()
+            .and_then(|v| v.get("v").and_then(Value::as_u64));
+        if let Some(v) = v.filter(|v| *v > u64::from(VERSION)) {
+            return Err(format!(
+                "{} line {n} is journal version {v}; this guardpost reads version {VERSION} (upgrade guardpost)",
+                self.path.display(),
+            ));
+        }
+        match serde_json::from_str::<Record>(line) {
+            Ok(r) => {
+                self.records.push(r);
+                Ok(())
+            }
+            // The line ends before its JSON does: a write torn by a crash.
+            Err(e) if e.is_eof() => {
+                self.torn_lines += 1;
+                if let Some(id) = torn_id(line) {
+                    self.torn.push(id);
+                }
+                Ok(())
+            }
+            Err(e) => Err(format!(
+                "{} line {n} is corrupt ({e}); the journal is left untouched: move it aside to record new actions",
+                self.path.display(),
+            )),
+        }
     }
 
     /// A journal that cannot be used at all (no state directory): every append is refused.
@@ -200,6 +258,9 @@ impl Journal {
             path: PathBuf::new(),
             problem: Some(reason.to_string()),
             records: Vec::new(),
+            read_to: 0,
+            torn: Vec::new(),
+            torn_lines: 0,
         }
     }
 
@@ -211,14 +272,58 @@ impl Journal {
         self.problem.as_deref()
     }
 
+    /// How many records were torn by a crash mid-write (recovered as "unknown — verify").
+    pub fn torn_records(&self) -> usize {
+        self.torn_lines
+    }
+
     pub fn records(&self) -> &[Record] {
         &self.records
     }
 
-    /// Appends one record and fsyncs it. Refused when the journal has a problem.
+    /// Reads what other guardposts appended since this one last looked (for `:journal`).
+    pub fn refresh(&mut self) {
+        if self.problem.is_some() || self.path.as_os_str().is_empty() {
+            return;
+        }
+        match storage::LockedAppend::lock(&self.path) {
+            Ok(mut f) => {
+                if let Err(e) = self.catch_up(&mut f) {
+                    self.problem = Some(e);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => self.problem = Some(format!("cannot read {}: {e}", self.path.display())),
+        }
+    }
+
+    fn catch_up(&mut self, f: &mut storage::LockedAppend) -> Result<(), String> {
+        let from = self.read_to;
+        let bytes = f
+            .read_from(from, storage::MAX_JOURNAL_BYTES)
+            .map_err(|e| format!("cannot read {}: {e}", self.path.display()))?;
+        self.ingest(&bytes, from);
+        Ok(())
+    }
+
+    /// Appends one record and fsyncs it, holding an exclusive lock on the file meanwhile: what
+    /// other guardposts appended since is read first, and an undo of an action that another
+    /// one already undid (or is undoing) is refused before anything is written. Refused when
+    /// the journal has a problem.
     pub fn append(&mut self, id: &str, body: Body) -> Result<(), String> {
         if let Some(p) = &self.problem {
             return Err(format!("the journal cannot be written: {p}"));
+        }
+        let mut f = storage::LockedAppend::lock(&self.path)
+            .map_err(|e| format!("cannot write the journal {}: {e}", self.path.display()))?;
+        self.catch_up(&mut f)?;
+        if let Some(p) = &self.problem {
+            return Err(format!("the journal cannot be written: {p}"));
+        }
+        if let Body::Plan { plan, .. } = &body
+            && let Some(of) = &plan.undo_of
+        {
+            self.may_undo(of)?;
         }
         let rec = Record {
             v: VERSION,
@@ -227,20 +332,37 @@ impl Journal {
             body,
         };
         let line = serde_json::to_string(&rec).map_err(|e| e.to_string())?;
-        let write = || -> std::io::Result<()> {
-            if let Some(dir) = self.path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)?;
-            f.write_all(line.as_bytes())?;
-            f.write_all(b"\n")?;
-            f.sync_data()
-        };
-        write().map_err(|e| format!("cannot write the journal {}: {e}", self.path.display()))?;
+        self.read_to = f
+            .append_line(&line)
+            .map_err(|e| format!("cannot write the journal {}: {e}", self.path.display()))?;
         self.records.push(rec);
+        Ok(())
+    }
+
+    /// Whether entry `of` may be undone now (checked under the lock, with every other
+    /// guardpost's records read).
+    fn may_undo(&self, of: &str) -> Result<(), String> {
+        let entries = self.entries();
+        let target = entries
+            .iter()
+            .find(|e| e.id == of)
+            .ok_or_else(|| format!("journal entry {of} is not in the journal"))?;
+        if let Some(by) = &target.undone_by {
+            return Err(format!("nothing done: {of} was already undone ({by})"));
+        }
+        if let Some(other) = entries.iter().find(|e| {
+            e.plan.undo_of.as_deref() == Some(of)
+                && matches!(
+                    e.status,
+                    Status::Running | Status::Unknown | Status::Succeeded | Status::Partial
+                )
+        }) {
+            return Err(format!(
+                "nothing done: {of} is already being undone ({}, {}; another guardpost?)",
+                other.id,
+                other.status.label()
+            ));
+        }
         Ok(())
     }
 
@@ -248,6 +370,7 @@ impl Journal {
     pub fn entries(&self) -> Vec<Entry> {
         let mut out: Vec<Entry> = Vec::new();
         let mut pending: Vec<(String, usize)> = Vec::new();
+        let mut verified: Vec<(usize, Vec<bool>)> = Vec::new();
         for r in &self.records {
             let idx = out.iter().position(|e| e.id == r.id);
             match (&r.body, idx) {
@@ -270,6 +393,7 @@ impl Journal {
                     message: String::new(),
                     undo: Vec::new(),
                     results: Vec::new(),
+                    outputs: Vec::new(),
                     captured: None,
                     undone_by: None,
                     verified: None,
@@ -278,10 +402,14 @@ impl Journal {
                 (Body::Intent { call, api }, Some(i)) => {
                     pending.push((r.id.clone(), *call));
                     out[i].results.push((api.clone(), None, None));
+                    out[i].outputs.push(Value::Null);
                 }
                 (
                     Body::Result {
-                        call, ok, error, ..
+                        call,
+                        ok,
+                        error,
+                        output,
                     },
                     Some(i),
                 ) => {
@@ -290,26 +418,82 @@ impl Journal {
                         last.1 = Some(*ok);
                         last.2 = error.clone();
                     }
+                    if let (Some(last), Some(o)) = (out[i].outputs.last_mut(), output) {
+                        *last = o.clone();
+                    }
                 }
+                // The undo calls a `done` line lists are not used: undos are rebuilt by the
+                // catalog (below), so an edited journal line cannot choose what `u` calls.
                 (
                     Body::Done {
-                        status,
-                        message,
-                        undo,
+                        status, message, ..
                     },
                     Some(i),
                 ) => {
                     out[i].status = *status;
                     out[i].message = message.clone();
-                    out[i].undo = undo.clone();
                 }
-                (Body::Verified { note, .. }, Some(i)) => out[i].verified = Some(note.clone()),
+                (Body::Verified { note, effects, .. }, Some(i)) => {
+                    out[i].verified = Some(note.clone());
+                    verified.push((i, effects.clone()));
+                }
                 _ => {}
             }
         }
         for (id, _) in &pending {
             if let Some(e) = out.iter_mut().find(|e| &e.id == id) {
                 e.status = Status::Unknown;
+            }
+        }
+        // A record torn by a crash: unless the action's `done` record made it, its outcome is
+        // unknown.
+        for id in &self.torn {
+            if let Some(e) = out
+                .iter_mut()
+                .find(|e| &e.id == id && e.status == Status::Running)
+            {
+                e.status = Status::Unknown;
+            }
+        }
+        // A verification settles an unknown outcome: what the re-read showed.
+        for (i, effects) in verified {
+            let e = &mut out[i];
+            if effects.is_empty() || effects.len() != e.results.len() {
+                continue;
+            }
+            for (r, took) in e.results.iter_mut().zip(&effects) {
+                r.1 = Some(*took);
+            }
+            let made = effects.iter().filter(|t| **t).count();
+            e.status = if made == 0 {
+                Status::Failed
+            } else if made == e.plan.calls.len() {
+                Status::Succeeded
+            } else {
+                Status::Partial
+            };
+            e.message = e.verified.clone().unwrap_or_default();
+        }
+        // Undo calls, rebuilt from the catalog and the captured state.
+        for e in &mut out {
+            if matches!(
+                e.status,
+                Status::Succeeded | Status::Partial | Status::DryRun
+            ) {
+                let done: Vec<bool> = if e.status == Status::DryRun {
+                    vec![true; e.plan.calls.len()]
+                } else {
+                    (0..e.plan.calls.len())
+                        .map(|c| e.results.get(c).is_some_and(|r| r.1 == Some(true)))
+                        .collect()
+                };
+                // A dry run saved nothing: only undos that need no saved state.
+                if e.status != Status::DryRun || e.plan.capture.is_none() {
+                    let captured = e.captured.clone().unwrap_or(Value::Null);
+                    e.undo = super::catalog::rebuild_undo(&e.plan, &done, &captured, &e.outputs)
+                        .map(|p| p.calls)
+                        .unwrap_or_default();
+                }
             }
         }
         // Link undos to what they undid.
@@ -348,24 +532,39 @@ pub fn new_id() -> String {
     )
 }
 
-/// The plan that undoes `entry` (its recorded undo calls).
+/// The plan that undoes `entry`: rebuilt by the catalog from the action, the calls that took
+/// effect, the state captured before and the calls' outputs (see
+/// [`super::catalog::rebuild_undo`]); it re-reads the state the action left first. When there
+/// is nothing to undo the plan has no calls and says why.
 pub fn undo_plan(entry: &Entry) -> Plan {
-    Plan {
-        action: format!("undo:{}", entry.plan.action),
-        title: format!("Undo: {}", entry.plan.title),
-        targets: entry.plan.targets.clone(),
-        confirm_text: entry.plan.confirm_text.clone(),
-        calls: entry.undo.clone(),
-        preconditions: Vec::new(),
-        capture: None,
-        undo: super::UndoPlan::Irreversible {
-            reason: "an undo is not itself undone with `u`; run the action again instead".into(),
-        },
-        destructive: false,
-        notes: vec![format!(
-            "Undoes journal entry {} ({}).",
-            entry.id, entry.started
-        )],
-        undo_of: Some(entry.id.clone()),
-    }
+    let done: Vec<bool> = if entry.status == Status::DryRun {
+        vec![true; entry.plan.calls.len()]
+    } else {
+        (0..entry.plan.calls.len())
+            .map(|c| entry.results.get(c).is_some_and(|r| r.1 == Some(true)))
+            .collect()
+    };
+    let captured = entry.captured.clone().unwrap_or(Value::Null);
+    let mut plan = super::catalog::rebuild_undo(&entry.plan, &done, &captured, &entry.outputs)
+        .unwrap_or_else(|reason| Plan {
+            action: entry.plan.action,
+            title: format!("Undo: {}", entry.plan.title),
+            targets: entry.plan.targets.clone(),
+            confirm_text: entry.plan.confirm_text.clone(),
+            calls: Vec::new(),
+            preconditions: Vec::new(),
+            capture: None,
+            undo: super::UndoPlan::Irreversible {
+                reason: reason.clone(),
+            },
+            destructive: false,
+            notes: vec![reason],
+            undo_of: None,
+        });
+    plan.notes.push(format!(
+        "Undoes journal entry {} ({}).",
+        entry.id, entry.started
+    ));
+    plan.undo_of = Some(entry.id.clone());
+    plan
 }

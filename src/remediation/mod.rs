@@ -12,7 +12,7 @@ pub mod aws;
 pub mod catalog;
 pub mod executor;
 pub mod journal;
-pub mod weakens;
+pub mod verify;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -101,6 +101,50 @@ pub enum Precondition {
         user: String,
         group: String,
     },
+    /// The managed policy is attached to the role.
+    RolePolicyAttached {
+        role: String,
+        policy_arn: String,
+    },
+    /// The user has an inline policy of this name.
+    UserInlinePolicy {
+        user: String,
+        name: String,
+    },
+    /// The role has an inline policy of this name.
+    RoleInlinePolicy {
+        role: String,
+        name: String,
+    },
+    /// The account password policy has these settings (UpdateAccountPasswordPolicy's
+    /// parameters).
+    PasswordPolicy {
+        params: Value,
+    },
+    /// These Security Hub findings (`{"Id", "ProductArn"}`) have this workflow status.
+    SecurityHubWorkflow {
+        region: String,
+        findings: Vec<Value>,
+        status: String,
+    },
+    /// These GuardDuty findings are archived (or not).
+    GuardDutyArchived {
+        region: String,
+        detector_id: String,
+        finding_ids: Vec<String>,
+        archived: bool,
+    },
+    /// These Access Analyzer findings have this status (`ACTIVE`, `ARCHIVED`).
+    AccessAnalyzerStatus {
+        region: String,
+        analyzer_arn: String,
+        ids: Vec<String>,
+        status: String,
+    },
+    /// The opposite of a fact (a policy no longer attached, a user no longer in a group).
+    Not {
+        fact: Box<Precondition>,
+    },
 }
 
 impl Precondition {
@@ -125,6 +169,50 @@ impl Precondition {
             Precondition::UserInGroup { user, group } => {
                 format!("user {user} is in group {group}")
             }
+            Precondition::RolePolicyAttached { role, policy_arn } => {
+                format!("{policy_arn} is attached to role {role}")
+            }
+            Precondition::UserInlinePolicy { user, name } => {
+                format!("user {user} has the inline policy {name}")
+            }
+            Precondition::RoleInlinePolicy { role, name } => {
+                format!("role {role} has the inline policy {name}")
+            }
+            Precondition::PasswordPolicy { .. } => {
+                "the account password policy is the one guardpost set".to_string()
+            }
+            Precondition::SecurityHubWorkflow {
+                region,
+                findings,
+                status,
+            } => format!(
+                "the {} Security Hub finding(s) in {region} are {status}",
+                findings.len()
+            ),
+            Precondition::GuardDutyArchived {
+                region,
+                finding_ids,
+                archived,
+                ..
+            } => format!(
+                "the {} GuardDuty finding(s) in {region} are {}",
+                finding_ids.len(),
+                if *archived {
+                    "archived"
+                } else {
+                    "not archived"
+                }
+            ),
+            Precondition::AccessAnalyzerStatus {
+                region,
+                ids,
+                status,
+                ..
+            } => format!(
+                "the {} Access Analyzer finding(s) in {region} are {status}",
+                ids.len()
+            ),
+            Precondition::Not { fact } => format!("it is no longer true that {}", fact.describe()),
         }
     }
 
@@ -146,6 +234,49 @@ impl Precondition {
             Precondition::UserInGroup { user, .. } => {
                 ApiCall::iam("ListGroupsForUser", json!({"UserName": user}))
             }
+            Precondition::RolePolicyAttached { role, .. } => {
+                ApiCall::iam("ListAttachedRolePolicies", json!({"RoleName": role}))
+            }
+            Precondition::UserInlinePolicy { user, .. } => {
+                ApiCall::iam("ListUserPolicies", json!({"UserName": user}))
+            }
+            Precondition::RoleInlinePolicy { role, .. } => {
+                ApiCall::iam("ListRolePolicies", json!({"RoleName": role}))
+            }
+            Precondition::PasswordPolicy { .. } => {
+                ApiCall::iam("GetAccountPasswordPolicy", json!({}))
+            }
+            Precondition::SecurityHubWorkflow {
+                region, findings, ..
+            } => ApiCall::regional(
+                "securityhub",
+                "GetFindings",
+                region,
+                json!({"FindingIdentifiers": findings}),
+            ),
+            Precondition::GuardDutyArchived {
+                region,
+                detector_id,
+                finding_ids,
+                ..
+            } => ApiCall::regional(
+                "guardduty",
+                "GetFindings",
+                region,
+                json!({"DetectorId": detector_id, "FindingIds": finding_ids}),
+            ),
+            Precondition::AccessAnalyzerStatus {
+                region,
+                analyzer_arn,
+                ids,
+                ..
+            } => ApiCall::regional(
+                "access-analyzer",
+                "GetFindingV2",
+                region,
+                json!({"analyzerArn": analyzer_arn, "ids": ids}),
+            ),
+            Precondition::Not { fact } => fact.read(),
         }
     }
 
@@ -173,8 +304,57 @@ impl Precondition {
                 .into_iter()
                 .flatten()
                 .any(|g| g["GroupName"] == group.as_str()),
+            Precondition::RolePolicyAttached { policy_arn, .. } => output["AttachedPolicies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["PolicyArn"] == policy_arn.as_str()),
+            Precondition::UserInlinePolicy { name, .. }
+            | Precondition::RoleInlinePolicy { name, .. } => output["PolicyNames"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|n| n == name.as_str()),
+            Precondition::PasswordPolicy { params } => {
+                !output.is_null()
+                    && params
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .all(|(k, v)| &output[k] == v)
+            }
+            Precondition::SecurityHubWorkflow {
+                findings, status, ..
+            } => findings.iter().all(|f| {
+                found(output, "Findings", |x| {
+                    x["Id"] == f["Id"] && x["ProductArn"] == f["ProductArn"]
+                })
+                .is_some_and(|x| x["Workflow"]["Status"] == status.as_str())
+            }),
+            Precondition::GuardDutyArchived {
+                finding_ids,
+                archived,
+                ..
+            } => finding_ids.iter().all(|id| {
+                found(output, "Findings", |x| x["Id"] == id.as_str())
+                    .is_some_and(|x| x["Archived"] == *archived)
+            }),
+            Precondition::AccessAnalyzerStatus { ids, status, .. } => ids.iter().all(|id| {
+                found(output, "Findings", |x| x["id"] == id.as_str())
+                    .is_some_and(|x| x["status"] == status.as_str())
+            }),
+            Precondition::Not { fact } => !fact.holds(output),
         }
     }
+}
+
+/// The item of `output[list]` that `pick` selects.
+fn found<'a>(output: &'a Value, list: &str, pick: impl Fn(&Value) -> bool) -> Option<&'a Value> {
+    output[list]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|x| pick(x))
 }
 
 /// State read right before an action so its undo can put it back.
@@ -237,8 +417,9 @@ impl UndoPlan {
 /// One remediation action, ready to preview and run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
-    /// Catalog id, e.g. `iam.deactivate-access-key` (docs/remediation.md lists them).
-    pub action: String,
+    /// Catalog action, journaled by its id, e.g. `iam.deactivate-access-key`
+    /// (docs/remediation.md lists them).
+    pub action: catalog::Action,
     /// What it does to what: `Deactivate access key AKIA... of alice`.
     pub title: String,
     /// The ARN (or finding ids) it acts on; the findings and resource re-fetched afterwards.
@@ -266,6 +447,19 @@ impl Plan {
         matches!(self.undo, UndoPlan::Irreversible { .. })
     }
 
+    /// Whether it weakens the account's security (reactivates a key, unarchives a finding,
+    /// detaches a quarantine, restores a contained principal, turns monitoring off): such a
+    /// plan is never the default item, is labelled, and needs the typed confirmation.
+    /// Derived from the action, never stored, so a journal line cannot claim otherwise.
+    pub fn weakens_security(&self) -> bool {
+        self.action.weakens(self.undo_of.is_some())
+    }
+
+    /// Typing [`Plan::confirm_text`] is required: irreversible or weakening plans.
+    pub fn needs_typed_confirmation(&self) -> bool {
+        self.irreversible() || self.weakens_security()
+    }
+
     /// Every IAM permission the action needs: its calls, the precondition and capture reads,
     /// and (for `u`) the undo calls.
     pub fn permissions(&self) -> Vec<String> {
@@ -277,6 +471,12 @@ impl Plan {
         if let UndoPlan::Calls { calls } = &self.undo {
             all.extend(calls.iter().map(ApiCall::permission));
         }
+        // The re-reads of an undo and of crash verification.
+        all.extend(
+            catalog::effect_checks(self)
+                .iter()
+                .map(|(_, fact)| fact.read().permission()),
+        );
         dedup(all)
     }
 }

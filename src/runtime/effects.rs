@@ -6,11 +6,11 @@ use super::load::{LoadSpec, spawn_load};
 use crate::app::{Effect, Event, Origin, Session, State};
 use crate::posture::PostureConfig;
 use crate::remediation::aws::AwsBackend;
-use crate::remediation::executor::{self, CallResult, Options, Outcome};
-use crate::remediation::journal::{self, Body, Journal, Status};
+use crate::remediation::executor::{self, Options, Outcome};
+use crate::remediation::journal::{self, Journal};
 use crate::remediation::{ApiCall, Plan};
 use crate::sources::AwsContext;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
@@ -31,7 +31,7 @@ impl Runner {
     pub fn new(
         journal_path: Option<PathBuf>,
         ctx: Option<AwsContext>,
-        read_only: bool,
+        read_only: crate::config::ReadOnly,
         dry_run: bool,
     ) -> Runner {
         let journal = match journal_path {
@@ -55,10 +55,11 @@ impl Runner {
         Runner {
             incidents: crate::incident::store::default_dir(),
             ctx: Arc::new(Mutex::new(ctx)),
-            read_only,
+            read_only: read_only.on,
             journal: Arc::new(Mutex::new(journal)),
             opts: Options {
-                read_only,
+                read_only: read_only.on,
+                read_only_reason: read_only.reason,
                 dry_run: dry_run_reason.is_some(),
                 account,
                 caller,
@@ -149,13 +150,15 @@ impl Runner {
             let inc = crate::incident::store::find(&dir, Some(id))?;
             let md = dir.join(format!("{id}.md"));
             let js = dir.join(format!("{id}.json"));
-            std::fs::write(&md, crate::incident::timeline::markdown(&inc))
+            let write = crate::storage::write_private;
+            write(&md, crate::incident::timeline::markdown(&inc).as_bytes())
                 .and_then(|()| {
-                    std::fs::write(
+                    write(
                         &js,
-                        serde_json::to_string_pretty(&crate::incident::timeline::json(&inc))
+                        (serde_json::to_string_pretty(&crate::incident::timeline::json(&inc))
                             .unwrap_or_default()
-                            + "\n",
+                            + "\n")
+                            .as_bytes(),
                     )
                 })
                 .map_err(|e| format!("cannot write the timeline: {e}"))?;
@@ -186,8 +189,12 @@ impl Runner {
     /// The journal as an app event.
     pub fn journal_event(&self, first: bool) -> Event {
         match self.journal.lock() {
-            Ok(j) => Event::Journal {
-                entries: j.entries(),
+            Ok(mut j) => Event::Journal {
+                // What other guardposts appended since.
+                entries: {
+                    j.refresh();
+                    j.entries()
+                },
                 problem: j.problem().map(str::to_string),
                 path: j.path().display().to_string(),
                 first,
@@ -235,64 +242,10 @@ impl Runner {
     }
 
     async fn verify(&self, id: &str) -> Result<Outcome, String> {
-        let entry = self
-            .journal
-            .lock()
-            .map_err(|_| "the journal lock is poisoned".to_string())?
-            .entries()
-            .into_iter()
-            .find(|e| e.id == id)
-            .ok_or_else(|| format!("journal entry {id} not found"))?;
         let Some(backend) = self.backend() else {
             return Err("verifying needs a live account".into());
         };
-        let mut reads: Vec<ApiCall> = entry.plan.preconditions.iter().map(|p| p.read()).collect();
-        if let Some(c) = &entry.plan.capture {
-            reads.extend(c.reads());
-        }
-        reads.dedup();
-        let mut observed = json!({});
-        let mut results = Vec::new();
-        use executor::Backend;
-        for r in &reads {
-            let (ok, v) = match backend.call(r).await {
-                Ok(v) => (true, v),
-                Err(e) if e.not_found() => (true, Value::Null),
-                Err(e) => (false, json!({"error": e.message})),
-            };
-            results.push(CallResult {
-                call: r.clone(),
-                ok,
-                detail: v.to_string(),
-            });
-            observed[r.operation.as_str()] = v;
-        }
-        let note = if reads.is_empty() {
-            "re-read by reloading the findings".to_string()
-        } else {
-            format!("re-read {} call(s) at {}", reads.len(), chrono::Utc::now())
-        };
-        self.journal
-            .lock()
-            .map_err(|_| "the journal lock is poisoned".to_string())?
-            .append(
-                id,
-                Body::Verified {
-                    observed,
-                    note: note.clone(),
-                },
-            )?;
-        Ok(Outcome {
-            id: id.to_string(),
-            title: format!("Verify: {}", entry.plan.title),
-            status: Status::Succeeded,
-            message: format!(
-                "{note}; compare with the intended calls below and act again if needed"
-            ),
-            results,
-            undo: Vec::new(),
-            targets: entry.plan.targets.clone(),
-        })
+        crate::remediation::verify::verify(&backend, &self.journal, id).await
     }
 }
 

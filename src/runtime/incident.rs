@@ -151,7 +151,7 @@ pub fn offline(action: Offline) -> anyhow::Result<()> {
                 timeline::markdown(&inc)
             };
             match output {
-                Some(p) => std::fs::write(&p, text)
+                Some(p) => crate::storage::write_private(&p, text.as_bytes())
                     .with_context(|| format!("cannot write {}", p.display()))?,
                 None => print!("{text}"),
             }

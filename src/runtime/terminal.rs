@@ -16,7 +16,8 @@ const FRAME: std::time::Duration = std::time::Duration::from_millis(16);
 
 /// How the TUI runs.
 pub struct TuiOptions {
-    pub read_only: bool,
+    /// Whether guardpost may change anything, and why (`config::Config::read_only`).
+    pub read_only: crate::config::ReadOnly,
     pub dry_run: bool,
     /// Exit right after the first frame with data, printing the time it took.
     pub exit_after_first_frame: bool,
@@ -97,7 +98,7 @@ pub async fn run(
         .context("cannot enable bracketed paste")?;
     let clock = Instant::now();
     let size = terminal.size()?;
-    let mut state = State::new(opts.read_only, (size.width, size.height));
+    let mut state = State::new(opts.read_only.on, (size.width, size.height));
     // The clock is known before any key or data arrives.
     app::update(&mut state, Event::Tick(chrono::Utc::now()));
     if let LoadSpec::Live(ctx) = &spec
@@ -112,7 +113,7 @@ pub async fn run(
             LoadSpec::Live(ctx) => Some((**ctx).clone()),
             _ => None,
         },
-        opts.read_only,
+        opts.read_only.clone(),
         opts.dry_run,
     );
     state.act.dry_run = runner.dry_run();
@@ -120,6 +121,12 @@ pub async fn run(
     state.act.account = runner.account();
     state.act.caller = runner.caller();
     let _ = tx.send(runner.journal_event(true));
+    if opts.read_only.on {
+        let _ = tx.send(Event::Notice {
+            error: false,
+            text: format!("READ-ONLY: {}", opts.read_only.reason),
+        });
+    }
     if let Some(inc) = incident {
         let _ = tx.send(Event::IncidentOpened(Box::new(inc)));
     }

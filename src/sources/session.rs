@@ -171,11 +171,8 @@ pub fn session_spec(
     opts: &SessionOptions,
     profiles: &BTreeMap<String, ProfileSection>,
 ) -> Result<Option<SessionSpec>, String> {
-    let name = opts
-        .profile
-        .clone()
-        .or_else(|| std::env::var("AWS_PROFILE").ok())
-        .unwrap_or_else(|| "default".to_string());
+    // The same resolution as the read-only decision's (config::current_profile).
+    let name = crate::config::current_profile(opts.profile.as_deref());
     let empty = ProfileSection::new();
     let p = profiles.get(&name).unwrap_or(&empty);
     let get = |k: &str| p.get(k).filter(|v| !v.is_empty()).cloned();

@@ -177,6 +177,26 @@ fn u_undoes_the_last_action_of_this_account_only() {
             },
         )
         .unwrap();
+        // The call and its result, as the executor journals them (undo plans are rebuilt from
+        // the calls that took effect).
+        j.append(
+            id,
+            Body::Intent {
+                call: 0,
+                api: plan.calls[0].clone(),
+            },
+        )
+        .unwrap();
+        j.append(
+            id,
+            Body::Result {
+                call: 0,
+                ok: true,
+                output: None,
+                error: None,
+            },
+        )
+        .unwrap();
         j.append(id, Body::Done { status: Status::Succeeded, message: "ok".into(), undo: vec![ApiCall::iam("UpdateAccessKey", serde_json::json!({"UserName": "alice", "AccessKeyId": "AKIA1", "Status": "Active"}))] }).unwrap();
     };
     let (_d, j) = journal_with(|j| {

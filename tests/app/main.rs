@@ -12,3 +12,6 @@ mod demo_snapshot;
 mod docs_keys;
 mod snapshot_errors;
 mod ui_snapshots;
+mod fuzz_inputs;
+mod incident_store;
+mod journal_safety;

@@ -13,3 +13,4 @@ mod live_emulator;
 mod live_sources;
 mod posture_emulator;
 mod remediation_emulator;
+mod recovery_emulator;

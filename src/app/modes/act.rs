@@ -13,7 +13,6 @@ use crate::app::selection::Selection;
 use crate::app::state::{Effect, Level, Mode, Origin, State, Status};
 use crate::remediation::executor::{Outcome, Progress};
 use crate::remediation::journal::{Entry, Status as JournalStatus, undo_plan};
-use crate::remediation::weakens::weakens_security;
 use crate::remediation::{Plan, catalog};
 use crossterm::event::{KeyCode, KeyEvent};
 use std::time::Duration;
@@ -82,7 +81,7 @@ pub struct Menu {
 impl Menu {
     /// Actions that weaken security go last and are never the default item.
     pub fn new(mut plans: Vec<Plan>, subject: String, origin: Origin) -> Menu {
-        plans.sort_by_key(|p| weakens_security(&p.action));
+        plans.sort_by_key(|p| p.weakens_security());
         Menu {
             plans,
             cursor: 0,
@@ -119,7 +118,7 @@ impl Confirm {
 
     /// The action gives access back or turns protection off.
     pub fn weakens_security(&self) -> bool {
-        weakens_security(&self.plan.action)
+        self.plan.weakens_security()
     }
 
     /// Irreversible, destructive actions and actions that weaken security ask for the

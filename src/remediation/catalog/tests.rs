@@ -1,8 +1,11 @@
 use super::*;
 use crate::dataset::{Dataset, Origin};
+use crate::model::PasswordPolicy;
 use crate::model::{ComplianceStatus, Severity, SourceRecord};
 use crate::posture::PostureConfig;
+use crate::remediation::{Capture, UndoPlan};
 use crate::snapshot::Snapshot;
+use serde_json::{Value, json};
 
 fn demo() -> Dataset {
     Dataset::from_snapshot(Snapshot::demo(), Origin::Demo, &PostureConfig::default())
@@ -304,7 +307,7 @@ fn guardduty_finding_offers_triage_and_its_security_hub_copy() {
         .expect("demo has a GuardDuty finding with a Security Hub copy");
     let actions: Vec<String> = for_finding(&data, f, now())
         .into_iter()
-        .map(|p| p.action)
+        .map(|p| p.action.to_string())
         .collect();
     for a in [
         "guardduty.archive",
@@ -323,7 +326,11 @@ fn every_action_id_is_listed() {
     let data = demo();
     let mut seen: Vec<String> = Vec::new();
     for f in &data.findings {
-        seen.extend(for_finding(&data, f, now()).into_iter().map(|p| p.action));
+        seen.extend(
+            for_finding(&data, f, now())
+                .into_iter()
+                .map(|p| p.action.to_string()),
+        );
     }
     for id in seen {
         assert!(

@@ -59,10 +59,18 @@ fn read_only_refuses_before_any_call_or_journal_write() {
     let plan = catalog::deactivate_access_key("alice", "AKIA1");
     let opts = Options {
         read_only: true,
+        read_only_reason: "[profiles.prod] read_only = true".into(),
         ..Default::default()
     };
     let e = run(&fake, &j, &plan, &opts).unwrap_err();
-    assert_eq!(e, ExecError::ReadOnly("iam:UpdateAccessKey".into()));
+    assert_eq!(
+        e,
+        ExecError::ReadOnly {
+            call: "iam:UpdateAccessKey".into(),
+            reason: "[profiles.prod] read_only = true".into()
+        }
+    );
+    assert!(e.to_string().contains("[profiles.prod]"), "says why: {e}");
     assert!(fake.calls.lock().unwrap().is_empty());
     assert!(!path.exists());
 }
@@ -143,9 +151,14 @@ fn success_journals_intent_result_and_undo() {
     assert_eq!(kinds, ["plan", "intent", "result", "done"]);
     let last = journal.last_undoable("", false).expect("undoable");
     assert_eq!(last.id, out.id);
-    // The undo, once it succeeded, marks the entry undone.
+    // The undo, once it succeeded, marks the entry undone. It re-reads the key first: the
+    // account now has it inactive, as the action left it.
     let undo = crate::remediation::journal::undo_plan(&last);
-    let out2 = run(&fake, &j, &undo, &Options::default()).unwrap();
+    let after = Fake {
+        answers: vec![key_listed("Inactive")],
+        ..Default::default()
+    };
+    let out2 = run(&after, &j, &undo, &Options::default()).unwrap();
     assert_eq!(out2.status, Status::Succeeded);
     let journal = Journal::open(&path);
     assert!(journal.last_undoable("", false).is_none());

@@ -62,7 +62,7 @@ pub fn render_menu(menu: &Menu, state: &State, theme: &Theme, frame: &mut Frame,
         } else {
             " "
         };
-        let weakens = crate::remediation::weakens::weakens_security(&p.action);
+        let weakens = p.weakens_security();
         let style = if i == menu.cursor {
             theme.selected()
         } else if p.destructive || weakens {
