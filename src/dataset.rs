@@ -35,6 +35,9 @@ pub struct Dataset {
     pub iam: Option<IamInventory>,
     pub services: Vec<ServiceStatus>,
     pub problems: Vec<SourceProblem>,
+    /// The privilege-escalation graph and every principal's paths, computed once per dataset
+    /// (empty without an IAM inventory).
+    pub escalation: std::sync::Arc<posture::policy::Analysis>,
 }
 
 impl Dataset {
@@ -88,14 +91,24 @@ impl Dataset {
                 }
             }
         }
-        findings.extend(posture::evaluate(&PostureInput {
-            account: &snap.account.id,
-            regions: &snap.regions,
-            iam: snap.iam.as_ref(),
-            services: &snap.services,
-            now: snap.captured_at,
-            config: posture_config,
-        }));
+        let escalation = std::sync::Arc::new(
+            snap.iam
+                .as_ref()
+                .map(posture::policy::Analysis::build)
+                .unwrap_or_default(),
+        );
+        findings.extend(posture::evaluate_graph(
+            &PostureInput {
+                account: &snap.account.id,
+                regions: &snap.regions,
+                iam: snap.iam.as_ref(),
+                services: &snap.services,
+                now: snap.captured_at,
+                config: posture_config,
+            },
+            &[],
+            Some(&escalation),
+        ));
         let findings = merge::dedupe(findings);
         let resources = ResourceIndex::build(&findings, snap.iam.as_ref());
         Dataset {
@@ -108,6 +121,7 @@ impl Dataset {
             iam: snap.iam,
             services: snap.services,
             problems,
+            escalation,
         }
     }
 }

@@ -757,6 +757,7 @@ mod tests {
             iam: None,
             services: vec![],
             problems: vec![],
+            escalation: Default::default(),
         }
     }
 
