@@ -681,6 +681,43 @@ fn split_policies_combine_and_mfa_is_shown() {
     );
 }
 
+#[test]
+fn user_boundary_methods() {
+    // Everything in the identity policy, capped by a boundary that allows only `action`.
+    let bounded = |action: &str, cond: Option<Value>| {
+        let mut inv = clean();
+        let mut u = user("dev");
+        u.user_policy_list = vec![inline("p", allow(json!("*")))];
+        u.permissions_boundary = Some(attached("B", &format!("arn:aws:iam::{ACCT}:policy/B")));
+        inv.user_detail_list.push(u);
+        inv.policies.push(managed(
+            "B",
+            doc(vec![stmt("Allow", json!(action), json!("*"), cond)]),
+            1,
+        ));
+        inv
+    };
+    assert_eq!(
+        dev_methods(&bounded("iam:DeleteUserPermissionsBoundary", None)),
+        ["DeleteUserPermissionsBoundary"]
+    );
+    assert_eq!(
+        dev_methods(&bounded("iam:PutUserPermissionsBoundary", None)),
+        ["PutUserPermissionsBoundary"]
+    );
+    // Pinned to the boundary it has: no way out.
+    let pinned = bounded(
+        "iam:PutUserPermissionsBoundary",
+        Some(json!({"StringEquals": {"iam:PermissionsBoundary":
+            format!("arn:aws:iam::{ACCT}:policy/B")}})),
+    );
+    assert!(
+        dev_methods(&pinned).is_empty(),
+        "{:?}",
+        dev_methods(&pinned)
+    );
+}
+
 // ------------------------------------------------------------ docs
 
 /// docs/posture-rules.md carries the catalog between markers; regenerate with
