@@ -706,12 +706,11 @@ impl Analysis {
         };
         for (k, e) in self.edges[s].iter().enumerate() {
             match &e.to {
-                EdgeTo::Node(t) => {
-                    if next.contains_key(t) {
-                        let (hops, target) = finish(*t, vec![self.hop(s, e)]);
-                        consider(hops, target);
-                    }
+                EdgeTo::Node(t) if next.contains_key(t) => {
+                    let (hops, target) = finish(*t, vec![self.hop(s, e)]);
+                    consider(hops, target);
                 }
+                EdgeTo::Node(_) => {}
                 _ if goal.get(&s) == Some(&Some(k)) || self.ends_here(e, prev, want) => {
                     let (hops, target) = {
                         let mut hops = vec![self.hop(s, e)];
@@ -1015,7 +1014,7 @@ impl Builder<'_> {
                             && (pr.value.trim() == account_root
                                 || pr.value.trim() == p.caller.account))
                 });
-                if !named && !(by_account && identity_may) {
+                if !(named || by_account && identity_may) {
                     continue;
                 }
                 // Trusted by account: the identity policy must allow the call (evaluated once).

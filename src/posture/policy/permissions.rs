@@ -609,12 +609,15 @@ pub(crate) fn builtin_aws_policy(arn: &str) -> Option<Value> {
     })
 }
 
+/// A parsed document shared by every principal it is attached to.
+type Shared = Arc<Vec<Arc<Statement>>>;
+
 /// Parsed managed-policy documents by ARN, built once per inventory (a policy attached to a
 /// thousand principals is parsed once). `lazy` parses on each lookup instead (one principal).
 #[derive(Debug)]
 pub struct PolicyCache<'a> {
     inv: &'a IamInventory,
-    parsed: Option<HashMap<&'a str, Option<Arc<Vec<Arc<Statement>>>>>>,
+    parsed: Option<HashMap<&'a str, Option<Shared>>>,
 }
 
 impl<'a> PolicyCache<'a> {
