@@ -42,6 +42,7 @@ fn main() {
         problems: vec![],
         power: Default::default(),
         trust: Default::default(),
+        escalation: Default::default(),
     };
     let mut st = State::new(false, (160, 45));
     app::update(&mut st, Event::Loaded(Box::new(data)));

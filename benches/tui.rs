@@ -32,6 +32,7 @@ fn synthetic(n: usize) -> Dataset {
         problems: vec![],
         power: Default::default(),
         trust: Default::default(),
+        escalation: Default::default(),
     }
 }
 

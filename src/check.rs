@@ -138,7 +138,7 @@ pub fn select(args: &CheckArgs, cfg: &CheckConfig) -> Result<Selection, CheckErr
 /// state as of its capture time (so opt-in rules the dataset was not built with are included).
 fn posture_findings(data: &Dataset, sel: &Selection, cfg: &PostureConfig) -> Vec<Finding> {
     let ids: Vec<&str> = sel.rules.iter().map(|r| r.id).collect();
-    posture::evaluate_with(
+    posture::evaluate_graph(
         &PostureInput {
             account: &data.account.id,
             regions: &data.regions,
@@ -148,6 +148,7 @@ fn posture_findings(data: &Dataset, sel: &Selection, cfg: &PostureConfig) -> Vec
             config: cfg,
         },
         &ids,
+        Some(&data.escalation),
     )
     .into_iter()
     .filter(|f| ids.contains(&f.kind.as_str()))

@@ -42,6 +42,9 @@ pub struct Dataset {
     /// Who each role's trust policy lets in, by role ARN, one line per principal with its
     /// conditions in brief (read by the posture engine, so `[MFA]` means what the rules mean).
     pub trust: HashMap<String, Vec<String>>,
+    /// The privilege-escalation graph and every principal's paths, computed once per dataset
+    /// (empty without an IAM inventory).
+    pub escalation: std::sync::Arc<posture::policy::Analysis>,
 }
 
 /// A principal's power (see [`power_of`]).
@@ -67,8 +70,8 @@ pub fn trust_of(iam: &IamInventory) -> HashMap<String, Vec<String>> {
         .collect()
 }
 
-/// The power of every user, role and group of the inventory.
-pub fn power_of(iam: &IamInventory) -> HashMap<String, Power> {
+/// The power of every user, role and group of the inventory, read from the escalation analysis.
+pub fn power_of(iam: &IamInventory, analysis: &posture::policy::Analysis) -> HashMap<String, Power> {
     let arns = iam
         .user_detail_list
         .iter()
@@ -76,10 +79,10 @@ pub fn power_of(iam: &IamInventory) -> HashMap<String, Power> {
         .chain(iam.role_detail_list.iter().map(|r| &r.arn))
         .chain(iam.group_detail_list.iter().map(|g| &g.arn));
     arns.map(|arn| {
-        let p = if posture::is_admin(iam, arn) {
+        let p = if analysis.is_admin(arn) {
             Power::Admin
         } else {
-            Power::Escalation(posture::escalation_paths(iam, arn))
+            Power::Escalation(analysis.paths(arn).to_vec())
         };
         (arn.clone(), p)
     })
@@ -137,17 +140,31 @@ impl Dataset {
                 }
             }
         }
-        findings.extend(posture::evaluate(&PostureInput {
-            account: &snap.account.id,
-            regions: &snap.regions,
-            iam: snap.iam.as_ref(),
-            services: &snap.services,
-            now: snap.captured_at,
-            config: posture_config,
-        }));
+        let escalation = std::sync::Arc::new(
+            snap.iam
+                .as_ref()
+                .map(posture::policy::Analysis::build)
+                .unwrap_or_default(),
+        );
+        findings.extend(posture::evaluate_graph(
+            &PostureInput {
+                account: &snap.account.id,
+                regions: &snap.regions,
+                iam: snap.iam.as_ref(),
+                services: &snap.services,
+                now: snap.captured_at,
+                config: posture_config,
+            },
+            &[],
+            Some(&escalation),
+        ));
         let findings = merge::dedupe(findings);
         let resources = ResourceIndex::build(&findings, snap.iam.as_ref());
-        let power = snap.iam.as_ref().map(power_of).unwrap_or_default();
+        let power = snap
+            .iam
+            .as_ref()
+            .map(|iam| power_of(iam, &escalation))
+            .unwrap_or_default();
         let trust = snap.iam.as_ref().map(trust_of).unwrap_or_default();
         Dataset {
             origin,
@@ -161,6 +178,7 @@ impl Dataset {
             problems,
             power,
             trust,
+            escalation,
         }
     }
 }

@@ -108,6 +108,16 @@ pub fn evaluate(input: &PostureInput<'_>) -> Vec<Finding> {
 
 /// [`evaluate`] plus the opt-in rules named in `opt_in` (other ids there are ignored).
 pub fn evaluate_with(input: &PostureInput<'_>, opt_in: &[&str]) -> Vec<Finding> {
+    evaluate_graph(input, opt_in, None)
+}
+
+/// [`evaluate_with`] reusing an escalation graph already built for `input.iam` (a dataset's),
+/// instead of building one.
+pub fn evaluate_graph(
+    input: &PostureInput<'_>,
+    opt_in: &[&str],
+    graph: Option<&policy::Analysis>,
+) -> Vec<Finding> {
     let mut out = Out {
         input,
         findings: Vec::new(),
@@ -124,7 +134,7 @@ pub fn evaluate_with(input: &PostureInput<'_>, opt_in: &[&str]) -> Vec<Finding> 
         account::support_role(&mut out, inv);
         account::server_certificates(&mut out, inv);
         users::check(&mut out, inv);
-        principals::check(&mut out, inv);
+        principals::check(&mut out, inv, graph);
     }
     let mut findings = out.findings;
     findings

@@ -26,23 +26,29 @@ fn group_resource(g: &crate::model::IamGroup) -> ResourceRef {
     }
 }
 
-pub(crate) fn check(out: &mut Out<'_>, inv: &IamInventory) {
+pub(crate) fn check(out: &mut Out<'_>, inv: &IamInventory, graph: Option<&policy::Analysis>) {
     unparseable(out, inv);
     admin_policies(out, inv);
     service_wildcards(out, inv);
     cloudshell(out, inv);
+    let built;
+    let graph = match graph {
+        Some(g) => g,
+        None => {
+            built = policy::Analysis::build(inv);
+            &built
+        }
+    };
     for u in &inv.user_detail_list {
-        let perms = policy::user_permissions(inv, u);
-        admin_and_privesc(out, user_resource(u), "User", &u.user_name, &perms);
+        admin_and_privesc(out, user_resource(u), "User", &u.user_name, graph);
     }
     for r in inv
         .role_detail_list
         .iter()
         .filter(|r| !r.is_service_linked())
     {
-        let perms = policy::role_permissions(inv, r);
-        admin_and_privesc(out, role_resource(r), "Role", &r.role_name, &perms);
-        trust(out, r, perms.is_admin());
+        admin_and_privesc(out, role_resource(r), "Role", &r.role_name, graph);
+        trust(out, r, graph.is_admin(&r.arn));
         unused_role(out, r);
     }
 }
@@ -407,9 +413,13 @@ fn admin_and_privesc(
     res: ResourceRef,
     what: &str,
     name: &str,
-    perms: &Permissions,
+    graph: &policy::Analysis,
 ) {
-    if perms.is_admin() {
+    let Some(node) = graph.node(&res.arn) else {
+        return;
+    };
+    let perms: &Permissions = &node.perms;
+    if node.admin {
         let via = perms.admin_sources();
         out.push(
             ADMIN,
@@ -423,47 +433,101 @@ fn admin_and_privesc(
         );
         return;
     }
-    let paths = policy::paths_for(perms);
+    let paths = graph.paths(&res.arn);
     if paths.is_empty() {
         return;
     }
     let first = &paths[0];
+    let hedge = |p: &policy::EscalationPath| {
+        let mut h = Vec::new();
+        if p.needs_mfa {
+            h.push("needs MFA".to_string());
+        }
+        for d in &p.depends_on {
+            h.push(format!("depends on {d}"));
+        }
+        if h.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", h.join("; "))
+        }
+    };
+    // The title names the granting policies: that is where the fix is made.
     let title = if paths.len() == 1 {
         format!(
-            "{what} {name} can escalate privileges with {} ({})",
+            "{what} {name} can escalate privileges with {} ({}) granted by {}{}",
             first.actions.join(" + "),
-            first.method
+            first.method,
+            first.granted_by.join(", "),
+            hedge(first)
         )
     } else {
         format!(
-            "{what} {name} can escalate privileges in {} ways, e.g. {}",
+            "{what} {name} can escalate privileges in {} ways, e.g. {} granted by {}{}",
             paths.len(),
-            first.actions.join(" + ")
+            first.actions.join(" + "),
+            first.granted_by.join(", "),
+            hedge(first)
         )
     };
     let mut sources: Vec<&str> = Vec::new();
-    for p in &paths {
+    for p in paths {
         for g in &p.granted_by {
             if !sources.contains(&g.as_str()) {
                 sources.push(g);
             }
         }
     }
+    let describe = |p: &policy::EscalationPath| {
+        let steps: Vec<String> = p
+            .hops
+            .iter()
+            .map(|h| {
+                format!(
+                    "{} {} {} ({})",
+                    short(&h.from),
+                    h.kind,
+                    short(&h.to),
+                    h.method
+                )
+            })
+            .collect();
+        let end = match p.reaches {
+            policy::Reach::Admin => "an administrator",
+            policy::Reach::More => "more permissions",
+        };
+        format!(
+            "{}: {} → {end}{}",
+            p.method,
+            steps.join(", then "),
+            hedge(p)
+        )
+    };
     out.push(
         PRIVESC,
         res,
         title,
         format!(
-            "Methods: {}; granted by {}.",
+            "Methods: {}; granted by {}. Paths: {}.",
             paths
                 .iter()
                 .map(|p| p.method)
                 .collect::<Vec<_>>()
                 .join(", "),
-            sources.join(", ")
+            sources.join(", "),
+            paths.iter().map(describe).collect::<Vec<_>>().join("; ")
         ),
         json!({"principal": name, "paths": paths}),
     );
+}
+
+/// `user/alice` / `role/admin` of an ARN (the text after the account), else the whole text.
+fn short(arn: &str) -> &str {
+    if arn.starts_with("arn:") {
+        arn.splitn(6, ':').nth(5).unwrap_or(arn)
+    } else {
+        arn
+    }
 }
 
 /// Does a federated principal's statement pin the federated identity?

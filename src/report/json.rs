@@ -73,6 +73,9 @@ struct JsonFinding<'a> {
     source: crate::model::Source,
     status: crate::model::Workflow,
     remediation: Option<&'a str>,
+    /// Only on privilege-escalation findings (docs/check-json-schema.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    escalation: Option<&'a serde_json::Value>,
 }
 
 fn finding(f: &ReportFinding) -> JsonFinding<'_> {
@@ -99,6 +102,7 @@ fn finding(f: &ReportFinding) -> JsonFinding<'_> {
         source: f.source,
         status: f.status,
         remediation: f.remediation.as_deref(),
+        escalation: f.escalation.as_ref(),
     }
 }
 

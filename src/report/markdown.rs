@@ -125,7 +125,70 @@ pub fn render(r: &Report) -> String {
             if let Some(rem) = &f.remediation {
                 let _ = writeln!(s, "- **Remediation:** {}", esc(rem));
             }
+            for line in escalation_lines(f.escalation.as_ref()) {
+                let _ = writeln!(s, "{line}");
+            }
         }
     }
     s
+}
+
+/// One list item per escalation path, one sub-item per hop with the statements that allow it.
+fn escalation_lines(paths: Option<&serde_json::Value>) -> Vec<String> {
+    let Some(paths) = paths.and_then(|p| p.as_array()) else {
+        return Vec::new();
+    };
+    let text = |v: &serde_json::Value, k: &str| {
+        v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string()
+    };
+    let mut out = Vec::new();
+    for p in paths {
+        let mut hedge = String::new();
+        if p.get("needs_mfa").and_then(|x| x.as_bool()) == Some(true) {
+            hedge.push_str(", needs MFA");
+        }
+        for d in p
+            .get("depends_on")
+            .and_then(|x| x.as_array())
+            .into_iter()
+            .flatten()
+        {
+            hedge.push_str(&format!(", depends on {}", code(d.as_str().unwrap_or(""))));
+        }
+        out.push(format!(
+            "- **Escalation:** {} reaches {} ({}{hedge})",
+            code(&text(p, "method")),
+            code(&text(p, "target")),
+            esc(&text(p, "reaches")),
+        ));
+        for h in p
+            .get("hops")
+            .and_then(|x| x.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let stmts: Vec<String> = h
+                .get("statements")
+                .and_then(|x| x.as_array())
+                .into_iter()
+                .flatten()
+                .map(|st| {
+                    format!(
+                        "{} statement {}",
+                        esc(&text(st, "policy")),
+                        code(&text(st, "statement"))
+                    )
+                })
+                .collect();
+            out.push(format!(
+                "  - {} {} {} with {} ({})",
+                code(&text(h, "from")),
+                esc(&text(h, "kind")),
+                code(&text(h, "to")),
+                code(&text(h, "method")),
+                stmts.join("; ")
+            ));
+        }
+    }
+    out
 }

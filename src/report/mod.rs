@@ -69,6 +69,19 @@ pub struct ReportFinding {
     pub source: Source,
     pub status: Workflow,
     pub remediation: Option<String>,
+    /// Privilege-escalation evidence (the paths: method, hops, policies, statements) of an
+    /// `iam.principal.privilege-escalation` finding; `None` for every other finding.
+    pub escalation: Option<serde_json::Value>,
+}
+
+/// The escalation paths a posture privilege-escalation finding carries in its evidence.
+fn escalation_evidence(f: &Finding) -> Option<serde_json::Value> {
+    if f.source != Source::Posture || f.kind != crate::posture::rules::PRIVESC {
+        return None;
+    }
+    f.records
+        .iter()
+        .find_map(|r| r.raw.get("evidence")?.get("paths").cloned())
 }
 
 impl ReportFinding {
@@ -107,6 +120,7 @@ impl ReportFinding {
                 Some(u) => u.clone(),
                 None => r.text.clone(),
             }),
+            escalation: escalation_evidence(f),
         }
     }
 }
@@ -283,6 +297,7 @@ mod tests {
             source: Source::Posture,
             status: Workflow::New,
             remediation: None,
+            escalation: None,
         }
     }
 

@@ -74,6 +74,18 @@ fn result(f: &ReportFinding, rule_index: usize) -> Value {
     if !text.ends_with('.') {
         text.push('.');
     }
+    let mut properties = json!({
+        "severity": super::sev_json(f.severity),
+        "source": f.source,
+        "account": f.account,
+        "region": f.region,
+        "status": f.status,
+        "security-severity": security_severity(f.severity),
+    });
+    // Escalation evidence in the result's property bag (same shape as the JSON report's).
+    if let Some(e) = &f.escalation {
+        properties["escalation"] = e.clone();
+    }
     json!({
         "ruleId": f.rule,
         "ruleIndex": rule_index,
@@ -91,14 +103,7 @@ fn result(f: &ReportFinding, rule_index: usize) -> Value {
             // Stable across runs: the same rule on the same resource is the same result.
             "guardpostFindingId/v1": f.id,
         },
-        "properties": {
-            "severity": super::sev_json(f.severity),
-            "source": f.source,
-            "account": f.account,
-            "region": f.region,
-            "status": f.status,
-            "security-severity": security_severity(f.severity),
-        },
+        "properties": properties,
     })
 }
 

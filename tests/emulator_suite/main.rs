@@ -14,3 +14,4 @@ mod live_sources;
 mod posture_emulator;
 mod remediation_emulator;
 mod recovery_emulator;
+mod escalation_emulator;

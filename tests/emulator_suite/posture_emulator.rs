@@ -221,7 +221,17 @@ async fn seed(emu: &live::emulator::Emulator, conf: &aws_config::SdkConfig, acct
     )
     .await;
     role(&iam, "trust-anyone", trust(json!({"AWS": "*"}), None)).await;
-    // An escalation path: iam:PassRole + ec2:RunInstances through a group.
+    // An escalation path: iam:PassRole + ec2:RunInstances through a group, to a role that
+    // trusts EC2 and holds something the user does not (a PassRole path counts only with such
+    // a target: issue 14).
+    iam.put_role_policy()
+        .role_name("old-unused-role")
+        .policy_name("read-data")
+        .policy_document(doc(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-data/*"}]})))
+        .send()
+        .await
+        .unwrap();
     iam.create_group()
         .group_name("launchers")
         .send()

@@ -712,6 +712,7 @@ mod tests {
             problems: vec![],
             power: Default::default(),
             trust: Default::default(),
+            escalation: Default::default(),
         }
     }
 

@@ -1,0 +1,1151 @@
+//! Privilege escalation as a graph: the method catalog (data/escalation-methods.toml), the
+//! edges it yields between real principals, and a breadth-first search from each principal to
+//! an administrator (or, failing that, to a principal that holds more than it does).
+//!
+//! Edges: a principal can *become* another (assume a role whose trust and whose caller's
+//! identity policy both allow it; pass a role that trusts a service to a new or existing
+//! resource of that service; create credentials for a user; rewrite a role's trust), can
+//! *grant* one (write or attach a policy on a user, group or role, or a new version of a policy
+//! attached to it: the grant is usable when the grantee is the principal itself or one it can
+//! become), or reaches a *terminal* state (joins a group, drops its permissions boundary,
+//! creates a new principal with an administrator policy). Every hop keeps the statements that
+//! allow it. SCPs are not read (organizations are not loaded yet).
+
+use super::document::{PrincipalKind, Statement, parse_document};
+use super::permissions::{
+    Grant, Permissions, PolicyCache, Request, SourcedStatement, StatementRef, Target, allows_with,
+    group_permissions, role_permissions_cached, user_permissions_cached,
+};
+use crate::model::IamInventory;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, OnceLock};
+
+/// The catalog as shipped (embedded at build time).
+const CATALOG_TOML: &str = include_str!("../../../data/escalation-methods.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// The principal changes its own permissions.
+    SelfEscalation,
+    /// The principal gets the credentials or the sessions of another principal.
+    PrincipalAccess,
+    /// The principal passes an existing role to a new resource it then controls.
+    NewPassrole,
+    /// The principal changes an existing resource that runs as a role.
+    ExistingPassrole,
+    /// The principal reads the credentials of a role from a resource that runs as it.
+    CredentialAccess,
+}
+
+impl Category {
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::SelfEscalation => "self-escalation",
+            Category::PrincipalAccess => "principal-access",
+            Category::NewPassrole => "new-passrole",
+            Category::ExistingPassrole => "existing-passrole",
+            Category::CredentialAccess => "credential-access",
+        }
+    }
+}
+
+/// What a method acts on, which decides the edge it yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetKind {
+    /// Another user (its credentials): edge to that user.
+    User,
+    /// A role whose trust policy lets the principal in: edge to that role.
+    AssumeRole,
+    /// A role that trusts `service`: edge to that role.
+    ServiceRole,
+    /// A user's policies: grant on that user.
+    UserPolicy,
+    /// A group's policies: grant on each member.
+    GroupPolicy,
+    /// A role's policies: grant on that role.
+    RolePolicy,
+    /// A customer-managed policy: grant on every principal it is attached to.
+    PolicyVersion,
+    /// A group the user joins: terminal (the user plus the group's policies).
+    GroupMembership,
+    /// A role's trust policy: edge to that role.
+    TrustRewrite,
+    /// The principal's own permissions boundary: terminal (the principal unbounded).
+    Boundary,
+    /// A principal the caller creates with any policy: terminal (administrator).
+    NewPrincipal,
+}
+
+impl TargetKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            TargetKind::User => "another user",
+            TargetKind::AssumeRole => "a role that trusts the principal",
+            TargetKind::ServiceRole => "a role that trusts the service",
+            TargetKind::UserPolicy => "a user (the principal or one it can become)",
+            TargetKind::GroupPolicy => "a group the principal (or one it can become) is in",
+            TargetKind::RolePolicy => "a role (the principal or one it can become)",
+            TargetKind::PolicyVersion => {
+                "a customer-managed policy attached to the principal (or one it can become)"
+            }
+            TargetKind::GroupMembership => "a group with more permissions",
+            TargetKind::TrustRewrite => "any role",
+            TargetKind::Boundary => "the principal's own permissions boundary",
+            TargetKind::NewPrincipal => "a new user or role",
+        }
+    }
+}
+
+/// The resource an action is evaluated on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum On {
+    /// The target's ARN (user, role, group or policy).
+    Target,
+    /// `iam:PassRole` on the target role, with `iam:PassedToService` = the method's service.
+    Pass,
+    /// A resource the caller creates or picks.
+    Any,
+    /// The principal's own ARN.
+    #[serde(rename = "self")]
+    Own,
+}
+
+/// A value the caller chooses in the request (its conditions are tested with the values that
+/// would escalate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Chooses {
+    /// `iam:PolicyARN`: an administrator policy.
+    Policy,
+    /// `iam:PermissionsBoundary`: an administrator policy as the new boundary.
+    Boundary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precondition {
+    /// The target user has a console password (UpdateLoginProfile).
+    LoginProfile,
+    /// The target user has none (CreateLoginProfile).
+    NoLoginProfile,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredAction {
+    pub action: String,
+    pub on: On,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chooses: Option<Chooses>,
+}
+
+/// One catalog entry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Method {
+    pub id: String,
+    pub category: Category,
+    pub target: TargetKind,
+    /// The service principal a `service-role` method needs the role to trust.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precondition: Option<Precondition>,
+    pub actions: Vec<RequiredAction>,
+    pub description: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+}
+
+impl Method {
+    pub fn action_names(&'static self) -> Vec<&'static str> {
+        self.actions.iter().map(|a| a.action.as_str()).collect()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    method: Vec<Method>,
+}
+
+/// Parses a catalog file and checks what serde cannot: unique ids, a service on exactly the
+/// service-role methods, `pass` only there.
+pub fn parse_catalog(text: &str) -> Result<Vec<Method>, String> {
+    let file: CatalogFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut seen = std::collections::HashSet::new();
+    for m in &file.method {
+        if !seen.insert(m.id.as_str()) {
+            return Err(format!("duplicate method id {}", m.id));
+        }
+        let service_role = m.target == TargetKind::ServiceRole;
+        if service_role != m.service.is_some() {
+            return Err(format!(
+                "{}: `service` is required for target service-role and only there",
+                m.id
+            ));
+        }
+        if m.actions.iter().any(|a| a.on == On::Pass) && !service_role {
+            return Err(format!(
+                "{}: `on = \"pass\"` needs target service-role",
+                m.id
+            ));
+        }
+        if m.actions.is_empty() || m.references.is_empty() {
+            return Err(format!("{}: needs actions and references", m.id));
+        }
+    }
+    Ok(file.method)
+}
+
+/// The embedded catalog (validated by a unit test, so this cannot fail in a release).
+pub fn catalog() -> &'static [Method] {
+    static CATALOG: OnceLock<Vec<Method>> = OnceLock::new();
+    CATALOG.get_or_init(|| parse_catalog(CATALOG_TOML).expect("data/escalation-methods.toml"))
+}
+
+/// One step of a path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    /// The ARN of the principal that acts.
+    pub from: String,
+    /// The ARN of the principal it becomes or grants to, or a description of the end state.
+    pub to: String,
+    /// `becomes`, `grants` (writes a policy that reaches `to`) or `gains`.
+    pub kind: &'static str,
+    pub method: &'static str,
+    pub actions: Vec<&'static str>,
+    /// The statements that allow the actions.
+    pub statements: Vec<StatementRef>,
+    pub needs_mfa: bool,
+    pub depends_on: Vec<String>,
+}
+
+/// Where a path ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reach {
+    /// A full administrator.
+    Admin,
+    /// A principal (or state) that holds permissions the starting principal does not.
+    More,
+}
+
+/// One way a principal escalates: the first hop's method and the whole path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EscalationPath {
+    pub method: &'static str,
+    pub description: &'static str,
+    pub actions: Vec<&'static str>,
+    /// Policy labels that allow the first hop, e.g. `deploy (inline)`.
+    pub granted_by: Vec<String>,
+    pub reaches: Reach,
+    /// The ARN (or description) of what the path ends at.
+    pub target: String,
+    pub hops: Vec<Hop>,
+    pub needs_mfa: bool,
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    User,
+    Role,
+}
+
+/// A user or role.
+#[derive(Debug)]
+pub struct Node {
+    pub arn: String,
+    pub name: String,
+    pub kind: NodeKind,
+    pub admin: bool,
+    pub perms: Permissions,
+}
+
+#[derive(Debug, Clone)]
+enum EdgeTo {
+    Node(usize),
+    /// A policy write that reaches this principal.
+    Grant(usize),
+    Terminal {
+        label: String,
+        admin: bool,
+        more: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct Edge {
+    to: EdgeTo,
+    method: usize,
+    grant: Grant,
+}
+
+/// The escalation graph of one inventory and every principal's paths, computed once per
+/// dataset.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub nodes: Vec<Node>,
+    index: HashMap<String, usize>,
+    edges: Vec<Vec<Edge>>,
+    reverse: Vec<Vec<(usize, usize)>>,
+    paths: Vec<Vec<EscalationPath>>,
+}
+
+fn short_service(service: &str) -> &str {
+    service.split('.').next().unwrap_or(service)
+}
+
+/// A role's trust policy: its statements, and each as an identity-style statement on `*` (so
+/// its conditions are read by the same evaluator), labelled `<role> (trust policy)`.
+struct Trust {
+    stmts: Vec<Statement>,
+    sourced: Vec<SourcedStatement>,
+}
+
+impl Trust {
+    fn trusts_service(&self, service: &str) -> bool {
+        self.stmts.iter().any(|s| {
+            s.allows_assume_role()
+                && !s.not_principal
+                && s.principals.iter().any(|p| {
+                    p.kind == PrincipalKind::Service && p.value.eq_ignore_ascii_case(service)
+                })
+        })
+    }
+}
+
+struct Builder<'a> {
+    inv: &'a IamInventory,
+    partition: String,
+    /// Administrator policies the caller could attach (`iam:PolicyARN` candidates).
+    admin_policies: Vec<String>,
+    trusts: Vec<Option<Trust>>,
+    /// Node index of each role (by role list position).
+    role_node: Vec<usize>,
+    user_node: Vec<usize>,
+    /// Members (node indexes) of each group by name.
+    members: HashMap<&'a str, Vec<usize>>,
+    /// Principals (node indexes) a customer-managed policy is attached to, directly or through
+    /// a group.
+    attached: HashMap<&'a str, Vec<usize>>,
+    groups: Vec<Permissions>,
+}
+
+impl Analysis {
+    pub fn build(inv: &IamInventory) -> Analysis {
+        let cache = PolicyCache::new(inv);
+        let mut nodes = Vec::new();
+        let mut user_node = Vec::new();
+        for u in &inv.user_detail_list {
+            user_node.push(nodes.len());
+            let perms = user_permissions_cached(inv, &cache, u);
+            nodes.push(Node {
+                arn: u.arn.clone(),
+                name: u.user_name.clone(),
+                kind: NodeKind::User,
+                admin: perms.is_admin(),
+                perms,
+            });
+        }
+        let mut role_node = Vec::new();
+        for r in &inv.role_detail_list {
+            role_node.push(nodes.len());
+            let perms = role_permissions_cached(&cache, r);
+            nodes.push(Node {
+                arn: r.arn.clone(),
+                name: r.role_name.clone(),
+                kind: NodeKind::Role,
+                admin: perms.is_admin(),
+                perms,
+            });
+        }
+        let index: HashMap<String, usize> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.arn.clone(), i))
+            .collect();
+        let partition = nodes
+            .first()
+            .and_then(|n| n.arn.split(':').nth(1))
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws")
+            .to_string();
+        let mut admin_policies = vec![format!(
+            "arn:{partition}:iam::aws:policy/AdministratorAccess"
+        )];
+        for p in &inv.policies {
+            if p.is_aws_managed() {
+                continue;
+            }
+            if let Ok(stmts) = parse_document(&p.document)
+                && stmts.iter().any(|s| {
+                    s.effect == super::document::Effect::Allow
+                        && s.grants_all_actions()
+                        && s.covers_all_resources()
+                        && s.conditions.is_empty()
+                })
+            {
+                admin_policies.push(p.arn.clone());
+            }
+        }
+        let trusts = inv
+            .role_detail_list
+            .iter()
+            .map(|r| {
+                parse_document(&r.assume_role_policy_document)
+                    .ok()
+                    .map(|stmts| {
+                        let sourced = stmts
+                            .iter()
+                            .map(|s| SourcedStatement {
+                                source: format!("{} (trust policy)", r.role_name),
+                                stmt: Arc::new(Statement {
+                                    resources: super::document::ResourceSpec::Resource(vec![
+                                        "*".into(),
+                                    ]),
+                                    ..s.clone()
+                                }),
+                            })
+                            .collect();
+                        Trust { stmts, sourced }
+                    })
+            })
+            .collect();
+        let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut attached: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (u, &n) in inv.user_detail_list.iter().zip(&user_node) {
+            for g in &u.group_list {
+                members.entry(g.as_str()).or_default().push(n);
+            }
+            for p in &u.attached_managed_policies {
+                attached.entry(p.policy_arn.as_str()).or_default().push(n);
+            }
+        }
+        for (r, &n) in inv.role_detail_list.iter().zip(&role_node) {
+            for p in &r.attached_managed_policies {
+                attached.entry(p.policy_arn.as_str()).or_default().push(n);
+            }
+        }
+        for g in &inv.group_detail_list {
+            let m = members
+                .get(g.group_name.as_str())
+                .cloned()
+                .unwrap_or_default();
+            for p in &g.attached_managed_policies {
+                attached
+                    .entry(p.policy_arn.as_str())
+                    .or_default()
+                    .extend(m.iter().copied());
+            }
+        }
+        let groups = inv
+            .group_detail_list
+            .iter()
+            .map(|g| group_permissions(&cache, g))
+            .collect();
+        let b = Builder {
+            inv,
+            partition,
+            admin_policies,
+            trusts,
+            role_node,
+            user_node,
+            members,
+            attached,
+            groups,
+        };
+        let edges: Vec<Vec<Edge>> = (0..nodes.len()).map(|i| b.edges_of(&nodes, i)).collect();
+        let mut reverse = vec![Vec::new(); nodes.len()];
+        for (from, es) in edges.iter().enumerate() {
+            for (k, e) in es.iter().enumerate() {
+                if let EdgeTo::Node(to) = e.to {
+                    reverse[to].push((from, k));
+                }
+            }
+        }
+        let mut a = Analysis {
+            nodes,
+            index,
+            edges,
+            reverse,
+            paths: Vec::new(),
+        };
+        a.paths = (0..a.nodes.len()).map(|i| a.search(i)).collect();
+        a
+    }
+
+    pub fn node(&self, arn: &str) -> Option<&Node> {
+        self.index.get(arn).map(|&i| &self.nodes[i])
+    }
+
+    /// Every way `arn` escalates, one path per first method (admins have none: they are
+    /// reported as admins).
+    pub fn paths(&self, arn: &str) -> &[EscalationPath] {
+        self.index
+            .get(arn)
+            .map(|&i| self.paths[i].as_slice())
+            .unwrap_or(&[])
+    }
+
+    pub fn is_admin(&self, arn: &str) -> bool {
+        self.node(arn).is_some_and(|n| n.admin)
+    }
+
+    /// Every principal with a path to an administrator, with its shortest path length
+    /// (`:who-can-admin`); admins themselves are not listed.
+    pub fn who_can_admin(&self) -> Vec<(&str, usize)> {
+        let mut out: Vec<(&str, usize)> = self
+            .nodes
+            .iter()
+            .zip(&self.paths)
+            .filter_map(|(n, ps)| {
+                ps.iter()
+                    .filter(|p| p.reaches == Reach::Admin)
+                    .map(|p| p.hops.len())
+                    .min()
+                    .map(|l| (n.arn.as_str(), l))
+            })
+            .collect();
+        out.sort_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)));
+        out
+    }
+
+    fn hop(&self, from: usize, e: &Edge) -> Hop {
+        let m = &catalog()[e.method];
+        let (to, kind) = match &e.to {
+            EdgeTo::Node(t) => (self.nodes[*t].arn.clone(), "becomes"),
+            EdgeTo::Grant(t) => (self.nodes[*t].arn.clone(), "grants"),
+            EdgeTo::Terminal { label, .. } => (label.clone(), "gains"),
+        };
+        Hop {
+            from: self.nodes[from].arn.clone(),
+            to,
+            kind,
+            method: m.id.as_str(),
+            actions: m.action_names(),
+            statements: e.grant.statements.clone(),
+            needs_mfa: e.grant.needs_mfa,
+            depends_on: e.grant.depends_on.clone(),
+        }
+    }
+
+    /// Breadth-first search from `s`: the reachable principals, then, per first method, the
+    /// shortest path to a goal (an administrator; else something that holds more).
+    fn search(&self, s: usize) -> Vec<EscalationPath> {
+        if self.nodes[s].admin {
+            return Vec::new();
+        }
+        // Forward BFS over become-edges: prev[n] = (node, edge index) it was reached by.
+        let mut prev: HashMap<usize, Option<(usize, usize)>> = HashMap::new();
+        prev.insert(s, None);
+        let mut queue = VecDeque::from([s]);
+        while let Some(n) = queue.pop_front() {
+            for (k, e) in self.edges[n].iter().enumerate() {
+                if let EdgeTo::Node(t) = e.to
+                    && !prev.contains_key(&t)
+                {
+                    prev.insert(t, Some((n, k)));
+                    queue.push_back(t);
+                }
+            }
+        }
+        // Paths to an administrator first; methods that only reach "more" follow.
+        let mut out = self.paths_to(s, &prev, Reach::Admin);
+        for p in self.paths_to(s, &prev, Reach::More) {
+            if !out.iter().any(|a| a.method == p.method) {
+                out.push(p);
+            }
+        }
+        out.sort_by_key(|p| {
+            (
+                p.reaches != Reach::Admin,
+                catalog().iter().position(|m| m.id == p.method),
+            )
+        });
+        out
+    }
+
+    /// Hops from `s` to `t` along the BFS tree.
+    fn tree_path(&self, t: usize, prev: &HashMap<usize, Option<(usize, usize)>>) -> Vec<Hop> {
+        let mut hops = Vec::new();
+        let mut cur = t;
+        while let Some(Some((p, k))) = prev.get(&cur) {
+            hops.push(self.hop(*p, &self.edges[*p][*k]));
+            cur = *p;
+        }
+        hops.reverse();
+        hops
+    }
+
+    fn paths_to(
+        &self,
+        s: usize,
+        prev: &HashMap<usize, Option<(usize, usize)>>,
+        want: Reach,
+    ) -> Vec<EscalationPath> {
+        let start = &self.nodes[s];
+        // A goal at a reached node: the node itself (admin / holds more), or an edge out of
+        // it that ends the path (a usable grant, a terminal state).
+        let mut goal: HashMap<usize, Option<usize>> = HashMap::new();
+        for &n in prev.keys() {
+            if n != s {
+                let hit = match want {
+                    Reach::Admin => self.nodes[n].admin,
+                    Reach::More => {
+                        self.nodes[n].admin || start.perms.lacks_something_of(&self.nodes[n].perms)
+                    }
+                };
+                if hit {
+                    goal.insert(n, None);
+                    continue;
+                }
+            }
+            if let Some(k) = self.edges[n].iter().position(|e| match &e.to {
+                // A grant on a principal without a boundary makes it an administrator.
+                EdgeTo::Grant(t) => prev.contains_key(t),
+                EdgeTo::Terminal { admin, more, .. } => *admin || (want == Reach::More && *more),
+                EdgeTo::Node(_) => false,
+            }) {
+                goal.insert(n, Some(k));
+            }
+        }
+        if goal.is_empty() {
+            return Vec::new();
+        }
+        // Backward BFS inside the reached set: next[n] = the edge towards the nearest goal.
+        let mut next: HashMap<usize, Option<(usize, usize)>> = HashMap::new();
+        let mut queue: VecDeque<usize> = VecDeque::new();
+        // The start's own goal edges are its direct paths (below), not a place to come back to.
+        let mut goals: Vec<usize> = goal.keys().copied().filter(|&g| g != s).collect();
+        goals.sort_unstable();
+        for g in goals {
+            next.insert(g, None);
+            queue.push_back(g);
+        }
+        while let Some(n) = queue.pop_front() {
+            for &(from, k) in &self.reverse[n] {
+                if from != s && prev.contains_key(&from) && !next.contains_key(&from) {
+                    next.insert(from, Some((n, k)));
+                    queue.push_back(from);
+                }
+            }
+        }
+        // The path from `n` on: follow next pointers, then the goal edge (and, for a grant on
+        // another principal, the way to become it).
+        let finish = |mut n: usize, mut hops: Vec<Hop>| -> (Vec<Hop>, String) {
+            while let Some(Some((t, _))) = next.get(&n) {
+                let k = next[&n].unwrap().1;
+                hops.push(self.hop(n, &self.edges[n][k]));
+                n = *t;
+            }
+            let target = match goal.get(&n).copied().flatten() {
+                None => self.nodes[n].arn.clone(),
+                Some(k) => {
+                    let e = &self.edges[n][k];
+                    hops.push(self.hop(n, e));
+                    match &e.to {
+                        EdgeTo::Grant(t) => {
+                            if *t != s && !hops.iter().any(|h| h.to == self.nodes[*t].arn) {
+                                hops.extend(self.tree_path(*t, prev));
+                            }
+                            self.nodes[*t].arn.clone()
+                        }
+                        EdgeTo::Terminal { label, .. } => label.clone(),
+                        EdgeTo::Node(t) => self.nodes[*t].arn.clone(),
+                    }
+                }
+            };
+            (hops, target)
+        };
+        let mut best: Vec<EscalationPath> = Vec::new();
+        let mut consider = |hops: Vec<Hop>, target: String| {
+            let first = &hops[0];
+            let m = catalog().iter().find(|m| m.id == first.method).unwrap();
+            let mut needs_mfa = false;
+            let mut depends: Vec<String> = Vec::new();
+            for h in &hops {
+                needs_mfa |= h.needs_mfa;
+                for d in &h.depends_on {
+                    if !depends.contains(d) {
+                        depends.push(d.clone());
+                    }
+                }
+            }
+            let mut granted_by: Vec<String> = Vec::new();
+            for st in &first.statements {
+                if !granted_by.contains(&st.policy) {
+                    granted_by.push(st.policy.clone());
+                }
+            }
+            let p = EscalationPath {
+                method: m.id.as_str(),
+                description: m.description.as_str(),
+                actions: first.actions.clone(),
+                granted_by,
+                reaches: want,
+                target,
+                hops,
+                needs_mfa,
+                depends_on: depends,
+            };
+            match best.iter_mut().find(|b| b.method == p.method) {
+                Some(b)
+                    if (p.hops.len(), p.depends_on.len()) < (b.hops.len(), b.depends_on.len()) =>
+                {
+                    *b = p
+                }
+                Some(_) => {}
+                None => best.push(p),
+            }
+        };
+        for (k, e) in self.edges[s].iter().enumerate() {
+            match &e.to {
+                EdgeTo::Node(t) if next.contains_key(t) => {
+                    let (hops, target) = finish(*t, vec![self.hop(s, e)]);
+                    consider(hops, target);
+                }
+                EdgeTo::Node(_) => {}
+                _ if goal.get(&s) == Some(&Some(k)) || self.ends_here(e, prev, want) => {
+                    let (hops, target) = {
+                        let mut hops = vec![self.hop(s, e)];
+                        let target = match &e.to {
+                            EdgeTo::Grant(t) => {
+                                if *t != s {
+                                    hops.extend(self.tree_path(*t, prev));
+                                }
+                                self.nodes[*t].arn.clone()
+                            }
+                            EdgeTo::Terminal { label, .. } => label.clone(),
+                            EdgeTo::Node(_) => unreachable!(),
+                        };
+                        (hops, target)
+                    };
+                    consider(hops, target);
+                }
+                _ => {}
+            }
+        }
+        // Catalog order, so output is stable.
+        best.sort_by_key(|p| catalog().iter().position(|m| m.id == p.method));
+        best
+    }
+
+    fn ends_here(
+        &self,
+        e: &Edge,
+        prev: &HashMap<usize, Option<(usize, usize)>>,
+        want: Reach,
+    ) -> bool {
+        match &e.to {
+            EdgeTo::Grant(t) => prev.contains_key(t),
+            EdgeTo::Terminal { admin, more, .. } => *admin || (want == Reach::More && *more),
+            EdgeTo::Node(_) => false,
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// Evaluates every action of `m` with `target_arn` for `on = "target"`; the grants joined.
+    fn allowed(&self, perms: &Permissions, m: &Method, target_arn: Option<&str>) -> Option<Grant> {
+        let mut all: Option<Grant> = None;
+        for a in &m.actions {
+            let resource = match a.on {
+                On::Target | On::Pass => Target::Arn(target_arn?),
+                On::Any => Target::Any,
+                On::Own => Target::Arn(&perms.caller.arn),
+            };
+            let mut req = Request::new(&a.action, resource);
+            if a.on == On::Pass {
+                req.passed_to_service = m.service.as_deref();
+                req.associated_service = m.service.as_deref().map(short_service);
+            }
+            let g = match a.chooses {
+                None => perms.allows(&req)?,
+                // The caller picks the value: the best grant over the values that escalate.
+                Some(c) => {
+                    let mut best: Option<Grant> = None;
+                    for p in &self.admin_policies {
+                        match c {
+                            Chooses::Policy => req.policy_arn = Some(p),
+                            Chooses::Boundary => req.permissions_boundary = Some(p),
+                        }
+                        if let Some(g) = perms.allows(&req)
+                            && best.as_ref().is_none_or(|b| g.better_than(b))
+                        {
+                            best = Some(g);
+                        }
+                    }
+                    best?
+                }
+            };
+            match &mut all {
+                None => all = Some(g),
+                Some(x) => x.and(&g),
+            }
+        }
+        all
+    }
+
+    fn edges_of(&self, nodes: &[Node], i: usize) -> Vec<Edge> {
+        let me = &nodes[i];
+        let p = &me.perms;
+        let mut out = Vec::new();
+        if me.admin {
+            return out;
+        }
+        self.assume_edges(nodes, i, &mut out);
+        for (mi, m) in catalog().iter().enumerate() {
+            if m.target == TargetKind::AssumeRole {
+                continue;
+            }
+            if !m.actions.iter().all(|a| p.may_allow(&a.action)) {
+                continue;
+            }
+            let mut push = |to: EdgeTo, g: Grant| {
+                out.push(Edge {
+                    to,
+                    method: mi,
+                    grant: g,
+                })
+            };
+            match m.target {
+                TargetKind::User => {
+                    for (u, &n) in self.inv.user_detail_list.iter().zip(&self.user_node) {
+                        let ok = match m.precondition {
+                            Some(Precondition::LoginProfile) => u.login_profile.is_some(),
+                            Some(Precondition::NoLoginProfile) => u.login_profile.is_none(),
+                            None => true,
+                        };
+                        if n != i
+                            && ok
+                            && let Some(g) = self.allowed(p, m, Some(&u.arn))
+                        {
+                            push(EdgeTo::Node(n), g);
+                        }
+                    }
+                }
+                TargetKind::ServiceRole => {
+                    let service = m.service.as_deref().unwrap_or("");
+                    for (k, r) in self.inv.role_detail_list.iter().enumerate() {
+                        let n = self.role_node[k];
+                        if n == i
+                            || !self.trusts[k]
+                                .as_ref()
+                                .is_some_and(|t| t.trusts_service(service))
+                        {
+                            continue;
+                        }
+                        if let Some(g) = self.allowed(p, m, Some(&r.arn)) {
+                            push(EdgeTo::Node(n), g);
+                        }
+                    }
+                }
+                TargetKind::TrustRewrite => {
+                    for (k, r) in self.inv.role_detail_list.iter().enumerate() {
+                        let n = self.role_node[k];
+                        if n != i
+                            && !r.is_service_linked()
+                            && let Some(g) = self.allowed(p, m, Some(&r.arn))
+                        {
+                            push(EdgeTo::Node(n), g);
+                        }
+                    }
+                }
+                TargetKind::UserPolicy => {
+                    for (u, &n) in self.inv.user_detail_list.iter().zip(&self.user_node) {
+                        if nodes[n].perms.boundary.is_none()
+                            && let Some(g) = self.allowed(p, m, Some(&u.arn))
+                        {
+                            push(EdgeTo::Grant(n), g);
+                        }
+                    }
+                }
+                TargetKind::RolePolicy => {
+                    for (r, &n) in self.inv.role_detail_list.iter().zip(&self.role_node) {
+                        if nodes[n].perms.boundary.is_none()
+                            && !r.is_service_linked()
+                            && let Some(g) = self.allowed(p, m, Some(&r.arn))
+                        {
+                            push(EdgeTo::Grant(n), g);
+                        }
+                    }
+                }
+                TargetKind::GroupPolicy => {
+                    for g in &self.inv.group_detail_list {
+                        let Some(ms) = self.members.get(g.group_name.as_str()) else {
+                            continue;
+                        };
+                        if let Some(grant) = self.allowed(p, m, Some(&g.arn)) {
+                            for &n in ms {
+                                if nodes[n].perms.boundary.is_none() {
+                                    push(EdgeTo::Grant(n), grant.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+                TargetKind::PolicyVersion => {
+                    for pol in self.inv.policies.iter().filter(|x| !x.is_aws_managed()) {
+                        let Some(ns) = self.attached.get(pol.arn.as_str()) else {
+                            continue;
+                        };
+                        if let Some(grant) = self.allowed(p, m, Some(&pol.arn)) {
+                            for &n in ns {
+                                if nodes[n].perms.boundary.is_none() {
+                                    push(EdgeTo::Grant(n), grant.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+                TargetKind::GroupMembership => {
+                    if me.kind != NodeKind::User {
+                        continue;
+                    }
+                    // Users are the first nodes, in inventory order.
+                    let mine = &self.inv.user_detail_list[i].group_list;
+                    for (g, gp) in self.inv.group_detail_list.iter().zip(&self.groups) {
+                        if mine.contains(&g.group_name) {
+                            continue;
+                        }
+                        let Some(grant) = self.allowed(p, m, Some(&g.arn)) else {
+                            continue;
+                        };
+                        let mut joined = p.clone();
+                        joined.identity.extend(gp.identity.iter().cloned());
+                        let admin = joined.is_admin();
+                        let more = p.lacks_something_of(&joined);
+                        if admin || more {
+                            push(
+                                EdgeTo::Terminal {
+                                    label: format!("member of {}", g.arn),
+                                    admin,
+                                    more,
+                                },
+                                grant,
+                            );
+                        }
+                    }
+                }
+                TargetKind::Boundary => {
+                    if p.boundary.is_none() {
+                        continue;
+                    }
+                    if let Some(grant) = self.allowed(p, m, None) {
+                        let mut free = p.clone();
+                        free.boundary = None;
+                        let admin = free.is_admin();
+                        let more = p.lacks_something_of(&free);
+                        if admin || more {
+                            push(
+                                EdgeTo::Terminal {
+                                    label: format!("{} without its permissions boundary", me.arn),
+                                    admin,
+                                    more,
+                                },
+                                grant,
+                            );
+                        }
+                    }
+                }
+                TargetKind::NewPrincipal => {
+                    if let Some(grant) = self.allowed(p, m, None) {
+                        push(
+                            EdgeTo::Terminal {
+                                label: "a new principal with an administrator policy".into(),
+                                admin: true,
+                                more: true,
+                            },
+                            grant,
+                        );
+                    }
+                }
+                TargetKind::AssumeRole => {}
+            }
+        }
+        out
+    }
+
+    /// sts:AssumeRole edges: the role's trust lets the principal in (by its ARN, or by its
+    /// account, then the principal's identity policy must allow the call too), with the trust
+    /// statement's conditions read like any other.
+    fn assume_edges(&self, nodes: &[Node], i: usize, out: &mut Vec<Edge>) {
+        let Some(mi) = catalog()
+            .iter()
+            .position(|m| m.target == TargetKind::AssumeRole)
+        else {
+            return;
+        };
+        let me = &nodes[i];
+        let p = &me.perms;
+        let account_root = format!("arn:{}:iam::{}:root", self.partition, p.caller.account);
+        let identity_may = p.may_allow("sts:AssumeRole");
+        for (k, r) in self.inv.role_detail_list.iter().enumerate() {
+            let n = self.role_node[k];
+            if n == i {
+                continue;
+            }
+            let Some(trust) = &self.trusts[k] else {
+                continue;
+            };
+            // The trust side: a statement naming this principal or its account.
+            let mut best: Option<(Grant, bool)> = None;
+            let mut identity: Option<Option<Grant>> = None;
+            for (s, sourced) in trust.stmts.iter().zip(&trust.sourced) {
+                if s.effect != super::document::Effect::Allow
+                    || s.not_principal
+                    || !s.matches_action("sts:AssumeRole")
+                {
+                    continue;
+                }
+                let named = s
+                    .principals
+                    .iter()
+                    .any(|pr| pr.kind == PrincipalKind::Aws && pr.value.trim() == me.arn);
+                let by_account = s.principals.iter().any(|pr| {
+                    pr.is_anyone()
+                        || (pr.kind == PrincipalKind::Aws
+                            && (pr.value.trim() == account_root
+                                || pr.value.trim() == p.caller.account))
+                });
+                if !(named || by_account && identity_may) {
+                    continue;
+                }
+                // Trusted by account: the identity policy must allow the call (evaluated once).
+                if !named
+                    && identity
+                        .get_or_insert_with(|| {
+                            p.allows(&Request::new("sts:AssumeRole", Target::Arn(&r.arn)))
+                        })
+                        .is_none()
+                {
+                    continue;
+                }
+                // Trust conditions are read for the caller like identity conditions.
+                let Some(g) = allows_with(
+                    std::slice::from_ref(sourced),
+                    None,
+                    &p.caller,
+                    &Request::new("sts:AssumeRole", Target::Arn(&r.arn)),
+                ) else {
+                    continue;
+                };
+                if best.as_ref().is_none_or(|(b, _)| g.better_than(b)) {
+                    best = Some((g, named));
+                }
+            }
+            let Some((mut g, named)) = best else {
+                continue;
+            };
+            // Named by ARN: the trust alone allows it (same account), unless the identity
+            // denies it. By account: the identity policy must allow the call.
+            let identity = if identity_may {
+                p.allows(&Request::new("sts:AssumeRole", Target::Arn(&r.arn)))
+            } else {
+                None
+            };
+            // The identity statements first: that is the caller's side of the hop.
+            match identity {
+                Some(mut ig) => {
+                    ig.and(&g);
+                    g = ig;
+                }
+                None if named && !p.may_deny_all("sts:AssumeRole") => {}
+                None => continue,
+            }
+            out.push(Edge {
+                to: EdgeTo::Node(n),
+                method: mi,
+                grant: g,
+            });
+        }
+    }
+}
+
+impl Permissions {
+    /// An unconditional Deny of `action` on `*`.
+    fn may_deny_all(&self, action: &str) -> bool {
+        self.identity
+            .iter()
+            .any(|s| s.stmt.is_hard_deny() && s.stmt.matches_action(action))
+    }
+}
+
+/// Privilege-escalation paths of the user or role `principal_arn` (empty when unknown or
+/// admin). Builds the whole graph: callers with a dataset should read its analysis instead.
+pub fn escalation_paths(inv: &IamInventory, principal_arn: &str) -> Vec<EscalationPath> {
+    Analysis::build(inv).paths(principal_arn).to_vec()
+}
+
+/// Markers around the generated catalog section of docs/posture-rules.md.
+pub const DOC_BEGIN: &str =
+    "<!-- BEGIN escalation methods: generated from data/escalation-methods.toml -->";
+pub const DOC_END: &str = "<!-- END escalation methods -->";
+
+/// The catalog as the Markdown section docs/posture-rules.md carries between [`DOC_BEGIN`]
+/// and [`DOC_END`] (a unit test keeps the page fresh).
+pub fn catalog_markdown() -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut s = String::new();
+    s.push_str(DOC_BEGIN);
+    s.push_str("\n\n");
+    s.push_str(&format!(
+        "{} methods. Target: what the method acts on (only targets that exist and hold more than \
+         the principal count). `pass`: iam:PassRole on the target role with \
+         iam:PassedToService = the service; `any`: a resource the caller creates or picks; \
+         `chooses policy`: the caller picks the managed policy (iam:PolicyARN is tested with \
+         administrator policies).\n\n",
+        catalog().len()
+    ));
+    s.push_str("| Method | Category | Target | Actions | What it does | Fix | References |\n");
+    s.push_str("|---|---|---|---|---|---|---|\n");
+    for m in catalog() {
+        let target = match &m.service {
+            Some(svc) => format!("role trusting `{svc}`"),
+            None => m.target.label().to_string(),
+        };
+        let target = match m.precondition {
+            Some(Precondition::LoginProfile) => format!("{target} with a console password"),
+            Some(Precondition::NoLoginProfile) => format!("{target} without a console password"),
+            None => target,
+        };
+        let actions: Vec<String> = m
+            .actions
+            .iter()
+            .map(|a| {
+                let on = match a.on {
+                    On::Target => "target",
+                    On::Pass => "pass",
+                    On::Any => "any",
+                    On::Own => "self",
+                };
+                let chooses = match a.chooses {
+                    Some(Chooses::Policy) => ", chooses policy",
+                    Some(Chooses::Boundary) => ", chooses boundary",
+                    None => "",
+                };
+                format!("`{}` ({on}{chooses})", a.action)
+            })
+            .collect();
+        let refs: Vec<String> = m.references.iter().map(|r| cell(r)).collect();
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
+            m.id,
+            m.category.label(),
+            cell(&target),
+            actions.join(" + "),
+            cell(&m.description),
+            cell(&m.remediation),
+            refs.join("<br>")
+        ));
+    }
+    s.push('\n');
+    s.push_str(DOC_END);
+    s
+}
