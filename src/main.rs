@@ -166,6 +166,12 @@ enum LoadSpec {
 fn main() -> ExitCode {
     let started = Instant::now();
     let mut cli = Cli::parse();
+    // A mistyped region is bad input (exit 2 before the terminal), not a region where every
+    // service looks off.
+    if let Err(e) = sources::regions::validate(&cli.regions) {
+        eprintln!("guardpost: {e}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command.take() {
         Some(Command::Check(args)) => check(cli, args),
         Some(Command::Incident(IncidentArgs {
@@ -289,6 +295,8 @@ fn live_context(
     rt: &tokio::runtime::Runtime,
     how: Ask,
 ) -> anyhow::Result<Box<AwsContext>> {
+    sources::regions::validate(&cfg.default_regions)
+        .map_err(|e| anyhow::anyhow!("config default_regions: {e}"))?;
     let opts = LiveOptions {
         profile: cli.profile.clone(),
         regions: if cli.regions.is_empty() && !cli.all_regions {

@@ -371,7 +371,7 @@ impl FilterSpec {
             return false;
         }
         if let Some(w) = self.status
-            && f.workflow != w
+            && !crate::merge::has_workflow(f, w)
         {
             return false;
         }
@@ -757,6 +757,7 @@ mod tests {
             iam: None,
             services: vec![],
             problems: vec![],
+            coverage: Default::default(),
         }
     }
 

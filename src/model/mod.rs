@@ -3,12 +3,14 @@
 //! Sources keep their raw JSON (ASFF, GuardDuty, Access Analyzer wire shapes) in
 //! [`SourceRecord::raw`], so nothing is lost by normalizing; the detail view shows it as is.
 
+pub mod coverage;
 pub mod iam;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub use coverage::{Count, Coverage, CoverageState, SourceCoverage};
 pub use iam::*;
 
 /// Normalized severity. Ordered: `Critical` is the greatest.
