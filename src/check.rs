@@ -170,10 +170,12 @@ fn warnings(data: &Dataset, sel: &Selection) -> Vec<String> {
     let mut out: Vec<String> = data
         .problems
         .iter()
+        // Problem text comes from AWS or a snapshot file: one plain line, no control characters.
         .map(|p| match &p.region {
             Some(r) => format!("{} in {r} could not be read: {}", p.source, p.message),
             None => format!("{} could not be read: {}", p.source, p.message),
         })
+        .map(|w| crate::model::coverage::plain(&w))
         .collect();
     // A region with no state for a checked service is unknown, not disabled (no finding):
     // say so, so a CI job does not pass on missing data without anyone noticing.
