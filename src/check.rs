@@ -35,6 +35,10 @@ pub struct CheckArgs {
     /// Also report open Security Hub, GuardDuty and Access Analyzer findings.
     #[arg(long)]
     pub all_findings: bool,
+    /// Exit 2 when any source could not be read completely in any region (the report is
+    /// still written).
+    #[arg(long)]
+    pub require_complete: bool,
 }
 
 impl Default for CheckArgs {
@@ -46,6 +50,7 @@ impl Default for CheckArgs {
             profile_rules: None,
             rules: Vec::new(),
             all_findings: false,
+            require_complete: false,
         }
     }
 }
@@ -160,10 +165,12 @@ fn warnings(data: &Dataset, sel: &Selection) -> Vec<String> {
     let mut out: Vec<String> = data
         .problems
         .iter()
+        // Problem text comes from AWS or a snapshot file: one plain line, no control characters.
         .map(|p| match &p.region {
             Some(r) => format!("{} in {r} could not be read: {}", p.source, p.message),
             None => format!("{} could not be read: {}", p.source, p.message),
         })
+        .map(|w| crate::model::coverage::plain(&w))
         .collect();
     // A region with no state for a checked service is unknown, not disabled (no finding):
     // say so, so a CI job does not pass on missing data without anyone noticing.
@@ -199,6 +206,65 @@ fn warnings(data: &Dataset, sel: &Selection) -> Vec<String> {
     out
 }
 
+/// Checked rules without a finding whose data was not read: their result is unknown, not a
+/// pass. Service rules need every region's service state; IAM rules a complete IAM read.
+fn unknown_rules(
+    data: &Dataset,
+    sel: &Selection,
+    findings: &[Finding],
+) -> Vec<(&'static str, String)> {
+    let iam_gap = match data.coverage.get("iam", None) {
+        _ if data.iam.is_none() => Some("the IAM inventory was not read".to_string()),
+        Some(c) if !c.state.is_complete() => Some(format!("IAM {}", c.state)),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for rule in &sel.rules {
+        if findings.iter().any(|f| f.kind == rule.id) {
+            continue;
+        }
+        let service = match rule.id {
+            rules::SH_DISABLED => Some("securityhub"),
+            rules::GD_DISABLED => Some("guardduty"),
+            rules::AA_MISSING => Some("access-analyzer"),
+            _ => None,
+        };
+        let why = match service {
+            Some(service) => {
+                let unknown: Vec<String> = data
+                    .regions
+                    .iter()
+                    .filter(|region| {
+                        !data
+                            .services
+                            .iter()
+                            .any(|s| s.service == service && &s.region == *region)
+                    })
+                    .map(
+                        |region| match data.coverage.get(service, Some(region.as_str())) {
+                            Some(c) if !c.state.is_complete() => format!("{region}: {}", c.state),
+                            _ => region.clone(),
+                        },
+                    )
+                    .collect();
+                (!unknown.is_empty()).then(|| {
+                    format!(
+                        "{} state unknown in {}",
+                        crate::model::coverage::source_label(service),
+                        unknown.join(", ")
+                    )
+                })
+            }
+            None if rule.id.starts_with("iam.") => iam_gap.clone(),
+            None => None,
+        };
+        if let Some(why) = why {
+            out.push((rule.id, why));
+        }
+    }
+    out
+}
+
 /// Builds the report: the selected posture rules' findings and, with `--all-findings`, every
 /// open finding of the other sources (Security Hub control findings that passed are left out).
 pub fn build_report(
@@ -207,10 +273,10 @@ pub fn build_report(
     sel: &Selection,
     posture_cfg: &PostureConfig,
 ) -> Report {
-    let mut findings: Vec<ReportFinding> = posture_findings(data, sel, posture_cfg)
-        .iter()
-        .map(ReportFinding::from_finding)
-        .collect();
+    let posture = posture_findings(data, sel, posture_cfg);
+    let unknown_rules = unknown_rules(data, sel, &posture);
+    let mut findings: Vec<ReportFinding> =
+        posture.iter().map(ReportFinding::from_finding).collect();
     if args.all_findings {
         findings.extend(
             data.findings
@@ -232,6 +298,8 @@ pub fn build_report(
         findings,
         fail_on: args.fail_on,
         warnings: warnings(data, sel),
+        coverage: data.coverage.clone(),
+        unknown_rules,
     };
     report.sort();
     report
@@ -244,6 +312,9 @@ pub enum Outcome {
     Pass,
     /// At least one finding at or above the threshold: exit 1.
     Fail,
+    /// `--require-complete` and some source was not read completely: exit 2 (the report is
+    /// written all the same).
+    Incomplete,
 }
 
 impl Outcome {
@@ -251,6 +322,7 @@ impl Outcome {
         match self {
             Outcome::Pass => 0,
             Outcome::Fail => 1,
+            Outcome::Incomplete => 2,
         }
     }
 }
@@ -286,6 +358,17 @@ pub fn run(
             .map_err(CheckError::Stdout)?,
     }
     stdout.flush().map_err(CheckError::Stdout)?;
+    if args.require_complete && !report.complete() {
+        let _ = writeln!(
+            stderr,
+            "guardpost: coverage is incomplete (--require-complete): {}",
+            report
+                .coverage
+                .summary_line()
+                .unwrap_or_else(|| "some source was not read".into())
+        );
+        return Ok(Outcome::Incomplete);
+    }
     Ok(if report.failed() {
         Outcome::Fail
     } else {

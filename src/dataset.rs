@@ -1,6 +1,6 @@
 //! A loaded, normalized, deduplicated account: what the UI and the reports read.
 use crate::merge::{self, ResourceIndex};
-use crate::model::{Finding, IamInventory, SourceProblem};
+use crate::model::{Coverage, CoverageState, Finding, IamInventory, SourceProblem};
 use crate::normalize;
 use crate::posture::{self, PostureConfig, PostureInput};
 use crate::snapshot::{AccountInfo, ServiceStatus, Snapshot};
@@ -45,6 +45,8 @@ pub struct Dataset {
     /// The privilege-escalation graph and every principal's paths, computed once per dataset
     /// (empty without an IAM inventory).
     pub escalation: std::sync::Arc<posture::policy::Analysis>,
+    /// What was read, per source x region (counts from incomplete sources are not exact).
+    pub coverage: Coverage,
 }
 
 /// A principal's power (see [`power_of`]).
@@ -97,9 +99,22 @@ impl Dataset {
         origin: Origin,
         posture_config: &PostureConfig,
     ) -> Dataset {
+        let mut coverage = snap.coverage();
         let mut findings = Vec::new();
         let mut problems = snap.problems.clone();
         let mut bad = |source: &str, region: &str, e: normalize::NormalizeError| {
+            // A record that does not normalize is not counted: the source's counts become
+            // lower bounds.
+            if let Some(c) = coverage
+                .entries
+                .iter_mut()
+                .find(|c| c.source == source && c.region.as_deref() == Some(region))
+                && c.state == CoverageState::Complete
+            {
+                c.state = CoverageState::Partial {
+                    reason: "a record could not be read (see the problems)".into(),
+                };
+            }
             problems.push(SourceProblem {
                 source: source.to_string(),
                 region: Some(region.to_string()),
@@ -179,6 +194,7 @@ impl Dataset {
             power,
             trust,
             escalation,
+            coverage,
         }
     }
 }

@@ -156,6 +156,12 @@ enum SnapshotCommand {
 fn main() -> ExitCode {
     let started = Instant::now();
     let mut cli = Cli::parse();
+    // A mistyped region is bad input (exit 2 before the terminal), not a region where every
+    // service looks off.
+    if let Err(e) = sources::regions::validate(&cli.regions) {
+        eprintln!("guardpost: {e}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command.take() {
         Some(Command::Check(args)) => check(cli, args),
         Some(Command::Incident(IncidentArgs {

@@ -16,7 +16,7 @@
 //! finding of its own. The same Security Hub finding read twice (home region and aggregation
 //! region) is kept once, with the second read's record added when its region differs.
 //! Output keeps input order; merged findings keep the native's fields, `records[0]` native.
-use crate::model::{Finding, IamInventory, Source, SourceRecord};
+use crate::model::{Finding, IamInventory, Source, SourceRecord, Workflow};
 use crate::normalize::{is_access_analyzer_product, is_guardduty_product, parse_arn, str_at};
 use std::collections::HashMap;
 
@@ -75,6 +75,63 @@ pub fn dedupe(findings: Vec<Finding>) -> Vec<Finding> {
         out.push(f);
     }
     out
+}
+
+/// One source's own workflow of its record: a merged finding keeps each (its Security Hub copy
+/// may be NOTIFIED while GuardDuty's native finding is NEW).
+pub fn record_workflow(r: &SourceRecord) -> Workflow {
+    match r.source {
+        Source::SecurityHub => crate::normalize::securityhub::workflow(&r.raw),
+        Source::GuardDuty => {
+            if r.raw["service"]["archived"].as_bool() == Some(true) {
+                Workflow::Archived
+            } else {
+                Workflow::New
+            }
+        }
+        Source::AccessAnalyzer => match str_at(&r.raw, &["status"])
+            .map(str::to_ascii_uppercase)
+            .as_deref()
+        {
+            Some("ARCHIVED") => Workflow::Archived,
+            Some("RESOLVED") => Workflow::Resolved,
+            _ => Workflow::New,
+        },
+        Source::Posture => Workflow::New,
+    }
+}
+
+/// Each source's workflow of a finding, primary first, one entry per source and status
+/// (`[(GuardDuty, New), (SecurityHub, Notified)]`). A finding without records: its own.
+pub fn workflows(f: &Finding) -> Vec<(Source, Workflow)> {
+    let mut out: Vec<(Source, Workflow)> = Vec::new();
+    for r in &f.records {
+        let w = (r.source, record_workflow(r));
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    if out.is_empty() {
+        out.push((f.source, f.workflow));
+    }
+    out
+}
+
+/// The finding's own workflow or any source's copy is `w` (the filter's `status:`).
+pub fn has_workflow(f: &Finding, w: Workflow) -> bool {
+    f.workflow == w || (f.records.len() > 1 && workflows(f).iter().any(|(_, x)| *x == w))
+}
+
+/// `GD NEW · SH NOTIFIED` when the sources disagree, else the one status.
+pub fn workflow_label(f: &Finding) -> String {
+    let ws = workflows(f);
+    if ws.iter().all(|(_, w)| *w == f.workflow) {
+        return f.workflow.label().to_string();
+    }
+    ws.iter()
+        .map(|(s, w)| format!("{} {}", s.short(), w.label()))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// An Access Analyzer finding on a resource: (finding type, analyzer ARN if known, index).
@@ -434,6 +491,38 @@ mod tests {
             crate::model::Severity::High,
             "native fields kept"
         );
+    }
+
+    #[test]
+    fn merged_finding_keeps_each_sources_workflow_and_undo_restores_the_copys() {
+        let id = "46ba0ac2845071e23ccdeb2ae03bfdea";
+        let mut copy = gd_copy(id, "us-east-1");
+        copy.records[0].raw["Workflow"]["Status"] = json!("NOTIFIED");
+        let out = dedupe(vec![gd_native(id), copy]);
+        let f = &out[0];
+        // The native finding is NEW; the Security Hub copy keeps its own NOTIFIED.
+        assert_eq!(f.workflow, Workflow::New);
+        assert_eq!(
+            workflows(f),
+            [
+                (Source::GuardDuty, Workflow::New),
+                (Source::SecurityHub, Workflow::Notified)
+            ]
+        );
+        assert_eq!(workflow_label(f), "GD NEW · SH NOTIFIED");
+        assert!(
+            has_workflow(f, Workflow::Notified),
+            "status:notified finds it"
+        );
+        assert!(has_workflow(f, Workflow::New));
+        assert!(!has_workflow(f, Workflow::Resolved));
+        // Resolving it in Security Hub: the undo puts the copy back to NOTIFIED, not NEW.
+        let plan = crate::remediation::catalog::securityhub_workflow(&[f], Workflow::Resolved, "")
+            .expect("a Security Hub record to update");
+        let undo = serde_json::to_string(&plan.undo).unwrap();
+        assert!(undo.contains("NOTIFIED"), "{undo}");
+        assert!(!undo.contains("\"NEW\""), "{undo}");
+        assert_eq!(workflow_label(&gd_native(id)), "NEW");
     }
 
     #[test]

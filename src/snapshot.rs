@@ -5,7 +5,7 @@
 //! Hub, the REST wire shape for GuardDuty and Access Analyzer); normalization happens on load,
 //! so a snapshot replays through the same code as live data.
 
-use crate::model::{IamInventory, SourceProblem};
+use crate::model::{Coverage, IamInventory, SourceProblem};
 // Model types; re-exported so `snapshot::AccountInfo` keeps working.
 pub use crate::model::{AccountInfo, ServiceStatus};
 use chrono::{DateTime, Utc};
@@ -64,6 +64,10 @@ pub struct Snapshot {
     /// Sources that failed when the snapshot was captured.
     #[serde(default)]
     pub problems: Vec<SourceProblem>,
+    /// What was read, per source x region (live loads since coverage was added; absent in
+    /// older files and the demo, where it is derived from `problems`: [`Snapshot::coverage`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +193,40 @@ impl Snapshot {
             column: e.column(),
             message: strip_position(&e.to_string()),
         })
+    }
+
+    /// The recorded coverage, else one derived from the problems, service states and records.
+    pub fn coverage(&self) -> Coverage {
+        if let Some(c) = &self.coverage {
+            return c.clone();
+        }
+        let records = |source: &str, region: &str| -> Option<usize> {
+            match source {
+                "securityhub" => self
+                    .securityhub
+                    .iter()
+                    .find(|b| b.region == region)
+                    .map(|b| b.findings.len()),
+                "guardduty" => self
+                    .guardduty
+                    .iter()
+                    .find(|b| b.region == region)
+                    .map(|b| b.findings.len()),
+                "access-analyzer" => self
+                    .access_analyzer
+                    .iter()
+                    .find(|b| b.region == region)
+                    .map(|b| b.findings.len()),
+                _ => None,
+            }
+        };
+        Coverage::derive(
+            &self.regions,
+            &records,
+            &self.services,
+            &self.problems,
+            self.iam.as_ref(),
+        )
     }
 
     pub fn to_json(&self) -> String {

@@ -64,7 +64,7 @@ pub enum Event {
     /// The CloudTrail lookup of an incident step: the facts, or why it failed.
     IncidentLookedUp {
         step: usize,
-        result: Result<Vec<String>, String>,
+        result: Result<crate::incident::inspect::Inspection, String>,
     },
     /// A message for the status line from the loop.
     Notice {

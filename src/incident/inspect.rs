@@ -1,6 +1,6 @@
 //! Inspection steps: the facts a responder needs, read from the loaded account (pure).
 
-use super::{Incident, Subject};
+use super::{Incident, StepStatus, Subject};
 use crate::dataset::Dataset;
 use crate::model::{Finding, IamInventory, Severity, Source};
 use crate::posture::policy::{glob_match, parse_document, permissions_of};
@@ -15,6 +15,41 @@ fn ok(cond: bool) -> &'static str {
     if cond { "✓" } else { "✗" }
 }
 
+/// What an inspection learned: facts, nothing (every place it looked answered), or unknown
+/// (some place could not be read, and nothing was found elsewhere).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Found,
+    Nothing,
+    Unknown { reason: String },
+}
+
+/// An inspection's outcome and the lines the responder sees (and the timeline keeps).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspection {
+    pub outcome: Outcome,
+    pub seen: Vec<String>,
+}
+
+impl Inspection {
+    fn found(seen: Vec<String>) -> Inspection {
+        Inspection {
+            outcome: Outcome::Found,
+            seen,
+        }
+    }
+
+    /// The step's status: found and nothing are done; unknown is never done.
+    pub fn status(&self) -> StepStatus {
+        match &self.outcome {
+            Outcome::Found | Outcome::Nothing => StepStatus::Done,
+            Outcome::Unknown { reason } => StepStatus::Unknown {
+                reason: reason.clone(),
+            },
+        }
+    }
+}
+
 /// The facts of an inspection step (`cloudtrail` comes from [`cloudtrail_facts`], which needs
 /// the network).
 pub fn facts(
@@ -22,15 +57,49 @@ pub fn facts(
     data: &Dataset,
     incident: &Incident,
     now: DateTime<Utc>,
-) -> Result<Vec<String>, String> {
+) -> Result<Inspection, String> {
     let s = &incident.subject;
-    Ok(match kind {
+    Ok(Inspection::found(match kind {
+        "readiness" if data.iam.is_none() => {
+            return Ok(Inspection {
+                outcome: Outcome::Unknown {
+                    reason: "the IAM inventory was not read (see the source problems)".into(),
+                },
+                seen: readiness(data),
+            });
+        }
         "readiness" => readiness(data),
         "key-owner" => key_owner(data, s, now)?,
         "related-findings" => {
             let fs = related_findings(data, incident);
             if fs.is_empty() {
-                vec!["no open finding names this principal or key".into()]
+                // "No finding" is only an answer when every finding source was read.
+                let gaps: Vec<String> = [
+                    Source::GuardDuty,
+                    Source::SecurityHub,
+                    Source::AccessAnalyzer,
+                ]
+                .into_iter()
+                .filter_map(|src| data.coverage.empty_reason(src, None))
+                .collect();
+                let seen = vec![
+                    "no open finding names this principal or key in what was read".to_string(),
+                ];
+                return Ok(if gaps.is_empty() {
+                    Inspection {
+                        outcome: Outcome::Nothing,
+                        seen: vec!["no open finding names this principal or key".into()],
+                    }
+                } else {
+                    let reason = match data.coverage.summary_line() {
+                        Some(line) => format!("findings not read completely: {line}"),
+                        None => gaps.join("; "),
+                    };
+                    Inspection {
+                        outcome: Outcome::Unknown { reason },
+                        seen,
+                    }
+                });
             } else {
                 let mut out = vec![format!("{} open finding(s):", fs.len())];
                 out.extend(fs.iter().map(|f| {
@@ -70,7 +139,7 @@ pub fn facts(
             _ => return Err("the incident names no user or role".into()),
         },
         other => return Err(format!("unknown inspection {other:?}")),
-    })
+    }))
 }
 
 fn iam(data: &Dataset) -> Result<&IamInventory, String> {
@@ -385,8 +454,52 @@ pub fn worst(findings: &[Finding]) -> Option<Severity> {
     findings.iter().map(|f| f.severity).max()
 }
 
-/// What an access key did, for the CloudTrail step and the timeline.
-pub fn cloudtrail_facts(a: &crate::sources::cloudtrail::KeyActivity) -> Vec<String> {
+/// `CloudTrail LookupEvents failed in 17 regions: AccessDenied: missing permission
+/// cloudtrail:LookupEvents (us-east-1, ...)`: the failures grouped by message.
+fn lookup_failures(a: &crate::sources::cloudtrail::KeyActivity) -> String {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for p in &a.problems {
+        let msg = crate::model::coverage::plain(&p.message);
+        let region = p.region.clone().unwrap_or_else(|| "global".into());
+        match groups.iter_mut().find(|(m, _)| *m == msg) {
+            Some((_, rs)) => rs.push(region),
+            None => groups.push((msg, vec![region])),
+        }
+    }
+    let n: usize = groups.iter().map(|(_, rs)| rs.len()).sum();
+    let parts: Vec<String> = groups
+        .into_iter()
+        .map(|(m, rs)| format!("{m} ({})", rs.join(", ")))
+        .collect();
+    format!(
+        "CloudTrail LookupEvents failed in {n} region{}: {}",
+        if n == 1 { "" } else { "s" },
+        parts.join("; ")
+    )
+}
+
+/// What an access key did, for the CloudTrail step and the timeline: found (events), nothing
+/// (every region answered without an event) or unknown (no event, and some region failed).
+pub fn cloudtrail_facts(a: &crate::sources::cloudtrail::KeyActivity) -> Inspection {
+    if a.events.is_empty() && !a.problems.is_empty() {
+        let reason = lookup_failures(a);
+        let answered = a
+            .asked
+            .len()
+            .saturating_sub(a.problems.iter().filter(|p| p.region.is_some()).count());
+        return Inspection {
+            outcome: Outcome::Unknown {
+                reason: reason.clone(),
+            },
+            seen: vec![
+                format!("unknown — {reason}"),
+                format!(
+                    "no event for {} in the {answered} region(s) that answered",
+                    a.access_key_id
+                ),
+            ],
+        };
+    }
     let mut out = Vec::new();
     match a.first_and_last() {
         Some((first, last)) => out.push(format!(
@@ -398,9 +511,13 @@ pub fn cloudtrail_facts(a: &crate::sources::cloudtrail::KeyActivity) -> Vec<Stri
             a.regions().join(", ")
         )),
         None => out.push(format!(
-            "no CloudTrail event for {} in the last 90 days in the regions read",
-            a.access_key_id
+            "no CloudTrail event for {} in the last 90 days (every region answered: {})",
+            a.access_key_id,
+            a.asked.len()
         )),
+    }
+    if !a.events.is_empty() && !a.problems.is_empty() {
+        out.push(format!("incomplete — {}", lookup_failures(a)));
     }
     if a.truncated {
         out.push("the lookup stopped at its event limit: there is more".into());
@@ -444,5 +561,12 @@ pub fn cloudtrail_facts(a: &crate::sources::cloudtrail::KeyActivity) -> Vec<Stri
                 .unwrap_or_default()
         ));
     }
-    out
+    Inspection {
+        outcome: if a.events.is_empty() {
+            Outcome::Nothing
+        } else {
+            Outcome::Found
+        },
+        seen: out,
+    }
 }

@@ -285,8 +285,17 @@ pub fn suggest(data: &Dataset, f: &Finding) -> (Playbook, Subject) {
 pub enum StepStatus {
     Pending,
     Done,
-    Skipped { reason: String },
-    Failed { error: String },
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        error: String,
+    },
+    /// An inspection could not tell: what it needed could not be read (the regions that
+    /// failed and why). Never "done": Enter looks again, `s` skips it with a reason.
+    Unknown {
+        reason: String,
+    },
 }
 
 impl StepStatus {
@@ -296,6 +305,7 @@ impl StepStatus {
             StepStatus::Done => "done",
             StepStatus::Skipped { .. } => "skipped",
             StepStatus::Failed { .. } => "FAILED",
+            StepStatus::Unknown { .. } => "unknown",
         }
     }
 }
@@ -329,12 +339,15 @@ pub struct Incident {
 }
 
 impl Incident {
-    /// The step to work on: the first pending or failed one (a failed step stops the
-    /// playbook there until it is retried or skipped).
+    /// The step to work on: the first pending, failed or unknown one (a failed or unknown
+    /// step stops the playbook there until it is retried or skipped).
     pub fn current(&self) -> Option<usize> {
-        self.steps
-            .iter()
-            .position(|s| matches!(s.status, StepStatus::Pending | StepStatus::Failed { .. }))
+        self.steps.iter().position(|s| {
+            matches!(
+                s.status,
+                StepStatus::Pending | StepStatus::Failed { .. } | StepStatus::Unknown { .. }
+            )
+        })
     }
 
     pub fn finished(&self) -> bool {

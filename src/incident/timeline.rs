@@ -19,6 +19,7 @@ pub fn json(inc: &Incident) -> Value {
                 "status": st.status.label(),
                 "reason": match &st.status { StepStatus::Skipped { reason } => Some(reason), _ => None },
                 "error": match &st.status { StepStatus::Failed { error } => Some(error), _ => None },
+                "unknown": match &st.status { StepStatus::Unknown { reason } => Some(reason), _ => None },
                 "at": st.at,
                 "by": st.by,
                 "seen": st.seen,
@@ -87,6 +88,7 @@ pub fn markdown(inc: &Incident) -> String {
                 let o = match outcome {
                     StepStatus::Skipped { reason } => format!("skipped: {reason}"),
                     StepStatus::Failed { error } => format!("FAILED: {error}"),
+                    StepStatus::Unknown { reason } => format!("unknown — {reason}"),
                     other => other.label().to_string(),
                 };
                 (title, o)
@@ -110,6 +112,9 @@ pub fn markdown(inc: &Incident) -> String {
         ));
         if let StepStatus::Skipped { reason } = &st.status {
             out.push_str(&format!("Skipped: {reason}\n\n"));
+        }
+        if let StepStatus::Unknown { reason } = &st.status {
+            out.push_str(&format!("Unknown — {reason}\n\n"));
         }
         if let StepStatus::Failed { error } = &st.status {
             out.push_str(&format!("Failed: {error}\n\n"));

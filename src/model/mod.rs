@@ -4,6 +4,7 @@
 //! [`SourceRecord::raw`], so nothing is lost by normalizing; the detail view shows it as is.
 
 pub mod account;
+pub mod coverage;
 pub mod iam;
 
 use chrono::{DateTime, Utc};
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub use account::{AccountInfo, ServiceStatus};
+pub use coverage::{Count, Coverage, CoverageState, SourceCoverage};
 pub use iam::*;
 
 /// Normalized severity. Ordered: `Critical` is the greatest.

@@ -4,6 +4,7 @@
 //! epoch numbers both occur depending on the protocol), ARN parsing and display names.
 
 pub mod access_analyzer;
+pub mod credential_report;
 pub mod guardduty;
 pub mod securityhub;
 

@@ -107,7 +107,7 @@ fn severity(raw: &Value) -> (Severity, Option<f64>) {
     (sev, normalized)
 }
 
-fn workflow(raw: &Value) -> Workflow {
+pub(crate) fn workflow(raw: &Value) -> Workflow {
     let wf = str_at(raw, &["Workflow", "Status"])
         .and_then(Workflow::parse)
         .or_else(|| {

@@ -21,6 +21,47 @@ struct Doc<'a> {
     summary: Summary,
     findings: Vec<JsonFinding<'a>>,
     warnings: &'a [String],
+    coverage: JsonCoverage,
+    unknown_rules: Vec<UnknownRule<'a>>,
+}
+
+/// Per source, per region (`global` for IAM): the coverage entry without its keys.
+#[derive(Serialize)]
+struct JsonCoverage {
+    complete: bool,
+    sources:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[derive(Serialize)]
+struct UnknownRule<'a> {
+    rule: &'a str,
+    reason: String,
+}
+
+fn coverage(r: &Report) -> JsonCoverage {
+    let mut sources: std::collections::BTreeMap<_, std::collections::BTreeMap<_, _>> =
+        Default::default();
+    for e in &r.coverage.entries {
+        let mut v = serde_json::to_value(e).expect("coverage serializes");
+        if let Some(o) = v.as_object_mut() {
+            o.remove("source");
+            o.remove("region");
+            for key in ["reason", "permission"] {
+                if let Some(serde_json::Value::String(t)) = o.get_mut(key) {
+                    *t = crate::model::coverage::plain(t);
+                }
+            }
+        }
+        sources
+            .entry(e.source.clone())
+            .or_default()
+            .insert(e.region.clone().unwrap_or_else(|| "global".into()), v);
+    }
+    JsonCoverage {
+        complete: r.complete(),
+        sources,
+    }
 }
 
 /// Counts in severity order, worst first.
@@ -43,6 +84,8 @@ struct Summary {
     failing: usize,
     failing_rules: usize,
     passed_rules: usize,
+    /// Checked rules whose data could not be read (neither pass nor fail).
+    unknown_rules: usize,
     score: u8,
 }
 
@@ -132,10 +175,20 @@ fn doc(r: &Report) -> Doc<'_> {
             failing: r.failing_findings(),
             failing_rules: r.failing_rules().len(),
             passed_rules: r.passed_rules(),
+            unknown_rules: r.unknown_rules.len(),
             score: r.score(),
         },
         findings: r.findings.iter().map(finding).collect(),
         warnings: &r.warnings,
+        coverage: coverage(r),
+        unknown_rules: r
+            .unknown_rules
+            .iter()
+            .map(|(rule, why)| UnknownRule {
+                rule: *rule,
+                reason: crate::model::coverage::plain(why),
+            })
+            .collect(),
     }
 }
 

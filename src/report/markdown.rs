@@ -70,6 +70,15 @@ pub fn render(r: &Report) -> String {
         Some(_) => format!("PASS: nothing at or above {}", r.fail_on.label()),
     };
     let _ = writeln!(s, "- **Result:** {verdict}");
+    if let Some(line) = r.incomplete_line() {
+        let _ = writeln!(s, "- **Coverage:** {}", esc(&line));
+        for c in r.coverage.incomplete() {
+            let _ = writeln!(s, "  - {}", esc(&c.label()));
+        }
+        for (rule, why) in &r.unknown_rules {
+            let _ = writeln!(s, "  - unknown rule {}: {}", code(rule), esc(why));
+        }
+    }
     for w in &r.warnings {
         let _ = writeln!(s, "- **Warning:** {}", esc(w));
     }
@@ -81,11 +90,16 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(
         s,
-        "\nPosture score **{}/100**: {} of {} rules pass, {} fail.",
+        "\nPosture score **{}/100**: {} of {} rules pass, {} fail{}.",
         r.score(),
         r.passed_rules(),
         r.rules.len(),
-        r.failing_rules().len()
+        r.failing_rules().len(),
+        if r.unknown_rules.is_empty() {
+            String::new()
+        } else {
+            format!(", {} unknown", r.unknown_rules.len())
+        }
     );
 
     let _ = writeln!(s, "\n## Findings");

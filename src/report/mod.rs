@@ -146,6 +146,11 @@ pub struct Report {
     /// Things the reader must know (sources that could not be read, services whose state is
     /// unknown in a region); they do not change the exit code.
     pub warnings: Vec<String>,
+    /// What was read, per source x region.
+    pub coverage: crate::model::Coverage,
+    /// Checked rules without a finding whose data could not be read: neither pass nor fail.
+    /// (rule id, why), catalog order.
+    pub unknown_rules: Vec<(&'static str, String)>,
 }
 
 /// Counts indexed by `Severity::ALL` order (critical first).
@@ -190,18 +195,49 @@ impl Report {
             .collect()
     }
 
-    /// Checked posture rules without findings.
+    /// Checked posture rules without findings whose data was read (unknown ones do not pass).
     pub fn passed_rules(&self) -> usize {
-        self.rules.len() - self.failing_rules().len()
+        self.rules.len() - self.failing_rules().len() - self.unknown_rules.len()
+    }
+
+    /// Whether a checked rule's result is unknown.
+    fn is_unknown(&self, id: &str) -> bool {
+        self.unknown_rules.iter().any(|(r, _)| *r == id)
+    }
+
+    /// Every source x region was read completely (or is off).
+    pub fn complete(&self) -> bool {
+        self.coverage.is_complete()
+    }
+
+    /// One line for report headers when coverage is incomplete:
+    /// `INCOMPLETE: GuardDuty denied in eu-west-1 (guardduty:ListFindings); 3 rules unknown`.
+    pub fn incomplete_line(&self) -> Option<String> {
+        let line = self.coverage.summary_line();
+        if line.is_none() && self.unknown_rules.is_empty() {
+            return None;
+        }
+        let mut parts: Vec<String> = line.into_iter().collect();
+        if !self.unknown_rules.is_empty() {
+            parts.push(format!(
+                "{} rule(s) unknown (not pass, not fail)",
+                self.unknown_rules.len()
+            ));
+        }
+        Some(format!(
+            "INCOMPLETE: {}",
+            table::one_line(&parts.join("; "))
+        ))
     }
 
     /// 0-100: the severity-weighted share of the checked rules that pass (the overview's
-    /// posture score, over this run's rules).
+    /// posture score, over this run's rules whose result is known).
     pub fn score(&self) -> u8 {
         let failing = self.failing_rules();
         crate::posture::score::score(
             self.rules
                 .iter()
+                .filter(|r| !self.is_unknown(r.id))
                 .map(|r| (r.severity, failing.contains(r.id))),
         )
     }
@@ -316,6 +352,8 @@ mod tests {
             findings,
             fail_on,
             warnings: vec![],
+            coverage: Default::default(),
+            unknown_rules: vec![],
         };
         r.sort();
         r

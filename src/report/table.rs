@@ -43,15 +43,26 @@ pub fn render(r: &Report) -> String {
         r.origin,
         r.time_label()
     );
+    if let Some(line) = r.incomplete_line() {
+        let _ = writeln!(s, "{line}");
+    }
     let _ = writeln!(
         s,
-        "rules: profile {}, {} checked, {} failing, {} passed",
+        "rules: profile {}, {} checked, {} failing, {} passed{}",
         r.profile,
         r.rules.len(),
         r.failing_rules().len(),
-        r.passed_rules()
+        r.passed_rules(),
+        if r.unknown_rules.is_empty() {
+            String::new()
+        } else {
+            format!(", {} unknown", r.unknown_rules.len())
+        }
     );
     let _ = writeln!(s, "{}", summary_line(r));
+    for (rule, why) in &r.unknown_rules {
+        let _ = writeln!(s, "unknown: {rule}: {}", one_line(why));
+    }
     for w in &r.warnings {
         let _ = writeln!(s, "warning: {w}");
     }

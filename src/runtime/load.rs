@@ -169,6 +169,9 @@ pub fn live_context(
     rt: &tokio::runtime::Runtime,
     how: Ask,
 ) -> anyhow::Result<Box<AwsContext>> {
+    // A mistyped region (from the config's default_regions) is bad input, not a region where
+    // every service looks off.
+    crate::sources::regions::validate(&opts.regions).map_err(anyhow::Error::msg)?;
     let mut ask = move |r: &CodeRequest| ask_code(how, r);
     let ctx = rt.block_on(Box::pin(AwsContext::resolve_asking(opts, &mut ask)))?;
     if let Some(s) = &ctx.session {

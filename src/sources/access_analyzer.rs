@@ -16,7 +16,13 @@ pub const SOURCE: &str = "access-analyzer";
 pub const CONCURRENCY: usize = 4;
 
 pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult {
-    let client = Client::new(conf);
+    // Throttling shows in the progress while the SDK retries (coverage, issue 13).
+    let watch = super::ThrottleWatch::new(SOURCE, Some(region), p);
+    let client = Client::from_conf(
+        aws_sdk_accessanalyzer::config::Builder::from(conf)
+            .interceptor(watch)
+            .build(),
+    );
     let mut out = RegionResult::default();
 
     let mut analyzers: Vec<Value> = Vec::new();

@@ -61,6 +61,9 @@ pub struct KeyActivity {
     pub problems: Vec<SourceProblem>,
     /// True if `max_events` was hit (more events may exist).
     pub truncated: bool,
+    /// The regions asked (each either answered or has a problem).
+    #[serde(default)]
+    pub asked: Vec<String>,
 }
 
 /// Counts of `items`, most frequent first (ties by name, so the order is stable).
@@ -376,6 +379,7 @@ async fn lookup_by(
             order.push(r.clone());
         }
     }
+    activity.asked = order.clone();
     let mut tasks = tokio::task::JoinSet::new();
     for region in &order {
         let client = Client::new(&ctx.region_config(region));

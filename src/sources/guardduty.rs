@@ -32,7 +32,13 @@ fn status(region: &str, enabled: bool, detail: Option<String>) -> ServiceStatus 
 }
 
 pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult {
-    let client = Client::new(conf);
+    // Throttling shows in the progress while the SDK retries (coverage, issue 13).
+    let watch = super::ThrottleWatch::new(SOURCE, Some(region), p);
+    let client = Client::from_conf(
+        aws_sdk_guardduty::config::Builder::from(conf)
+            .interceptor(watch)
+            .build(),
+    );
     let mut out = RegionResult::default();
 
     // ListDetectors (one detector per region in practice; paginate anyway).

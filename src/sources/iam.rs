@@ -224,133 +224,10 @@ fn managed_policy(p: &aws_sdk_iam::types::ManagedPolicyDetail) -> Option<Managed
     })
 }
 
-/// Parses the credential report CSV. Columns are matched by header name: unknown columns are
-/// ignored and missing ones are empty, so a report with more (or fewer) columns still loads.
-/// What was ignored is logged (see [`parse_credential_report_noted`]).
-pub fn parse_credential_report(csv: &str) -> Vec<CredentialReportRow> {
-    let (rows, notes) = parse_credential_report_noted(csv);
-    for n in notes {
-        tracing::warn!(source = SOURCE, "credential report: {n}");
-    }
-    rows
-}
-
-/// Credential-report values that are not dates but known (no date).
-const NO_DATE: [&str; 4] = ["N/A", "no_information", "not_supported", ""];
-/// Most unexpected values named in one note.
-const NOTE_VALUES: usize = 5;
-
-/// [`parse_credential_report`] plus notes on what was tolerated: unknown and missing columns,
-/// and values of date or flag columns that are neither a date / `true` / `false` nor one of
-/// `N/A`, `no_information`, `not_supported` (the rules read them as "no date" / "false").
-pub fn parse_credential_report_noted(csv: &str) -> (Vec<CredentialReportRow>, Vec<String>) {
-    let mut rows = parse_csv(csv).into_iter();
-    let mut notes = Vec::new();
-    let Some(header) = rows.next() else {
-        return (Vec::new(), notes);
-    };
-    let template = match serde_json::to_value(CredentialReportRow::default()) {
-        Ok(Value::Object(m)) => m,
-        _ => return (Vec::new(), notes),
-    };
-    let names: Vec<&str> = header.iter().map(|h| h.trim()).collect();
-    let unknown: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|n| !template.contains_key(*n))
-        .collect();
-    if !unknown.is_empty() {
-        notes.push(format!("unknown column(s) ignored: {}", unknown.join(", ")));
-    }
-    let missing: Vec<&str> = template
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !names.contains(k))
-        .collect();
-    if !missing.is_empty() {
-        notes.push(format!(
-            "missing column(s) read as empty: {}",
-            missing.join(", ")
-        ));
-    }
-    let mut odd: Vec<String> = Vec::new();
-    let mut odd_count = 0usize;
-    let parsed = rows
-        .filter(|r| r.iter().any(|c| !c.is_empty()))
-        .filter_map(|r| {
-            let mut m = template.clone();
-            for (name, value) in names.iter().zip(r) {
-                let Some(slot) = m.get_mut(*name) else {
-                    continue;
-                };
-                let is_flag = name.ends_with("_active") || *name == "password_enabled";
-                let is_date = name.ends_with("_time")
-                    || name.ends_with("_last_used")
-                    || name.ends_with("_last_used_date")
-                    || name.ends_with("_last_rotated")
-                    || name.ends_with("_last_changed")
-                    || name.ends_with("_next_rotation");
-                let known = NO_DATE.contains(&value.as_str())
-                    || (is_flag && matches!(value.as_str(), "true" | "false"))
-                    || (is_date && CredentialReportRow::time(&value).is_some())
-                    || !(is_flag || is_date);
-                if !known {
-                    odd_count += 1;
-                    if odd.len() < NOTE_VALUES {
-                        odd.push(format!("{name}={value:?}"));
-                    }
-                }
-                *slot = Value::String(value);
-            }
-            serde_json::from_value(Value::Object(m)).ok()
-        })
-        .collect();
-    if odd_count > 0 {
-        notes.push(format!(
-            "{odd_count} unexpected value(s) read as no date / false: {}{}",
-            odd.join(", "),
-            if odd_count > odd.len() { ", ..." } else { "" }
-        ));
-    }
-    (parsed, notes)
-}
-
-/// A small RFC 4180 reader (quoted fields, doubled quotes, CRLF or LF).
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    field.push('"');
-                    chars.next();
-                }
-                '"' => quoted = false,
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            ',' => row.push(std::mem::take(&mut field)),
-            '\r' => {}
-            '\n' => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            _ => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
-}
+// The credential report's CSV is parsed by a pure function (fuzzed by a property test).
+pub use crate::normalize::credential_report::{
+    parse_credential_report, parse_credential_report_noted,
+};
 
 pub async fn load(conf: &SdkConfig, account_id: &str, p: &Progress) -> IamResult {
     Box::pin(load_paged(conf, account_id, GAAD_PAGE, p)).await
@@ -364,7 +241,13 @@ pub async fn load_paged(
     gaad_page: i32,
     p: &Progress,
 ) -> IamResult {
-    let client = Client::new(conf);
+    // Throttling shows in the progress while the SDK retries (coverage).
+    let watch = super::ThrottleWatch::new(SOURCE, None, p);
+    let client = Client::from_conf(
+        aws_sdk_iam::config::Builder::from(conf)
+            .interceptor(watch)
+            .build(),
+    );
     // The credential report takes IAM seconds to generate on a real account: start it now and
     // collect it at the end, so it is ready while everything else is read.
     let mut cred_report = AbortOnDrop(tokio::spawn({

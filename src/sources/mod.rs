@@ -20,16 +20,18 @@ pub mod cloudtrail;
 pub mod guardduty;
 pub mod iam;
 pub mod progress;
+pub mod regions;
 pub mod securityhub;
 pub mod session;
 
 pub use aws::{AwsContext, LiveOptions, LiveSetupError};
 use progress::Collector;
 pub use progress::{
-    LoadMsg, LoadProgress, LoadUpdate, PARTIAL_EVERY, Progress, SourceProgress, report,
+    LoadMsg, LoadProgress, LoadUpdate, PARTIAL_EVERY, Progress, SourceProgress, THROTTLED, report,
 };
 
 use crate::model::SourceProblem;
+use crate::model::coverage::{self, Coverage, CoverageState, SourceCoverage};
 use crate::snapshot::{
     AccessAnalyzerRegion, GuardDutyRegion, SecurityHubRegion, ServiceStatus, Snapshot,
 };
@@ -41,6 +43,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -108,6 +111,94 @@ pub(crate) fn take_array(page: &mut serde_json::Value, key: &str) -> Vec<serde_j
     match page.get_mut(key).map(serde_json::Value::take) {
         Some(serde_json::Value::Array(items)) => items,
         _ => Vec::new(),
+    }
+}
+
+/// Watches every attempt of a reader's calls for throttling answers and reports them as
+/// progress (`SecurityHub us-east-1 throttled (attempt 3)`), so a source the SDK is still
+/// retrying does not look stuck or empty. Attach it to the reader's client
+/// (`config::Builder::from(conf).interceptor(..)`); it costs nothing when nobody listens.
+#[derive(Debug, Clone)]
+pub struct ThrottleWatch {
+    source: &'static str,
+    region: Option<String>,
+    progress: Progress,
+    /// Throttled answers in a row (reset by any other answer).
+    streak: Arc<AtomicU32>,
+}
+
+impl ThrottleWatch {
+    pub fn new(source: &'static str, region: Option<&str>, progress: &Progress) -> Self {
+        ThrottleWatch {
+            source,
+            region: region.map(str::to_string),
+            progress: progress.clone(),
+            streak: Arc::default(),
+        }
+    }
+
+    fn tell(&self, attempt: u32) {
+        report(
+            &self.progress,
+            LoadMsg {
+                source: self.source,
+                region: self.region.clone(),
+                unit: progress::THROTTLED,
+                done: attempt as usize,
+                total: None,
+                records: Vec::new(),
+            },
+        );
+    }
+}
+
+/// A throttling answer: HTTP 429, or a throttling error code in `x-amzn-ErrorType` (REST and
+/// JSON protocols) or in the body (IAM's query protocol answers XML with status 400).
+pub fn is_throttled_answer(status: u16, error_type: Option<&str>, body: Option<&[u8]>) -> bool {
+    if status == 429 {
+        return true;
+    }
+    if status < 400 {
+        return false;
+    }
+    if error_type.is_some_and(coverage::is_throttling) {
+        return true;
+    }
+    body.map(|b| String::from_utf8_lossy(&b[..b.len().min(2048)]))
+        .is_some_and(|t| {
+            t.contains("<Code>Throttling</Code>")
+                || t.contains("ThrottlingException")
+                || t.contains("TooManyRequestsException")
+        })
+}
+
+impl Intercept for ThrottleWatch {
+    fn name(&self) -> &'static str {
+        "guardpost::ThrottleWatch"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if self.progress.is_none() {
+            return Ok(());
+        }
+        let r = context.response();
+        if is_throttled_answer(
+            r.status().as_u16(),
+            r.headers().get("x-amzn-errortype"),
+            r.body().bytes(),
+        ) {
+            // The SDK retries next: that is attempt streak + 1.
+            let n = self.streak.fetch_add(1, Ordering::AcqRel) + 1;
+            self.tell(n + 1);
+        } else if self.streak.swap(0, Ordering::AcqRel) > 0 {
+            self.tell(0);
+        }
+        Ok(())
     }
 }
 
@@ -289,6 +380,7 @@ pub async fn load(
         iam: None,
         services: Vec::new(),
         problems: Vec::new(),
+        coverage: None,
     };
     let mut c = Collector::new(skeleton);
     let mut last_partial = Instant::now();
@@ -310,6 +402,7 @@ pub async fn load(
             },
             joined = tasks.join_next() => match joined {
                 Some(Ok(Done::Region(source, region, r))) => {
+                    c.covered(region_coverage(source, &region, &r));
                     c.done.securityhub.extend(r.securityhub);
                     c.done.guardduty.extend(r.guardduty);
                     c.done.access_analyzer.extend(r.access_analyzer);
@@ -318,6 +411,8 @@ pub async fn load(
                     c.finished(source, Some(&region));
                 }
                 Some(Ok(Done::Iam(r))) => {
+                    let problems: Vec<&SourceProblem> = r.problems.iter().collect();
+                    c.covered(coverage::iam_entry(r.inventory.as_ref(), &problems));
                     c.done.account.alias = r.alias;
                     c.done.iam = r.inventory;
                     c.done.problems.extend(r.problems);
@@ -341,9 +436,64 @@ pub async fn load(
             send(LoadUpdate::Progress(c.progress.clone()));
         }
     }
+    let coverage = c.coverage(false);
     let mut snap = c.done;
+    snap.coverage = Some(coverage);
     sort_snapshot(&mut snap);
     snap
+}
+
+/// What one regional reader's result says about its source there.
+fn region_coverage(source: &str, region: &str, r: &RegionResult) -> SourceCoverage {
+    let records = match source {
+        securityhub::SOURCE => r.securityhub.as_ref().map(|b| b.findings.len()),
+        guardduty::SOURCE => r.guardduty.as_ref().map(|b| b.findings.len()),
+        access_analyzer::SOURCE => r.access_analyzer.as_ref().map(|b| b.findings.len()),
+        _ => None,
+    };
+    let enabled = coverage::enabled(&r.services, source, region);
+    let problems: Vec<&SourceProblem> = r.problems.iter().collect();
+    coverage::region_entry(source, region, records, enabled, &problems)
+}
+
+/// The coverage of a source whose reader has not finished: what it has read so far is a lower
+/// bound, `throttled (attempt n)` while the SDK retries.
+pub(crate) fn running_coverage(p: &SourceProgress) -> SourceCoverage {
+    SourceCoverage {
+        source: p.source.to_string(),
+        region: p.region.clone(),
+        state: match p.throttled {
+            Some(attempt) => CoverageState::Throttled { attempt },
+            None => CoverageState::Partial {
+                reason: "still loading".into(),
+            },
+        },
+        records: p.items,
+        notes: Vec::new(),
+    }
+}
+
+/// Coverage in a stable order: region order, then source order, IAM last.
+pub(crate) fn sorted_coverage(regions: &[String], mut entries: Vec<SourceCoverage>) -> Coverage {
+    let key = |e: &SourceCoverage| {
+        (
+            e.region
+                .as_deref()
+                .map(|r| {
+                    regions
+                        .iter()
+                        .position(|x| x == r)
+                        .unwrap_or(usize::MAX - 1)
+                })
+                .unwrap_or(usize::MAX),
+            coverage::SOURCES
+                .iter()
+                .position(|s| *s == e.source)
+                .unwrap_or(usize::MAX),
+        )
+    };
+    entries.sort_by_key(key);
+    Coverage { entries }
 }
 
 /// Deterministic order regardless of which task finished first: region order, then service.

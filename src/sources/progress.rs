@@ -3,6 +3,7 @@
 //! both to the caller ([`LoadUpdate`]), at most every [`PARTIAL_EVERY`], so the UI can show
 //! findings while slow sources are still paging.
 
+use crate::model::{Coverage, CoverageState, SourceCoverage};
 use crate::snapshot::{AccessAnalyzerRegion, GuardDutyRegion, SecurityHubRegion, Snapshot};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -27,6 +28,10 @@ pub struct LoadMsg {
     /// Raw records of this page (wire JSON, as the final result will hold them).
     pub records: Vec<Value>,
 }
+
+/// `LoadMsg::unit` of a throttling notice ([`super::ThrottleWatch`]): `done` is the attempt the
+/// SDK makes next (0: no longer throttled); the source's page counts are left as they are.
+pub const THROTTLED: &str = "throttled";
 
 /// The channel readers report into (`None`: nobody is listening).
 pub type Progress = Option<mpsc::UnboundedSender<LoadMsg>>;
@@ -58,6 +63,8 @@ pub struct SourceProgress {
     /// Records read so far.
     pub items: usize,
     pub finished: bool,
+    /// The SDK is retrying a throttled call: the attempt it makes next.
+    pub throttled: Option<u32>,
 }
 
 impl SourceProgress {
@@ -80,6 +87,9 @@ impl std::fmt::Display for SourceProgress {
         }
         if self.finished {
             return write!(f, " done");
+        }
+        if let Some(n) = self.throttled {
+            write!(f, " throttled (attempt {n})")?;
         }
         if self.source == "iam" {
             write!(f, " {}", self.unit)?;
@@ -143,6 +153,8 @@ impl LoadProgress {
 pub(crate) struct Collector {
     /// Finished results, merged.
     pub done: Snapshot,
+    /// Coverage of the finished sources.
+    covered: Vec<SourceCoverage>,
     /// Pages of the sources still running: (source, region) -> records.
     inflight: BTreeMap<(&'static str, String), Vec<Value>>,
     pub progress: LoadProgress,
@@ -169,6 +181,7 @@ impl Collector {
                     total: None,
                     items: 0,
                     finished: false,
+                    throttled: None,
                 });
             }
         }
@@ -180,9 +193,11 @@ impl Collector {
             total: None,
             items: 0,
             finished: false,
+            throttled: None,
         });
         Collector {
             done: skeleton,
+            covered: Vec::new(),
             inflight: BTreeMap::new(),
             progress: LoadProgress { sources },
             dirty: false,
@@ -199,9 +214,20 @@ impl Collector {
 
     pub fn message(&mut self, m: LoadMsg) {
         let n = m.records.len();
+        if m.unit == THROTTLED {
+            if let Some(e) = self.entry(m.source, m.region.as_deref())
+                && !e.finished
+            {
+                e.throttled = (m.done > 0).then_some(m.done as u32);
+                self.progress_dirty = true;
+                self.dirty = true;
+            }
+            return;
+        }
         if let Some(e) = self.entry(m.source, m.region.as_deref())
             && !e.finished
         {
+            e.throttled = None;
             e.unit = m.unit;
             e.done = m.done;
             e.total = m.total;
@@ -236,14 +262,46 @@ impl Collector {
         }
         if let Some(e) = self.entry(source, region) {
             e.finished = true;
+            e.throttled = None;
         }
         self.dirty = true;
         self.progress_dirty = true;
     }
 
+    /// A finished source's coverage.
+    pub fn covered(&mut self, c: SourceCoverage) {
+        self.covered.push(c);
+    }
+
+    /// Every source x region: the finished ones as they ended; the others still loading
+    /// (`running`) or, at the end of a load, failed without a result (their task died).
+    pub fn coverage(&self, running: bool) -> Coverage {
+        let mut entries = self.covered.clone();
+        for p in &self.progress.sources {
+            if entries
+                .iter()
+                .any(|c| c.source == p.source && c.region == p.region)
+            {
+                continue;
+            }
+            entries.push(if running {
+                super::running_coverage(p)
+            } else {
+                SourceCoverage {
+                    state: CoverageState::Failed {
+                        reason: "the reader stopped without a result".into(),
+                    },
+                    ..super::running_coverage(p)
+                }
+            });
+        }
+        super::sorted_coverage(&self.done.regions, entries)
+    }
+
     /// Finished results plus the pages of running sources, in region order.
     pub fn partial(&self) -> Snapshot {
         let mut snap = self.done.clone();
+        snap.coverage = Some(self.coverage(true));
         for ((source, region), records) in &self.inflight {
             match *source {
                 "securityhub" => snap.securityhub.push(SecurityHubRegion {
@@ -286,6 +344,7 @@ mod tests {
             total: None,
             items: 0,
             finished,
+            throttled: None,
         }
     }
 
@@ -318,9 +377,94 @@ mod tests {
                 })
                 .collect(),
         };
+        let mut throttled = sp("securityhub", Some("us-east-1"), 0, false);
+        throttled.throttled = Some(3);
+        assert_eq!(
+            LoadProgress {
+                sources: vec![throttled]
+            }
+            .text(),
+            "SecurityHub us-east-1 throttled (attempt 3) 0/? · 0/1 done"
+        );
         assert_eq!(
             many.text(),
             "GuardDuty d 3/? · GuardDuty e 4/? · GuardDuty f 5/? · GuardDuty g 6/? · +1 more · 3/8 done"
+        );
+    }
+
+    #[test]
+    fn collector_coverage_follows_throttling_and_finishing() {
+        let snap = Snapshot {
+            format: crate::snapshot::FORMAT.into(),
+            version: crate::snapshot::VERSION,
+            captured_at: chrono::Utc::now(),
+            account: crate::snapshot::AccountInfo {
+                id: "111122223333".into(),
+                alias: None,
+                caller_arn: None,
+            },
+            regions: vec!["us-east-1".into()],
+            securityhub: vec![],
+            guardduty: vec![],
+            access_analyzer: vec![],
+            iam: None,
+            services: vec![],
+            problems: vec![],
+            coverage: None,
+        };
+        let mut c = Collector::new(snap);
+        let msg = |unit: &'static str, done: usize| LoadMsg {
+            source: "securityhub",
+            region: Some("us-east-1".into()),
+            unit,
+            done,
+            total: None,
+            records: vec![serde_json::json!({"Id": "a"}); if unit == THROTTLED { 0 } else { 2 }],
+        };
+        c.message(msg("pages", 1));
+        c.message(msg(THROTTLED, 2));
+        let partial = c.partial();
+        let cov = partial.coverage.unwrap();
+        let sh = cov.get("securityhub", Some("us-east-1")).unwrap();
+        assert_eq!(sh.state, CoverageState::Throttled { attempt: 2 });
+        assert_eq!(sh.records, 2, "a lower bound while it retries");
+        assert!(
+            c.progress
+                .text()
+                .contains("SecurityHub us-east-1 throttled (attempt 2) 1/?")
+        );
+        // The next page clears it; still loading is partial.
+        c.message(msg("pages", 2));
+        let cov = c.partial().coverage.unwrap();
+        assert_eq!(
+            cov.get("securityhub", Some("us-east-1"))
+                .unwrap()
+                .state
+                .word(),
+            "partial"
+        );
+        // At the end, a source without a result failed (its task died); the order is stable.
+        c.covered(SourceCoverage {
+            source: "securityhub".into(),
+            region: Some("us-east-1".into()),
+            state: CoverageState::Complete,
+            records: 4,
+            notes: vec![],
+        });
+        let end = c.coverage(false);
+        let order: Vec<(&str, &str)> = end
+            .entries
+            .iter()
+            .map(|e| (e.source.as_str(), e.state.word()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("securityhub", "complete"),
+                ("guardduty", "failed"),
+                ("access-analyzer", "failed"),
+                ("iam", "failed")
+            ]
         );
     }
 }

@@ -33,7 +33,13 @@ pub fn default_filters() -> AwsSecurityFindingFilters {
 }
 
 pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult {
-    let client = Client::new(conf);
+    // Throttling shows in the progress while the SDK retries (coverage, issue 13).
+    let watch = super::ThrottleWatch::new(SOURCE, Some(region), p);
+    let client = Client::from_conf(
+        aws_sdk_securityhub::config::Builder::from(conf)
+            .interceptor(watch)
+            .build(),
+    );
     let mut out = RegionResult::default();
     let mut findings = Vec::new();
     let mut bucket = TokenBucket::new(REQUESTS_PER_SECOND, 1.0);

@@ -771,3 +771,95 @@ fn table_is_plain_text_worst_first() {
     assert!(rows[0].starts_with("CRITICAL  iam.role.trust-any-principal"));
     assert!(rows.last().unwrap().starts_with("LOW "));
 }
+
+#[test]
+fn problems_of_an_older_snapshot_become_coverage_and_no_rule_passes_on_missing_data() {
+    let env = Env::new();
+    let schema = validator("docs/check.schema.json");
+    // A snapshot without `coverage`: Security Hub could not be read in eu-west-1 (so its state
+    // there is unknown) and IAM's credential report was denied.
+    let mut s = clean_snapshot();
+    s["services"].as_array_mut().unwrap().remove(0);
+    s["problems"] = json!([
+        {"source": "securityhub", "region": "eu-west-1",
+         "message": "AccessDenied: missing permission securityhub:GetFindings"},
+        {"source": "iam", "message": "AccessDenied: missing permission iam:GetCredentialReport"}
+    ]);
+    let snap = snapshot_file(&env, "gaps.json", &s);
+    let o = env.run(&["check", "--snapshot", &snap, "--format", "json"]);
+    assert_eq!(code(&o), 0, "unknown is not a failure: {}", stderr(&o));
+    let r = json_out(&o);
+    assert_valid(&schema, &r, "JSON with incomplete coverage");
+    assert_eq!(r["coverage"]["complete"], false);
+    assert_eq!(
+        r["coverage"]["sources"]["securityhub"]["eu-west-1"],
+        json!({"state": "denied", "permission": "securityhub:GetFindings", "records": 0})
+    );
+    assert_eq!(
+        r["coverage"]["sources"]["iam"]["global"]["notes"],
+        json!(["AccessDenied: missing permission iam:GetCredentialReport"])
+    );
+    assert_eq!(
+        r["coverage"]["sources"]["iam"]["global"]["state"],
+        "partial"
+    );
+    assert_eq!(
+        r["coverage"]["sources"]["guardduty"]["eu-west-1"]["state"],
+        "complete"
+    );
+    let unknown: Vec<&str> = r["unknown_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["rule"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "service.securityhub.disabled",
+        "iam.root.no-mfa",
+        "iam.user.console-without-mfa",
+    ] {
+        assert!(unknown.contains(&rule), "{rule}: {unknown:?}");
+    }
+    assert!(
+        !unknown.contains(&"service.guardduty.disabled"),
+        "{unknown:?}"
+    );
+    let sum = &r["summary"];
+    assert_eq!(sum["unknown_rules"], unknown.len());
+    assert_eq!(
+        sum["passed_rules"].as_u64().unwrap() as usize + unknown.len(),
+        r["rules"].as_array().unwrap().len(),
+        "an unknown rule is not a passed one"
+    );
+
+    let o = env.run(&["check", "--snapshot", &snap, "--require-complete"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains(
+            "INCOMPLETE: Security Hub denied in eu-west-1 (securityhub:GetFindings) · IAM partial (AccessDenied: missing permission iam:GetCredentialReport)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "unknown: service.securityhub.disabled: Security Hub state unknown in eu-west-1: denied (securityhub:GetFindings)"
+        ),
+        "{text}"
+    );
+    assert!(stderr(&o).contains("coverage is incomplete (--require-complete)"));
+
+    // Everything read: --require-complete changes nothing.
+    let clean = snapshot_file(&env, "clean.json", &clean_snapshot());
+    let o = env.run(&[
+        "check",
+        "--snapshot",
+        &clean,
+        "--require-complete",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(json_out(&o)["coverage"]["complete"], true);
+    assert_eq!(json_out(&o)["unknown_rules"], json!([]));
+}

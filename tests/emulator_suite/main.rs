@@ -15,3 +15,4 @@ mod posture_emulator;
 mod remediation_emulator;
 mod recovery_emulator;
 mod escalation_emulator;
+mod coverage_emulator;

@@ -291,7 +291,7 @@ fn run_step(state: &mut State) -> Vec<Effect> {
             }]
         }
         StepKind::Inspect { inspect: kind } => match inspect::facts(kind, &data, &ui.inc, now) {
-            Ok(seen) => finish_step(state, cur, StepStatus::Done, seen, vec![], None),
+            Ok(i) => finish_step(state, cur, i.status(), i.seen, vec![], None),
             Err(e) => finish_step(
                 state,
                 cur,
@@ -417,13 +417,13 @@ pub fn action_done(state: &mut State, i: usize, result: &Result<Outcome, String>
 pub fn lookup_done(
     state: &mut State,
     step: usize,
-    result: Result<Vec<String>, String>,
+    result: Result<inspect::Inspection, String>,
 ) -> Vec<Effect> {
     if let Some(ui) = state.incident.as_mut() {
         ui.looking_up = None;
     }
     match result {
-        Ok(seen) => finish_step(state, step, StepStatus::Done, seen, vec![], None),
+        Ok(i) => finish_step(state, step, i.status(), i.seen, vec![], None),
         Err(e) => finish_step(
             state,
             step,

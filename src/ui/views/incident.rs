@@ -32,6 +32,7 @@ fn status_span(st: &StepStatus, current: bool, theme: &Theme) -> Span<'static> {
         StepStatus::Done => Span::styled("✓", theme.ok()),
         StepStatus::Skipped { .. } => Span::styled("–", theme.dimmed()),
         StepStatus::Failed { .. } => Span::styled("✗", theme.error()),
+        StepStatus::Unknown { .. } => Span::styled("?", theme.warn()),
         StepStatus::Pending if current => Span::styled("▶", theme.accent()),
         StepStatus::Pending => Span::styled("·", theme.dimmed()),
     }
@@ -149,6 +150,16 @@ fn render_step(ui: &IncidentUi, state: &State, theme: &Theme, frame: &mut Frame,
             )));
             lines.push(Line::from(Span::styled(
                 "Enter retries it, s skips it with a reason.",
+                theme.warn(),
+            )));
+        }
+        StepStatus::Unknown { reason } => {
+            lines.push(Line::from(Span::styled(
+                format!("Unknown — {reason}"),
+                theme.warn(),
+            )));
+            lines.push(Line::from(Span::styled(
+                "Enter looks again, s skips it with a reason.",
                 theme.warn(),
             )));
         }

@@ -372,7 +372,7 @@ impl FilterSpec {
             return false;
         }
         if let Some(w) = self.status
-            && f.workflow != w
+            && !crate::merge::has_workflow(f, w)
         {
             return false;
         }
@@ -713,6 +713,7 @@ mod tests {
             power: Default::default(),
             trust: Default::default(),
             escalation: Default::default(),
+            coverage: Default::default(),
         }
     }
 
