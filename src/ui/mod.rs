@@ -2,15 +2,17 @@
 pub mod modes;
 pub mod theme;
 pub mod views;
+pub mod widgets;
 
 pub use modes::{act, mfa as session};
 pub use views::{findings, iam, incident, overview, resource};
+pub use widgets::{block, sev_span, style_if};
 
 use crate::app::keymap::{COMMANDS, KEYMAP};
 use crate::app::{Level, Mode, Pane, State};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use theme::Theme;
@@ -316,20 +318,4 @@ fn render_help(theme: &Theme, frame: &mut Frame, body: Rect, scroll: u16) {
             .style(theme.text()),
         area,
     );
-}
-
-/// A bordered block with a title, focused style.
-pub fn block<'a>(title: String, theme: &Theme) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(Span::styled(format!(" {title} "), theme.title()))
-}
-
-pub fn sev_span(s: crate::model::Severity, theme: &Theme) -> Span<'static> {
-    Span::styled(s.label().to_string(), theme.severity(s))
-}
-
-pub fn style_if(cond: bool, s: Style) -> Style {
-    if cond { s } else { Style::default() }
 }

@@ -55,3 +55,40 @@ fn every_command_is_in_help_the_docs_and_completion() {
     assert_eq!(complete("inc"), ["incident"]);
     assert!(docs.contains("`:incident [PLAYBOOK]`"));
 }
+
+#[test]
+fn every_key_a_view_hints_at_is_bound() {
+    use crate::common::demo::{loaded, press};
+    use guardpost::app::keymap::KEYMAP;
+    let labels: Vec<String> = KEYMAP
+        .iter()
+        .flat_map(|b| b.keys.iter().map(|k| k.label()))
+        .collect();
+    // The views reachable from the demo, one per kind.
+    for keys in [
+        "",
+        "<Tab>",
+        ":guardduty<Enter><Enter>",
+        ":iam<Enter>/ci-deploy<Enter><Enter>",
+        ":resources<Enter>",
+        ":iam<Enter>",
+        ":journal<Enter>",
+    ] {
+        let mut st = loaded(160, 45);
+        press(&mut st, keys);
+        let view = st.view().expect("a view");
+        for (hint, _) in view.behaviour().hints() {
+            // `j/k` is two keys; `/` is one.
+            let keys_of_hint: Vec<&str> = match *hint {
+                "/" => vec!["/"],
+                h => h.split('/').collect(),
+            };
+            for key in keys_of_hint {
+                assert!(
+                    labels.iter().any(|l| l == key),
+                    "{keys}: the hint names {key:?}, which no binding has"
+                );
+            }
+        }
+    }
+}

@@ -49,12 +49,6 @@ pub fn burst(st: &mut State, keys: &str) -> Vec<Effect> {
     effects
 }
 
-/// Advances the input clock (nothing drawn).
-pub fn wait(st: &mut State, d: std::time::Duration) {
-    let at = st.clock + d;
-    app::update(st, Event::Clock(at));
-}
-
 fn keys_of(keys: &str) -> Vec<KeyEvent> {
     let mut out = vec![];
     let mut rest = keys;

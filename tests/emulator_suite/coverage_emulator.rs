@@ -280,7 +280,7 @@ async fn cloudtrail_failing_in_every_region_leaves_the_step_unknown_not_done() {
     };
     let key = "AKIA2UU5CGGEXZ4PVKDV";
     let ctx = live::context(&emu.url, &[E1]).await.expect("resolves");
-    let regions = guardpost::remediation::runner::incident_regions(&ctx.regions);
+    let regions = guardpost::runtime::effects::incident_regions(&ctx.regions);
     assert_eq!(regions.len(), 17);
     let end = chrono::Utc::now();
     let lookup = || {

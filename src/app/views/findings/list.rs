@@ -2,12 +2,14 @@
 //!
 //! Everything here is computed when an input changes (a keystroke, a sort), never per frame;
 //! rendering only slices `rows` for the visible window.
+pub use super::query::FilterSpec;
+#[cfg(test)]
+use super::search::ExactWords;
+use super::search::filter_rows;
+pub use super::search::{FUZZY_MIN, SearchIndex};
 pub use crate::app::cursor::Cursor;
 use crate::dataset::Dataset;
-use crate::model::{Finding, Severity, Source, Workflow};
-use memchr::memmem;
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
+use crate::model::{Finding, Severity, Source};
 use std::collections::{BTreeSet, HashMap};
 
 /// Which findings a list starts from (before the user's filter).
@@ -142,294 +144,6 @@ pub struct Group {
     pub sources: Vec<Source>,
     pub region: String,
     pub title: String,
-}
-
-/// Fuzzy haystacks, one per finding, built once per dataset.
-#[derive(Debug, Default)]
-pub struct SearchIndex {
-    pub haystacks: Vec<Utf32String>,
-    /// The ASCII haystacks again, ASCII-lowercased and back to back (`lower_ends[i]` ends
-    /// haystack `i`; non-ASCII haystacks are empty here), for the exact filter's fast path.
-    lower: Vec<u8>,
-    lower_ends: Vec<usize>,
-}
-
-impl SearchIndex {
-    pub fn build(findings: &[Finding]) -> SearchIndex {
-        let haystacks: Vec<Utf32String> = findings
-            .iter()
-            .map(|f| {
-                let mut s = String::with_capacity(160);
-                s.push_str(&f.title);
-                for r in &f.resources {
-                    s.push(' ');
-                    s.push_str(&r.name);
-                }
-                s.push(' ');
-                s.push_str(&f.kind);
-                if let Some(c) = &f.control_id {
-                    s.push(' ');
-                    s.push_str(c);
-                }
-                s.push(' ');
-                s.push_str(&f.region);
-                Utf32String::from(s.as_str())
-            })
-            .collect();
-        let mut lower = Vec::new();
-        let mut lower_ends = Vec::with_capacity(haystacks.len());
-        for h in &haystacks {
-            if let Utf32Str::Ascii(b) = h.slice(..) {
-                lower.extend(b.iter().map(u8::to_ascii_lowercase));
-            }
-            lower_ends.push(lower.len());
-        }
-        SearchIndex {
-            haystacks,
-            lower,
-            lower_ends,
-        }
-    }
-
-    /// Haystack `i` lowercased (empty for a non-ASCII haystack).
-    fn lower(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.lower_ends[i - 1] };
-        &self.lower[start..self.lower_ends[i]]
-    }
-}
-
-/// The exact filter when every word is a plain ASCII word (the usual case): each word must occur
-/// as a substring, case-insensitively unless it has an uppercase letter (smart case). On ASCII
-/// haystacks this is exactly what nucleo's `'word` atoms accept, answered with one `memmem` per
-/// word instead of nucleo's best-scoring-occurrence search; non-ASCII haystacks still go through
-/// nucleo.
-struct ExactWords {
-    /// A finder per word, and whether it matches ignoring case (against `SearchIndex::lower`).
-    words: Vec<(memmem::Finder<'static>, bool)>,
-}
-
-impl ExactWords {
-    fn compile(fuzzy: &str) -> Option<ExactWords> {
-        let mut words = Vec::new();
-        for w in fuzzy.split_whitespace() {
-            // fzf operators, escapes and non-ASCII needles: leave it all to nucleo.
-            if w.starts_with(['\'', '^', '!'])
-                || w.ends_with('$')
-                || !w.is_ascii()
-                || w.contains('\\')
-            {
-                return None;
-            }
-            let ignore_case = !w.bytes().any(|b| b.is_ascii_uppercase());
-            // nucleo searches a lowercase needle that starts with two or more non-letters
-            // case-sensitively (unless it spans the whole haystack); keep its exact answers.
-            if ignore_case
-                && w.bytes()
-                    .position(|b| b.is_ascii_lowercase())
-                    .is_some_and(|p| p >= 2)
-            {
-                return None;
-            }
-            words.push((memmem::Finder::new(w.as_bytes()).into_owned(), ignore_case));
-        }
-        Some(ExactWords { words })
-    }
-
-    /// Whether haystack `i` contains every word; None for a non-ASCII haystack.
-    fn matches(&self, search: &SearchIndex, i: usize) -> Option<bool> {
-        let Utf32Str::Ascii(original) = search.haystacks.get(i)?.slice(..) else {
-            return None;
-        };
-        let lower = search.lower(i);
-        Some(self.words.iter().all(|(finder, ignore_case)| {
-            finder
-                .find(if *ignore_case { lower } else { original })
-                .is_some()
-        }))
-    }
-}
-
-/// The rows (in their order) for which `test(row)` holds, calling `test` once per distinct row
-/// in ascending index order: findings and haystacks are laid out by index, so the scan walks
-/// memory forwards instead of jumping around in display (sort) order, several times faster at
-/// 100k findings. Rows at or past `n` are dropped.
-fn retain_in_index_order(
-    rows: &[usize],
-    n: usize,
-    mut test: impl FnMut(usize) -> bool,
-) -> Vec<usize> {
-    let mut candidates = vec![0u64; n.div_ceil(64)];
-    for &i in rows.iter().filter(|&&i| i < n) {
-        candidates[i / 64] |= 1 << (i % 64);
-    }
-    let mut hits = vec![0u64; candidates.len()];
-    for (w, &word) in candidates.iter().enumerate() {
-        let mut bits = word;
-        while bits != 0 {
-            let b = bits.trailing_zeros() as usize;
-            if test(w * 64 + b) {
-                hits[w] |= 1 << b;
-            }
-            bits &= bits - 1;
-        }
-    }
-    rows.iter()
-        .copied()
-        .filter(|&i| i < n && hits[i / 64] >> (i % 64) & 1 == 1)
-        .collect()
-}
-
-/// The parsed filter line: `field:value` terms plus fuzzy text.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FilterSpec {
-    pub text: String,
-    pub min_severity: Option<Severity>,
-    pub severity: Option<Severity>,
-    pub sources: Vec<Source>,
-    pub region: Option<String>,
-    pub status: Option<Workflow>,
-    pub kind: Option<String>,
-    pub resource: Option<String>,
-    pub fuzzy: String,
-    /// Terms that did not parse, reported in the status bar.
-    pub errors: Vec<String>,
-}
-
-impl FilterSpec {
-    pub fn parse(text: &str) -> FilterSpec {
-        let mut spec = FilterSpec {
-            text: text.to_string(),
-            ..Default::default()
-        };
-        let mut fuzzy = Vec::new();
-        for term in text.split_whitespace() {
-            let Some((k, v)) = term.split_once(':') else {
-                fuzzy.push(term);
-                continue;
-            };
-            let v_low = v.to_ascii_lowercase();
-            match k.to_ascii_lowercase().as_str() {
-                "sev" | "severity" => {
-                    let (base, plus) = match v_low.strip_suffix('+') {
-                        Some(b) => (b, true),
-                        None => (v_low.as_str(), false),
-                    };
-                    match Severity::parse(base) {
-                        Some(s) if plus => spec.min_severity = Some(s),
-                        Some(s) => spec.severity = Some(s),
-                        None => spec.errors.push(format!("unknown severity {v:?}")),
-                    }
-                }
-                "src" | "source" => match parse_source(&v_low) {
-                    Some(s) => spec.sources.push(s),
-                    None => spec
-                        .errors
-                        .push(format!("unknown source {v:?} (sh, gd, aa, posture)")),
-                },
-                "region" => spec.region = Some(v_low),
-                "status" | "workflow" => match Workflow::parse(&v_low) {
-                    Some(w) => spec.status = Some(w),
-                    None => spec.errors.push(format!("unknown status {v:?}")),
-                },
-                "type" | "kind" | "control" => spec.kind = Some(v_low),
-                "res" | "resource" => spec.resource = Some(v_low),
-                // An ARN or a type like `Recon:IAMUser/...` is fuzzy text, not a field.
-                _ => fuzzy.push(term),
-            }
-        }
-        spec.fuzzy = fuzzy.join(" ");
-        spec
-    }
-
-    /// Whether any `field:value` term is set (`admits` accepts everything otherwise).
-    fn has_field_terms(&self) -> bool {
-        self.severity.is_some()
-            || self.min_severity.is_some()
-            || !self.sources.is_empty()
-            || self.region.is_some()
-            || self.status.is_some()
-            || self.kind.is_some()
-            || self.resource.is_some()
-    }
-
-    fn admits(&self, f: &Finding) -> bool {
-        if let Some(s) = self.severity
-            && f.severity != s
-        {
-            return false;
-        }
-        if let Some(s) = self.min_severity
-            && f.severity < s
-        {
-            return false;
-        }
-        if !self.sources.is_empty() && !self.sources.iter().any(|&s| f.has_source(s)) {
-            return false;
-        }
-        if let Some(r) = &self.region
-            && !f.region.starts_with(r.as_str())
-        {
-            return false;
-        }
-        if let Some(w) = self.status
-            && !crate::merge::has_workflow(f, w)
-        {
-            return false;
-        }
-        if let Some(k) = &self.kind {
-            let ctl = f.control_id.as_deref().unwrap_or("").to_ascii_lowercase();
-            if !f.kind.to_ascii_lowercase().contains(k.as_str()) && !ctl.contains(k.as_str()) {
-                return false;
-            }
-        }
-        if let Some(r) = &self.resource
-            && !f.resources.iter().any(|x| {
-                x.arn.to_ascii_lowercase().contains(r.as_str())
-                    || x.name.to_ascii_lowercase().contains(r.as_str())
-            })
-        {
-            return false;
-        }
-        true
-    }
-
-    /// True when every finding this spec admits is also admitted by `prev`, so filtering
-    /// can start from `prev`'s results (typing narrows, it never widens).
-    fn narrows(&self, prev: &FilterSpec) -> bool {
-        prev.errors.is_empty()
-            && self.text.starts_with(&prev.text)
-            && self.fuzzy.starts_with(&prev.fuzzy)
-            && prev.severity.is_none_or(|s| self.severity == Some(s))
-            && prev
-                .min_severity
-                .is_none_or(|s| self.min_severity.is_some_and(|m| m >= s))
-            && (prev.sources.is_empty() || prev.sources == self.sources)
-            && prev.region.as_ref().is_none_or(|r| {
-                self.region
-                    .as_ref()
-                    .is_some_and(|n| n.starts_with(r.as_str()))
-            })
-            && prev.status.is_none_or(|s| self.status == Some(s))
-            && prev
-                .kind
-                .as_ref()
-                .is_none_or(|k| self.kind.as_ref().is_some_and(|n| n.contains(k.as_str())))
-            && prev.resource.as_ref().is_none_or(|k| {
-                self.resource
-                    .as_ref()
-                    .is_some_and(|n| n.contains(k.as_str()))
-            })
-    }
-}
-
-fn parse_source(v: &str) -> Option<Source> {
-    match v {
-        "sh" | "securityhub" | "security-hub" | "hub" => Some(Source::SecurityHub),
-        "gd" | "guardduty" => Some(Source::GuardDuty),
-        "aa" | "accessanalyzer" | "access-analyzer" | "iaa" => Some(Source::AccessAnalyzer),
-        "po" | "posture" => Some(Source::Posture),
-        _ => None,
-    }
 }
 
 /// One findings table.
@@ -583,74 +297,6 @@ fn sort_rows(rows: &mut [usize], fs: &[Finding], key: SortKey, descending: bool)
     });
 }
 
-/// Words match as case-insensitive substrings (smart case); when no finding has them all, the
-/// filter falls back to fuzzy matching so a typo still finds something. Returns the rows and
-/// whether the fuzzy fallback was used.
-fn filter_rows(
-    candidates: &[usize],
-    base: &[usize],
-    fs: &[Finding],
-    search: &SearchIndex,
-    spec: &FilterSpec,
-) -> (Vec<usize>, bool) {
-    // Without field terms every finding passes them: don't touch the findings at all.
-    let has_fields = spec.has_field_terms();
-    let fields = |i: usize| !has_fields || spec.admits(&fs[i]);
-    if spec.fuzzy.is_empty() {
-        let rows = if has_fields {
-            retain_in_index_order(candidates, fs.len(), fields)
-        } else {
-            candidates.to_vec()
-        };
-        return (rows, false);
-    }
-    let mut matcher = Matcher::new(Config::DEFAULT);
-    let mut nucleo = |i: usize, pattern: &Pattern| {
-        search
-            .haystacks
-            .get(i)
-            .is_some_and(|h| pattern.score(h.slice(..), &mut matcher).is_some())
-    };
-    // fzf syntax: a leading ' makes an atom an exact substring match.
-    let exact_query: Vec<String> = spec
-        .fuzzy
-        .split_whitespace()
-        .map(|w| {
-            if w.starts_with(['\'', '^', '!']) || w.ends_with('$') {
-                w.to_string()
-            } else {
-                format!("'{w}")
-            }
-        })
-        .collect();
-    let exact = Pattern::parse(
-        &exact_query.join(" "),
-        CaseMatching::Smart,
-        Normalization::Smart,
-    );
-    let words = ExactWords::compile(&spec.fuzzy);
-    let rows = retain_in_index_order(candidates, fs.len(), |i| {
-        fields(i)
-            && match words.as_ref().and_then(|w| w.matches(search, i)) {
-                Some(hit) => hit,
-                None => nucleo(i, &exact),
-            }
-    });
-    // One or two characters fuzzy-match nearly everything (and cost a full fuzzy pass):
-    // fall back only once the text says something, e.g. a typo in a word.
-    if !rows.is_empty() || spec.fuzzy.chars().filter(|c| !c.is_whitespace()).count() < FUZZY_MIN {
-        return (rows, false);
-    }
-    let fuzzy = Pattern::parse(&spec.fuzzy, CaseMatching::Smart, Normalization::Smart);
-    (
-        retain_in_index_order(base, fs.len(), |i| fields(i) && nucleo(i, &fuzzy)),
-        true,
-    )
-}
-
-/// Shortest filter text (non-blank characters) that may fall back to fuzzy matching.
-pub const FUZZY_MIN: usize = 3;
-
 fn group_rows(rows: &[usize], fs: &[Finding], mode: GroupMode) -> Vec<Group> {
     let mut order: Vec<Group> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
@@ -693,7 +339,10 @@ fn group_rows(rows: &[usize], fs: &[Finding], mode: GroupMode) -> Vec<Group> {
 mod tests {
     use super::*;
     use crate::dataset::Origin;
+    use crate::model::Workflow;
     use crate::snapshot::AccountInfo;
+    use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+    use nucleo_matcher::{Config, Matcher};
 
     fn data(n: usize) -> Dataset {
         Dataset {

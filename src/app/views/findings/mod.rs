@@ -1,6 +1,8 @@
-//! The findings table: the list model (`list`: scope → closed filter → sort → filter → groups)
-//! and its keys.
+//! The findings table: the list model (`list`: scope → closed filter → sort → filter → groups),
+//! the filter line (`query`), matching it (`search`), and the table's keys.
 pub mod list;
+pub mod query;
+pub mod search;
 
 use super::detail::DetailView;
 use super::{Cx, Reaction, Remap, View, ViewBehaviour};
