@@ -56,15 +56,16 @@ fn private_options() -> OpenOptions {
     o
 }
 
-/// Writes `bytes` to `path` atomically: a random temp file created exclusively (0600) beside it,
-/// fsync'd, renamed over `path`, and the directory fsync'd. A reader sees the old file or the
-/// new one, never half of it; a symlink planted at a guessable name is never followed.
+/// Writes `bytes` to `path` atomically: a random temp file created exclusively (0600) beside it
+/// (the directory must exist), fsync'd, renamed over `path`, and the directory fsync'd. A
+/// reader sees the old file or the new one, never half of it; a symlink planted at a guessable
+/// name is never followed.
 pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    // The directory must exist: it is the user's choice (`--output`), not created for them.
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    private_dir(dir)?;
     // tempfile creates with O_EXCL and mode 0600 under a random name.
     let mut tmp = tempfile::Builder::new()
         .prefix(".guardpost-")
@@ -231,8 +232,10 @@ mod tests {
         let log = dir.path().join("logs/guardpost.log");
         open_private_append(&log).unwrap();
         assert_eq!(mode(&log), 0o600);
+        std::fs::create_dir(dir.path().join("out")).unwrap();
         let out = dir.path().join("out/report.json");
         write_private(&out, b"{}").unwrap();
+        assert!(write_private(&dir.path().join("missing/x.json"), b"{}").is_err());
         assert_eq!(mode(&out), 0o600);
         unsafe { libc_umask(old) };
 

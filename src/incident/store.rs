@@ -59,8 +59,9 @@ pub fn path_of(dir: &Path, id: &str) -> PathBuf {
 }
 
 /// Appends one record, holding an exclusive lock on the incident's file: the records other
-/// responders appended are read first, and a step that one of them already finished (or is
-/// running, see [`claim`]) is refused, so two responders never both do a step. One `write` per
+/// responders appended are read first, and a step that one of them already did or skipped is
+/// refused, so two responders never both record a step (a failed step may be retried; [`claim`]
+/// keeps two sessions from running one at once). One `write` per
 /// record, fsync'd; a new file is 0600 in a 0700 directory, the directory fsync'd.
 pub fn append(dir: &Path, rec: &Record) -> Result<(), String> {
     let path = path_of(dir, &rec.incident);
@@ -74,7 +75,7 @@ pub fn append(dir: &Path, rec: &Record) -> Result<(), String> {
         let inc = replay(others)?;
         if let Some(i) = inc.playbook.steps.iter().position(|s| &s.id == step) {
             let st = &inc.steps[i];
-            if st.status != StepStatus::Pending {
+            if matches!(st.status, StepStatus::Done | StepStatus::Skipped { .. }) {
                 return Err(format!(
                     "step {step} was already {} by {} at {}: not recorded twice",
                     st.status.label(),
@@ -94,7 +95,7 @@ pub fn append(dir: &Path, rec: &Record) -> Result<(), String> {
 pub const CLAIM_MINUTES: i64 = 15;
 
 /// Claims step `step` of incident `incident` for `token` (one responder's session) before it
-/// runs: refused when the step is finished, or claimed by another session less than
+/// runs: refused when the step is done or skipped, or claimed by another session less than
 /// [`CLAIM_MINUTES`] ago. Checked and written under the file's lock, so of two responders
 /// pressing Enter at once exactly one gets the step.
 pub fn claim(
@@ -117,7 +118,7 @@ pub fn claim(
         .position(|s| s.id == step)
         .ok_or_else(|| format!("incident {incident} has no step {step}"))?;
     let st = &inc.steps[i];
-    if st.status != StepStatus::Pending {
+    if matches!(st.status, StepStatus::Done | StepStatus::Skipped { .. }) {
         return Err(format!(
             "step {step} was already {} by {}",
             st.status.label(),

@@ -283,7 +283,8 @@ impl Journal {
 
     /// Reads what other guardposts appended since this one last looked (for `:journal`).
     pub fn refresh(&mut self) {
-        if self.problem.is_some() || self.path.as_os_str().is_empty() {
+        // Nothing to read (and nothing is created just to look).
+        if self.problem.is_some() || !self.path.is_file() {
             return;
         }
         match storage::LockedAppend::lock(&self.path) {

@@ -55,6 +55,22 @@ fn a_step_finished_by_one_responder_is_not_recorded_again_by_the_other() {
 }
 
 #[test]
+fn a_failed_step_may_be_retried_and_recorded_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let inc = start(dir.path());
+    let mut failed = step_done(&inc, "first");
+    if let Event::Step { outcome, .. } = &mut failed.event {
+        *outcome = StepStatus::Failed {
+            error: "AccessDenied".into(),
+        };
+    }
+    store::append(dir.path(), &failed).unwrap();
+    store::append(dir.path(), &step_done(&inc, "first")).unwrap();
+    let back = store::find(dir.path(), Some("inc-1")).unwrap();
+    assert_eq!(back.steps[0].status, StepStatus::Done);
+}
+
+#[test]
 fn only_one_session_claims_a_step_until_it_is_done_or_the_claim_lapses() {
     let dir = tempfile::tempdir().unwrap();
     let inc = start(dir.path());

@@ -41,7 +41,8 @@ fn a_snapshot_over_the_size_limit_is_refused_before_it_is_read() {
     let big = dir.path().join("big.json");
     // Sparse: the size is what counts, nothing is written.
     let f = std::fs::File::create(&big).unwrap();
-    f.set_len(guardpost::storage::MAX_SNAPSHOT_BYTES + 1).unwrap();
+    f.set_len(guardpost::storage::MAX_SNAPSHOT_BYTES + 1)
+        .unwrap();
     let out = run(
         &dir.path().join("state"),
         &dir.path().join("cfg"),

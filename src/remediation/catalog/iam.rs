@@ -14,47 +14,48 @@ pub(crate) fn user_arn_name(arn: &str) -> &str {
 // ---- IAM: access keys, login profile ---------------------------------------------------------
 
 pub fn deactivate_access_key(user: &str, key_id: &str) -> Plan {
-    Plan {
-        action: Action::DeactivateAccessKey,
-        title: format!("Deactivate access key {key_id} of {user}"),
-        targets: vec![key_id.into()],
-        confirm_text: key_id.into(),
-        calls: vec![ApiCall::iam(
-            "UpdateAccessKey",
-            json!({"UserName": user, "AccessKeyId": key_id, "Status": "Inactive"}),
-        )],
-        preconditions: vec![Precondition::AccessKey {
-            user: user.into(),
-            key_id: key_id.into(),
-            status: None,
-        }],
-        capture: None,
-        undo: UndoPlan::Calls {
-            calls: vec![ApiCall::iam(
-                "UpdateAccessKey",
-                json!({"UserName": user, "AccessKeyId": key_id, "Status": "Active"}),
-            )],
-        },
-        destructive: true,
-        notes: vec![
-            "Programs using this key start failing at once.".into(),
-            KEY_SESSIONS_NOTE.into(),
-        ],
-        undo_of: None,
-    }
+    key_status(user, key_id, false)
 }
 
 /// Reactivate an inactive key (weakens security: programs holding it work again).
 pub fn activate_access_key(user: &str, key_id: &str) -> Plan {
+    key_status(user, key_id, true)
+}
+
+/// UpdateAccessKey to `Active` (`active`) or `Inactive`, undone by the opposite.
+fn key_status(user: &str, key_id: &str, active: bool) -> Plan {
+    let call = |status: &str| {
+        ApiCall::iam(
+            "UpdateAccessKey",
+            json!({"UserName": user, "AccessKeyId": key_id, "Status": status}),
+        )
+    };
+    let (action, verb, to, back, notes) = if active {
+        (
+            Action::ActivateAccessKey,
+            "Reactivate",
+            "Active",
+            "Inactive",
+            vec!["Programs holding this key can use it again.".into()],
+        )
+    } else {
+        (
+            Action::DeactivateAccessKey,
+            "Deactivate",
+            "Inactive",
+            "Active",
+            vec![
+                "Programs using this key start failing at once.".into(),
+                KEY_SESSIONS_NOTE.into(),
+            ],
+        )
+    };
     Plan {
-        action: Action::ActivateAccessKey,
-        title: format!("Reactivate access key {key_id} of {user}"),
+        action,
+        title: format!("{verb} access key {key_id} of {user}"),
         targets: vec![key_id.into()],
         confirm_text: key_id.into(),
-        calls: vec![ApiCall::iam(
-            "UpdateAccessKey",
-            json!({"UserName": user, "AccessKeyId": key_id, "Status": "Active"}),
-        )],
+        calls: vec![call(to)],
         preconditions: vec![Precondition::AccessKey {
             user: user.into(),
             key_id: key_id.into(),
@@ -62,13 +63,10 @@ pub fn activate_access_key(user: &str, key_id: &str) -> Plan {
         }],
         capture: None,
         undo: UndoPlan::Calls {
-            calls: vec![ApiCall::iam(
-                "UpdateAccessKey",
-                json!({"UserName": user, "AccessKeyId": key_id, "Status": "Inactive"}),
-            )],
+            calls: vec![call(back)],
         },
         destructive: true,
-        notes: vec!["Programs holding this key can use it again.".into()],
+        notes,
         undo_of: None,
     }
 }
