@@ -40,6 +40,7 @@ fn main() {
         iam: None,
         services: vec![],
         problems: vec![],
+        coverage: Default::default(),
     };
     let mut st = State::new(false, (160, 45));
     app::update(&mut st, Event::Loaded(Box::new(data)));

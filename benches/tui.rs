@@ -30,6 +30,7 @@ fn synthetic(n: usize) -> Dataset {
         iam: None,
         services: vec![],
         problems: vec![],
+        coverage: Default::default(),
     }
 }
 
