@@ -185,7 +185,7 @@ fn doc(r: &Report) -> Doc<'_> {
             .unknown_rules
             .iter()
             .map(|(rule, why)| UnknownRule {
-                rule: *rule,
+                rule,
                 reason: crate::model::coverage::plain(why),
             })
             .collect(),
