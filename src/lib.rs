@@ -15,6 +15,7 @@ pub mod normalize;
 pub mod posture;
 pub mod remediation;
 pub mod report;
+pub mod sanitize;
 pub mod snapshot;
 pub mod sources;
 #[doc(hidden)]

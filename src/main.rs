@@ -6,6 +6,7 @@ use guardpost::check::CheckArgs;
 use guardpost::config::Config;
 use guardpost::dataset::{Dataset, Origin};
 use guardpost::posture::PostureConfig;
+use guardpost::sanitize;
 use guardpost::snapshot::Snapshot;
 use guardpost::sources::session::{CodeRequest, MfaCode};
 use guardpost::sources::{self, AwsContext, LiveOptions};
@@ -43,13 +44,15 @@ struct Cli {
     /// Go through the whole action flow and journal the plans, but call nothing.
     #[arg(long, global = true)]
     dry_run: bool,
-    /// Log level for the log file (error, warn, info, debug, trace).
+    /// Log level for the log file (error, warn, info, debug, trace); guardpost's own records
+    /// only (a filter string could turn on the SDK's wire logging of response bodies).
     #[arg(
         long,
         global = true,
         value_name = "LEVEL",
         env = "GUARDPOST_LOG",
-        default_value = "info"
+        default_value = "info",
+        value_parser = ["error", "warn", "info", "debug", "trace"]
     )]
     log_level: String,
     /// AWS profile to read (from ~/.aws/config or ~/.aws/credentials; default: AWS_PROFILE).
@@ -62,9 +65,14 @@ struct Cli {
     /// Read every commercial region enabled by default (opt-in regions only with --region).
     #[arg(long, global = true)]
     all_regions: bool,
-    /// Send every AWS call to this endpoint (e.g. a local emulator).
+    /// Send every AWS call to this endpoint (e.g. a local emulator). Plain http:// only to
+    /// loopback unless --allow-insecure-endpoint.
     #[arg(long, value_name = "URL", global = true)]
     endpoint_url: Option<String>,
+    /// Accept an http:// endpoint (--endpoint-url, AWS_ENDPOINT_URL...) on a host that is not
+    /// loopback: MFA codes and STS credentials then travel in clear.
+    #[arg(long, global = true)]
+    allow_insecure_endpoint: bool,
     /// Assume this role (e.g. from a bastion account) with STS AssumeRole before reading.
     #[arg(long, value_name = "ARN", global = true)]
     role_arn: Option<String>,
@@ -185,7 +193,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("guardpost: {e:#}");
+            eprintln!("guardpost: {}", sanitize::text(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
@@ -302,6 +310,7 @@ fn live_context(
         mfa_serial: cli.mfa_serial.clone(),
         duration_secs: cli.duration,
         mfa_code: cli.mfa_code.clone(),
+        allow_insecure_endpoint: cli.allow_insecure_endpoint,
     };
     let mut ask = move |r: &CodeRequest| ask_code(how, r);
     let ctx = rt.block_on(Box::pin(AwsContext::resolve_asking(&opts, &mut ask)))?;
@@ -337,9 +346,9 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
         for p in &snap.problems {
             eprintln!(
                 "  {} {}: {}",
-                p.source,
-                p.region.as_deref().unwrap_or("global"),
-                p.message
+                sanitize::line(&p.source),
+                sanitize::line(p.region.as_deref().unwrap_or("global")),
+                sanitize::line(&p.message)
             );
         }
         return Ok(());
@@ -475,7 +484,7 @@ fn incident_offline(action: IncidentAction) -> anyhow::Result<ExitCode> {
                             .iter()
                             .filter(|s| !matches!(s.status, incident::StepStatus::Pending))
                             .count();
-                        println!(
+                        let line = format!(
                             "{}  {}  {}  {done}/{} steps{}",
                             i.id,
                             i.playbook.id,
@@ -483,8 +492,9 @@ fn incident_offline(action: IncidentAction) -> anyhow::Result<ExitCode> {
                             i.steps.len(),
                             if i.finished() { "  finished" } else { "" }
                         );
+                        println!("{}", sanitize::line(&line));
                     }
-                    Err(e) => eprintln!("guardpost: {e}"),
+                    Err(e) => eprintln!("guardpost: {}", sanitize::line(&e)),
                 }
             }
         }
@@ -501,7 +511,9 @@ fn incident_offline(action: IncidentAction) -> anyhow::Result<ExitCode> {
             .map_err(anyhow::Error::msg)?;
             let text = match format {
                 ExportFormat::Markdown => timeline::markdown(&inc),
-                ExportFormat::Json => serde_json::to_string_pretty(&timeline::json(&inc))? + "\n",
+                ExportFormat::Json => {
+                    sanitize::json(serde_json::to_string_pretty(&timeline::json(&inc))?) + "\n"
+                }
             };
             match output {
                 Some(p) => std::fs::write(&p, text)
@@ -705,6 +717,9 @@ async fn tui(
     {
         state.session = Some(app::Session::new(s.expires, s.mfa));
     }
+    if let LoadSpec::Live(ctx) = &spec {
+        state.endpoint = ctx.endpoint.clone();
+    }
     // Renewing a session swaps the live context; a reload reads whatever is current.
     let spec = std::sync::Arc::new(std::sync::Mutex::new(spec));
     let current = |spec: &std::sync::Arc<std::sync::Mutex<LoadSpec>>| {
@@ -870,7 +885,7 @@ fn init_logging(level: &str) -> Option<tracing_appender::non_blocking::WorkerGua
     let filter = tracing_subscriber::EnvFilter::try_new(format!("guardpost={level}"))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("guardpost=info"));
     tracing_subscriber::fmt()
-        .with_writer(writer)
+        .with_writer(sanitize::LogWriter(writer))
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init()

@@ -246,6 +246,9 @@ pub struct State {
     pub partial: bool,
     /// Temporary credentials (MFA, assumed role): when they expire.
     pub session: Option<Session>,
+    /// An endpoint override in effect (`--endpoint-url`, `AWS_ENDPOINT_URL`): the header says
+    /// so, the data may not come from AWS.
+    pub endpoint: Option<String>,
 }
 
 impl State {
@@ -268,6 +271,7 @@ impl State {
             pending_incident: None,
             partial: false,
             session: None,
+            endpoint: None,
         }
     }
 
@@ -915,16 +919,11 @@ fn view_action(
                 }
                 Action::ConsoleUrl => {
                     match console::resource_url(&res.arn, &res.kind, res.region.as_deref()) {
-                        Some(u) => {
+                        Ok(u) => {
                             message = Some((Level::Info, format!("console URL copied: {u}")));
                             effects = vec![Effect::Copy(u)];
                         }
-                        None => {
-                            message = Some((
-                                Level::Warn,
-                                format!("no console page known for {}", res.kind),
-                            ))
-                        }
+                        Err(why) => message = Some((Level::Warn, why)),
                     }
                 }
                 _ => {}
@@ -948,11 +947,12 @@ fn view_action(
                         message = Some((Level::Info, format!("copied {}", res.arn)));
                     }
                     Action::ConsoleUrl => {
-                        if let Some(u) =
-                            console::resource_url(&res.arn, &res.kind, res.region.as_deref())
-                        {
-                            message = Some((Level::Info, format!("console URL copied: {u}")));
-                            effects = vec![Effect::Copy(u)];
+                        match console::resource_url(&res.arn, &res.kind, res.region.as_deref()) {
+                            Ok(u) => {
+                                message = Some((Level::Info, format!("console URL copied: {u}")));
+                                effects = vec![Effect::Copy(u)];
+                            }
+                            Err(why) => message = Some((Level::Warn, why)),
                         }
                     }
                     _ => {}
@@ -1007,10 +1007,13 @@ fn view_action(
                                     IamTab::Groups => "AwsIamGroup",
                                     IamTab::Policies => "AwsIamPolicy",
                                 };
-                                if let Some(u) = console::resource_url(&arn, kind, None) {
-                                    message =
-                                        Some((Level::Info, format!("console URL copied: {u}")));
-                                    effects = vec![Effect::Copy(u)];
+                                match console::resource_url(&arn, kind, None) {
+                                    Ok(u) => {
+                                        message =
+                                            Some((Level::Info, format!("console URL copied: {u}")));
+                                        effects = vec![Effect::Copy(u)];
+                                    }
+                                    Err(why) => message = Some((Level::Warn, why)),
                                 }
                             }
                         }
@@ -1049,12 +1052,12 @@ fn copy_for_finding(
         };
     }
     match console::finding_url(f) {
-        Some(u) => {
+        Ok(u) => {
             *message = Some((Level::Info, format!("console URL copied: {u}")));
             vec![Effect::Copy(u)]
         }
-        None => {
-            *message = Some((Level::Warn, "no console page for this finding".into()));
+        Err(why) => {
+            *message = Some((Level::Warn, why));
             vec![]
         }
     }

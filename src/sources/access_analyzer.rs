@@ -16,7 +16,7 @@ pub const SOURCE: &str = "access-analyzer";
 pub const CONCURRENCY: usize = 4;
 
 pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult {
-    let client = Client::new(conf);
+    let client = super::aws::client!(aws_sdk_accessanalyzer, conf);
     let mut out = RegionResult::default();
 
     let mut analyzers: Vec<Value> = Vec::new();
@@ -116,7 +116,11 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                     out.problems.push(RegionResult::problem(
                         SOURCE,
                         region,
-                        describe_error("access-analyzer:ListFindingsV2", &e),
+                        format!(
+                            "{}; the analyzer's findings after the first {} were not listed",
+                            describe_error("access-analyzer:ListFindingsV2", &e),
+                            ids.len()
+                        ),
                     ));
                     break;
                 }

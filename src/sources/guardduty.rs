@@ -5,7 +5,6 @@
 use super::{BodyCapture, LoadMsg, Progress, RegionResult, describe_error, report, take_array};
 use crate::snapshot::{GuardDutyRegion, ServiceStatus};
 use aws_config::SdkConfig;
-use aws_sdk_guardduty::Client;
 use aws_sdk_guardduty::types::{Condition, DetectorStatus, FindingCriteria};
 
 pub const SOURCE: &str = "guardduty";
@@ -32,7 +31,7 @@ fn status(region: &str, enabled: bool, detail: Option<String>) -> ServiceStatus 
 }
 
 pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult {
-    let client = Client::new(conf);
+    let client = super::aws::client!(aws_sdk_guardduty, conf);
     let mut out = RegionResult::default();
 
     // ListDetectors (one detector per region in practice; paginate anyway).
@@ -101,7 +100,11 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 out.problems.push(RegionResult::problem(
                     SOURCE,
                     region,
-                    describe_error("guardduty:ListFindings", &e),
+                    format!(
+                        "{}; finding ids after page {pages} not listed, {} findings read",
+                        describe_error("guardduty:ListFindings", &e),
+                        findings.len()
+                    ),
                 ));
                 break;
             }
@@ -120,10 +123,20 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
             )
             .await;
             if let Err(e) = got {
+                let later = if list.next_token().is_some_and(|t| !t.is_empty()) {
+                    " (and the later pages of ids)"
+                } else {
+                    ""
+                };
                 out.problems.push(RegionResult::problem(
                     SOURCE,
                     region,
-                    describe_error("guardduty:GetFindings", &e),
+                    format!(
+                        "{}; {} findings of this page not read{later}, {} read",
+                        describe_error("guardduty:GetFindings", &e),
+                        ids.len(),
+                        findings.len()
+                    ),
                 ));
                 break 'pages;
             }

@@ -364,7 +364,7 @@ pub async fn load_paged(
     gaad_page: i32,
     p: &Progress,
 ) -> IamResult {
-    let client = Client::new(conf);
+    let client = super::aws::client!(aws_sdk_iam, conf);
     // The credential report takes IAM seconds to generate on a real account: start it now and
     // collect it at the end, so it is ready while everything else is read.
     let mut cred_report = AbortOnDrop(tokio::spawn({
