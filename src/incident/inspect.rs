@@ -282,7 +282,7 @@ fn key_owner(data: &Dataset, s: &Subject, now: DateTime<Utc>) -> Result<Vec<Stri
             p.admin_sources().join(", ")
         ));
     }
-    let paths = crate::posture::escalation_paths(inv, &u.arn);
+    let paths = data.escalation.paths(&u.arn);
     if !paths.is_empty() {
         out.push(format!(
             "{} privilege-escalation path(s), e.g. {}",
@@ -429,7 +429,7 @@ fn role_facts(data: &Dataset, name: &str, now: DateTime<Utc>) -> Result<Vec<Stri
             ));
         }
     }
-    if crate::posture::is_admin(inv, &role.arn) {
+    if data.escalation.is_admin(&role.arn) {
         out.push("ADMIN: the role can do everything".into());
     }
     match role.role_last_used.as_ref().and_then(|l| l.last_used_date) {
