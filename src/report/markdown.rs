@@ -1,34 +1,91 @@
 //! A Markdown report to paste into a ticket or a pull-request comment: header, summary table,
 //! findings grouped by severity with controls and remediation.
 
-use super::table::one_line;
 use super::{Report, sev_word};
 use crate::model::Severity;
+use crate::sanitize;
 use std::fmt::Write;
 
-/// Escapes text for Markdown prose and table cells: no HTML, no emphasis, no table breaks.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in one_line(s).chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
-                out.push('\\');
-                out.push(c);
+/// Text from another source for Markdown prose (a list item, a heading): one line, controls
+/// escaped ([`sanitize::line`]); no HTML (`<`, `>`, `&` become entities, so neither a tag nor
+/// an entity such as `&#x202e;` survives), no emphasis, links or headings; `@mentions`, email
+/// addresses and bare URLs go into code spans so nobody is notified and nothing is linked.
+pub fn text(s: &str) -> String {
+    inline(s, false)
+}
+
+/// [`text`] for a GFM table cell: `|` is escaped inside code spans too (GFM splits cells
+/// before it parses code spans).
+pub fn cell(s: &str) -> String {
+    inline(s, true)
+}
+
+/// An inline code span holding `s` verbatim (after [`sanitize::line`]): the delimiter is one
+/// backtick longer than the longest run of backticks inside (CommonMark), so the value cannot
+/// end the span early and spill HTML into the document.
+pub fn code(s: &str) -> String {
+    span(&sanitize::line(s), false)
+}
+
+fn span(s: &str, in_table: bool) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    // CommonMark strips one space on each side when both are there; pad when the content
+    // starts or ends with a backtick (else it would join the fence) or with a space.
+    let pad = if s.is_empty()
+        || s.starts_with('`')
+        || s.ends_with('`')
+        || s.starts_with(' ')
+        || s.ends_with(' ')
+    {
+        " "
+    } else {
+        ""
+    };
+    let body = if in_table {
+        s.replace('|', "\\|")
+    } else {
+        s.to_string()
+    };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// A token GitHub (and most Markdown renderers) would turn into a link or a mention.
+fn linkish(token: &str) -> bool {
+    let l = token.to_ascii_lowercase();
+    token.contains('@') || l.contains("://") || l.contains("www.")
+}
+
+fn inline(s: &str, in_table: bool) -> String {
+    let s = sanitize::line(s.trim());
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, token) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if linkish(token) {
+            out.push_str(&span(token, in_table));
+            continue;
+        }
+        for c in token.chars() {
+            match c {
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '&' => out.push_str("&amp;"),
+                '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                c => out.push(c),
             }
-            c => out.push(c),
         }
     }
     out
-}
-
-/// An inline code span that survives backticks in the text.
-fn code(s: &str) -> String {
-    let s = one_line(s);
-    if s.contains('`') {
-        format!("`` {s} ``")
-    } else {
-        format!("`{s}`")
-    }
 }
 
 pub fn render(r: &Report) -> String {
@@ -36,7 +93,7 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         s,
         "# guardpost check: account {}\n",
-        esc(&r.account_label())
+        text(&r.account_label())
     );
     let regions: Vec<String> = r.regions.iter().map(|x| code(x)).collect();
     let _ = writeln!(
@@ -51,7 +108,7 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         s,
         "- **Data:** {}, captured {}",
-        esc(&r.origin),
+        text(&r.origin),
         r.time_label()
     );
     let _ = writeln!(
@@ -80,7 +137,7 @@ pub fn render(r: &Report) -> String {
         }
     }
     for w in &r.warnings {
-        let _ = writeln!(s, "- **Warning:** {}", esc(w));
+        let _ = writeln!(s, "- **Warning:** {}", text(w));
     }
 
     let _ = writeln!(s, "\n## Summary\n");
@@ -114,12 +171,12 @@ pub fn render(r: &Report) -> String {
         }
         let _ = writeln!(s, "\n### {} ({})", sev_word(sev), group.len());
         for f in group {
-            let _ = writeln!(s, "\n#### {} {}\n", code(&f.rule), esc(&f.title));
+            let _ = writeln!(s, "\n#### {} {}\n", code(&f.rule), text(&f.title));
             let _ = writeln!(
                 s,
                 "- **Resource:** {} ({}), region {}",
                 code(&f.resource.arn),
-                esc(&f.resource.kind),
+                text(&f.resource.kind),
                 code(&f.region)
             );
             let _ = writeln!(
@@ -132,12 +189,12 @@ pub fn render(r: &Report) -> String {
                 let ctl: Vec<String> = f
                     .controls
                     .iter()
-                    .map(|c| format!("{} {}", esc(&c.framework), esc(&c.id)))
+                    .map(|c| format!("{} {}", text(&c.framework), text(&c.id)))
                     .collect();
                 let _ = writeln!(s, "- **Controls:** {}", ctl.join(", "));
             }
             if let Some(rem) = &f.remediation {
-                let _ = writeln!(s, "- **Remediation:** {}", esc(rem));
+                let _ = writeln!(s, "- **Remediation:** {}", text(rem));
             }
             for line in escalation_lines(f.escalation.as_ref()) {
                 let _ = writeln!(s, "{line}");

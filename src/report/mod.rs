@@ -408,10 +408,28 @@ mod tests {
         assert!(!md.contains('\u{1b}'));
         assert!(
             md.contains(
-                "evil\\\\n\\\\u{1b}\\[31mred\\\\u{1b}\\[0m \\| \\*bold\\* \\<b\\>x\\</b\\> \\`tick\\`"
+                "evil\\\\n\\\\u{1b}\\[31mred\\\\u{1b}\\[0m \\| \\*bold\\* &lt;b&gt;x&lt;/b&gt; \\`tick\\`"
             ),
             "{md}"
         );
+    }
+
+    #[test]
+    fn markdown_cannot_be_injected() {
+        use markdown::{cell, code, text};
+        // A value with two backticks ends a `` fence early: the fence is longer than any run.
+        assert_eq!(code("a``<details>``b"), "```a``<details>``b```");
+        assert_eq!(code("`x`"), "`` `x` ``");
+        assert_eq!(code("plain"), "`plain`");
+        assert_eq!(code(""), "`  `");
+        // Outside code: no HTML, no entities, no emphasis; mentions and URLs inert.
+        assert_eq!(
+            text("<img src=x> &#x202e; *b* @alice see https://evil.example/x www.evil.example"),
+            "&lt;img src=x&gt; &amp;\\#x202e; \\*b\\* `@alice` see `https://evil.example/x` `www.evil.example`"
+        );
+        assert_eq!(text("mail bob@example.com"), "mail `bob@example.com`");
+        // In a table cell a pipe is escaped inside the code span too.
+        assert_eq!(cell("@a|b c|d"), "`@a\\|b` c\\|d");
     }
 
     #[test]

@@ -118,11 +118,15 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                     out.problems.push(RegionResult::problem(
                         SOURCE,
                         region,
-                        format!(
-                            "{}; the analyzer's findings after the first {} were not listed",
-                            describe_error("access-analyzer:ListFindingsV2", &e),
-                            ids.len()
-                        ),
+                        if ids.is_empty() {
+                            describe_error("access-analyzer:ListFindingsV2", &e)
+                        } else {
+                            format!(
+                                "{}; the analyzer's findings after the first {} were not listed",
+                                describe_error("access-analyzer:ListFindingsV2", &e),
+                                ids.len()
+                            )
+                        },
                     ));
                     break;
                 }

@@ -99,14 +99,19 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
         {
             Ok(list) => list,
             Err(e) => {
+                // Say what was lost when some pages had been read.
+                let lost = if pages > 0 {
+                    format!(
+                        "; finding ids after page {pages} not listed, {} findings read",
+                        findings.len()
+                    )
+                } else {
+                    String::new()
+                };
                 out.problems.push(RegionResult::problem(
                     SOURCE,
                     region,
-                    format!(
-                        "{}; finding ids after page {pages} not listed, {} findings read",
-                        describe_error("guardduty:ListFindings", &e),
-                        findings.len()
-                    ),
+                    format!("{}{lost}", describe_error("guardduty:ListFindings", &e)),
                 ));
                 break;
             }

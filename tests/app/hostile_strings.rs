@@ -151,7 +151,12 @@ fn check_outputs_hold_no_hostile_character() {
                     "{format:?} keeps the raw value"
                 );
             }
-            Format::Markdown => {}
+            Format::Markdown => {
+                let prose = outside_code(&out);
+                assert!(!prose.contains('<'), "raw HTML outside code: {prose}");
+                assert!(!prose.contains("@admin"), "live mention: {prose}");
+                assert!(!prose.contains("https://evil"), "live link: {prose}");
+            }
         }
     }
 }
@@ -196,4 +201,48 @@ fn b_offers_no_console_url_for_a_hostile_region_and_says_why() {
         status.contains("\"evil.example/x#\" is not an AWS region name"),
         "{status}"
     );
+}
+
+/// The text of a Markdown document outside its code spans, per CommonMark: a run of n
+/// backticks opens a span that the next run of exactly n backticks closes; a backslash
+/// escapes the next character outside code.
+fn outside_code(md: &str) -> String {
+    let chars: Vec<char> = md.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let run = |at: usize| chars[at..].iter().take_while(|c| **c == '`').count();
+    while i < chars.len() {
+        match chars[i] {
+            '\\' if i + 1 < chars.len() => i += 2,
+            '`' => {
+                let n = run(i);
+                let mut j = i + n;
+                let mut closed = None;
+                while j < chars.len() {
+                    if chars[j] == '`' {
+                        let m = run(j);
+                        if m == n {
+                            closed = Some(j + m);
+                            break;
+                        }
+                        j += m;
+                    } else {
+                        j += 1;
+                    }
+                }
+                match closed {
+                    Some(end) => i = end,
+                    None => {
+                        out.extend(&chars[i..i + n]);
+                        i += n;
+                    }
+                }
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
 }
