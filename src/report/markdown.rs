@@ -128,12 +128,12 @@ pub fn render(r: &Report) -> String {
     };
     let _ = writeln!(s, "- **Result:** {verdict}");
     if let Some(line) = r.incomplete_line() {
-        let _ = writeln!(s, "- **Coverage:** {}", esc(&line));
+        let _ = writeln!(s, "- **Coverage:** {}", text(&line));
         for c in r.coverage.incomplete() {
-            let _ = writeln!(s, "  - {}", esc(&c.label()));
+            let _ = writeln!(s, "  - {}", text(&c.label()));
         }
         for (rule, why) in &r.unknown_rules {
-            let _ = writeln!(s, "  - unknown rule {}: {}", code(rule), esc(why));
+            let _ = writeln!(s, "  - unknown rule {}: {}", code(rule), text(why));
         }
     }
     for w in &r.warnings {
@@ -209,7 +209,7 @@ fn escalation_lines(paths: Option<&serde_json::Value>) -> Vec<String> {
     let Some(paths) = paths.and_then(|p| p.as_array()) else {
         return Vec::new();
     };
-    let text = |v: &serde_json::Value, k: &str| {
+    let field = |v: &serde_json::Value, k: &str| {
         v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string()
     };
     let mut out = Vec::new();
@@ -228,9 +228,9 @@ fn escalation_lines(paths: Option<&serde_json::Value>) -> Vec<String> {
         }
         out.push(format!(
             "- **Escalation:** {} reaches {} ({}{hedge})",
-            code(&text(p, "method")),
-            code(&text(p, "target")),
-            esc(&text(p, "reaches")),
+            code(&field(p, "method")),
+            code(&field(p, "target")),
+            text(&field(p, "reaches")),
         ));
         for h in p
             .get("hops")
@@ -246,17 +246,17 @@ fn escalation_lines(paths: Option<&serde_json::Value>) -> Vec<String> {
                 .map(|st| {
                     format!(
                         "{} statement {}",
-                        esc(&text(st, "policy")),
-                        code(&text(st, "statement"))
+                        text(&field(st, "policy")),
+                        code(&field(st, "statement"))
                     )
                 })
                 .collect();
             out.push(format!(
                 "  - {} {} {} with {} ({})",
-                code(&text(h, "from")),
-                esc(&text(h, "kind")),
-                code(&text(h, "to")),
-                code(&text(h, "method")),
+                code(&field(h, "from")),
+                text(&field(h, "kind")),
+                code(&field(h, "to")),
+                code(&field(h, "method")),
                 stmts.join("; ")
             ));
         }
