@@ -73,7 +73,10 @@ pub fn trust_of(iam: &IamInventory) -> HashMap<String, Vec<String>> {
 }
 
 /// The power of every user, role and group of the inventory, read from the escalation analysis.
-pub fn power_of(iam: &IamInventory, analysis: &posture::policy::Analysis) -> HashMap<String, Power> {
+pub fn power_of(
+    iam: &IamInventory,
+    analysis: &posture::policy::Analysis,
+) -> HashMap<String, Power> {
     let arns = iam
         .user_detail_list
         .iter()

@@ -178,7 +178,10 @@ fn coverage_gaps() {
             screen_text.contains("Incomplete data: Security Hub partial in eu-west-1"),
             "{screen_text}"
         );
-        assert!(screen_text.contains("GuardDuty denied in 3 regions"), "{screen_text}");
+        assert!(
+            screen_text.contains("GuardDuty denied in 3 regions"),
+            "{screen_text}"
+        );
         // GUARDD column: nothing read, so unknown; SECHUB: a lower bound.
         assert!(screen_text.contains("       ?"), "{screen_text}");
         assert!(screen_text.contains('≥'), "{screen_text}");
@@ -206,11 +209,31 @@ fn coverage_gaps() {
 fn coverage_sources_box() {
     let st = loaded_with(gapped(), 120, 34);
     let t = text(&st);
-    assert!(t.contains("GuardDuty denied (guardduty:ListFindings)"), "{t}");
-    assert!(t.contains("SecHub partial (ThrottlingException: Rate exceeded)"), "{t}");
+    assert!(
+        t.contains("GuardDuty denied (guardduty:ListFindings)"),
+        "{t}"
+    );
+    assert!(
+        t.contains("SecHub partial (ThrottlingException: Rate exceeded)"),
+        "{t}"
+    );
     assert!(!t.contains("every source loaded"), "{t}");
     // The complete demo keeps its plain numbers and no banner.
     let demo = text(&loaded(120, 34));
     assert!(!demo.contains("Incomplete data"), "{demo}");
     assert!(!demo.contains('≥'), "{demo}");
+}
+
+/// A GuardDuty finding merged with its Security Hub copy shows each source's workflow when
+/// they disagree (the demo's Bitcoin finding: NEW in GuardDuty, NOTIFIED in Security Hub).
+#[test]
+fn detail_shows_workflow_per_source() {
+    let mut st = loaded(120, 34);
+    press(
+        &mut st,
+        ":guardduty<Enter>/Bitcoin-related domain<Enter><Enter>",
+    );
+    let t = text(&st);
+    assert!(t.contains("Bitcoin-related domain"), "{t}");
+    assert!(t.contains("Workflow      GD NEW · SH NOTIFIED"), "{t}");
 }

@@ -6,6 +6,6 @@ mod live;
 
 mod e2e_incident;
 mod e2e_live;
+mod e2e_read_only;
 mod e2e_remediation;
 mod e2e_tmux;
-mod e2e_read_only;

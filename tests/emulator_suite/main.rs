@@ -6,13 +6,13 @@ mod common;
 #[path = "../live/mod.rs"]
 mod live;
 
+mod coverage_emulator;
+mod escalation_emulator;
 mod incident_emulator;
 mod live_cli;
 mod live_cloudtrail;
 mod live_emulator;
 mod live_sources;
 mod posture_emulator;
-mod remediation_emulator;
 mod recovery_emulator;
-mod escalation_emulator;
-mod coverage_emulator;
+mod remediation_emulator;

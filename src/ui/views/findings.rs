@@ -5,8 +5,8 @@ use crate::model::{Finding, Source};
 use crate::ui::{block, theme::Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::{Line, Span};
 use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 pub fn sources_label(sources: &[Source]) -> String {
@@ -86,9 +86,7 @@ pub fn render(data: &Dataset, l: &FindingList, theme: &Theme, frame: &mut Frame,
             );
         }
         frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .block(blk),
+            Paragraph::new(lines).wrap(Wrap { trim: false }).block(blk),
             area,
         );
         return;

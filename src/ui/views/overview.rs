@@ -274,7 +274,11 @@ fn sources(data: &Dataset, theme: &Theme) -> Vec<Item<'static>> {
             ));
         }
     }
-    if let Some(c) = data.coverage.get("iam", None).filter(|c| !c.state.is_complete()) {
+    if let Some(c) = data
+        .coverage
+        .get("iam", None)
+        .filter(|c| !c.state.is_complete())
+    {
         out.push((
             Line::from(Span::styled(format!("  {}", c.label()), theme.warn())),
             None,
@@ -328,7 +332,9 @@ fn coverage_banner(data: &Dataset, theme: &Theme, width: u16) -> Option<(Paragra
     Some((
         Paragraph::new(Line::from(Span::styled(
             text,
-            theme.warn().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+            theme
+                .warn()
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED),
         )))
         .wrap(ratatui::widgets::Wrap { trim: false }),
         rows,
