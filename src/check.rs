@@ -340,7 +340,7 @@ pub fn run(
     let report = build_report(data, args, &sel, &cfg.posture);
     let text = report::render(&report, args.format);
     for w in &report.warnings {
-        let _ = writeln!(stderr, "guardpost: warning: {w}");
+        let _ = writeln!(stderr, "guardpost: warning: {}", crate::sanitize::line(w));
     }
     match &args.output {
         Some(path) => {

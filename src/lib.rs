@@ -18,6 +18,7 @@ pub mod posture;
 pub mod remediation;
 pub mod report;
 pub mod runtime;
+pub mod sanitize;
 pub mod snapshot;
 pub mod sources;
 pub mod storage;

@@ -7,6 +7,7 @@ use guardpost::dataset::Dataset;
 use guardpost::runtime::incident::{IncidentRequest, Offline};
 use guardpost::runtime::load::{Ask, LoadSpec, async_runtime, live_context};
 use guardpost::runtime::terminal::{self, TuiOptions};
+use guardpost::sanitize;
 use guardpost::sources::session::MfaCode;
 use guardpost::sources::{self, LiveOptions};
 use std::path::PathBuf;
@@ -41,13 +42,15 @@ struct Cli {
     /// Go through the whole action flow and journal the plans, but call nothing.
     #[arg(long, global = true)]
     dry_run: bool,
-    /// Log level for the log file (error, warn, info, debug, trace).
+    /// Log level for the log file (error, warn, info, debug, trace); guardpost's own records
+    /// only (a filter string could turn on the SDK's wire logging of response bodies).
     #[arg(
         long,
         global = true,
         value_name = "LEVEL",
         env = "GUARDPOST_LOG",
-        default_value = "info"
+        default_value = "info",
+        value_parser = ["error", "warn", "info", "debug", "trace"]
     )]
     log_level: String,
     /// AWS profile to read (from ~/.aws/config or ~/.aws/credentials; default: AWS_PROFILE).
@@ -60,9 +63,14 @@ struct Cli {
     /// Read every commercial region enabled by default (opt-in regions only with --region).
     #[arg(long, global = true)]
     all_regions: bool,
-    /// Send every AWS call to this endpoint (e.g. a local emulator).
+    /// Send every AWS call to this endpoint (e.g. a local emulator). Plain http:// only to
+    /// loopback unless --allow-insecure-endpoint.
     #[arg(long, value_name = "URL", global = true)]
     endpoint_url: Option<String>,
+    /// Accept an http:// endpoint (--endpoint-url, AWS_ENDPOINT_URL...) on a host that is not
+    /// loopback: MFA codes and STS credentials then travel in clear.
+    #[arg(long, global = true)]
+    allow_insecure_endpoint: bool,
     /// Assume this role (e.g. from a bastion account) with STS AssumeRole before reading.
     #[arg(long, value_name = "ARN", global = true)]
     role_arn: Option<String>,
@@ -181,7 +189,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("guardpost: {e:#}");
+            eprintln!("guardpost: {}", sanitize::text(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
@@ -211,6 +219,7 @@ fn live_options(cli: &Cli, cfg: &Config) -> LiveOptions {
         mfa_serial: cli.mfa_serial.clone(),
         duration_secs: cli.duration,
         mfa_code: cli.mfa_code.clone(),
+        allow_insecure_endpoint: cli.allow_insecure_endpoint,
     }
 }
 
@@ -239,9 +248,9 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
         for p in &snap.problems {
             eprintln!(
                 "  {} {}: {}",
-                p.source,
-                p.region.as_deref().unwrap_or("global"),
-                p.message
+                sanitize::line(&p.source),
+                sanitize::line(p.region.as_deref().unwrap_or("global")),
+                sanitize::line(&p.message)
             );
         }
         return Ok(());
@@ -362,7 +371,7 @@ fn init_logging(
     let filter = tracing_subscriber::EnvFilter::try_new(format!("guardpost={level}"))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("guardpost=info"));
     let _ = tracing_subscriber::fmt()
-        .with_writer(writer)
+        .with_writer(sanitize::LogWriter(writer))
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init();

@@ -66,18 +66,16 @@ impl Selection {
         let copied =
             |u: String| Reaction::copy(u.clone(), Status::info(format!("console URL copied: {u}")));
         if let Some(i) = self.finding {
-            return match data.findings.get(i).and_then(console::finding_url) {
-                Some(u) => copied(u),
+            return match data.findings.get(i).map(console::finding_url) {
+                Some(Ok(u)) => copied(u),
+                Some(Err(why)) => Reaction::status(Status::warn(why)),
                 None => Reaction::status(Status::warn("no console page for this finding")),
             };
         }
         match &self.principal {
             Some(p) => match console::resource_url(&p.arn, &p.kind, p.region.as_deref()) {
-                Some(u) => copied(u),
-                None => Reaction::status(Status::warn(format!(
-                    "no console page known for {}",
-                    p.kind
-                ))),
+                Ok(u) => copied(u),
+                Err(why) => Reaction::status(Status::warn(why)),
             },
             None => Reaction::default(),
         }

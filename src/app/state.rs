@@ -220,6 +220,9 @@ pub struct State {
     pub partial: bool,
     /// Temporary credentials (MFA, assumed role): when they expire.
     pub session: Option<Session>,
+    /// An endpoint override in effect (`--endpoint-url`, `AWS_ENDPOINT_URL`): the header says
+    /// so, the data may not come from AWS.
+    pub endpoint: Option<String>,
 }
 
 impl State {
@@ -243,6 +246,7 @@ impl State {
             pending_incident: None,
             partial: false,
             session: None,
+            endpoint: None,
         }
     }
 

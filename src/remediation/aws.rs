@@ -21,10 +21,12 @@ impl AwsBackend {
     }
 }
 
+/// The journal, the screen and the log get the same text: the HTTP status and a sanitised
+/// excerpt of a non-AWS answer rather than `failed: error` ([`describe_error`]).
 fn err<E, R>(perm: &str, e: SdkError<E, R>) -> CallError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     CallError {
         code: e.code().map(str::to_string),

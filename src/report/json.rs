@@ -199,7 +199,9 @@ pub fn to_value(r: &Report) -> serde_json::Value {
 
 /// The report as pretty-printed JSON in schema field order, with a trailing newline.
 pub fn render(r: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(&doc(r)).expect("the report serializes");
+    let mut s = crate::sanitize::json(
+        serde_json::to_string_pretty(&doc(r)).expect("the report serializes"),
+    );
     s.push('\n');
     s
 }

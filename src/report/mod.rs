@@ -395,17 +395,21 @@ mod tests {
         );
         let table = render(&r, Format::Table);
         assert!(!table.contains('\u{1b}'));
+        // Escapes stay visible (issue 12 item 2), on one line.
         assert!(
             table
                 .lines()
                 .last()
                 .unwrap()
-                .ends_with("evil [31mred [0m | *bold* <b>x</b> `tick`")
+                .ends_with("evil\\n\\u{1b}[31mred\\u{1b}[0m | *bold* <b>x</b> `tick`"),
+            "{table}"
         );
         let md = render(&r, Format::Markdown);
         assert!(!md.contains('\u{1b}'));
         assert!(
-            md.contains("evil \\[31mred \\[0m \\| \\*bold\\* \\<b\\>x\\</b\\> \\`tick\\`"),
+            md.contains(
+                "evil\\\\n\\\\u{1b}\\[31mred\\\\u{1b}\\[0m \\| \\*bold\\* \\<b\\>x\\</b\\> \\`tick\\`"
+            ),
             "{md}"
         );
     }

@@ -164,7 +164,9 @@ pub fn to_value(r: &Report) -> Value {
 }
 
 pub fn render(r: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(&to_value(r)).expect("SARIF serializes");
+    let mut s = crate::sanitize::json(
+        serde_json::to_string_pretty(&to_value(r)).expect("SARIF serializes"),
+    );
     s.push('\n');
     s
 }

@@ -1,9 +1,12 @@
 //! Plain terminal text: a summary and one line per finding, worst first. No colour codes or
 //! terminal control sequences, so it reads the same on a tty, in a pipe and in a CI log
-//! (and `NO_COLOR` is trivially respected).
+//! (and `NO_COLOR` is trivially respected). Every string that came from AWS or a file goes
+//! through [`crate::sanitize::line`], so a finding cannot write escape sequences or bidi
+//! controls into the terminal or the CI log.
 
 use super::Report;
 use crate::model::Severity;
+use crate::sanitize;
 use std::fmt::Write;
 
 /// The one-line verdict, also printed on stdout when `--output` sends the report to a file.
@@ -34,22 +37,22 @@ pub fn render(r: &Report) -> String {
     let regions = if r.regions.is_empty() {
         "none".to_string()
     } else {
-        r.regions.join(", ")
+        sanitize::line(&r.regions.join(", ")).into_owned()
     };
     let _ = writeln!(
         s,
         "guardpost check: account {} | regions {regions} | {} | captured {}",
-        r.account_label(),
-        r.origin,
+        sanitize::line(&r.account_label()),
+        sanitize::line(&r.origin),
         r.time_label()
     );
     if let Some(line) = r.incomplete_line() {
-        let _ = writeln!(s, "{line}");
+        let _ = writeln!(s, "{}", sanitize::line(&line));
     }
     let _ = writeln!(
         s,
         "rules: profile {}, {} checked, {} failing, {} passed{}",
-        r.profile,
+        sanitize::line(&r.profile),
         r.rules.len(),
         r.failing_rules().len(),
         r.passed_rules(),
@@ -64,7 +67,7 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(s, "unknown: {rule}: {}", one_line(why));
     }
     for w in &r.warnings {
-        let _ = writeln!(s, "warning: {w}");
+        let _ = writeln!(s, "warning: {}", sanitize::line(w));
     }
     if r.findings.is_empty() {
         let _ = writeln!(s, "\nNo findings.");
@@ -75,11 +78,23 @@ pub fn render(r: &Report) -> String {
         .map(|x| x.label().len())
         .max()
         .unwrap_or(8);
-    let rule_w = r.findings.iter().map(|f| f.rule.len()).max().unwrap_or(4);
-    let region_w = r
+    let rows: Vec<[String; 4]> = r
         .findings
         .iter()
-        .map(|f| f.region.len())
+        .map(|f| {
+            [
+                one_line(&f.rule),
+                one_line(&f.region),
+                one_line(&f.resource.arn),
+                one_line(&f.title),
+            ]
+        })
+        .collect();
+    let width = |s: &str| s.chars().count();
+    let rule_w = rows.iter().map(|c| width(&c[0])).max().unwrap_or(4);
+    let region_w = rows
+        .iter()
+        .map(|c| width(&c[1]))
         .max()
         .unwrap_or(6)
         .max("REGION".len());
@@ -88,27 +103,20 @@ pub fn render(r: &Report) -> String {
         "\n{:<sev_w$}  {:<rule_w$}  {:<region_w$}  RESOURCE  TITLE",
         "SEVERITY", "RULE", "REGION"
     );
-    for f in &r.findings {
+    for (f, [rule, region, arn, title]) in r.findings.iter().zip(&rows) {
         let _ = writeln!(
             s,
-            "{:<sev_w$}  {:<rule_w$}  {:<region_w$}  {}  {}",
+            "{:<sev_w$}  {:<rule_w$}  {:<region_w$}  {arn}  {title}",
             f.severity.label(),
-            f.rule,
-            f.region,
-            one_line(&f.resource.arn),
-            one_line(&f.title)
+            rule,
+            region,
         );
     }
     s
 }
 
-/// Titles from other sources may hold newlines, tabs or even escape sequences; a table line
-/// stays one line of plain text.
+/// A table field from another source: one line, every control, bidi and invisible character
+/// escaped visibly ([`crate::sanitize::line`]), surrounding blanks trimmed.
 pub(crate) fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    sanitize::line(s.trim()).into_owned()
 }

@@ -24,6 +24,8 @@ pub struct Runner {
     journal: Arc<Mutex<Journal>>,
     opts: Options,
     dry_run_reason: Option<String>,
+    /// This process's claim token for incident steps (pid and start time: unique per session).
+    token: Arc<str>,
 }
 
 impl Runner {
@@ -65,7 +67,27 @@ impl Runner {
                 caller,
             },
             dry_run_reason,
+            token: format!(
+                "{}-{}",
+                std::process::id(),
+                chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+            )
+            .into(),
         }
+    }
+
+    /// Claims step `step` of incident `incident` before its action runs (under the incident
+    /// file's lock), so two responders never both run it.
+    pub fn claim_step(&self, incident: &str, step: &str) -> Result<(), String> {
+        let dir = self.incident_dir()?;
+        crate::incident::store::claim(
+            &dir,
+            incident,
+            step,
+            &self.token,
+            self.opts.caller.clone(),
+            chrono::Utc::now(),
+        )
     }
 
     /// New credentials (a renewed MFA session): later actions use them.
@@ -370,7 +392,22 @@ impl Effects {
             }
             Effect::Reload => self.load(None),
             Effect::Execute { plan, origin } => {
-                self.runner.spawn_execute(*plan, origin, tx.clone())
+                let claimed = match (origin, state.incident.as_deref()) {
+                    (Origin::IncidentStep(n), Some(ui)) => match ui.inc.playbook.steps.get(n) {
+                        Some(step) => self.runner.claim_step(&ui.inc.id, &step.id),
+                        None => Ok(()),
+                    },
+                    _ => Ok(()),
+                };
+                match claimed {
+                    Ok(()) => self.runner.spawn_execute(*plan, origin, tx.clone()),
+                    Err(why) => {
+                        let _ = tx.send(Event::ActionDone {
+                            origin,
+                            result: Box::new(Err(format!("not run: {why}"))),
+                        });
+                    }
+                }
             }
             Effect::Verify(id) => self.runner.spawn_verify(id, tx.clone()),
             Effect::IncidentStart(b) => {

@@ -107,7 +107,8 @@ pub fn offline(action: Offline) -> anyhow::Result<()> {
     match action {
         Offline::Playbooks => {
             for p in incident::playbooks() {
-                println!("{:<34} {} ({} steps)", p.id, p.title, p.steps.len());
+                let line = format!("{:<34} {} ({} steps)", p.id, p.title, p.steps.len());
+                println!("{}", crate::sanitize::line(&line));
             }
         }
         Offline::List => {
@@ -121,7 +122,7 @@ pub fn offline(action: Offline) -> anyhow::Result<()> {
                             .iter()
                             .filter(|s| !matches!(s.status, incident::StepStatus::Pending))
                             .count();
-                        println!(
+                        let line = format!(
                             "{}  {}  {}  {done}/{} steps{}",
                             i.id,
                             i.playbook.id,
@@ -129,8 +130,9 @@ pub fn offline(action: Offline) -> anyhow::Result<()> {
                             i.steps.len(),
                             if i.finished() { "  finished" } else { "" }
                         );
+                        println!("{}", crate::sanitize::line(&line));
                     }
-                    Err(e) => eprintln!("guardpost: {e}"),
+                    Err(e) => eprintln!("guardpost: {}", crate::sanitize::line(&e)),
                 }
             }
         }
@@ -146,7 +148,7 @@ pub fn offline(action: Offline) -> anyhow::Result<()> {
             }
             .map_err(anyhow::Error::msg)?;
             let text = if json {
-                serde_json::to_string_pretty(&timeline::json(&inc))? + "\n"
+                crate::sanitize::json(serde_json::to_string_pretty(&timeline::json(&inc))?) + "\n"
             } else {
                 timeline::markdown(&inc)
             };

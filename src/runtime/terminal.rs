@@ -106,6 +106,9 @@ pub async fn run(
     {
         state.session = Some(Session::new(s.expires, s.mfa));
     }
+    if let LoadSpec::Live(ctx) = &spec {
+        state.endpoint = ctx.endpoint.clone();
+    }
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let runner = Runner::new(
         default_journal(),

@@ -18,11 +18,7 @@ pub const CONCURRENCY: usize = 4;
 pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult {
     // Throttling shows in the progress while the SDK retries (coverage, issue 13).
     let watch = super::ThrottleWatch::new(SOURCE, Some(region), p);
-    let client = Client::from_conf(
-        aws_sdk_accessanalyzer::config::Builder::from(conf)
-            .interceptor(watch)
-            .build(),
-    );
+    let client = super::aws::client!(aws_sdk_accessanalyzer, conf, watch);
     let mut out = RegionResult::default();
 
     let mut analyzers: Vec<Value> = Vec::new();
@@ -122,7 +118,11 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                     out.problems.push(RegionResult::problem(
                         SOURCE,
                         region,
-                        describe_error("access-analyzer:ListFindingsV2", &e),
+                        format!(
+                            "{}; the analyzer's findings after the first {} were not listed",
+                            describe_error("access-analyzer:ListFindingsV2", &e),
+                            ids.len()
+                        ),
                     ));
                     break;
                 }

@@ -382,7 +382,7 @@ async fn lookup_by(
     activity.asked = order.clone();
     let mut tasks = tokio::task::JoinSet::new();
     for region in &order {
-        let client = Client::new(&ctx.region_config(region));
+        let client = super::aws::client!(aws_sdk_cloudtrail, &ctx.region_config(region));
         tasks.spawn(Box::pin(lookup_region(
             client,
             region.clone(),

@@ -5,7 +5,6 @@
 use super::{BodyCapture, LoadMsg, Progress, RegionResult, describe_error, report, take_array};
 use crate::snapshot::{GuardDutyRegion, ServiceStatus};
 use aws_config::SdkConfig;
-use aws_sdk_guardduty::Client;
 use aws_sdk_guardduty::types::{Condition, DetectorStatus, FindingCriteria};
 
 pub const SOURCE: &str = "guardduty";
@@ -34,11 +33,7 @@ fn status(region: &str, enabled: bool, detail: Option<String>) -> ServiceStatus 
 pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult {
     // Throttling shows in the progress while the SDK retries (coverage, issue 13).
     let watch = super::ThrottleWatch::new(SOURCE, Some(region), p);
-    let client = Client::from_conf(
-        aws_sdk_guardduty::config::Builder::from(conf)
-            .interceptor(watch)
-            .build(),
-    );
+    let client = super::aws::client!(aws_sdk_guardduty, conf, watch);
     let mut out = RegionResult::default();
 
     // ListDetectors (one detector per region in practice; paginate anyway).
@@ -107,7 +102,11 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 out.problems.push(RegionResult::problem(
                     SOURCE,
                     region,
-                    describe_error("guardduty:ListFindings", &e),
+                    format!(
+                        "{}; finding ids after page {pages} not listed, {} findings read",
+                        describe_error("guardduty:ListFindings", &e),
+                        findings.len()
+                    ),
                 ));
                 break;
             }
@@ -126,10 +125,20 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
             )
             .await;
             if let Err(e) = got {
+                let later = if list.next_token().is_some_and(|t| !t.is_empty()) {
+                    " (and the later pages of ids)"
+                } else {
+                    ""
+                };
                 out.problems.push(RegionResult::problem(
                     SOURCE,
                     region,
-                    describe_error("guardduty:GetFindings", &e),
+                    format!(
+                        "{}; {} findings of this page not read{later}, {} read",
+                        describe_error("guardduty:GetFindings", &e),
+                        ids.len(),
+                        findings.len()
+                    ),
                 ));
                 break 'pages;
             }

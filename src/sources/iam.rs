@@ -241,13 +241,9 @@ pub async fn load_paged(
     gaad_page: i32,
     p: &Progress,
 ) -> IamResult {
-    // Throttling shows in the progress while the SDK retries (coverage).
+    // Throttling shows in the progress while the SDK retries (coverage, issue 13).
     let watch = super::ThrottleWatch::new(SOURCE, None, p);
-    let client = Client::from_conf(
-        aws_sdk_iam::config::Builder::from(conf)
-            .interceptor(watch)
-            .build(),
-    );
+    let client = super::aws::client!(aws_sdk_iam, conf, watch);
     // The credential report takes IAM seconds to generate on a real account: start it now and
     // collect it at the end, so it is ready while everything else is read.
     let mut cred_report = AbortOnDrop(tokio::spawn({

@@ -270,13 +270,16 @@ pub fn is_access_denied<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> boo
     error_code(err).is_some_and(|c| ACCESS_DENIED_CODES.contains(&c))
 }
 
-/// A clear, secret-free description of a failed call to `action` (an IAM action name such
-/// as `securityhub:GetFindings`): access denied names the missing permission; service errors
-/// keep their code and message; transport errors keep the network error text.
+/// A clear, secret-free, sanitised one-line description of a failed call to `action` (an IAM
+/// action name such as `securityhub:GetFindings`): access denied names the missing permission;
+/// service errors keep their code and message; an answer that is not an AWS error (a proxy's
+/// 502 page, a 200 whose body does not parse) gives its HTTP status and a short excerpt of the
+/// body; transport errors keep the network error text. When the call was retried it says how
+/// often and for how long ([`aws::RetryBook`]).
 pub fn describe_error<E, R>(action: &str, err: &SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     if error_code(err).is_some_and(|c| EXPIRED_CODES.contains(&c)) {
         return format!("{EXPIRED}: {action} was refused: the session credentials have expired");
@@ -284,20 +287,41 @@ where
     if is_access_denied(err) {
         return format!("AccessDenied: missing permission {action}");
     }
-    match err {
-        SdkError::ServiceError(_) => {
-            let code = err.code().unwrap_or("error");
-            match err.message() {
-                Some(m) if !m.is_empty() => format!("{action} failed: {code}: {m}"),
-                _ => format!("{action} failed: {code}"),
+    let raw = err
+        .raw_response()
+        .and_then(|r| (r as &dyn std::any::Any).downcast_ref::<aws::HttpResponse>());
+    let retried = raw.map(aws::retry_note).unwrap_or_default();
+    let text = match (err, err.code()) {
+        (SdkError::ServiceError(_), Some(code)) => match err.message() {
+            Some(m) if !m.is_empty() => format!("{action} failed: {code}: {m}{retried}"),
+            _ => format!("{action} failed: {code}{retried}"),
+        },
+        (SdkError::ServiceError(_) | SdkError::ResponseError(_), _) if raw.is_some() => {
+            let raw = raw.expect("checked");
+            if raw.status().is_success() {
+                format!(
+                    "{action}: the response body did not parse (HTTP {}, {}){retried}",
+                    raw.status().as_u16(),
+                    aws::body_excerpt(raw)
+                )
+            } else {
+                format!(
+                    "{action} failed: HTTP {} (not an AWS error: {}){retried}",
+                    raw.status().as_u16(),
+                    aws::body_excerpt(raw)
+                )
             }
         }
-        SdkError::TimeoutError(_) => format!("{action} timed out"),
-        SdkError::DispatchFailure(_) => {
-            format!("{action}: network error: {}", DisplayErrorContext(err))
+        (SdkError::TimeoutError(_), _) => format!("{action} timed out"),
+        (SdkError::DispatchFailure(_), _) => {
+            format!(
+                "{action}: network error (retried): {}",
+                DisplayErrorContext(err)
+            )
         }
         _ => format!("{action} failed: {}", DisplayErrorContext(err)),
-    }
+    };
+    crate::sanitize::line(&text).into_owned()
 }
 
 /// What one reader produced for one region.

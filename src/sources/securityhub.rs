@@ -7,7 +7,6 @@ use super::{
 };
 use crate::snapshot::{SecurityHubRegion, ServiceStatus};
 use aws_config::SdkConfig;
-use aws_sdk_securityhub::Client;
 use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, StringFilter, StringFilterComparison};
 
 pub const SOURCE: &str = "securityhub";
@@ -35,11 +34,7 @@ pub fn default_filters() -> AwsSecurityFindingFilters {
 pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult {
     // Throttling shows in the progress while the SDK retries (coverage, issue 13).
     let watch = super::ThrottleWatch::new(SOURCE, Some(region), p);
-    let client = Client::from_conf(
-        aws_sdk_securityhub::config::Builder::from(conf)
-            .interceptor(watch)
-            .build(),
-    );
+    let client = super::aws::client!(aws_sdk_securityhub, conf, watch);
     let mut out = RegionResult::default();
     let mut findings = Vec::new();
     let mut bucket = TokenBucket::new(REQUESTS_PER_SECOND, 1.0);
@@ -75,10 +70,20 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                     });
                     return out;
                 }
+                // Say what was lost: a page that failed after its retries ends the read.
+                let lost = if pages > 0 {
+                    format!(
+                        "; stopped at page {}: {} findings read, the rest not",
+                        pages + 1,
+                        findings.len()
+                    )
+                } else {
+                    String::new()
+                };
                 out.problems.push(RegionResult::problem(
                     SOURCE,
                     region,
-                    describe_error("securityhub:GetFindings", &e),
+                    format!("{}{lost}", describe_error("securityhub:GetFindings", &e)),
                 ));
                 break;
             }

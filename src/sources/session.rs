@@ -380,11 +380,13 @@ fn describe_sts<E, R>(
 ) -> String
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     use aws_smithy_types::error::metadata::ProvideErrorMetadata;
     match (super::error_code(err), err.message()) {
-        (Some(code), Some(m)) if !m.is_empty() => format!("{action}: {code}: {m}"),
+        (Some(code), Some(m)) if !m.is_empty() => {
+            crate::sanitize::line(&format!("{action}: {code}: {m}")).into_owned()
+        }
         _ => describe_error(action, err),
     }
 }

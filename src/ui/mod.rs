@@ -65,6 +65,28 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
     if let Mode::Mfa(p) = &state.mode {
         session::render_prompt(p, theme, frame, body);
     }
+    scrub(frame.buffer_mut(), theme);
+}
+
+/// The last step of every frame: no cell may carry a control, bidi or invisible character
+/// ([`crate::sanitize::is_unsafe`]). ratatui drops C0 controls itself, but bidi overrides and
+/// zero-width characters are zero columns wide, so it appends them to the neighbouring cell
+/// and the terminal would reorder or hide text. They are taken out, and the cell that held one
+/// is drawn in the warning style (underlined), so the user sees that something was there.
+/// Doing it on the buffer covers every pane, whoever builds its spans.
+pub fn scrub(buf: &mut ratatui::buffer::Buffer, theme: &Theme) {
+    let mark = theme.warn().add_modifier(Modifier::UNDERLINED);
+    for cell in buf.content.iter_mut() {
+        let sym = cell.symbol();
+        if sym.chars().any(crate::sanitize::is_unsafe) {
+            let clean: String = sym
+                .chars()
+                .filter(|c| !crate::sanitize::is_unsafe(*c))
+                .collect();
+            cell.set_symbol(if clean.is_empty() { " " } else { &clean });
+            cell.set_style(mark);
+        }
+    }
 }
 
 fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -97,6 +119,7 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         None => spans.push(Span::styled(" loading…", theme.dimmed())),
     }
+
     if let Some(s) = session::header_span(state, theme) {
         // Right after the identity (account, caller): it must stay visible on narrow terminals.
         let identity = 3 + 2 * usize::from(
@@ -108,6 +131,10 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         let at = spans.len().min(identity);
         spans.insert(at, s);
         spans.insert(at, sep());
+    }
+    if let Some(e) = &state.endpoint {
+        // First after the name: the data may not come from AWS, even on a narrow terminal.
+        spans.insert(1, Span::styled(format!("[endpoint {e}] "), theme.warn()));
     }
     let mut line = Line::from(spans);
     let badge = if state.read_only {

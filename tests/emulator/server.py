@@ -23,6 +23,8 @@ import io
 import json
 import os
 import re
+import socket
+import struct
 import sys
 import threading
 import time
@@ -329,6 +331,11 @@ class RegionState:
         }
 
 
+# Faults of the transport: a 200 whose body is cut in half, a connection dropped without an
+# answer, an answer that is not an AWS error at all (a proxy's HTML page).
+STREAM_FAULTS = ("truncate", "reset", "raw")
+
+
 class Emulator:
     def __init__(self) -> None:
         self.lock = threading.RLock()
@@ -414,9 +421,55 @@ class Emulator:
             return self.control(environ, start_response)
         body = read_body(environ)
         cred = parse_credential(environ.get("HTTP_AUTHORIZATION", ""))
+        # The answer is held back whole, so a `truncate` fault can cut its body in half (with a
+        # Content-Length that matches: the HTTP exchange is fine, the document is not).
+        held: dict = {}
+
+        def hold(status, headers, exc_info=None):
+            held["status"], held["headers"] = status, list(headers)
+            return lambda _data: None
+
         if cred and cred["service"] in OWN_SERVICES:
-            return self.own_service(environ, start_response, cred, body)
-        return self.moto_passthrough(environ, start_response, cred, body)
+            out = self.own_service(environ, hold, cred, body)
+        else:
+            out = self.moto_passthrough(environ, hold, cred, body)
+        chunks = b"".join(out)
+        if hasattr(out, "close"):
+            out.close()
+        if environ.get("guardpost.truncate") and held["status"].startswith("200"):
+            chunks = chunks[: len(chunks) // 2]
+        headers = [(k, v) for k, v in held["headers"] if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(chunks))))
+        start_response(held["status"], headers)
+        return [chunks]
+
+    def stream_fault(self, environ, start_response, fault: dict, entry: dict):
+        """Faults of the transport rather than of the API. Returns a response to send, or None
+        to answer normally (`truncate` marks the exchange; `__call__` cuts the body)."""
+        kind = fault["kind"]
+        if kind == "truncate":
+            environ["guardpost.truncate"] = True
+            entry["fault"] = "truncate"
+            return None
+        if kind == "raw":
+            status = int(fault.get("status", 502))
+            payload = str(fault.get("body", "")).encode()
+            entry.update(status=status, error="raw", fault="raw")
+            self.log(entry)
+            start_response(f"{status} {reason(status)}", [("Content-Type", fault.get("content_type", "text/html")), ("Content-Length", str(len(payload)))])
+            return [payload]
+        # reset: the connection is dropped without an answer. SO_LINGER 0 makes the close an RST;
+        # the request handler's own close comes after, so shut it down now as well.
+        entry.update(status=None, error="ConnectionReset", fault="reset")
+        self.log(entry)
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        raise ConnectionResetError("guardpost emulator fault: connection reset")
 
     # -- moto (IAM, STS, anything else moto serves) -----------------------------------------------
     def moto_passthrough(self, environ, start_response, cred, body: bytes):
@@ -440,6 +493,11 @@ class Emulator:
         latency, fault = self.take_fault(service, op, region, account) if cred else (0.0, None)
         if latency:
             time.sleep(latency)
+        if fault and fault["kind"] in STREAM_FAULTS:
+            out = self.stream_fault(environ, start_response, fault, entry)
+            if out is not None:
+                return out
+            fault = None
         if fault:
             code, status, message = self.fault_error(fault, service, op, region, account)
             entry.update(status=status, error=code)
@@ -615,6 +673,11 @@ class Emulator:
             latency, fault = self.take_fault(svc, op, region, account)
             if latency:
                 time.sleep(latency)
+            if fault and fault["kind"] in STREAM_FAULTS:
+                out = self.stream_fault(environ, start_response, fault, entry)
+                if out is not None:
+                    return out
+                fault = None
             if fault:
                 code, status, message = self.fault_error(fault, svc, op, region, account)
                 raise ApiError(code, message, status)
@@ -1113,8 +1176,8 @@ class Emulator:
         for f in items:
             f = dict(f)
             kind = f.get("kind")
-            if kind not in ("throttle", "access_denied", "not_enabled", "latency", "error"):
-                raise ValueError(f"unknown fault kind {kind!r}: throttle, access_denied, not_enabled, latency, error")
+            if kind not in ("throttle", "access_denied", "not_enabled", "latency", "error") + STREAM_FAULTS:
+                raise ValueError(f"unknown fault kind {kind!r}: throttle, access_denied, not_enabled, latency, error, truncate, reset, raw")
             f["service"] = SERVICE_ALIASES.get(f.get("service", "*"), f.get("service", "*"))
             if kind == "not_enabled":
                 region = f["region"]
@@ -1134,7 +1197,7 @@ class Emulator:
                 continue
             if kind == "latency":
                 f["ms"] = float(f.get("ms", 0))
-            if kind == "throttle" and "count" not in f:
+            if kind in ("throttle", "truncate", "reset") and "count" not in f:
                 f["count"] = 1
             f.setdefault("operation", "*")
             f.setdefault("count", None)

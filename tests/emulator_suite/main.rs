@@ -12,6 +12,7 @@ mod incident_emulator;
 mod live_cli;
 mod live_cloudtrail;
 mod live_emulator;
+mod live_faults;
 mod live_sources;
 mod posture_emulator;
 mod recovery_emulator;

@@ -2,6 +2,11 @@
 //! edges it yields between real principals, and a breadth-first search from each principal to
 //! an administrator (or, failing that, to a principal that holds more than it does).
 //!
+//! Search: one backward breadth-first pass from the administrators gives every principal its
+//! shortest way to one; each principal's paths are then its own first hops followed along
+//! those ways. A grant counts when it lands on the principal itself or on one it becomes in
+//! one hop.
+//!
 //! Edges: a principal can *become* another (assume a role whose trust and whose caller's
 //! identity policy both allow it; pass a role that trusts a service to a new or existing
 //! resource of that service; create credentials for a user; rewrite a role's trust), can
@@ -308,18 +313,6 @@ struct Trust {
     sourced: Vec<SourcedStatement>,
 }
 
-impl Trust {
-    fn trusts_service(&self, service: &str) -> bool {
-        self.stmts.iter().any(|s| {
-            s.allows_assume_role()
-                && !s.not_principal
-                && s.principals.iter().any(|p| {
-                    p.kind == PrincipalKind::Service && p.value.eq_ignore_ascii_case(service)
-                })
-        })
-    }
-}
-
 struct Builder<'a> {
     inv: &'a IamInventory,
     partition: String,
@@ -335,6 +328,12 @@ struct Builder<'a> {
     /// a group.
     attached: HashMap<&'a str, Vec<usize>>,
     groups: Vec<Permissions>,
+    /// Roles (by role list position) whose trust lets each service principal in.
+    service_roles: HashMap<String, Vec<usize>>,
+    /// Roles whose trust names an AWS principal by exact ARN, by that ARN.
+    trusted_arn: HashMap<String, Vec<usize>>,
+    /// Roles whose trust names an account (root or id) or anyone.
+    trusted_account: Vec<usize>,
 }
 
 impl Analysis {
@@ -394,7 +393,7 @@ impl Analysis {
                 admin_policies.push(p.arn.clone());
             }
         }
-        let trusts = inv
+        let trusts: Vec<Option<Trust>> = inv
             .role_detail_list
             .iter()
             .map(|r| {
@@ -449,7 +448,47 @@ impl Analysis {
             .iter()
             .map(|g| group_permissions(&cache, g))
             .collect();
+        let mut service_roles: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut trusted_arn: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut trusted_account: Vec<usize> = Vec::new();
+        for (k, t) in trusts.iter().enumerate() {
+            let Some(t) = t else { continue };
+            let mut by_account = false;
+            for st in t
+                .stmts
+                .iter()
+                .filter(|st| st.allows_assume_role() && !st.not_principal)
+            {
+                for pr in &st.principals {
+                    let v = pr.value.trim();
+                    let list = match pr.kind {
+                        PrincipalKind::Service => {
+                            service_roles.entry(v.to_ascii_lowercase()).or_default()
+                        }
+                        PrincipalKind::Aws if v.ends_with(":root") || !v.starts_with("arn:") => {
+                            by_account = true;
+                            continue;
+                        }
+                        PrincipalKind::Aws => trusted_arn.entry(v.to_string()).or_default(),
+                        PrincipalKind::Any => {
+                            by_account = true;
+                            continue;
+                        }
+                        _ => continue,
+                    };
+                    if !list.contains(&k) {
+                        list.push(k);
+                    }
+                }
+            }
+            if by_account {
+                trusted_account.push(k);
+            }
+        }
         let b = Builder {
+            service_roles,
+            trusted_arn,
+            trusted_account,
             inv,
             partition,
             admin_policies,
@@ -476,7 +515,8 @@ impl Analysis {
             reverse,
             paths: Vec::new(),
         };
-        a.paths = (0..a.nodes.len()).map(|i| a.search(i)).collect();
+        let via = a.ways_to_admin();
+        a.paths = (0..a.nodes.len()).map(|i| a.search(i, &via)).collect();
         a
     }
 
@@ -535,138 +575,138 @@ impl Analysis {
         }
     }
 
-    /// Breadth-first search from `s`: the reachable principals, then, per first method, the
-    /// shortest path to a goal (an administrator; else something that holds more).
-    fn search(&self, s: usize) -> Vec<EscalationPath> {
-        if self.nodes[s].admin {
-            return Vec::new();
-        }
-        // Forward BFS over become-edges: prev[n] = (node, edge index) it was reached by.
-        let mut prev: HashMap<usize, Option<(usize, usize)>> = HashMap::new();
-        prev.insert(s, None);
-        let mut queue = VecDeque::from([s]);
-        while let Some(n) = queue.pop_front() {
-            for (k, e) in self.edges[n].iter().enumerate() {
-                if let EdgeTo::Node(t) = e.to
-                    && !prev.contains_key(&t)
-                {
-                    prev.insert(t, Some((n, k)));
-                    queue.push_back(t);
-                }
-            }
-        }
-        // Paths to an administrator first; methods that only reach "more" follow.
-        let mut out = self.paths_to(s, &prev, Reach::Admin);
-        for p in self.paths_to(s, &prev, Reach::More) {
-            if !out.iter().any(|a| a.method == p.method) {
-                out.push(p);
-            }
-        }
-        out.sort_by_key(|p| {
-            (
-                p.reaches != Reach::Admin,
-                catalog().iter().position(|m| m.id == p.method),
-            )
-        });
-        out
+    /// The edge from `n` that becomes `t` directly, if any.
+    fn become_edge(&self, n: usize, t: usize) -> Option<&Edge> {
+        self.edges[n]
+            .iter()
+            .find(|e| matches!(e.to, EdgeTo::Node(x) if x == t))
     }
 
-    /// Hops from `s` to `t` along the BFS tree.
-    fn tree_path(&self, t: usize, prev: &HashMap<usize, Option<(usize, usize)>>) -> Vec<Hop> {
-        let mut hops = Vec::new();
-        let mut cur = t;
-        while let Some(Some((p, k))) = prev.get(&cur) {
-            hops.push(self.hop(*p, &self.edges[*p][*k]));
-            cur = *p;
+    /// Whether edge `e` of `n` ends at an administrator by itself: a grant on `n` or on a
+    /// principal `n` becomes in one hop (a grant on a principal further away is not followed),
+    /// or a terminal state that is one.
+    fn admin_edge(&self, n: usize, e: &Edge) -> bool {
+        match &e.to {
+            EdgeTo::Grant(t) => *t == n || self.become_edge(n, *t).is_some(),
+            EdgeTo::Terminal { admin, .. } => *admin,
+            EdgeTo::Node(_) => false,
         }
-        hops.reverse();
-        hops
     }
 
-    fn paths_to(
-        &self,
-        s: usize,
-        prev: &HashMap<usize, Option<(usize, usize)>>,
-        want: Reach,
-    ) -> Vec<EscalationPath> {
-        let start = &self.nodes[s];
-        // A goal at a reached node: the node itself (admin / holds more), or an edge out of
-        // it that ends the path (a usable grant, a terminal state).
-        let mut goal: HashMap<usize, Option<usize>> = HashMap::new();
-        for &n in prev.keys() {
-            if n != s {
-                let hit = match want {
-                    Reach::Admin => self.nodes[n].admin,
-                    Reach::More => {
-                        self.nodes[n].admin || start.perms.lacks_something_of(&self.nodes[n].perms)
-                    }
-                };
-                if hit {
-                    goal.insert(n, None);
-                    continue;
-                }
-            }
-            if let Some(k) = self.edges[n].iter().position(|e| match &e.to {
-                // A grant on a principal without a boundary makes it an administrator.
-                EdgeTo::Grant(t) => prev.contains_key(t),
-                EdgeTo::Terminal { admin, more, .. } => *admin || (want == Reach::More && *more),
-                EdgeTo::Node(_) => false,
-            }) {
-                goal.insert(n, Some(k));
+    /// Breadth-first search backwards from the administrators (and the principals with an
+    /// administrator edge) over the become-edges: for every principal, the first step of a
+    /// shortest way to an administrator. Linear in the graph, once per dataset.
+    fn ways_to_admin(&self) -> Vec<Option<Via>> {
+        let mut via: Vec<Option<Via>> = vec![None; self.nodes.len()];
+        let mut queue = VecDeque::new();
+        for (n, node) in self.nodes.iter().enumerate() {
+            if node.admin {
+                via[n] = Some(Via::Admin);
+                queue.push_back(n);
             }
         }
-        if goal.is_empty() {
-            return Vec::new();
-        }
-        // Backward BFS inside the reached set: next[n] = the edge towards the nearest goal.
-        let mut next: HashMap<usize, Option<(usize, usize)>> = HashMap::new();
-        let mut queue: VecDeque<usize> = VecDeque::new();
-        // The start's own goal edges are its direct paths (below), not a place to come back to.
-        let mut goals: Vec<usize> = goal.keys().copied().filter(|&g| g != s).collect();
-        goals.sort_unstable();
-        for g in goals {
-            next.insert(g, None);
-            queue.push_back(g);
+        for (n, v) in via.iter_mut().enumerate() {
+            if v.is_none()
+                && let Some(k) = self.edges[n].iter().position(|e| self.admin_edge(n, e))
+            {
+                *v = Some(Via::Goal(k));
+                queue.push_back(n);
+            }
         }
         while let Some(n) = queue.pop_front() {
             for &(from, k) in &self.reverse[n] {
-                if from != s && prev.contains_key(&from) && !next.contains_key(&from) {
-                    next.insert(from, Some((n, k)));
+                if via[from].is_none() {
+                    via[from] = Some(Via::Next(k));
                     queue.push_back(from);
                 }
             }
         }
-        // The path from `n` on: follow next pointers, then the goal edge (and, for a grant on
-        // another principal, the way to become it).
-        let finish = |mut n: usize, mut hops: Vec<Hop>| -> (Vec<Hop>, String) {
-            while let Some(Some((t, _))) = next.get(&n) {
-                let k = next[&n].unwrap().1;
-                hops.push(self.hop(n, &self.edges[n][k]));
-                n = *t;
+        via
+    }
+
+    /// The hops from `n` to an administrator along `via`; `None` when the way passes `avoid`.
+    fn follow(
+        &self,
+        mut n: usize,
+        via: &[Option<Via>],
+        avoid: usize,
+    ) -> Option<(Vec<Hop>, String)> {
+        let mut hops = Vec::new();
+        loop {
+            if n == avoid {
+                return None;
             }
-            let target = match goal.get(&n).copied().flatten() {
-                None => self.nodes[n].arn.clone(),
-                Some(k) => {
+            match via[n]? {
+                Via::Admin => return Some((hops, self.nodes[n].arn.clone())),
+                Via::Goal(k) => {
                     let e = &self.edges[n][k];
                     hops.push(self.hop(n, e));
-                    match &e.to {
-                        EdgeTo::Grant(t) => {
-                            if *t != s && !hops.iter().any(|h| h.to == self.nodes[*t].arn) {
-                                hops.extend(self.tree_path(*t, prev));
-                            }
-                            self.nodes[*t].arn.clone()
+                    return Some(self.finish_goal(n, e, hops));
+                }
+                Via::Next(k) => {
+                    let e = &self.edges[n][k];
+                    hops.push(self.hop(n, e));
+                    let EdgeTo::Node(t) = e.to else {
+                        return None;
+                    };
+                    n = t;
+                }
+            }
+        }
+    }
+
+    /// After a goal edge of `n`: a grant on another principal is used by becoming it.
+    fn finish_goal(&self, n: usize, e: &Edge, mut hops: Vec<Hop>) -> (Vec<Hop>, String) {
+        match &e.to {
+            EdgeTo::Grant(t) => {
+                if *t != n
+                    && let Some(b) = self.become_edge(n, *t)
+                {
+                    hops.push(self.hop(n, b));
+                }
+                (hops, self.nodes[*t].arn.clone())
+            }
+            EdgeTo::Terminal { label, .. } => (hops, label.clone()),
+            EdgeTo::Node(t) => (hops, self.nodes[*t].arn.clone()),
+        }
+    }
+
+    /// Per first method of `s`: the shortest way to an administrator; else, for a method whose
+    /// first hop reaches a principal (or state) holding an action `s` lacks, that hop.
+    fn search(&self, s: usize, via: &[Option<Via>]) -> Vec<EscalationPath> {
+        if self.nodes[s].admin {
+            return Vec::new();
+        }
+        let start = &self.nodes[s];
+        let mut best: Vec<EscalationPath> = Vec::new();
+        for e in &self.edges[s] {
+            let first = self.hop(s, e);
+            let found = if self.admin_edge(s, e) {
+                Some((Reach::Admin, self.finish_goal(s, e, vec![first.clone()])))
+            } else {
+                match &e.to {
+                    EdgeTo::Node(t) => match self.follow(*t, via, s) {
+                        Some((rest, target)) => {
+                            let mut hops = vec![first.clone()];
+                            hops.extend(rest);
+                            Some((Reach::Admin, (hops, target)))
                         }
-                        EdgeTo::Terminal { label, .. } => label.clone(),
-                        EdgeTo::Node(t) => self.nodes[*t].arn.clone(),
-                    }
+                        None if start.perms.lacks_something_of(&self.nodes[*t].perms) => Some((
+                            Reach::More,
+                            (vec![first.clone()], self.nodes[*t].arn.clone()),
+                        )),
+                        None => None,
+                    },
+                    EdgeTo::Terminal {
+                        label, more: true, ..
+                    } => Some((Reach::More, (vec![first.clone()], label.clone()))),
+                    _ => None,
                 }
             };
-            (hops, target)
-        };
-        let mut best: Vec<EscalationPath> = Vec::new();
-        let mut consider = |hops: Vec<Hop>, target: String| {
-            let first = &hops[0];
-            let m = catalog().iter().find(|m| m.id == first.method).unwrap();
+            let Some((reaches, (hops, target))) = found else {
+                continue;
+            };
+            let m = &catalog()[e.method];
             let mut needs_mfa = false;
             let mut depends: Vec<String> = Vec::new();
             for h in &hops {
@@ -688,66 +728,46 @@ impl Analysis {
                 description: m.description.as_str(),
                 actions: first.actions.clone(),
                 granted_by,
-                reaches: want,
+                reaches,
                 target,
                 hops,
                 needs_mfa,
                 depends_on: depends,
             };
+            let rank = |p: &EscalationPath| {
+                (
+                    p.reaches != Reach::Admin,
+                    p.depends_on.len(),
+                    p.needs_mfa,
+                    p.hops.len(),
+                )
+            };
             match best.iter_mut().find(|b| b.method == p.method) {
-                Some(b)
-                    if (p.hops.len(), p.depends_on.len()) < (b.hops.len(), b.depends_on.len()) =>
-                {
-                    *b = p
-                }
+                Some(b) if rank(&p) < rank(b) => *b = p,
                 Some(_) => {}
                 None => best.push(p),
             }
-        };
-        for (k, e) in self.edges[s].iter().enumerate() {
-            match &e.to {
-                EdgeTo::Node(t) if next.contains_key(t) => {
-                    let (hops, target) = finish(*t, vec![self.hop(s, e)]);
-                    consider(hops, target);
-                }
-                EdgeTo::Node(_) => {}
-                _ if goal.get(&s) == Some(&Some(k)) || self.ends_here(e, prev, want) => {
-                    let (hops, target) = {
-                        let mut hops = vec![self.hop(s, e)];
-                        let target = match &e.to {
-                            EdgeTo::Grant(t) => {
-                                if *t != s {
-                                    hops.extend(self.tree_path(*t, prev));
-                                }
-                                self.nodes[*t].arn.clone()
-                            }
-                            EdgeTo::Terminal { label, .. } => label.clone(),
-                            EdgeTo::Node(_) => unreachable!(),
-                        };
-                        (hops, target)
-                    };
-                    consider(hops, target);
-                }
-                _ => {}
-            }
         }
-        // Catalog order, so output is stable.
-        best.sort_by_key(|p| catalog().iter().position(|m| m.id == p.method));
+        // Paths to an administrator first, then catalog order, so output is stable.
+        best.sort_by_key(|p| {
+            (
+                p.reaches != Reach::Admin,
+                catalog().iter().position(|m| m.id == p.method),
+            )
+        });
         best
     }
+}
 
-    fn ends_here(
-        &self,
-        e: &Edge,
-        prev: &HashMap<usize, Option<(usize, usize)>>,
-        want: Reach,
-    ) -> bool {
-        match &e.to {
-            EdgeTo::Grant(t) => prev.contains_key(t),
-            EdgeTo::Terminal { admin, more, .. } => *admin || (want == Reach::More && *more),
-            EdgeTo::Node(_) => false,
-        }
-    }
+/// The first step of a shortest way to an administrator.
+#[derive(Debug, Clone, Copy)]
+enum Via {
+    /// The principal is one.
+    Admin,
+    /// Its edge `k` ends at one.
+    Goal(usize),
+    /// Its become-edge `k` leads towards one.
+    Next(usize),
 }
 
 impl Builder<'_> {
@@ -831,14 +851,11 @@ impl Builder<'_> {
                     }
                 }
                 TargetKind::ServiceRole => {
-                    let service = m.service.as_deref().unwrap_or("");
-                    for (k, r) in self.inv.role_detail_list.iter().enumerate() {
+                    let service = m.service.as_deref().unwrap_or("").to_ascii_lowercase();
+                    for &k in self.service_roles.get(&service).into_iter().flatten() {
+                        let r = &self.inv.role_detail_list[k];
                         let n = self.role_node[k];
-                        if n == i
-                            || !self.trusts[k]
-                                .as_ref()
-                                .is_some_and(|t| t.trusts_service(service))
-                        {
+                        if n == i {
                             continue;
                         }
                         if let Some(g) = self.allowed(p, m, Some(&r.arn)) {
@@ -986,7 +1003,20 @@ impl Builder<'_> {
         let p = &me.perms;
         let account_root = format!("arn:{}:iam::{}:root", self.partition, p.caller.account);
         let identity_may = p.may_allow("sts:AssumeRole");
-        for (k, r) in self.inv.role_detail_list.iter().enumerate() {
+        // Only roles whose trust names this principal, or its account when its identity
+        // policy may call sts:AssumeRole at all.
+        let mut candidates: Vec<usize> = self
+            .trusted_arn
+            .get(me.arn.as_str())
+            .cloned()
+            .unwrap_or_default();
+        if identity_may {
+            candidates.extend(self.trusted_account.iter().copied());
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        for k in candidates {
+            let r = &self.inv.role_detail_list[k];
             let n = self.role_node[k];
             if n == i {
                 continue;
