@@ -35,12 +35,15 @@ pub fn source_key(s: Source) -> &'static str {
     }
 }
 
-/// Replaces control characters (hostile AWS or snapshot text) so a reason stays one plain line.
+/// A reason from AWS or a snapshot as one safe line (the one sanitiser: controls, bidi and
+/// invisible characters become visible escapes).
 pub fn plain(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    crate::sanitize::line(s).into_owned()
 }
+
+/// Attempts the live loader makes per AWS call before an error surfaces (the SDK's retry
+/// limit; `sources::aws` configures it from here, so a throttled source reports the real count).
+pub const RETRY_ATTEMPTS: u32 = 6;
 
 /// What happened to one source in one region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,7 +147,7 @@ pub fn classify(message: &str, records: usize) -> CoverageState {
     if is_throttling(&message) {
         // The SDK retried up to its limit before this error surfaced.
         return CoverageState::Throttled {
-            attempt: crate::sources::aws::MAX_ATTEMPTS,
+            attempt: RETRY_ATTEMPTS,
         };
     }
     CoverageState::Failed { reason: message }

@@ -51,7 +51,7 @@ pub const DEFAULT_ENABLED_REGIONS: &[&str] = &[
 
 /// Attempts per call: throttling, transient errors, server errors and 2xx answers whose body
 /// does not parse are retried ([`RetryPolicy`]).
-pub const MAX_ATTEMPTS: u32 = 6;
+pub const MAX_ATTEMPTS: u32 = crate::model::coverage::RETRY_ATTEMPTS;
 /// After throttling, the first retry waits a random delay up to this, doubling per retry
 /// (standard mode: full jitter, per call). A throttled call waits only for itself: the
 /// adaptive mode's client-wide rate limiter made two throttled GetAccountAuthorizationDetails

@@ -1,7 +1,7 @@
 //! Every pane rendered at 80x24 and 200x50 from the demo account, compared with insta snapshots
 //! (tests/snapshots/). Review changes with `cargo insta review`.
 use crate::common;
-use common::demo::{loaded, press, screen};
+use common::demo::{gapped, loaded, loaded_with, press, screen, text};
 use guardpost::app::{self, Event, State};
 use guardpost::ui::theme::Theme;
 
@@ -164,4 +164,76 @@ fn incident_walkthrough() {
         let t = screen(&st, &Theme::default());
         assert_screen!(format!("incident_{w}x{h}"), t.backend());
     }
+}
+
+/// Unknown is not zero: with GuardDuty denied everywhere and Security Hub partial in
+/// eu-west-1, no count from them is a plain number, the overview says what is missing, the
+/// Sources box names the missing permission, and an empty GuardDuty list says why.
+#[test]
+fn coverage_gaps() {
+    for (w, h) in [(80, 24), (120, 34)] {
+        let mut st = loaded_with(gapped(), w, h);
+        let screen_text = text(&st);
+        assert!(
+            screen_text.contains("Incomplete data: Security Hub partial in eu-west-1"),
+            "{screen_text}"
+        );
+        assert!(
+            screen_text.contains("GuardDuty denied in 3 regions"),
+            "{screen_text}"
+        );
+        // GUARDD column: nothing read, so unknown; SECHUB: a lower bound.
+        assert!(screen_text.contains("       ?"), "{screen_text}");
+        assert!(screen_text.contains('≥'), "{screen_text}");
+        assert_screen!(
+            format!("coverage_overview_{w}x{h}"),
+            screen(&st, &Theme::default()).backend()
+        );
+
+        press(&mut st, ":guardduty<Enter>");
+        let list = text(&st);
+        assert!(
+            list.contains("This list may be incomplete: GuardDuty us-east-1: denied"),
+            "{list}"
+        );
+        assert!(!list.contains("No open findings here.\n"), "{list}");
+        assert_screen!(
+            format!("coverage_empty_guardduty_{w}x{h}"),
+            screen(&st, &Theme::default()).backend()
+        );
+    }
+}
+
+/// The Sources box shows the state of what could not be read, not a bare "on".
+#[test]
+fn coverage_sources_box() {
+    let st = loaded_with(gapped(), 120, 34);
+    let t = text(&st);
+    assert!(
+        t.contains("GuardDuty denied (guardduty:ListFindings)"),
+        "{t}"
+    );
+    assert!(
+        t.contains("SecHub partial (ThrottlingException: Rate exceeded)"),
+        "{t}"
+    );
+    assert!(!t.contains("every source loaded"), "{t}");
+    // The complete demo keeps its plain numbers and no banner.
+    let demo = text(&loaded(120, 34));
+    assert!(!demo.contains("Incomplete data"), "{demo}");
+    assert!(!demo.contains('≥'), "{demo}");
+}
+
+/// A GuardDuty finding merged with its Security Hub copy shows each source's workflow when
+/// they disagree (the demo's Bitcoin finding: NEW in GuardDuty, NOTIFIED in Security Hub).
+#[test]
+fn detail_shows_workflow_per_source() {
+    let mut st = loaded(120, 34);
+    press(
+        &mut st,
+        ":guardduty<Enter>/Bitcoin-related domain<Enter><Enter>",
+    );
+    let t = text(&st);
+    assert!(t.contains("Bitcoin-related domain"), "{t}");
+    assert!(t.contains("Workflow      GD NEW · SH NOTIFIED"), "{t}");
 }

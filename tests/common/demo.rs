@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use guardpost::app::{self, Effect, Event, State};
 use guardpost::dataset::{Dataset, Origin};
+use guardpost::model::SourceProblem;
 use guardpost::posture::PostureConfig;
 use guardpost::snapshot::Snapshot;
 use guardpost::ui::{self, theme::Theme};
@@ -13,10 +14,36 @@ pub fn demo() -> Dataset {
 }
 
 pub fn loaded(w: u16, h: u16) -> State {
+    loaded_with(demo(), w, h)
+}
+
+pub fn loaded_with(data: Dataset, w: u16, h: u16) -> State {
     let mut st = State::new(false, (w, h));
     app::update(&mut st, Event::Tick(chrono::Utc::now()));
-    app::update(&mut st, Event::Loaded(Box::new(demo())));
+    app::update(&mut st, Event::Loaded(Box::new(data)));
     st
+}
+
+/// The demo as a load with gaps would leave it: every `guardduty:ListFindings` denied (no
+/// GuardDuty record read in any region) and Security Hub throttled in eu-west-1 after some of
+/// its pages were read. Coverage is derived from these problems as for any snapshot.
+pub fn gapped() -> Dataset {
+    let mut snap = Snapshot::demo();
+    for gd in &mut snap.guardduty {
+        gd.findings.clear();
+        snap.problems.push(SourceProblem {
+            source: "guardduty".into(),
+            region: Some(gd.region.clone()),
+            message: "AccessDenied: missing permission guardduty:ListFindings".into(),
+        });
+    }
+    snap.problems.push(SourceProblem {
+        source: "securityhub".into(),
+        region: Some("eu-west-1".into()),
+        message: "ThrottlingException: Rate exceeded".into(),
+    });
+    snap.coverage = None;
+    Dataset::from_snapshot(snap, Origin::Demo, &PostureConfig::default())
 }
 
 /// Keys typed by a person: each one is drawn, and a second passes before the next (as the

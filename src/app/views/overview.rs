@@ -6,7 +6,7 @@ use crate::app::keymap::Action;
 use crate::app::list::Scope;
 use crate::app::selection::Selection;
 use crate::dataset::Dataset;
-use crate::model::{Severity, Source};
+use crate::model::{Count, Coverage, Severity, Source};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default)]
@@ -93,6 +93,48 @@ fn sev_index(s: Severity) -> usize {
     Severity::ALL.iter().position(|x| *x == s).unwrap_or(4)
 }
 
+/// Counts qualified by coverage, in `Severity::ALL` order: `12`, `≥12`, `?`, `off`.
+pub type SevQualified = [Count; 5];
+
+/// The sum of counts from several sources: exact only when each part is (a source that is
+/// off adds nothing); otherwise at least the sum, or unknown when nothing was read.
+pub fn sum_counts(parts: impl IntoIterator<Item = Count>) -> Count {
+    let (mut n, mut exact) = (0, true);
+    for c in parts {
+        match c {
+            Count::Exact(k) => n += k,
+            Count::AtLeast(k) => (n, exact) = (n + k, false),
+            Count::Unknown => exact = false,
+            Count::Off => {}
+        }
+    }
+    match (exact, n) {
+        (true, _) => Count::Exact(n),
+        (false, 0) => Count::Unknown,
+        (false, _) => Count::AtLeast(n),
+    }
+}
+
+/// `counts[source][severity]` of one region (`None`: every region) qualified by coverage.
+/// Regional posture findings come from service statuses, not the (global) IAM read, so only
+/// the `global` row and the all-regions counts depend on IAM's coverage.
+fn qualified(cov: &Coverage, region: Option<&str>, counts: &[SevCounts; 4]) -> [SevQualified; 4] {
+    std::array::from_fn(|ci| {
+        let src = Source::ALL[ci];
+        std::array::from_fn(|si| {
+            let n = counts[ci][si];
+            match region {
+                Some(r) if src == Source::Posture && r != "global" => Count::Exact(n),
+                _ => cov.qualify(src, region, n),
+            }
+        })
+    })
+}
+
+fn column_sums(q: &[SevQualified; 4]) -> SevQualified {
+    std::array::from_fn(|si| sum_counts(q.iter().map(|row| row[si])))
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PostureScore {
     /// 0-100: the severity-weighted share of posture rules that pass.
@@ -111,6 +153,12 @@ pub struct Summary {
     /// Findings reported by more than one source (merged copies).
     pub merged: usize,
     pub by_region: Vec<(String, SevCounts)>,
+    /// `by_source` qualified by coverage (a count from an incomplete source is `≥n` or `?`).
+    pub by_source_q: Vec<SevQualified>,
+    /// `total` qualified: exact only when every source's count is.
+    pub total_q: Option<SevQualified>,
+    /// `by_region`'s rows qualified, same order.
+    pub by_region_q: Vec<SevQualified>,
     /// (resource index, counts), worst first.
     pub top_resources: Vec<(usize, SevCounts)>,
     /// (control id or type, worst severity, open count, title of one), most frequent first.
@@ -128,7 +176,8 @@ pub use crate::posture::score::weight;
 impl Summary {
     pub fn build(data: &Dataset) -> Summary {
         let mut s = Summary::default();
-        let mut regions: BTreeMap<String, SevCounts> = BTreeMap::new();
+        // region -> [source][severity]
+        let mut regions: BTreeMap<String, [SevCounts; 4]> = BTreeMap::new();
         let mut kinds: BTreeMap<&str, (Severity, usize, &str)> = BTreeMap::new();
         let mut failing: BTreeSet<&str> = BTreeSet::new();
         for f in &data.findings {
@@ -144,7 +193,7 @@ impl Summary {
             let src = Source::ALL.iter().position(|x| *x == f.source).unwrap_or(0);
             s.by_source[src][si] += 1;
             s.total[si] += 1;
-            regions.entry(f.region.clone()).or_default()[si] += 1;
+            regions.entry(f.region.clone()).or_default()[src][si] += 1;
             let k = kinds
                 .entry(f.control_id.as_deref().unwrap_or(&f.kind))
                 .or_insert((f.severity, 0, &f.title));
@@ -157,7 +206,16 @@ impl Summary {
         for r in &data.regions {
             regions.entry(r.clone()).or_default();
         }
-        s.by_region = regions.into_iter().collect();
+        let cov = &data.coverage;
+        let by_source_q = qualified(cov, None, &s.by_source);
+        s.total_q = Some(column_sums(&by_source_q));
+        s.by_source_q = by_source_q.to_vec();
+        for (r, counts) in regions {
+            s.by_region_q
+                .push(column_sums(&qualified(cov, Some(&r), &counts)));
+            let total = std::array::from_fn(|si| counts.iter().map(|c| c[si]).sum());
+            s.by_region.push((r, total));
+        }
         let mut kinds: Vec<(String, Severity, usize, String)> = kinds
             .into_iter()
             .map(|(k, (sev, n, t))| (k.to_string(), sev, n, t.to_string()))

@@ -49,7 +49,8 @@ pub fn lines(data: &Dataset, f: &Finding, theme: &Theme) -> Vec<Line<'static>> {
     if let Some(s) = f.raw_score {
         out.push(field("Score", format!("{s}"), theme));
     }
-    out.push(field("Workflow", f.workflow.label(), theme));
+    // Per source when a merged finding's copies disagree (`GD NEW · SH NOTIFIED`).
+    out.push(field("Workflow", crate::merge::workflow_label(f), theme));
     if let Some(c) = f.compliance {
         out.push(field("Compliance", format!("{c:?}").to_uppercase(), theme));
     }

@@ -1,12 +1,13 @@
 //! The findings table, virtualized: only the visible slice becomes ratatui rows.
-use crate::app::list::{Cursor, FindingList, GroupMode};
+use crate::app::list::{Cursor, FindingList, GroupMode, Scope};
 use crate::dataset::Dataset;
 use crate::model::{Finding, Source};
 use crate::ui::{block, theme::Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 pub fn sources_label(sources: &[Source]) -> String {
     sources
@@ -14,6 +15,24 @@ pub fn sources_label(sources: &[Source]) -> String {
         .map(|s| s.short())
         .collect::<Vec<_>>()
         .join("+")
+}
+
+/// Why a list in `scope` may be empty although findings exist: the coverage gaps of the
+/// sources (and region) it draws from, `None` when they were all read.
+fn empty_reason(data: &Dataset, scope: &Scope) -> Option<String> {
+    let (sources, region): (Vec<Source>, Option<&str>) = match scope {
+        Scope::Source(s) | Scope::Severity(_, Some(s)) => (vec![*s], None),
+        Scope::Region(r) => (Source::ALL.to_vec(), Some(r.as_str())),
+        _ => (Source::ALL.to_vec(), None),
+    };
+    let gaps: Vec<String> = sources
+        .into_iter()
+        // Regional lists do not depend on the global IAM read (its findings are `global`).
+        .filter(|s| !(*s == Source::Posture && region.is_some_and(|r| r != "global")))
+        .filter_map(|s| data.coverage.empty_reason(s, region))
+        .map(|r| r.trim_start_matches("may be incomplete: ").to_string())
+        .collect();
+    (!gaps.is_empty()).then(|| format!("may be incomplete: {}", gaps.join("; ")))
 }
 
 fn title(data: &Dataset, l: &FindingList) -> String {
@@ -55,7 +74,21 @@ pub fn render(data: &Dataset, l: &FindingList, theme: &Theme, frame: &mut Frame,
         } else {
             "Nothing matches the filter. Press / to change it, Esc in the filter to clear it."
         };
-        frame.render_widget(Paragraph::new(msg).style(theme.dimmed()).block(blk), area);
+        let mut lines = vec![Line::from(Span::styled(msg, theme.dimmed()))];
+        // Unknown is not zero: an empty list from a source that was not fully read says so.
+        if let Some(why) = empty_reason(data, &l.scope) {
+            lines.insert(
+                0,
+                Line::from(Span::styled(
+                    format!("This list {why}"),
+                    theme.warn().add_modifier(Modifier::BOLD),
+                )),
+            );
+        }
+        frame.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }).block(blk),
+            area,
+        );
         return;
     }
     // Keep the selection visible even if the stored offset is stale (pure render: no mutation).

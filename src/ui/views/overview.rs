@@ -2,7 +2,7 @@
 //! source health. Every count is a way in: Enter opens the findings behind it.
 use crate::app::{OverviewItem, OverviewView, State, truncate};
 use crate::dataset::Dataset;
-use crate::model::{Severity, Source};
+use crate::model::{Count, Severity, Source};
 use crate::ui::{block, theme::Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,15 +13,26 @@ use ratatui::widgets::Paragraph;
 /// A rendered line and the overview item it selects, if any.
 type Item<'a> = (Line<'a>, Option<OverviewItem>);
 
-fn count_span(n: usize, sev: Severity, theme: &Theme, selected: bool) -> Span<'static> {
+/// A count as coverage allows: `12`, `≥12` (not everything was read), `?` (nothing was),
+/// `off`. An unknown count stands out; it is never drawn as a quiet zero.
+fn count_span(n: Count, sev: Severity, theme: &Theme, selected: bool) -> Span<'static> {
     let style = if selected {
         theme.selected()
-    } else if n == 0 {
-        theme.dimmed()
     } else {
-        theme.severity(sev)
+        match n {
+            Count::Exact(0) | Count::Off => theme.dimmed(),
+            Count::Unknown => theme.warn(),
+            Count::Exact(_) | Count::AtLeast(_) => theme.severity(sev),
+        }
     };
-    Span::styled(format!("{n:>8}"), style)
+    Span::styled(format!("{:>8}", n.to_string()), style)
+}
+
+/// The qualified counts of a summary row, or the plain ones taken as exact when the summary
+/// was built without them.
+fn row(q: Option<&[Count; 5]>, plain: &[usize; 5]) -> [Count; 5] {
+    q.copied()
+        .unwrap_or_else(|| std::array::from_fn(|i| Count::Exact(plain[i])))
 }
 
 fn heading(text: &str, theme: &Theme) -> Item<'static> {
@@ -66,14 +77,14 @@ fn severity_table(state: &State, o: &OverviewView, theme: &Theme) -> Vec<Item<'s
         };
         let mut spans = vec![Span::styled(format!("{:<10}", sev.label()), label_style)];
         spans.push(count_span(
-            s.total[si],
+            row(s.total_q.as_ref(), &s.total)[si],
             *sev,
             theme,
             row_sel && o.column == 0,
         ));
         for ci in 0..Source::ALL.len() {
             spans.push(count_span(
-                s.by_source[ci][si],
+                row(s.by_source_q.get(ci), &s.by_source[ci])[si],
                 *sev,
                 theme,
                 row_sel && o.column == ci + 1,
@@ -81,11 +92,11 @@ fn severity_table(state: &State, o: &OverviewView, theme: &Theme) -> Vec<Item<'s
         }
         out.push((Line::from(spans), Some(item)));
     }
-    let total: usize = s.total.iter().sum();
+    let total = crate::app::summary::sum_counts(row(s.total_q.as_ref(), &s.total));
     out.push((
         Line::from(vec![
             Span::styled(format!("{:<10}", "open"), theme.title()),
-            Span::styled(format!("{total:>8}"), theme.title()),
+            Span::styled(format!("{:>8}", total.to_string()), theme.title()),
             Span::styled(
                 format!(
                     "  {} closed hidden · {} merged across sources",
@@ -133,7 +144,8 @@ fn regions(state: &State, theme: &Theme, selected: Option<&OverviewItem>) -> Vec
         )
     }));
     out.push((Line::from(rh), None));
-    for (r, counts) in &state.summary.by_region {
+    for (i, (r, counts)) in state.summary.by_region.iter().enumerate() {
+        let counts = row(state.summary.by_region_q.get(i), counts);
         let item = OverviewItem::Region(r.clone());
         let style = if selected == Some(&item) {
             theme.selected()
@@ -221,6 +233,7 @@ fn resources(
 
 fn sources(data: &Dataset, theme: &Theme) -> Vec<Item<'static>> {
     let mut out = vec![heading("Sources", theme)];
+    let mut gaps: Vec<String> = Vec::new();
     for region in &data.regions {
         let mut spans = vec![Span::styled(format!("  {region:<16}"), theme.text())];
         for (svc, label) in [
@@ -233,25 +246,61 @@ fn sources(data: &Dataset, theme: &Theme) -> Vec<Item<'static>> {
                 .iter()
                 .filter(|x| x.service == svc && &x.region == region)
                 .collect();
-            let (mark, style) = if entries.iter().any(|x| x.enabled) {
-                ("on ", theme.ok())
+            // What was read decides first: a detector that is on but could not be read is
+            // not "on" for the console's purposes (its zero is not a zero).
+            let gap = data
+                .coverage
+                .get(svc, Some(region))
+                .filter(|c| !c.state.is_complete());
+            let (mark, style) = if let Some(c) = gap {
+                // The row has room for a mark only; the state and its reason follow below.
+                gaps.push(format!("{label} {}", c.state));
+                ("!", theme.warn())
+            } else if entries.iter().any(|x| x.enabled) {
+                ("on", theme.ok())
             } else if entries.is_empty() {
-                ("?  ", theme.dimmed())
+                ("?", theme.dimmed())
             } else {
                 ("OFF", theme.error())
             };
             spans.push(Span::styled(format!("{label} "), theme.dimmed()));
-            spans.push(Span::styled(format!("{mark} "), style));
+            spans.push(Span::styled(format!("{mark:<3} "), style));
         }
         out.push((Line::from(spans), None));
+        for g in gaps.drain(..) {
+            out.push((
+                Line::from(Span::styled(format!("    {g}"), theme.warn())),
+                None,
+            ));
+        }
     }
-    if data.problems.is_empty() {
+    if let Some(c) = data
+        .coverage
+        .get("iam", None)
+        .filter(|c| !c.state.is_complete())
+    {
+        out.push((
+            Line::from(Span::styled(format!("  {}", c.label()), theme.warn())),
+            None,
+        ));
+    }
+    if data.problems.is_empty() && data.coverage.is_complete() {
         out.push((
             Line::from(Span::styled("  every source loaded", theme.ok())),
             None,
         ));
     } else {
-        for pr in &data.problems {
+        // A problem the coverage lines above already explain is not repeated.
+        let explained = |source: &str, region: Option<&str>| {
+            data.coverage
+                .get(source, region)
+                .is_some_and(|c| !c.state.is_complete())
+        };
+        for pr in data
+            .problems
+            .iter()
+            .filter(|p| !explained(&p.source, p.region.as_deref()))
+        {
             out.push((
                 Line::from(Span::styled(
                     format!(
@@ -270,6 +319,26 @@ fn sources(data: &Dataset, theme: &Theme) -> Vec<Item<'static>> {
         }
     }
     out
+}
+
+/// The coverage banner: what could not be read, on top of the overview whenever anything is
+/// incomplete (the counts below are then lower bounds or unknown).
+fn coverage_banner(data: &Dataset, theme: &Theme, width: u16) -> Option<(Paragraph<'static>, u16)> {
+    let line = data.coverage.summary_line()?;
+    let text = format!("Incomplete data: {line}");
+    let width = width.max(1) as usize;
+    // Up to 3 rows; the full text is also in the Sources box.
+    let rows = text.chars().count().div_ceil(width).clamp(1, 3) as u16;
+    Some((
+        Paragraph::new(Line::from(Span::styled(
+            text,
+            theme
+                .warn()
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        )))
+        .wrap(ratatui::widgets::Wrap { trim: false }),
+        rows,
+    ))
 }
 
 /// Draws a column of items, scrolled so the selected item is visible.
@@ -309,6 +378,15 @@ pub fn render(
     let selected = state.summary.items.get(o.cursor);
     let posture_sel = selected == Some(&OverviewItem::Posture);
     let title = "open findings · Enter drills down · h/l picks a source";
+    let area = match coverage_banner(data, theme, area.width) {
+        Some((banner, rows)) => {
+            let [top, rest] =
+                Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(area);
+            frame.render_widget(banner, top);
+            rest
+        }
+        None => area,
+    };
     if area.width >= 110 {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
