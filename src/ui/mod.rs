@@ -145,6 +145,13 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         None
     };
+    // An action interrupted mid-call stays in view until it is verified (:journal, Enter).
+    let unverified = state.act.unverified();
+    let badge = match (unverified, badge) {
+        (0, b) => b.map(str::to_string),
+        (n, None) => Some(format!(" {n} UNVERIFIED ")),
+        (n, Some(b)) => Some(format!(" {n} UNVERIFIED ·{b}")),
+    };
     if let Some(badge) = badge {
         let badge = Span::styled(badge, theme.read_only_badge());
         // Right-align the badge: it must stay visible however long the header is.

@@ -157,8 +157,13 @@ fn an_interrupted_action_shows_as_unknown_and_enter_verifies_it() {
         status.contains("1 action(s) with an unknown outcome"),
         "{status}"
     );
+    let header = |st: &app::State| text(st).lines().next().unwrap_or_default().to_string();
+    assert!(!header(&loaded(160, 45)).contains("UNVERIFIED"));
+    assert!(header(&st).contains("1 UNVERIFIED"), "{}", header(&st));
     press(&mut st, ":journal<Enter>");
     assert!(text(&st).contains("UNKNOWN — verify"), "{}", text(&st));
+    // The status line has moved on; the header still keeps the entry in view.
+    assert!(header(&st).contains("1 UNVERIFIED"), "{}", header(&st));
     let effects = press(&mut st, "<Enter>");
     assert_eq!(effects, vec![Effect::Verify("a1".into())]);
 }

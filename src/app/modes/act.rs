@@ -39,6 +39,15 @@ pub struct ActState {
 }
 
 impl ActState {
+    /// Entries whose outcome is unknown (interrupted mid-call) and not yet verified: the
+    /// header keeps them in view until they are.
+    pub fn unverified(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.status == JournalStatus::Unknown && e.verified.is_none())
+            .count()
+    }
+
     /// Only this account's entries, in this dry-run mode, are undone with `u`.
     pub fn undoable(&self, e: &Entry) -> bool {
         e.can_undo() && e.account == self.account && e.dry_run == self.dry_run

@@ -134,11 +134,8 @@ pub fn loaded(
     path: String,
     first: bool,
 ) {
-    let unknown = entries
-        .iter()
-        .filter(|e| e.status == JournalStatus::Unknown && e.verified.is_none())
-        .count();
     state.act.entries = entries;
+    let unknown = state.act.unverified();
     state.act.problem = problem.clone();
     state.act.path = path;
     let height = table_height(state.size);
