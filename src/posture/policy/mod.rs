@@ -1,6 +1,7 @@
 //! Policy evaluation: documents ([`document`]), a principal's effective permissions and the
 //! request evaluator ([`permissions`]), and privilege escalation as a graph ([`escalation`]).
 
+pub mod catalog;
 pub mod document;
 pub mod escalation;
 pub mod permissions;
