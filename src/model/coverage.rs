@@ -486,7 +486,7 @@ mod tests {
         assert_eq!(
             e.state,
             CoverageState::Failed {
-                reason: "x: network error:  [31mdns".into()
+                reason: "x: network error: \\u{1b}[31mdns".into()
             }
         );
         assert_eq!(

@@ -339,3 +339,20 @@ fn every_action_id_is_listed() {
         );
     }
 }
+
+/// A GuardDuty finding merged with its NOTIFIED Security Hub copy: resolving it in Security Hub
+/// and undoing puts the copy back to NOTIFIED (its own status), not the native NEW.
+#[test]
+fn undo_of_a_merged_findings_workflow_restores_the_copys_own_status() {
+    use crate::merge::tests::{gd_copy, gd_native};
+    use crate::model::Workflow;
+    let id = "46ba0ac2845071e23ccdeb2ae03bfdea";
+    let mut copy = gd_copy(id, "us-east-1");
+    copy.records[0].raw["Workflow"]["Status"] = serde_json::json!("NOTIFIED");
+    let out = crate::merge::dedupe(vec![gd_native(id), copy]);
+    let plan = super::securityhub_workflow(&[&out[0]], Workflow::Resolved, "")
+        .expect("a Security Hub record to update");
+    let undo = serde_json::to_string(&plan.undo).unwrap();
+    assert!(undo.contains("NOTIFIED"), "{undo}");
+    assert!(!undo.contains("\"NEW\""), "{undo}");
+}
