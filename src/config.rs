@@ -67,16 +67,8 @@ pub struct AccountConfig {
     pub read_only: Option<bool>,
 }
 
-/// The AWS profile guardpost uses, resolved exactly as the session does: `--profile`, then
-/// `AWS_PROFILE`, then `default`.
-pub fn profile_name(cli: Option<&str>, env: Option<&str>) -> String {
-    cli.or(env).unwrap_or("default").to_string()
-}
-
-/// [`profile_name`] with `AWS_PROFILE` read from the environment.
-pub fn current_profile(cli: Option<&str>) -> String {
-    profile_name(cli, std::env::var("AWS_PROFILE").ok().as_deref())
-}
+// The profile resolution lives with the session (sources never import config).
+pub use crate::sources::session::{current_profile, profile_name};
 
 /// What is about to be changed, for [`Config::read_only`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

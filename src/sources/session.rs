@@ -171,8 +171,8 @@ pub fn session_spec(
     opts: &SessionOptions,
     profiles: &BTreeMap<String, ProfileSection>,
 ) -> Result<Option<SessionSpec>, String> {
-    // The same resolution as the read-only decision's (config::current_profile).
-    let name = crate::config::current_profile(opts.profile.as_deref());
+    // The same resolution as the read-only decision's (config re-exports it).
+    let name = current_profile(opts.profile.as_deref());
     let empty = ProfileSection::new();
     let p = profiles.get(&name).unwrap_or(&empty);
     let get = |k: &str| p.get(k).filter(|v| !v.is_empty()).cloned();
@@ -449,6 +449,17 @@ pub async fn start(
         message: error.unwrap_or_default(),
         attempts: MAX_ATTEMPTS,
     })
+}
+
+/// The AWS profile guardpost uses, resolved exactly as the session does: `--profile`, then
+/// `AWS_PROFILE`, then `default`.
+pub fn profile_name(cli: Option<&str>, env: Option<&str>) -> String {
+    cli.or(env).unwrap_or("default").to_string()
+}
+
+/// [`profile_name`] with `AWS_PROFILE` read from the environment.
+pub fn current_profile(cli: Option<&str>) -> String {
+    profile_name(cli, std::env::var("AWS_PROFILE").ok().as_deref())
 }
 
 #[cfg(test)]
