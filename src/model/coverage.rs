@@ -215,7 +215,7 @@ impl Coverage {
     pub fn derive(
         regions: &[String],
         records: &dyn Fn(&str, &str) -> Option<usize>,
-        services: &[crate::snapshot::ServiceStatus],
+        services: &[super::ServiceStatus],
         problems: &[SourceProblem],
         iam: Option<&super::IamInventory>,
     ) -> Coverage {
@@ -375,7 +375,7 @@ impl Coverage {
 /// Whether `source` is on in `region` by the service statuses (on if any analyzer / detector /
 /// hub is), `None` when they say nothing.
 pub fn enabled(
-    services: &[crate::snapshot::ServiceStatus],
+    services: &[super::ServiceStatus],
     source: &str,
     region: &str,
 ) -> Option<bool> {
