@@ -374,11 +374,7 @@ impl Coverage {
 
 /// Whether `source` is on in `region` by the service statuses (on if any analyzer / detector /
 /// hub is), `None` when they say nothing.
-pub fn enabled(
-    services: &[super::ServiceStatus],
-    source: &str,
-    region: &str,
-) -> Option<bool> {
+pub fn enabled(services: &[super::ServiceStatus], source: &str, region: &str) -> Option<bool> {
     let mut it = services
         .iter()
         .filter(|s| s.service == source && s.region == region)
