@@ -122,7 +122,8 @@ async fn denied_throttled_partial_and_failing_sources_are_never_clean() {
     assert_eq!(
         state("securityhub", Some(W1)),
         CoverageState::Failed {
-            reason: "securityhub:GetFindings failed: InvalidInputException: bad [31m input".into()
+            reason: "securityhub:GetFindings failed: InvalidInputException: bad\\u{1b}[31m input"
+                .into()
         }
     );
     assert_eq!(
@@ -163,7 +164,7 @@ async fn denied_throttled_partial_and_failing_sources_are_never_clean() {
     let line = c.summary_line().expect("incomplete coverage has a line");
     assert_eq!(
         line,
-        "Security Hub failed in eu-west-1 (securityhub:GetFindings failed: InvalidInputException: bad [31m input) \
+        "Security Hub failed in eu-west-1 (securityhub:GetFindings failed: InvalidInputException: bad\\u{1b}[31m input) \
          · GuardDuty denied in 2 regions (guardduty:ListFindings) \
          · Access Analyzer partial in us-east-1 (AccessDenied: missing permission access-analyzer:GetFindingV2)"
     );
