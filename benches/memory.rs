@@ -43,6 +43,7 @@ fn main() {
         power: Default::default(),
         trust: Default::default(),
         escalation: Default::default(),
+        posture_config: Default::default(),
         coverage: Default::default(),
     };
     let mut st = State::new(false, (160, 45));

@@ -33,6 +33,7 @@ fn synthetic(n: usize) -> Dataset {
         power: Default::default(),
         trust: Default::default(),
         escalation: Default::default(),
+        posture_config: Default::default(),
         coverage: Default::default(),
     }
 }

@@ -47,6 +47,9 @@ pub struct Dataset {
     pub escalation: std::sync::Arc<posture::policy::Analysis>,
     /// What was read, per source x region (counts from incomplete sources are not exact).
     pub coverage: Coverage,
+    /// The posture settings the dataset was evaluated with (break-glass names and tag, …), so
+    /// later readers (incident suggestions, readiness) judge the same way the rules did.
+    pub posture_config: std::sync::Arc<PostureConfig>,
 }
 
 /// A principal's power (see [`power_of`]).
@@ -198,6 +201,7 @@ impl Dataset {
             trust,
             escalation,
             coverage,
+            posture_config: std::sync::Arc::new(posture_config.clone()),
         }
     }
 }

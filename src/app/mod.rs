@@ -62,6 +62,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         Event::Drawn(at) => {
             state.clock = state.clock.max(at);
             act::drawn(state, at);
+            incident::drawn(state, at);
             vec![]
         }
         Event::Paste(text) => {
@@ -252,7 +253,11 @@ pub(crate) fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     };
     match action {
-        Action::Quit => return vec![Effect::Quit],
+        // Ctrl-C always quits; q asks first while an incident is unfinished.
+        Action::Quit if key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
+            return vec![Effect::Quit];
+        }
+        Action::Quit => return modes::prompt::quit(state),
         Action::Help => {
             state.mode = Mode::Help { scroll: 0 };
             return vec![];

@@ -214,6 +214,8 @@ pub struct State {
     pub act: ActState,
     /// The incident being walked through.
     pub incident: Option<Box<IncidentUi>>,
+    /// Other incidents open in this session (`]` / `[` switch to them).
+    pub parked_incidents: Vec<IncidentUi>,
     /// An incident to open once the first data arrives (`guardpost incident ...`).
     pub pending_incident: Option<Box<crate::incident::Incident>>,
     /// The data on screen is a partial dataset of a load still running.
@@ -243,6 +245,7 @@ impl State {
             clock: Duration::ZERO,
             act: ActState::default(),
             incident: None,
+            parked_incidents: Vec::new(),
             pending_incident: None,
             partial: false,
             session: None,

@@ -4,11 +4,11 @@ use super::{Incident, StepStatus, Subject};
 use crate::dataset::Dataset;
 use crate::model::{Finding, IamInventory, Severity, Source};
 use crate::posture::policy::{glob_match, parse_document, permissions_of};
-use crate::posture::{PostureConfig, rules as r};
+use crate::posture::rules as r;
 use chrono::{DateTime, Utc};
 
 fn days(now: DateTime<Utc>, t: DateTime<Utc>) -> i64 {
-    (now - t).num_days()
+    crate::model::age_days(t, now)
 }
 
 fn ok(cond: bool) -> &'static str {
@@ -56,9 +56,12 @@ pub fn facts(
     kind: &str,
     data: &Dataset,
     incident: &Incident,
-    now: DateTime<Utc>,
+    _now: DateTime<Utc>,
 ) -> Result<Inspection, String> {
     let s = &incident.subject;
+    // Ages (key age, last use) are as of the data, like everywhere else (the IAM pane, the
+    // posture rules): the same key never reads "411 days" on one screen and "423" on another.
+    let now = data.captured_at;
     Ok(Inspection::found(match kind {
         "readiness" if data.iam.is_none() => {
             return Ok(Inspection {
@@ -154,7 +157,7 @@ pub fn readiness(data: &Dataset) -> Vec<String> {
     let Some(inv) = data.iam.as_ref() else {
         return vec!["✗ the IAM inventory is not loaded: readiness unknown".into()];
     };
-    let cfg = PostureConfig::default();
+    let cfg = &data.posture_config;
     let is_ir = |name: &str| {
         let n = name.to_ascii_lowercase();
         cfg.break_glass_names
@@ -227,7 +230,7 @@ fn key_owner(data: &Dataset, s: &Subject, now: DateTime<Utc>) -> Result<Vec<Stri
     let u = inv
         .user(name)
         .ok_or_else(|| format!("user {name} is not in the inventory (deleted?)"))?;
-    let cfg = PostureConfig::default();
+    let cfg = &data.posture_config;
     let mut out = vec![
         format!("user {} ({})", u.user_name, u.arn),
         format!(
@@ -256,9 +259,9 @@ fn key_owner(data: &Dataset, s: &Subject, now: DateTime<Utc>) -> Result<Vec<Stri
         let last = match &k.last_used {
             Some(l) => match l.last_used_date {
                 Some(d) => format!(
-                    "last used {} ({} days ago) with {} in {}",
+                    "last used {} ({}) with {} in {}",
                     d.format("%Y-%m-%d %H:%M"),
-                    days(now, d),
+                    crate::model::days_ago(d, now),
                     l.service_name.as_deref().unwrap_or("?"),
                     l.region.as_deref().unwrap_or("?")
                 ),
@@ -398,9 +401,9 @@ fn root(data: &Dataset, now: DateTime<Utc>) -> Vec<String> {
         ),
         match r.password_last_used {
             Some(t) => format!(
-                "root password last used {} ({} days ago)",
+                "root password last used {} ({})",
                 t.format("%Y-%m-%d %H:%M"),
-                days(now, t)
+                crate::model::days_ago(t, now)
             ),
             None => "root password never used (or unknown)".into(),
         },
@@ -434,9 +437,9 @@ fn role_facts(data: &Dataset, name: &str, now: DateTime<Utc>) -> Result<Vec<Stri
     }
     match role.role_last_used.as_ref().and_then(|l| l.last_used_date) {
         Some(d) => out.push(format!(
-            "last used {} ({} days ago)",
+            "last used {} ({})",
             d.format("%Y-%m-%d %H:%M"),
-            days(now, d)
+            crate::model::days_ago(d, now)
         )),
         None => out.push("last use unknown".into()),
     }

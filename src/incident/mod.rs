@@ -30,6 +30,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../playbooks/instance-credential-exfiltration.toml"),
     ),
     (
+        "role-exposure",
+        include_str!("../../playbooks/role-exposure.toml"),
+    ),
+    (
         "break-glass-used",
         include_str!("../../playbooks/break-glass-used.toml"),
     ),
@@ -260,20 +264,27 @@ pub fn suggest(data: &Dataset, f: &Finding) -> (Playbook, Subject) {
             subject.role = Some(r.role_name.clone());
         }
     }
-    let cfg = crate::posture::PostureConfig::default();
-    let is_break_glass = subject.user.as_ref().is_some_and(|u| {
-        cfg.break_glass_names
-            .iter()
-            .any(|g| glob_match(&g.to_ascii_lowercase(), &u.to_ascii_lowercase()))
+    // Break-glass users are recognised the way the posture rules did (configured names and
+    // tag): their use is a break-glass incident, whatever the finding.
+    let is_break_glass = subject.user.as_ref().is_some_and(|name| {
+        data.iam
+            .as_ref()
+            .and_then(|iam| iam.user_detail_list.iter().find(|u| &u.user_name == name))
+            .is_some_and(|u| crate::posture::is_break_glass_user(u, &data.posture_config))
     });
+    let from_guardduty = f.records.iter().any(|r| r.source == Source::GuardDuty);
     let book = match by_type {
-        Some(b) if b.id == "compromised-access-key" && is_break_glass => {
-            playbook("break-glass-used")
-        }
+        Some(_) if is_break_glass => playbook("break-glass-used"),
         Some(b) => Ok(b.clone()),
         None if is_break_glass => playbook("break-glass-used"),
         None if subject.access_key_id.is_some() => playbook("compromised-access-key"),
-        None if subject.role.is_some() => playbook("instance-credential-exfiltration"),
+        // Stolen instance credentials are a GuardDuty threat finding about a role session; a
+        // finding about a role's configuration (trusts `*`, no MFA, admin rights) is about who
+        // may have assumed it.
+        None if subject.role.is_some() && from_guardduty => {
+            playbook("instance-credential-exfiltration")
+        }
+        None if subject.role.is_some() => playbook("role-exposure"),
         None => playbook("compromised-access-key"),
     }
     .expect("built-in playbook");
@@ -285,6 +296,10 @@ pub fn suggest(data: &Dataset, f: &Finding) -> (Playbook, Subject) {
 pub enum StepStatus {
     Pending,
     Done,
+    /// An action step run as a dry run (demo, snapshot or `--dry-run`): planned and journaled,
+    /// nothing called. Lets the walkthrough go on, but is never written as "done".
+    #[serde(rename = "dry-run")]
+    DryRun,
     Skipped {
         reason: String,
     },
@@ -299,10 +314,16 @@ pub enum StepStatus {
 }
 
 impl StepStatus {
+    /// Done or skipped for good: another responder may not record it again.
+    pub fn is_final(&self) -> bool {
+        matches!(self, StepStatus::Done | StepStatus::Skipped { .. })
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             StepStatus::Pending => "pending",
             StepStatus::Done => "done",
+            StepStatus::DryRun => "dry run",
             StepStatus::Skipped { .. } => "skipped",
             StepStatus::Failed { .. } => "FAILED",
             StepStatus::Unknown { .. } => "unknown",
@@ -375,6 +396,13 @@ impl Incident {
         }
         self.records.push(rec.clone());
     }
+}
+
+/// `{user}`, `{role}` and `{key}` in manual texts.
+pub fn fill(text: &str, s: &Subject) -> String {
+    text.replace("{user}", s.user.as_deref().unwrap_or("USER"))
+        .replace("{role}", s.role.as_deref().unwrap_or("ROLE"))
+        .replace("{key}", s.access_key_id.as_deref().unwrap_or("KEY"))
 }
 
 /// The remediation plan of an action step for this subject, or why there is nothing to do.

@@ -75,7 +75,7 @@ pub fn append(dir: &Path, rec: &Record) -> Result<(), String> {
         let inc = replay(others)?;
         if let Some(i) = inc.playbook.steps.iter().position(|s| &s.id == step) {
             let st = &inc.steps[i];
-            if matches!(st.status, StepStatus::Done | StepStatus::Skipped { .. }) {
+            if st.status.is_final() {
                 return Err(format!(
                     "step {step} was already {} by {} at {}: not recorded twice",
                     st.status.label(),
@@ -118,7 +118,7 @@ pub fn claim(
         .position(|s| s.id == step)
         .ok_or_else(|| format!("incident {incident} has no step {step}"))?;
     let st = &inc.steps[i];
-    if matches!(st.status, StepStatus::Done | StepStatus::Skipped { .. }) {
+    if st.status.is_final() {
         return Err(format!(
             "step {step} was already {} by {}",
             st.status.label(),

@@ -38,7 +38,7 @@ fn incident(data: &Dataset, book: &str, subject: Subject) -> Incident {
 #[test]
 fn every_playbook_parses_and_every_step_is_known() {
     let books = playbooks();
-    assert_eq!(books.len(), 4);
+    assert_eq!(books.len(), 5);
     let data = demo();
     for b in &books {
         assert!(!b.steps.is_empty(), "{}", b.id);
@@ -282,4 +282,70 @@ fn tempfile_dir(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
+}
+
+#[test]
+fn suggestions_follow_the_finding_not_the_resource_kind() {
+    let data = demo();
+    // A role that trusts `*` is a question of who assumed it, not stolen instance credentials.
+    let trust = data
+        .findings
+        .iter()
+        .find(|f| f.kind == crate::posture::rules::TRUST_ANY)
+        .expect("the demo has a role that trusts *");
+    let (b, s) = suggest(&data, trust);
+    assert_eq!(b.id, "role-exposure");
+    assert!(s.role.is_some(), "{s:?}");
+    // Activity of a break-glass user (a posture finding on it) suggests the break-glass playbook.
+    let bg = data
+        .findings
+        .iter()
+        .find(|f| f.kind.starts_with("iam.break-glass."))
+        .expect("the demo has a break-glass finding");
+    let (b, s) = suggest(&data, bg);
+    assert_eq!(b.id, "break-glass-used", "{:?}", bg.kind);
+    assert!(s.user.as_deref().is_some_and(|u| u.starts_with("break-glass")));
+}
+
+#[test]
+fn break_glass_names_come_from_the_datasets_config() {
+    // A user named by the configured globs is break-glass for the suggestion too (not only for
+    // the default names).
+    let cfg = PostureConfig {
+        break_glass_names: vec!["ci-*".into()],
+        ..PostureConfig::default()
+    };
+    let data = Dataset::from_snapshot(Snapshot::demo(), Origin::Demo, &cfg);
+    let (b, s) = suggest(
+        &data,
+        &gd(&data, "UnauthorizedAccess:IAMUser/MaliciousIPCaller"),
+    );
+    assert_eq!(s.user.as_deref(), Some("ci-deploy"));
+    assert_eq!(b.id, "break-glass-used");
+}
+
+#[test]
+fn the_role_exposure_playbook_plans_against_the_role() {
+    let data = demo();
+    let book = playbook("role-exposure").unwrap();
+    let inc = incident(
+        &data,
+        "role-exposure",
+        Subject {
+            role: Some("ec2-app-role".into()),
+            ..Default::default()
+        },
+    );
+    let revoke = book.steps.iter().find(|s| s.id == "revoke").unwrap();
+    let plan = action_plan(revoke, &inc, &data, now()).unwrap().unwrap();
+    let calls: Vec<String> = plan.calls.iter().map(|c| c.params.to_string()).collect();
+    assert!(
+        calls.iter().any(|c| c.contains("ec2-app-role")),
+        "{calls:?}"
+    );
+    let trust = book.steps.iter().find(|s| s.id == "trust").unwrap();
+    let StepKind::Manual { text } = &trust.kind else {
+        panic!("manual")
+    };
+    assert!(fill(text, &inc.subject).contains("--role-name ec2-app-role"));
 }

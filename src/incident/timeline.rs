@@ -117,7 +117,7 @@ pub fn markdown(inc: &Incident) -> String {
             out.push_str(&format!("Skipped: {}\n\n", text(reason)));
         }
         if let StepStatus::Unknown { reason } = &st.status {
-            out.push_str(&format!("Unknown — {reason}\n\n"));
+            out.push_str(&format!("Unknown — {}\n\n", text(reason)));
         }
         if let StepStatus::Failed { error } = &st.status {
             out.push_str(&format!("Failed: {}\n\n", text(error)));

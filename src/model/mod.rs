@@ -15,6 +15,21 @@ pub use account::{AccountInfo, ServiceStatus};
 pub use coverage::{Count, Coverage, CoverageState, SourceCoverage};
 pub use iam::*;
 
+/// Whole days from `then` to `as_of`: every key age and "last used … days ago" in guardpost is
+/// computed here, as of the data's capture time.
+pub fn age_days(then: DateTime<Utc>, as_of: DateTime<Utc>) -> i64 {
+    (as_of - then).num_days()
+}
+
+/// `today`, `1 day ago`, `N days ago` — as of the data (see [`age_days`]).
+pub fn days_ago(then: DateTime<Utc>, as_of: DateTime<Utc>) -> String {
+    match age_days(then, as_of) {
+        0 => "today".into(),
+        1 => "1 day ago".into(),
+        n => format!("{n} days ago"),
+    }
+}
+
 /// Normalized severity. Ordered: `Critical` is the greatest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]

@@ -52,6 +52,11 @@ pub struct PostureInput<'a> {
     pub config: &'a PostureConfig,
 }
 
+/// Whether a user is a break-glass / incident-response user (by name glob or tag).
+pub fn is_break_glass_user(u: &crate::model::IamUser, cfg: &PostureConfig) -> bool {
+    users::is_break_glass(u, cfg)
+}
+
 /// Tunables from the config file (`[posture]`); defaults follow CIS v3.0.0 and our IAM guidance.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]

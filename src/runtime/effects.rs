@@ -45,7 +45,7 @@ impl Runner {
         let (account, caller) = ctx
             .as_ref()
             .map(|c| (c.account_id.clone(), c.caller_arn.clone()))
-            .unwrap_or_default();
+            .unwrap_or_else(|| (String::new(), Some(super::load::local_caller())));
         let dry_run_reason = match (&ctx, dry_run) {
             (_, true) => Some("--dry-run: plans are journaled, nothing is called".to_string()),
             (None, false) => Some(

@@ -40,11 +40,12 @@ impl LoadSpec {
         }
     }
 
-    /// Who acts on the account (live only).
+    /// Who acts: the live caller's ARN, or the local user for demo and snapshot data (the
+    /// incident timeline always says who did a step).
     pub fn caller(&self) -> Option<String> {
         match self {
             LoadSpec::Live(ctx) => ctx.caller_arn.clone(),
-            _ => None,
+            _ => Some(local_caller()),
         }
     }
 
@@ -278,4 +279,18 @@ pub fn spawn_load(
         };
         let _ = tx.send(ev);
     });
+}
+
+/// The person at the terminal when there is no AWS identity (demo, snapshot): `local user NAME`.
+/// Only `[A-Za-z0-9._@-]` of `$USER` is kept: it is written to timelines.
+pub fn local_caller() -> String {
+    let name: String = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "._@-".contains(*c))
+        .take(64)
+        .collect();
+    let name = if name.is_empty() { "unknown" } else { &name };
+    format!("local user {name} (no AWS identity)")
 }

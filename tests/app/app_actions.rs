@@ -288,15 +288,20 @@ fn incident_on_a_guardduty_finding_suggests_the_playbook_and_walks_it() {
         "{effects:?}"
     );
     assert!(text(&st).contains("1/15"));
-    // Enter moves on, Enter inspects the owner.
-    press(&mut st, "<Enter><Enter>");
+    // One Enter per step: the cursor went on to the owner step by itself; Enter inspects it,
+    // and its facts stay on screen under the next step.
+    let screen = text(&st);
+    assert!(screen.contains("── step 1 just finished"), "{screen}");
+    press(&mut st, "<Enter>");
+    let screen = text(&st);
     assert!(
-        text(&st).contains("owner tag owner: platform-team"),
-        "{}",
-        text(&st)
+        screen.contains("owner tag owner: platform-team"),
+        "{screen}"
     );
+    assert!(screen.contains("── step 2 just finished"), "{screen}");
+    assert_eq!(st.incident.as_ref().unwrap().cursor, 2);
     // Steps run in order: skipping needs a reason.
-    press(&mut st, "<Enter>s");
+    press(&mut st, "s");
     assert!(matches!(st.mode, Mode::Prompt(_)));
     let effects = press(&mut st, "<Enter>");
     assert!(effects.is_empty(), "an empty reason is refused");
@@ -308,7 +313,7 @@ fn incident_on_a_guardduty_finding_suggests_the_playbook_and_walks_it() {
     assert_eq!(v["status"], "skipped");
     assert_eq!(v["reason"], "known CI pattern");
     // roles (facts), then save: an action step opens the usual confirm dialog.
-    press(&mut st, "<Enter><Enter><Enter>");
+    press(&mut st, "<Enter><Enter>");
     let Mode::Confirm(c) = &st.mode else {
         panic!("{:?}", st.mode)
     };
@@ -341,7 +346,10 @@ fn incident_on_a_guardduty_finding_suggests_the_playbook_and_walks_it() {
     let v = serde_json::to_value(&**rec).unwrap();
     assert_eq!(v["step"], "save");
     assert_eq!(v["journal_id"], "j-1");
+    // A dry run is recorded as one, never as "done".
+    assert_eq!(v["status"], "dry-run");
     assert!(text(&st).contains("5/15"), "{}", text(&st));
+    assert!(text(&st).contains("dry run"), "{}", text(&st));
 }
 
 fn c_title(st: &guardpost::app::State) -> String {

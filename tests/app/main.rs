@@ -12,6 +12,7 @@ mod demo_snapshot;
 mod docs_keys;
 mod fuzz_inputs;
 mod hostile_strings;
+mod incident_flow;
 mod incident_store;
 mod journal_safety;
 mod snapshot_errors;

@@ -154,7 +154,9 @@ fn incident_walkthrough() {
             &mut st,
             Event::Tick("2026-11-20T09:00:00Z".parse().unwrap()),
         );
-        press(&mut st, "<Enter><Enter><Enter>");
+        // One Enter per step: readiness, then the owner; the cursor is on step 3 with the
+        // owner's facts under it.
+        press(&mut st, "<Enter><Enter>");
         // Step times come from the clock: blank them for a stable snapshot.
         if let Some(ui) = st.incident.as_mut() {
             for s in &mut ui.inc.steps {

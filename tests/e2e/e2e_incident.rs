@@ -55,24 +55,26 @@ async fn walkthrough_from_key_id_resume_and_export() {
         s.contains(&format!("access key {key} of user ci-deploy")),
         "{s}"
     );
-    // Readiness: the facts stay on screen; Enter again moves on.
+    // Readiness: one Enter runs it; the cursor goes on to the next step and the facts stay on
+    // screen under it.
     t.keys(&["Enter"]);
     let s = t.wait_for("1/15");
     assert!(s.contains("no incident-response role exists"), "{s}");
-    t.keys(&["Enter", "Enter"]);
+    assert!(s.contains("step 1 just finished"), "{s}");
+    t.keys(&["Enter"]);
     let s = t.wait_for("2/15");
     assert!(
         s.contains("user ci-deploy (arn:aws:iam::123456789012:user/ci-deploy)"),
         "{s}"
     );
     assert!(s.contains("owner tag owner: NONE"), "{s}");
-    // related, roles: inspect and move on.
+    // related, roles: one Enter each.
     for n in ["3/15", "4/15"] {
-        t.keys(&["Enter", "Enter"]);
+        t.keys(&["Enter"]);
         t.wait_for(n);
     }
     // save: the confirm dialog says it only reads.
-    t.keys(&["Enter", "Enter"]);
+    t.keys(&["Enter"]);
     let s = t.wait_for("Reads only");
     assert!(s.contains("default No"), "{s}");
     t.confirm();
@@ -88,8 +90,11 @@ async fn walkthrough_from_key_id_resume_and_export() {
     assert!(s.contains("succeeded"), "{s}");
     close_result(&t);
     t.wait_for("6/15");
-    // The responder is called away.
+    // The responder is called away: q asks first, and says how to resume.
     t.keys(&["q"]);
+    let s = t.wait_for("Quit?");
+    assert!(s.contains("guardpost incident resume inc-"), "{s}");
+    t.keys(&["y"]);
     assert_restored(&t.wait_exit());
     drop(t);
     let status = iam
@@ -125,6 +130,8 @@ async fn walkthrough_from_key_id_resume_and_export() {
     let s = t.wait_for("timeline written");
     assert!(s.contains(".md"), "{s}");
     t.keys(&["q"]);
+    t.wait_for("Quit?");
+    t.keys(&["y"]);
     assert_restored(&t.wait_exit());
 
     // And headless, for the ticket.

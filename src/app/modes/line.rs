@@ -115,7 +115,9 @@ pub fn run_command(state: &mut State, cmd: &str) -> Vec<Effect> {
         return vec![];
     };
     match command {
-        Cmd::Quit => return vec![Effect::Quit],
+        // `:q!` quits whatever is open; `:q` asks first while an incident is unfinished.
+        Cmd::Quit if name == "q!" => return vec![Effect::Quit],
+        Cmd::Quit => return crate::app::modes::prompt::quit(state),
         Cmd::Help => {
             state.mode = Mode::Help { scroll: 0 };
             return vec![];

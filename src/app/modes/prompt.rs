@@ -9,6 +9,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 pub enum PromptFor {
     Note(usize),
     Skip(usize),
+    /// `q` while an incident is unfinished: `y` quits, anything else stays.
+    Quit,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -18,7 +20,43 @@ pub struct Prompt {
     pub text: String,
 }
 
+/// `q` / `:q`: quits, or asks first when an incident is unfinished (it is saved after every
+/// step, so quitting loses nothing; the question says how to resume).
+pub fn quit(state: &mut State) -> Vec<Effect> {
+    let open = incident::unfinished(state);
+    let Some(first) = open.first() else {
+        return vec![Effect::Quit];
+    };
+    let left = first.steps.iter().filter(|s| !s.status.is_final()).count();
+    let label = if open.len() == 1 {
+        format!(
+            "Quit? Incident {} has {left} step(s) left. It is saved: `guardpost incident resume {}` continues it.",
+            first.id, first.id
+        )
+    } else {
+        format!(
+            "Quit? {} incidents are unfinished ({}). They are saved: `guardpost incident resume ID` continues one.",
+            open.len(),
+            open.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(", ")
+        )
+    };
+    state.mode = Mode::Prompt(Box::new(Prompt {
+        what: PromptFor::Quit,
+        label,
+        text: "y quits · n or Esc stays".into(),
+    }));
+    vec![]
+}
+
 pub fn key(state: &mut State, key: KeyEvent, mut p: Box<Prompt>) -> Vec<Effect> {
+    if p.what == PromptFor::Quit {
+        state.mode = Mode::Normal;
+        if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+            return vec![Effect::Quit];
+        }
+        state.info("still here: the incident goes on");
+        return vec![];
+    }
     match key.code {
         KeyCode::Esc => {
             state.mode = Mode::Normal;

@@ -7,17 +7,17 @@
 
 use super::{Cx, Reaction, Remap, View, ViewBehaviour};
 use crate::app::keymap::Action;
-use crate::app::modes::act::Confirm;
+use crate::app::modes::act::{CONFIRM_DELAY, Confirm};
 use crate::app::modes::prompt::{Prompt, PromptFor};
 use crate::app::selection::Selection;
 use crate::app::state::{Effect, Mode, Origin, State};
 use crate::dataset::Dataset;
 use crate::incident::store::{Event as IncEvent, Record, VERSION};
-use crate::incident::{self, Incident, Playbook, StepKind, StepStatus, Subject, inspect};
+use crate::incident::{self, Incident, Playbook, StepKind, StepStatus, Subject, fill, inspect};
 use crate::remediation::executor::Outcome;
 use crate::remediation::journal::Status;
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// The walkthrough on a pane's stack; its state is `State::incident` (one incident at a time).
 #[derive(Debug, Clone, Default)]
@@ -47,6 +47,8 @@ impl ViewBehaviour for IncidentView {
             ("s", "skip"),
             ("j/k", "steps"),
             ("g", "current"),
+            ("PgDn/PgUp", "scroll step"),
+            ("]/[", "other incident"),
             ("e", "export"),
             ("Esc", "back"),
         ]
@@ -60,17 +62,109 @@ pub struct IncidentUi {
     pub cursor: usize,
     /// A CloudTrail lookup is running for this step.
     pub looking_up: Option<usize>,
+    /// The step that just finished when the cursor moved on by itself: its result stays on
+    /// screen under the next step, so one Enter per step never hides what was seen.
+    pub last: Option<usize>,
+    /// When the step under the cursor was first drawn (input clock); a manual step is ticked
+    /// only once it has been on screen for [`CONFIRM_DELAY`], so a double Enter never ticks a
+    /// step the responder has not read.
+    pub shown_at: Option<std::time::Duration>,
+    /// How far the step pane is scrolled (PgDn / PgUp).
+    pub scroll: u16,
 }
 
-/// Starts (or reopens) the walkthrough view on an incident.
+impl IncidentUi {
+    fn new(inc: Incident) -> IncidentUi {
+        let cursor = inc.current().unwrap_or(0);
+        IncidentUi {
+            inc,
+            cursor,
+            looking_up: None,
+            last: None,
+            shown_at: None,
+            scroll: 0,
+        }
+    }
+
+    /// Shows step `i` (from its top; it has not been on screen yet).
+    fn goto(&mut self, i: usize) {
+        if i != self.cursor {
+            self.cursor = i;
+            self.shown_at = None;
+            self.scroll = 0;
+        }
+    }
+}
+
+/// Starts (or reopens) the walkthrough view on an incident. Another incident in progress is
+/// kept open beside it (`]` / `[` switch).
 pub fn open(state: &mut State, inc: Incident) {
-    let cursor = inc.current().unwrap_or(0);
-    state.incident = Some(Box::new(IncidentUi {
-        inc,
-        cursor,
-        looking_up: None,
-    }));
+    if let Some(i) = state.parked_incidents.iter().position(|u| u.inc.id == inc.id) {
+        state.parked_incidents.remove(i);
+    }
+    match state.incident.take() {
+        Some(cur) if cur.inc.id != inc.id && !cur.inc.finished() => {
+            state.parked_incidents.push(*cur)
+        }
+        _ => {}
+    }
+    state.incident = Some(Box::new(IncidentUi::new(inc)));
     show(state);
+}
+
+/// Every incident open in this session that is not finished (the active one included).
+pub fn unfinished(state: &State) -> Vec<&Incident> {
+    state
+        .incident
+        .iter()
+        .map(|u| &u.inc)
+        .chain(state.parked_incidents.iter().map(|u| &u.inc))
+        .filter(|i| !i.finished())
+        .collect()
+}
+
+/// `]` / `[`: the next (or previous) open incident becomes the active one.
+fn switch(state: &mut State, forward: bool) {
+    if state.parked_incidents.is_empty() {
+        state.info("no other incident is open (:incident on another finding or user starts one)");
+        return;
+    }
+    if let Some(ui) = state.incident.as_ref()
+        && let Some(step) = ui.looking_up
+    {
+        state.warn(format!(
+            "step {} is still looking up CloudTrail: switch when it has answered",
+            step + 1
+        ));
+        return;
+    }
+    let Some(cur) = state.incident.take() else {
+        return;
+    };
+    let next = if forward {
+        state.parked_incidents.push(*cur);
+        state.parked_incidents.remove(0)
+    } else {
+        state.parked_incidents.insert(0, *cur);
+        state.parked_incidents.pop().expect("not empty")
+    };
+    let n = state.parked_incidents.len() + 1;
+    state.info(format!(
+        "incident {} ({} of {n} open)",
+        next.inc.id,
+        if forward { 1 } else { n }
+    ));
+    state.incident = Some(Box::new(next));
+}
+
+/// A frame was drawn: the step under the cursor is on screen from now.
+pub fn drawn(state: &mut State, at: std::time::Duration) {
+    if matches!(state.view(), Some(View::Incident(_)))
+        && let Some(ui) = state.incident.as_mut()
+        && ui.shown_at.is_none()
+    {
+        ui.shown_at = Some(at);
+    }
 }
 
 /// Puts the walkthrough on top of the current pane (once).
@@ -78,6 +172,19 @@ fn show(state: &mut State) {
     if !matches!(state.view(), Some(View::Incident(_))) {
         state.push(View::Incident(IncidentView));
     }
+}
+
+/// Makes an open (parked) incident the active one, keeping its cursor.
+fn open_existing(state: &mut State, inc: Incident) {
+    let Some(i) = state.parked_incidents.iter().position(|u| u.inc.id == inc.id) else {
+        return open(state, inc);
+    };
+    let ui = state.parked_incidents.remove(i);
+    if let Some(cur) = state.incident.take() {
+        state.parked_incidents.push(*cur);
+    }
+    state.incident = Some(Box::new(ui));
+    show(state);
 }
 
 /// `:incident` on the selection: the suggested playbook for the selected finding, or the
@@ -90,14 +197,6 @@ pub fn start_from_selection(
     let Some(data) = state.data.clone() else {
         return vec![];
     };
-    if let Some(ui) = &state.incident
-        && !ui.inc.finished()
-    {
-        let id = ui.inc.id.clone();
-        show(state);
-        state.info(format!("incident {id} is in progress"));
-        return vec![];
-    }
     let finding = sel.finding.and_then(|i| data.findings.get(i));
     let user = sel
         .principal
@@ -133,6 +232,26 @@ pub fn start_from_selection(
                         return vec![];
                     }
                 }
+            }
+            // The same playbook on the same subject is the incident already open: show it.
+            let open = std::iter::once(state.incident.as_deref())
+                .flatten()
+                .chain(state.parked_incidents.iter())
+                .find(|u| {
+                    !u.inc.finished()
+                        && u.inc.playbook.id == book.id
+                        && u.inc.subject.label() == subject.label()
+                })
+                .map(|u| u.inc.clone());
+            if let Some(inc) = open {
+                let id = inc.id.clone();
+                if state.incident.as_ref().is_some_and(|u| u.inc.id == id) {
+                    show(state);
+                } else {
+                    open_existing(state, inc);
+                }
+                state.info(format!("incident {id} is in progress"));
+                return vec![];
             }
             state.info(format!("starting {} for {}", book.title, subject.label()));
             vec![Effect::IncidentStart(Box::new((book, subject)))]
@@ -184,10 +303,14 @@ fn finish_step(
     );
     rec.caller = state.act.caller.clone();
     ui.inc.apply(&rec);
-    // Facts stay on screen (the next Enter moves on); otherwise go to the next step to do.
-    let has_facts = !ui.inc.steps[i].seen.is_empty();
-    if !has_facts && let Some(next) = ui.inc.current() {
-        ui.cursor = next;
+    // One Enter per step: the cursor goes on to the next step to do, and what this step saw
+    // and did stays on screen under it. A step that failed or is unknown stays current.
+    match ui.inc.current() {
+        Some(next) if next != i => {
+            ui.goto(next);
+            ui.last = Some(i);
+        }
+        _ => ui.last = None,
     }
     vec![Effect::IncidentAppend(Box::new(rec))]
 }
@@ -198,17 +321,26 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     };
     let n = ui.inc.playbook.steps.len();
     let cursor = ui.cursor;
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
         KeyCode::Char('j') | KeyCode::Down => {
             if let Some(ui) = state.incident.as_mut() {
-                ui.cursor = (cursor + 1).min(n - 1);
+                ui.goto((cursor + 1).min(n - 1));
+                ui.last = None;
             }
         }
         KeyCode::Char('k') | KeyCode::Up => {
             if let Some(ui) = state.incident.as_mut() {
-                ui.cursor = cursor.saturating_sub(1);
+                ui.goto(cursor.saturating_sub(1));
+                ui.last = None;
             }
         }
+        KeyCode::PageDown => scroll(state, true),
+        KeyCode::PageUp => scroll(state, false),
+        KeyCode::Char('f') if ctrl => scroll(state, true),
+        KeyCode::Char('b') if ctrl => scroll(state, false),
+        KeyCode::Char(']') => switch(state, true),
+        KeyCode::Char('[') => switch(state, false),
         KeyCode::Enter => return run_step(state),
         KeyCode::Char('s') => {
             let Some(cur) = ui.inc.current() else {
@@ -228,7 +360,9 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('g') => {
             if let Some(ui) = state.incident.as_mut() {
-                ui.cursor = ui.inc.current().unwrap_or(0);
+                let cur = ui.inc.current().unwrap_or(0);
+                ui.goto(cur);
+                ui.last = None;
             }
         }
         KeyCode::Char('e') => {
@@ -247,6 +381,18 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     vec![]
 }
 
+/// Scrolls the step pane half a screen (a long CloudTrail answer, many related findings).
+fn scroll(state: &mut State, down: bool) {
+    let page = (state.size.1 / 2).max(1);
+    if let Some(ui) = state.incident.as_mut() {
+        ui.scroll = if down {
+            ui.scroll.saturating_add(page)
+        } else {
+            ui.scroll.saturating_sub(page)
+        };
+    }
+}
+
 fn run_step(state: &mut State) -> Vec<Effect> {
     let Some(now) = state.now else {
         state.warn("the clock has not started yet: try again in a second");
@@ -263,10 +409,13 @@ fn run_step(state: &mut State) -> Vec<Effect> {
         return vec![];
     };
     if ui.cursor != cur {
-        // Enter on a finished step moves on to the step to do (after reading its facts).
+        // Enter on another step (looked at with j/k) goes back to the step to do: it is shown,
+        // not run.
         if let Some(ui) = state.incident.as_mut() {
-            ui.cursor = cur;
+            ui.goto(cur);
+            ui.last = None;
         }
+        state.info(format!("step {} is the one to do: Enter runs it", cur + 1));
         return vec![];
     }
     let step = ui.inc.playbook.steps[cur].clone();
@@ -339,6 +488,14 @@ fn run_step(state: &mut State) -> Vec<Effect> {
             vec![]
         }
         StepKind::Manual { text } => {
+            let shown = ui.shown_at.map(|t| state.clock.saturating_sub(t));
+            if !shown.is_some_and(|d| d >= CONFIRM_DELAY) {
+                state.warn(format!(
+                    "Enter ignored: step {} has only just appeared — read it, then press Enter",
+                    cur + 1
+                ));
+                return vec![];
+            }
             let text = fill(text, &ui.inc.subject);
             finish_step(
                 state,
@@ -352,11 +509,6 @@ fn run_step(state: &mut State) -> Vec<Effect> {
     }
 }
 
-/// `{user}` and `{key}` in manual texts.
-pub fn fill(text: &str, s: &Subject) -> String {
-    text.replace("{user}", s.user.as_deref().unwrap_or("USER"))
-        .replace("{key}", s.access_key_id.as_deref().unwrap_or("KEY"))
-}
 
 /// The walkthrough's prompt was answered.
 pub fn prompt_done(state: &mut State, what: PromptFor, text: String) -> Vec<Effect> {
@@ -377,6 +529,8 @@ pub fn prompt_done(state: &mut State, what: PromptFor, text: String) -> Vec<Effe
             vec![],
             None,
         ),
+        // Answered by a key, never by text (see `modes::prompt::key`).
+        PromptFor::Quit => vec![],
     }
 }
 
@@ -390,7 +544,8 @@ pub fn action_done(state: &mut State, i: usize, result: &Result<Outcome, String>
                 .map(|r| format!("{} {} → {}", r.call.permission(), r.call.params, r.detail))
                 .collect();
             let outcome = match o.status {
-                Status::Succeeded | Status::DryRun => StepStatus::Done,
+                Status::Succeeded => StepStatus::Done,
+                Status::DryRun => StepStatus::DryRun,
                 _ => StepStatus::Failed {
                     error: format!("{}: {}", o.status.label(), o.message),
                 },

@@ -9,9 +9,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-pub fn age_days(then: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
-    (now - then).num_days()
-}
+pub use crate::model::{age_days, days_ago};
 
 fn date(d: Option<DateTime<Utc>>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string())
@@ -38,9 +36,9 @@ pub fn user_facts(u: &IamUser, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'s
         kv(
             "Created",
             format!(
-                "{} ({} days ago)",
+                "{} ({})",
                 date(Some(u.create_date)),
-                age_days(u.create_date, now)
+                days_ago(u.create_date, now)
             ),
             theme,
         ),
@@ -113,10 +111,10 @@ pub fn user_facts(u: &IamUser, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'s
     for (i, k) in u.access_keys.iter().enumerate() {
         let last = match &k.last_used {
             Some(l) if l.last_used_date.is_some() => format!(
-                "last used {} ({} via {} in {})",
+                "last used {} ({}) with {} in {}",
                 date(l.last_used_date),
                 l.last_used_date
-                    .map(|d| format!("{}d ago", age_days(d, now)))
+                    .map(|d| days_ago(d, now))
                     .unwrap_or_default(),
                 l.service_name.as_deref().unwrap_or("?"),
                 l.region.as_deref().unwrap_or("?")
@@ -181,9 +179,9 @@ pub fn role_facts(
     let mut out = vec![kv(
         "Created",
         format!(
-            "{} ({} days ago)",
+            "{} ({})",
             date(Some(r.create_date)),
-            age_days(r.create_date, now)
+            days_ago(r.create_date, now)
         ),
         theme,
     )];
@@ -197,7 +195,7 @@ pub fn role_facts(
     out.push(kv(
         "Last used",
         match last {
-            Some(d) => format!("{} ({} days ago)", date(Some(d)), age_days(d, now)),
+            Some(d) => format!("{} ({})", date(Some(d)), days_ago(d, now)),
             None => "never (or not in the tracking period)".into(),
         },
         theme,

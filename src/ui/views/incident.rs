@@ -1,10 +1,10 @@
 //! The incident walkthrough: steps by phase on the left with their status, the selected step on
 //! the right (why, what it does, what was seen and done).
 
-use crate::app::incident::{IncidentUi, fill};
-use crate::app::modes::prompt::Prompt;
+use crate::app::incident::IncidentUi;
+use crate::app::modes::prompt::{Prompt, PromptFor};
 use crate::app::{State, truncate};
-use crate::incident::{StepKind, StepStatus};
+use crate::incident::{StepKind, StepState, StepStatus, fill};
 use crate::ui::block;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
@@ -23,13 +23,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
-    render_steps(ui, theme, frame, left);
+    render_steps(ui, state.parked_incidents.len(), theme, frame, left);
     render_step(ui, state, theme, frame, right);
 }
 
 fn status_span(st: &StepStatus, current: bool, theme: &Theme) -> Span<'static> {
     match st {
         StepStatus::Done => Span::styled("✓", theme.ok()),
+        StepStatus::DryRun => Span::styled("○", theme.warn()),
         StepStatus::Skipped { .. } => Span::styled("–", theme.dimmed()),
         StepStatus::Failed { .. } => Span::styled("✗", theme.error()),
         StepStatus::Unknown { .. } => Span::styled("?", theme.warn()),
@@ -38,7 +39,7 @@ fn status_span(st: &StepStatus, current: bool, theme: &Theme) -> Span<'static> {
     }
 }
 
-fn render_steps(ui: &IncidentUi, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn render_steps(ui: &IncidentUi, parked: usize, theme: &Theme, frame: &mut Frame, area: Rect) {
     let inc = &ui.inc;
     let current = inc.current();
     let mut lines = vec![
@@ -52,6 +53,12 @@ fn render_steps(ui: &IncidentUi, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.dimmed(),
         )),
     ];
+    if parked > 0 {
+        lines.push(Line::from(Span::styled(
+            format!("{parked} more open (]/[)"),
+            theme.warn(),
+        )));
+    }
     let mut phase = "";
     let mut cursor_line = 0usize;
     let width = area.width.saturating_sub(8) as usize;
@@ -90,11 +97,8 @@ fn render_steps(ui: &IncidentUi, theme: &Theme, frame: &mut Frame, area: Rect) {
         .iter()
         .filter(|s| !matches!(s.status, StepStatus::Pending))
         .count();
-    let title = format!(
-        "{} — {done}/{} · Enter run · s skip · e export",
-        inc.playbook.title,
-        inc.steps.len()
-    );
+    // The keys are in the hint bar; the title keeps what must not be cut: playbook and progress.
+    let title = format!("{} — {done}/{}", inc.playbook.title, inc.steps.len());
     // Keep the selected step visible on short terminals.
     let inner = area.height.saturating_sub(2) as usize;
     let scroll = (cursor_line + 2).saturating_sub(inner) as u16;
@@ -138,6 +142,50 @@ fn render_step(ui: &IncidentUi, state: &State, theme: &Theme, frame: &mut Frame,
             theme.warn(),
         )));
     }
+    result_lines(&mut lines, st, true, theme);
+    if let Some(j) = ui.last.filter(|&j| j != i) {
+        let (ldef, lst) = (&inc.playbook.steps[j], &inc.steps[j]);
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            format!(
+                "── step {} just finished: {} — {}",
+                j + 1,
+                ldef.title,
+                lst.status.label()
+            ),
+            theme.title(),
+        )));
+        result_lines(&mut lines, lst, false, theme);
+    }
+    if state.act.dry_run {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "DRY RUN: actions are journaled, nothing is called",
+            theme.warn(),
+        )));
+    }
+    // Scrolled with PgDn / PgUp; the title says when more is below or above.
+    let para = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let inner_w = area.width.saturating_sub(2).max(1);
+    let total = para.line_count(inner_w) as u16;
+    let inner_h = area.height.saturating_sub(2);
+    let max_scroll = total.saturating_sub(inner_h);
+    let scroll = ui.scroll.min(max_scroll);
+    let more = match (scroll > 0, scroll < max_scroll) {
+        (true, true) => " · ↑↓ more (PgUp/PgDn)",
+        (false, true) => " · more below (PgDn)",
+        (true, false) => " · more above (PgUp)",
+        (false, false) => "",
+    };
+    frame.render_widget(
+        para.block(block(format!("Step {}{more}", i + 1), theme))
+            .scroll((scroll, 0)),
+        area,
+    );
+}
+
+/// What a step saw and did (and why it was skipped, failed or is unknown).
+fn result_lines(lines: &mut Vec<Line<'static>>, st: &StepState, current: bool, theme: &Theme) {
     match &st.status {
         StepStatus::Skipped { reason } => lines.push(Line::from(Span::styled(
             format!("Skipped: {reason}"),
@@ -148,20 +196,24 @@ fn render_step(ui: &IncidentUi, state: &State, theme: &Theme, frame: &mut Frame,
                 format!("Failed: {error}"),
                 theme.error(),
             )));
-            lines.push(Line::from(Span::styled(
-                "Enter retries it, s skips it with a reason.",
-                theme.warn(),
-            )));
+            if current {
+                lines.push(Line::from(Span::styled(
+                    "Enter retries it, s skips it with a reason.",
+                    theme.warn(),
+                )));
+            }
         }
         StepStatus::Unknown { reason } => {
             lines.push(Line::from(Span::styled(
                 format!("Unknown — {reason}"),
                 theme.warn(),
             )));
-            lines.push(Line::from(Span::styled(
-                "Enter looks again, s skips it with a reason.",
-                theme.warn(),
-            )));
+            if current {
+                lines.push(Line::from(Span::styled(
+                    "Enter looks again, s skips it with a reason.",
+                    theme.warn(),
+                )));
+            }
         }
         _ => {}
     }
@@ -203,37 +255,33 @@ fn render_step(ui: &IncidentUi, state: &State, theme: &Theme, frame: &mut Frame,
             theme.dimmed(),
         )));
     }
-    if state.act.dry_run {
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(
-            "DRY RUN: actions are journaled, nothing is called",
-            theme.warn(),
-        )));
-    }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block(format!("Step {}", i + 1), theme)),
-        area,
-    );
 }
 
 pub fn render_prompt(p: &Prompt, theme: &Theme, frame: &mut Frame, body: Rect) {
     let w = body.width.saturating_sub(4).min(100);
+    // Room for the whole label, wrapped, plus the answer line: never cut the question.
+    let inner = w.saturating_sub(2).max(1) as usize;
+    let label_lines = p.label.chars().count().div_ceil(inner).max(1) as u16;
+    let h = (label_lines + 3).min(body.height);
     let area = Rect {
         x: body.x + (body.width - w) / 2,
-        y: body.y + body.height / 2 - 2,
+        y: body.y + body.height.saturating_sub(h) / 2,
         width: w,
-        height: 4,
+        height: h,
+    };
+    let (answer, title) = if p.what == PromptFor::Quit {
+        (p.text.clone(), "Quit?")
+    } else {
+        (format!("{}█", p.text), "Enter done · Esc cancel")
     };
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(Span::styled(p.label.clone(), theme.accent())),
-            Line::from(Span::styled(format!("{}█", p.text), theme.text())),
+            Line::from(Span::styled(answer, theme.text())),
         ])
         .wrap(Wrap { trim: false })
-        .block(block("Enter done · Esc cancel".into(), theme)),
+        .block(block(title.into(), theme)),
         area,
     );
 }

@@ -362,6 +362,7 @@ mod tests {
             power: Default::default(),
             trust: Default::default(),
             escalation: Default::default(),
+            posture_config: Default::default(),
             coverage: Default::default(),
         }
     }
