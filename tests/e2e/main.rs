@@ -4,6 +4,7 @@ mod common;
 #[path = "../live/mod.rs"]
 mod live;
 
+mod e2e_coverage;
 mod e2e_incident;
 mod e2e_live;
 mod e2e_read_only;

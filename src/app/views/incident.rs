@@ -489,7 +489,7 @@ fn run_step(state: &mut State) -> Vec<Effect> {
         }
         StepKind::Manual { text } => {
             let shown = ui.shown_at.map(|t| state.clock.saturating_sub(t));
-            if !shown.is_some_and(|d| d >= CONFIRM_DELAY) {
+            if shown.is_none_or(|d| d < CONFIRM_DELAY) {
                 state.warn(format!(
                     "Enter ignored: step {} has only just appeared — read it, then press Enter",
                     cur + 1
