@@ -254,7 +254,11 @@ pub(crate) fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     };
     match action {
         // Ctrl-C always quits; q asks first while an incident is unfinished.
-        Action::Quit if key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
+        Action::Quit
+            if key
+                .modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL) =>
+        {
             return vec![Effect::Quit];
         }
         Action::Quit => return modes::prompt::quit(state),

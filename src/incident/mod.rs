@@ -319,6 +319,12 @@ impl StepStatus {
         matches!(self, StepStatus::Done | StepStatus::Skipped { .. })
     }
 
+    /// Counts as progress (`3/15`): done, skipped or dry run. A failed or unknown step is
+    /// still to do.
+    pub fn is_settled(&self) -> bool {
+        self.is_final() || *self == StepStatus::DryRun
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             StepStatus::Pending => "pending",

@@ -304,7 +304,11 @@ fn suggestions_follow_the_finding_not_the_resource_kind() {
         .expect("the demo has a break-glass finding");
     let (b, s) = suggest(&data, bg);
     assert_eq!(b.id, "break-glass-used", "{:?}", bg.kind);
-    assert!(s.user.as_deref().is_some_and(|u| u.starts_with("break-glass")));
+    assert!(
+        s.user
+            .as_deref()
+            .is_some_and(|u| u.starts_with("break-glass"))
+    );
 }
 
 #[test]

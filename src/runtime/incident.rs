@@ -117,11 +117,7 @@ pub fn offline(action: Offline) -> anyhow::Result<()> {
             for inc in store::list(&dir) {
                 match inc {
                     Ok(i) => {
-                        let done = i
-                            .steps
-                            .iter()
-                            .filter(|s| !matches!(s.status, incident::StepStatus::Pending))
-                            .count();
+                        let done = i.steps.iter().filter(|s| s.status.is_settled()).count();
                         let line = format!(
                             "{}  {}  {}  {done}/{} steps{}",
                             i.id,

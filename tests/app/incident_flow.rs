@@ -64,14 +64,21 @@ fn a_double_enter_never_ticks_a_manual_step_the_responder_has_not_seen() {
     // Enter Enter in one burst: step 2 runs, the cursor lands on the manual step 3, and the
     // second Enter is refused — step 3 has not been on screen yet.
     burst(&mut st, "<Enter><Enter>");
-    assert!(status(&st, 1) != StepStatus::Pending, "{:?}", status(&st, 1));
+    assert!(
+        status(&st, 1) != StepStatus::Pending,
+        "{:?}",
+        status(&st, 1)
+    );
     assert_eq!(st.incident.as_ref().unwrap().cursor, 2);
     assert_eq!(status(&st, 2), StepStatus::Pending);
     let msg = st.status.clone().unwrap().text;
     assert!(msg.contains("step 3 has only just appeared"), "{msg}");
     // Once it has been on screen, Enter ticks it and records what was done by hand.
     let effects = press(&mut st, "<Enter>");
-    assert!(matches!(effects.as_slice(), [Effect::IncidentAppend(_)]), "{effects:?}");
+    assert!(
+        matches!(effects.as_slice(), [Effect::IncidentAppend(_)]),
+        "{effects:?}"
+    );
     assert_eq!(status(&st, 2), StepStatus::Done);
     let did = &st.incident.as_ref().unwrap().inc.steps[2].did;
     assert!(did[0].contains("role/ec2-app-role"), "{did:?}");
@@ -89,7 +96,13 @@ fn enter_on_a_step_looked_at_with_k_shows_the_step_to_do_and_runs_nothing() {
     assert!(effects.is_empty(), "{effects:?}");
     assert_eq!(st.incident.as_ref().unwrap().cursor, 1);
     assert_eq!(status(&st, 1), StepStatus::Pending);
-    assert!(st.status.clone().unwrap().text.contains("step 2 is the one to do"));
+    assert!(
+        st.status
+            .clone()
+            .unwrap()
+            .text
+            .contains("step 2 is the one to do")
+    );
 }
 
 #[test]
@@ -138,7 +151,13 @@ fn several_incidents_stay_open_and_brackets_switch_between_them() {
     );
     assert!(effects.is_empty(), "{effects:?}");
     assert_eq!(st.incident.as_ref().unwrap().inc.id, "inc-key");
-    assert!(st.status.clone().unwrap().text.contains("inc-key is in progress"));
+    assert!(
+        st.status
+            .clone()
+            .unwrap()
+            .text
+            .contains("inc-key is in progress")
+    );
 }
 
 #[test]
@@ -152,7 +171,11 @@ fn q_asks_while_an_incident_is_unfinished_and_says_how_to_resume() {
         panic!("{:?}", st.mode)
     };
     assert!(p.label.contains("15 step(s) left"), "{}", p.label);
-    assert!(text(&st).contains("guardpost incident resume inc-key"), "{}", text(&st));
+    assert!(
+        text(&st).contains("guardpost incident resume inc-key"),
+        "{}",
+        text(&st)
+    );
     // n stays.
     let effects = press(&mut st, "n");
     assert!(effects.is_empty());

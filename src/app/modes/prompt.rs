@@ -27,7 +27,11 @@ pub fn quit(state: &mut State) -> Vec<Effect> {
     let Some(first) = open.first() else {
         return vec![Effect::Quit];
     };
-    let left = first.steps.iter().filter(|s| !s.status.is_final()).count();
+    let left = first
+        .steps
+        .iter()
+        .filter(|s| !s.status.is_settled())
+        .count();
     let label = if open.len() == 1 {
         format!(
             "Quit? Incident {} has {left} step(s) left. It is saved: `guardpost incident resume {}` continues it.",
@@ -37,7 +41,10 @@ pub fn quit(state: &mut State) -> Vec<Effect> {
         format!(
             "Quit? {} incidents are unfinished ({}). They are saved: `guardpost incident resume ID` continues one.",
             open.len(),
-            open.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(", ")
+            open.iter()
+                .map(|i| i.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     state.mode = Mode::Prompt(Box::new(Prompt {

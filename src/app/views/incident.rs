@@ -99,7 +99,11 @@ impl IncidentUi {
 /// Starts (or reopens) the walkthrough view on an incident. Another incident in progress is
 /// kept open beside it (`]` / `[` switch).
 pub fn open(state: &mut State, inc: Incident) {
-    if let Some(i) = state.parked_incidents.iter().position(|u| u.inc.id == inc.id) {
+    if let Some(i) = state
+        .parked_incidents
+        .iter()
+        .position(|u| u.inc.id == inc.id)
+    {
         state.parked_incidents.remove(i);
     }
     match state.incident.take() {
@@ -176,7 +180,11 @@ fn show(state: &mut State) {
 
 /// Makes an open (parked) incident the active one, keeping its cursor.
 fn open_existing(state: &mut State, inc: Incident) {
-    let Some(i) = state.parked_incidents.iter().position(|u| u.inc.id == inc.id) else {
+    let Some(i) = state
+        .parked_incidents
+        .iter()
+        .position(|u| u.inc.id == inc.id)
+    else {
         return open(state, inc);
     };
     let ui = state.parked_incidents.remove(i);
@@ -508,7 +516,6 @@ fn run_step(state: &mut State) -> Vec<Effect> {
         }
     }
 }
-
 
 /// The walkthrough's prompt was answered.
 pub fn prompt_done(state: &mut State, what: PromptFor, text: String) -> Vec<Effect> {

@@ -92,11 +92,7 @@ fn render_steps(ui: &IncidentUi, parked: usize, theme: &Theme, frame: &mut Frame
             ),
         ]));
     }
-    let done = inc
-        .steps
-        .iter()
-        .filter(|s| !matches!(s.status, StepStatus::Pending))
-        .count();
+    let done = inc.steps.iter().filter(|s| s.status.is_settled()).count();
     // The keys are in the hint bar; the title keeps what must not be cut: playbook and progress.
     let title = format!("{} — {done}/{}", inc.playbook.title, inc.steps.len());
     // Keep the selected step visible on short terminals.
