@@ -296,10 +296,8 @@ pub fn build_report(
     let checked = match args.framework {
         None => sel.clone(),
         Some(fw) => {
-            let (inside, outside): (Vec<&'static RuleInfo>, Vec<&'static RuleInfo>) = sel
-                .rules
-                .iter()
-                .partition(|r| r.in_framework(fw.id()));
+            let (inside, outside): (Vec<&'static RuleInfo>, Vec<&'static RuleInfo>) =
+                sel.rules.iter().partition(|r| r.in_framework(fw.id()));
             let before = findings.len();
             findings.retain(|f| fw.covers(&f.controls));
             scope = Some(report::framework::Scope {

@@ -78,13 +78,19 @@ fn parse(text: &str) -> Result<Vec<CisControl>, String> {
     for c in &file.cis {
         let v5 = c.v5 != NONE;
         if v5 != (c.v6 != NONE) {
-            return Err(format!("CIS {}: v5 and v6 disagree on whether it exists", c.v3));
+            return Err(format!(
+                "CIS {}: v5 and v6 disagree on whether it exists",
+                c.v3
+            ));
         }
         if !v5 && c.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             return Err(format!("CIS {}: no v5 id and no reason", c.v3));
         }
         if v5 && (c.title.is_none() || c.v5_assessment.is_none()) {
-            return Err(format!("CIS {}: a v5 id needs a title and v5_assessment", c.v3));
+            return Err(format!(
+                "CIS {}: a v5 id needs a title and v5_assessment",
+                c.v3
+            ));
         }
     }
     Ok(file.cis)
@@ -121,7 +127,10 @@ mod tests {
         let mut parts = id.split('.');
         let ok = |p: Option<&str>| {
             p.is_some_and(|p| {
-                !p.is_empty() && p.len() <= 2 && !p.starts_with('0') && p.bytes().all(|b| b.is_ascii_digit())
+                !p.is_empty()
+                    && p.len() <= 2
+                    && !p.starts_with('0')
+                    && p.bytes().all(|b| b.is_ascii_digit())
             })
         };
         ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
@@ -132,18 +141,26 @@ mod tests {
         let all = cis();
         assert!(all.len() >= 23, "{}", all.len());
         for (fw, pick) in [
-            (framework::CIS_3_0, (|c: &CisControl| c.v3.clone()) as fn(&CisControl) -> String),
+            (
+                framework::CIS_3_0,
+                (|c: &CisControl| c.v3.clone()) as fn(&CisControl) -> String,
+            ),
             (framework::CIS_5_0, |c| c.v5.clone()),
             (framework::CIS_6_0, |c| c.v6.clone()),
         ] {
             let ids: Vec<String> = all.iter().map(pick).filter(|i| i != NONE).collect();
             for id in &ids {
                 assert!(well_formed(id), "{fw}: malformed id {id:?}");
-                assert_eq!(ids.iter().filter(|x| *x == id).count(), 1, "{fw}: {id} twice");
+                assert_eq!(
+                    ids.iter().filter(|x| *x == id).count(),
+                    1,
+                    "{fw}: {id} twice"
+                );
             }
         }
         for c in all {
-            if let (Some(v5), Some(v6)) = (c.id_in(framework::CIS_5_0), c.id_in(framework::CIS_6_0)) {
+            if let (Some(v5), Some(v6)) = (c.id_in(framework::CIS_5_0), c.id_in(framework::CIS_6_0))
+            {
                 // v6.0.0 is v5.0.0 with every section one higher.
                 let (s5, n5) = v5.split_once('.').unwrap();
                 let (s6, n6) = v6.split_once('.').unwrap();
@@ -153,27 +170,52 @@ mod tests {
             assert!(!c.title_v3.trim().is_empty());
         }
         assert!(well_formed("1.10") && well_formed("4.16"));
-        assert!(!well_formed("1.") && !well_formed("1.1.1") && !well_formed("01.1") && !well_formed("x.1"));
+        assert!(
+            !well_formed("1.")
+                && !well_formed("1.1.1")
+                && !well_formed("01.1")
+                && !well_formed("x.1")
+        );
     }
 
     #[test]
     fn bad_tables_are_refused() {
         let base = "[[cis]]\nv3 = \"1.3\"\ntitle_v3 = \"t\"\nv3_assessment = \"manual\"\n";
         assert!(parse(&format!("{base}v5 = \"none\"\nv6 = \"none\"\n")).is_err());
-        assert!(parse(&format!("{base}v5 = \"none\"\nv6 = \"2.3\"\nreason = \"r\"\n")).is_err());
+        assert!(
+            parse(&format!(
+                "{base}v5 = \"none\"\nv6 = \"2.3\"\nreason = \"r\"\n"
+            ))
+            .is_err()
+        );
         assert!(parse(&format!("{base}v5 = \"1.3\"\nv6 = \"2.3\"\n")).is_err());
-        assert!(parse(&format!("{base}v5 = \"none\"\nv6 = \"none\"\nreason = \"r\"\nextra = 1\n")).is_err());
-        assert!(parse(&format!("{base}v5 = \"none\"\nv6 = \"none\"\nreason = \"gone\"\n")).is_ok());
+        assert!(
+            parse(&format!(
+                "{base}v5 = \"none\"\nv6 = \"none\"\nreason = \"r\"\nextra = 1\n"
+            ))
+            .is_err()
+        );
+        assert!(
+            parse(&format!(
+                "{base}v5 = \"none\"\nv6 = \"none\"\nreason = \"gone\"\n"
+            ))
+            .is_ok()
+        );
     }
 
     #[test]
     fn every_rule_cis_control_has_a_v5_mapping_or_a_reason() {
         let mut seen = 0;
         for r in rules::rules() {
-            for c in r.controls.iter().filter(|c| c.framework == framework::CIS_3_0) {
+            for c in r
+                .controls
+                .iter()
+                .filter(|c| c.framework == framework::CIS_3_0)
+            {
                 seen += 1;
-                let m = cis_v3(c.id)
-                    .unwrap_or_else(|| panic!("{}: CIS 3.0 {} not in data/benchmarks.toml", r.id, c.id));
+                let m = cis_v3(c.id).unwrap_or_else(|| {
+                    panic!("{}: CIS 3.0 {} not in data/benchmarks.toml", r.id, c.id)
+                });
                 assert!(
                     m.id_in(framework::CIS_5_0).is_some() || m.reason.is_some(),
                     "{}: CIS 3.0 {} has neither a v5 id nor a reason",
@@ -190,10 +232,10 @@ mod tests {
     #[test]
     fn known_renumberings() {
         for (v3, v5, v6) in [
-            ("1.4", "1.3", "2.3"),   // root access key
-            ("1.5", "1.4", "2.4"),   // root MFA
-            ("1.8", "1.7", "2.7"),   // password length
-            ("1.10", "1.9", "2.9"),  // console MFA
+            ("1.4", "1.3", "2.3"),    // root access key
+            ("1.5", "1.4", "2.4"),    // root MFA
+            ("1.8", "1.7", "2.7"),    // password length
+            ("1.10", "1.9", "2.9"),   // console MFA
             ("1.11", "1.10", "2.10"), // no keys at initial setup
             ("1.14", "1.13", "2.13"), // key rotation
             ("1.20", "1.19", "2.19"), // access analyzer
@@ -209,7 +251,9 @@ mod tests {
         assert_eq!(cis_control(framework::CIS_5_0, "1.3").unwrap().v3, "1.4");
         assert_eq!(
             title(framework::CIS_5_0, "1.10"),
-            Some("Do not create access keys during initial setup for IAM users with a console password")
+            Some(
+                "Do not create access keys during initial setup for IAM users with a console password"
+            )
         );
         assert_eq!(
             cis_v3("1.7").unwrap().assessment_in(framework::CIS_5_0),
@@ -237,12 +281,21 @@ mod tests {
         );
         let c = rules::rule(rules::ROOT_NO_MFA).unwrap().controls();
         let ids = |fw: &str| -> Vec<String> {
-            c.iter().filter(|x| x.framework == fw).map(|x| x.id.clone()).collect()
+            c.iter()
+                .filter(|x| x.framework == fw)
+                .map(|x| x.id.clone())
+                .collect()
         };
         assert_eq!(ids(framework::CIS_3_0), ["1.5", "1.6"]);
         assert_eq!(ids(framework::CIS_5_0), ["1.4", "1.5"]);
         assert_eq!(ids(framework::CIS_6_0), ["2.4", "2.5"]);
         // Rules without a CIS control gain none.
-        assert!(rules::rule(rules::GD_DISABLED).unwrap().controls().iter().all(|x| x.framework == framework::FSBP));
+        assert!(
+            rules::rule(rules::GD_DISABLED)
+                .unwrap()
+                .controls()
+                .iter()
+                .all(|x| x.framework == framework::FSBP)
+        );
     }
 }

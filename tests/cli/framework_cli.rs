@@ -67,7 +67,10 @@ fn table_shows_the_chosen_cis_version_ids() {
             header.starts_with("SEVERITY  RULE ") && header.contains(&format!("  {head}  REGION ")),
             "{header}"
         );
-        assert!(t.contains(&format!("framework {fw} (CIS AWS Foundations Benchmark v")), "{t}");
+        assert!(
+            t.contains(&format!("framework {fw} (CIS AWS Foundations Benchmark v")),
+            "{t}"
+        );
         tables.push(t);
     }
     for (rule, v3, v5, v6) in cases {
@@ -113,22 +116,40 @@ fn json_carries_every_version_and_the_framework_scope() {
         assert_eq!(ids_of(f, CIS3).len(), ids_of(f, CIS5).len(), "{f}");
     }
 
-    let o = env.run(&["check", "--demo", "--format", "json", "--framework", "cis-5.0"]);
+    let o = env.run(&[
+        "check",
+        "--demo",
+        "--format",
+        "json",
+        "--framework",
+        "cis-5.0",
+    ]);
     assert_eq!(code(&o), 1);
     let r = json_out(&o);
     assert_valid(&schema, &r, "demo JSON --framework cis-5.0");
     assert_eq!(r["framework"]["name"], "cis-5.0");
     assert_eq!(r["framework"]["id"], CIS5);
-    assert_eq!(r["framework"]["title"], "CIS AWS Foundations Benchmark v5.0.0");
+    assert_eq!(
+        r["framework"]["title"],
+        "CIS AWS Foundations Benchmark v5.0.0"
+    );
     let outside: Vec<&str> = r["framework"]["rules_outside"]
         .as_array()
         .unwrap()
         .iter()
         .map(|x| x.as_str().unwrap())
         .collect();
-    assert!(outside.contains(&"service.guardduty.disabled"), "{outside:?}");
+    assert!(
+        outside.contains(&"service.guardduty.disabled"),
+        "{outside:?}"
+    );
     assert!(outside.contains(&"iam.principal.privilege-escalation"));
-    let rules: Vec<&str> = r["rules"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+    let rules: Vec<&str> = r["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
     assert!(rules.contains(&"iam.password-policy.min-length"));
     assert!(rules.iter().all(|x| !outside.contains(x)));
     assert_eq!(
@@ -183,7 +204,13 @@ fn a_finding_outside_the_framework_does_not_fail_it() {
     assert_eq!(rule_ids(&json_out(&o)), ["service.guardduty.disabled"]);
 
     let o = env.run(&[
-        "check", "--snapshot", &snap, "--format", "json", "--framework", "cis-5.0",
+        "check",
+        "--snapshot",
+        &snap,
+        "--format",
+        "json",
+        "--framework",
+        "cis-5.0",
     ]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let r = json_out(&o);
@@ -201,11 +228,22 @@ fn a_finding_outside_the_framework_does_not_fail_it() {
         stdout(&o)
     );
 
-    let o = env.run(&["check", "--snapshot", &snap, "--format", "json", "--framework", "fsbp"]);
+    let o = env.run(&[
+        "check",
+        "--snapshot",
+        &snap,
+        "--format",
+        "json",
+        "--framework",
+        "fsbp",
+    ]);
     assert_eq!(code(&o), 1);
     let r = json_out(&o);
     assert_eq!(rule_ids(&r), ["service.guardduty.disabled"]);
-    assert_eq!(r["findings"][0]["framework_controls"], json!(["GuardDuty.1"]));
+    assert_eq!(
+        r["findings"][0]["framework_controls"],
+        json!(["GuardDuty.1"])
+    );
 }
 
 #[test]
@@ -225,7 +263,14 @@ fn unknown_framework_exits_2_listing_the_valid_ones() {
 #[test]
 fn markdown_and_sarif_show_the_framework_ids() {
     let env = Env::new();
-    let o = env.run(&["check", "--demo", "--format", "markdown", "--framework", "cis-5.0"]);
+    let o = env.run(&[
+        "check",
+        "--demo",
+        "--format",
+        "markdown",
+        "--framework",
+        "cis-5.0",
+    ]);
     assert_eq!(code(&o), 1);
     let md = stdout(&o);
     assert!(
@@ -244,7 +289,14 @@ fn markdown_and_sarif_show_the_framework_ids() {
     }
 
     let schema = validator("tests/fixtures/sarif-schema-2.1.0.json");
-    let o = env.run(&["check", "--demo", "--format", "sarif", "--framework", "cis-6.0"]);
+    let o = env.run(&[
+        "check",
+        "--demo",
+        "--format",
+        "sarif",
+        "--framework",
+        "cis-6.0",
+    ]);
     assert_eq!(code(&o), 1);
     let s = json_out(&o);
     assert_valid(&schema, &s, "SARIF --framework cis-6.0");
@@ -272,7 +324,9 @@ fn markdown_and_sarif_show_the_framework_ids() {
         assert!(tags.contains(&json!(t)), "{t} not in {tags:?}");
     }
     assert!(
-        !rules.iter().any(|x| x["id"] == "service.guardduty.disabled"),
+        !rules
+            .iter()
+            .any(|x| x["id"] == "service.guardduty.disabled"),
         "a rule outside CIS is not a SARIF rule of the CIS run"
     );
 }

@@ -39,13 +39,20 @@ fn docs_control_columns_match_the_catalog_and_the_mapping() {
             .into_iter()
             .filter(|c| c.framework == fw)
             .map(|c| {
-                let manual = benchmarks::cis_control(fw, &c.id)
-                    .and_then(|m| m.assessment_in(fw))
+                let manual = benchmarks::cis_control(fw, &c.id).and_then(|m| m.assessment_in(fw))
                     == Some(Assessment::Manual);
-                if manual { format!("{} (M)", c.id) } else { c.id }
+                if manual {
+                    format!("{} (M)", c.id)
+                } else {
+                    c.id
+                }
             })
             .collect();
-        if ids.is_empty() { "—".into() } else { ids.join(", ") }
+        if ids.is_empty() {
+            "—".into()
+        } else {
+            ids.join(", ")
+        }
     };
     for r in rules() {
         let row = doc
