@@ -330,3 +330,35 @@ fn markdown_and_sarif_show_the_framework_ids() {
         "a rule outside CIS is not a SARIF rule of the CIS run"
     );
 }
+
+#[test]
+fn all_findings_keep_other_sources_mapped_to_the_framework() {
+    let env = Env::new();
+    let r = json_out(&env.run(&[
+        "check",
+        "--demo",
+        "--all-findings",
+        "--format",
+        "json",
+        "--framework",
+        "cis-3.0",
+    ]));
+    let sources: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["source"].as_str().unwrap())
+        .collect();
+    // Security Hub's CIS v3.0.0 control findings stay; GuardDuty and Access Analyzer findings
+    // map to no CIS control and are counted outside.
+    assert!(sources.contains(&"SecurityHub"), "{sources:?}");
+    assert!(!sources.contains(&"GuardDuty") && !sources.contains(&"AccessAnalyzer"));
+    assert!(r["framework"]["findings_outside"].as_u64().unwrap() > 0);
+    for f in r["findings"].as_array().unwrap() {
+        assert!(!ids_of(f, CIS3).is_empty(), "{f}");
+        assert_eq!(
+            f["framework_controls"].as_array().unwrap().len(),
+            ids_of(f, CIS3).len()
+        );
+    }
+}
