@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::dataset::Dataset;
 use crate::model::{ComplianceStatus, Finding, Source};
 use crate::posture::{self, PostureConfig, PostureInput, RuleInfo, rules};
-use crate::report::{self, FailOn, Format, Report, ReportFinding};
+use crate::report::{self, FailOn, Format, Framework, Report, ReportFinding};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -39,6 +39,10 @@ pub struct CheckArgs {
     /// still written).
     #[arg(long)]
     pub require_complete: bool,
+    /// Report against one benchmark: only findings with a control in it, labelled with its
+    /// ids; rules not mapped to it neither pass nor fail (counted as outside).
+    #[arg(long, value_enum, value_name = "FRAMEWORK")]
+    pub framework: Option<Framework>,
 }
 
 impl Default for CheckArgs {
@@ -51,6 +55,7 @@ impl Default for CheckArgs {
             rules: Vec::new(),
             all_findings: false,
             require_complete: false,
+            framework: None,
         }
     }
 }
@@ -267,6 +272,7 @@ fn unknown_rules(
 
 /// Builds the report: the selected posture rules' findings and, with `--all-findings`, every
 /// open finding of the other sources (Security Hub control findings that passed are left out).
+/// With `--framework` the rules and findings outside that framework are only counted.
 pub fn build_report(
     data: &Dataset,
     args: &CheckArgs,
@@ -274,7 +280,6 @@ pub fn build_report(
     posture_cfg: &PostureConfig,
 ) -> Report {
     let posture = posture_findings(data, sel, posture_cfg);
-    let unknown_rules = unknown_rules(data, sel, &posture);
     let mut findings: Vec<ReportFinding> =
         posture.iter().map(ReportFinding::from_finding).collect();
     if args.all_findings {
@@ -287,19 +292,40 @@ pub fn build_report(
                 .map(ReportFinding::from_finding),
         );
     }
+    let mut scope = None;
+    let checked = match args.framework {
+        None => sel.clone(),
+        Some(fw) => {
+            let (inside, outside): (Vec<&'static RuleInfo>, Vec<&'static RuleInfo>) =
+                sel.rules.iter().partition(|r| r.in_framework(fw.id()));
+            let before = findings.len();
+            findings.retain(|f| fw.covers(&f.controls));
+            scope = Some(report::framework::Scope {
+                framework: fw,
+                rules_outside: outside.iter().map(|r| r.id).collect(),
+                findings_outside: before - findings.len(),
+            });
+            Selection {
+                profile: sel.profile.clone(),
+                rules: inside,
+            }
+        }
+    };
+    let unknown_rules = unknown_rules(data, &checked, &posture);
     let mut report = Report {
         account: data.account.id.clone(),
         account_alias: data.account.alias.clone(),
         regions: data.regions.clone(),
         origin: data.origin.label(),
         generated_at: data.captured_at,
-        profile: sel.profile.clone(),
-        rules: sel.rules.clone(),
+        profile: checked.profile.clone(),
+        rules: checked.rules.clone(),
         findings,
         fail_on: args.fail_on,
-        warnings: warnings(data, sel),
+        warnings: warnings(data, &checked),
         coverage: data.coverage.clone(),
         unknown_rules,
+        framework: scope,
     };
     report.sort();
     report

@@ -196,6 +196,8 @@ impl Workflow {
 /// Framework identifiers used in [`Control::framework`].
 pub mod framework {
     pub const CIS_3_0: &str = "cis-aws-foundations-3.0.0";
+    pub const CIS_5_0: &str = "cis-aws-foundations-5.0.0";
+    pub const CIS_6_0: &str = "cis-aws-foundations-6.0.0";
     pub const CIS_1_4: &str = "cis-aws-foundations-1.4.0";
     pub const CIS_1_2: &str = "cis-aws-foundations-1.2.0";
     pub const FSBP: &str = "aws-fsbp";

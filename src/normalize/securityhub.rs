@@ -243,6 +243,8 @@ fn cis_framework(version: &str) -> String {
         "1.2.0" => framework::CIS_1_2.to_string(),
         "1.4.0" => framework::CIS_1_4.to_string(),
         "3.0.0" => framework::CIS_3_0.to_string(),
+        "5.0.0" => framework::CIS_5_0.to_string(),
+        "6.0.0" => framework::CIS_6_0.to_string(),
         v => format!("cis-aws-foundations-{v}"),
     }
 }
@@ -472,6 +474,20 @@ mod tests {
           },
           "ProcessedAt": "2025-05-30T03:31:00.831Z"
         })
+    }
+
+    /// Security Hub's CIS v5.0.0 / v6.0.0 requirements land in the frameworks the posture
+    /// rules use, so `check --all-findings --framework cis-5.0` keeps them.
+    #[test]
+    fn newer_cis_requirements_use_the_shared_framework_ids() {
+        assert_eq!(
+            parse_requirement("CIS AWS Foundations Benchmark v5.0.0/1.9"),
+            Some(Control::new(framework::CIS_5_0, "1.9"))
+        );
+        assert_eq!(
+            parse_requirement("CIS AWS Foundations Benchmark v6.0.0/2.9"),
+            Some(Control::new(framework::CIS_6_0, "2.9"))
+        );
     }
 
     #[test]

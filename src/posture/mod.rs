@@ -20,6 +20,7 @@
 //! - `now` comes from the input; no rule reads the clock.
 
 mod account;
+pub mod benchmarks;
 pub mod policy;
 mod principals;
 pub mod rules;

@@ -44,17 +44,38 @@ pub struct RuleInfo {
     pub severity: Severity,
     pub scope: Scope,
     /// The primary Security Hub control id first (it becomes the finding's `control_id`).
+    /// CIS controls by v3.0.0 id; [`RuleInfo::controls`] adds their v5.0.0 and v6.0.0 ids.
     pub controls: &'static [ControlRef],
     pub rationale: &'static str,
     pub remediation: &'static str,
 }
 
 impl RuleInfo {
+    /// Every control the rule's findings carry: the catalog's, then the CIS v3.0.0 ones again
+    /// under v5.0.0 and v6.0.0 numbering (data/benchmarks.toml).
     pub fn controls(&self) -> Vec<Control> {
-        self.controls
+        let mut out: Vec<Control> = self
+            .controls
             .iter()
             .map(|c| Control::new(c.framework, c.id))
-            .collect()
+            .collect();
+        for fw in [framework::CIS_5_0, framework::CIS_6_0] {
+            for c in self
+                .controls
+                .iter()
+                .filter(|c| c.framework == framework::CIS_3_0)
+            {
+                if let Some(id) = super::benchmarks::cis_v3(c.id).and_then(|m| m.id_in(fw)) {
+                    out.push(Control::new(fw, id));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a finding of this rule carries a control of framework `fw`.
+    pub fn in_framework(&self, fw: &str) -> bool {
+        self.controls().iter().any(|c| c.framework == fw)
     }
 
     /// The first FSBP / Security Hub control id, else the rule id: the grouping key that puts a

@@ -16,6 +16,9 @@ struct Doc<'a> {
     generated_at: String,
     profile: &'a str,
     rules: Vec<&'a str>,
+    /// Only with `--framework` (docs/check-json-schema.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    framework: Option<JsonFramework<'a>>,
     fail_on: &'a str,
     result: &'a str,
     summary: Summary,
@@ -31,6 +34,17 @@ struct JsonCoverage {
     complete: bool,
     sources:
         std::collections::BTreeMap<String, std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[derive(Serialize)]
+struct JsonFramework<'a> {
+    /// The `--framework` value (`cis-5.0`).
+    name: &'static str,
+    /// The `controls[].framework` value it selects (`cis-aws-foundations-5.0.0`).
+    id: &'static str,
+    title: &'static str,
+    rules_outside: &'a [&'static str],
+    findings_outside: usize,
 }
 
 #[derive(Serialize)]
@@ -111,6 +125,9 @@ struct JsonFinding<'a> {
     severity: &'static str,
     resource: Resource<'a>,
     controls: Vec<JsonControl<'a>>,
+    /// Only with `--framework`: the ids among `controls` of that framework.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    framework_controls: Option<Vec<&'a str>>,
     account: &'a str,
     region: &'a str,
     source: crate::model::Source,
@@ -121,7 +138,7 @@ struct JsonFinding<'a> {
     escalation: Option<&'a serde_json::Value>,
 }
 
-fn finding(f: &ReportFinding) -> JsonFinding<'_> {
+fn finding<'a>(r: &Report, f: &'a ReportFinding) -> JsonFinding<'a> {
     JsonFinding {
         id: &f.id,
         rule: &f.rule,
@@ -140,6 +157,7 @@ fn finding(f: &ReportFinding) -> JsonFinding<'_> {
                 id: &c.id,
             })
             .collect(),
+        framework_controls: r.framework.as_ref().map(|s| s.framework.ids(&f.controls)),
         account: &f.account,
         region: &f.region,
         source: f.source,
@@ -167,6 +185,13 @@ fn doc(r: &Report) -> Doc<'_> {
         generated_at: r.time_label(),
         profile: &r.profile,
         rules: r.rules.iter().map(|x| x.id).collect(),
+        framework: r.framework.as_ref().map(|s| JsonFramework {
+            name: s.framework.name(),
+            id: s.framework.id(),
+            title: s.framework.title(),
+            rules_outside: &s.rules_outside,
+            findings_outside: s.findings_outside,
+        }),
         fail_on: r.fail_on.label(),
         result: if r.failed() { "fail" } else { "pass" },
         summary: Summary {
@@ -178,7 +203,7 @@ fn doc(r: &Report) -> Doc<'_> {
             unknown_rules: r.unknown_rules.len(),
             score: r.score(),
         },
-        findings: r.findings.iter().map(finding).collect(),
+        findings: r.findings.iter().map(|f| finding(r, f)).collect(),
         warnings: &r.warnings,
         coverage: coverage(r),
         unknown_rules: r

@@ -117,6 +117,16 @@ pub fn render(r: &Report) -> String {
         code(&r.profile),
         r.rules.len()
     );
+    if let Some(scope) = &r.framework {
+        let _ = writeln!(
+            s,
+            "- **Framework:** {} ({}): {} rule(s) and {} finding(s) outside it not reported",
+            scope.framework.title(),
+            code(scope.framework.name()),
+            scope.rules_outside.len(),
+            scope.findings_outside
+        );
+    }
     let verdict = match r.fail_on.threshold() {
         None => "PASS (fail-on none)".to_string(),
         Some(_) if r.failed() => format!(
@@ -185,6 +195,18 @@ pub fn render(r: &Report) -> String {
                 f.source.label(),
                 f.status.label()
             );
+            if let Some(scope) = &r.framework {
+                let fw = scope.framework;
+                let ids: Vec<String> = fw
+                    .ids(&f.controls)
+                    .into_iter()
+                    .map(|id| match fw.control_title(id) {
+                        Some(t) => format!("{} ({})", code(id), text(t)),
+                        None => code(id),
+                    })
+                    .collect();
+                let _ = writeln!(s, "- **{}:** {}", fw.short(), ids.join(", "));
+            }
             if !f.controls.is_empty() {
                 let ctl: Vec<String> = f
                     .controls

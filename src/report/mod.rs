@@ -2,10 +2,13 @@
 //! JSON (docs/check-json-schema.md), SARIF 2.1.0 or Markdown. Rendering is pure: a report in,
 //! a string out, so every format is tested without running the binary.
 
+pub mod framework;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod table;
+
+pub use framework::Framework;
 
 use crate::model::{Control, Finding, ResourceRef, Severity, Source, Workflow};
 use crate::posture::RuleInfo;
@@ -151,6 +154,9 @@ pub struct Report {
     /// Checked rules without a finding whose data could not be read: neither pass nor fail.
     /// (rule id, why), catalog order.
     pub unknown_rules: Vec<(&'static str, String)>,
+    /// `--framework`: the benchmark the report is limited to and what it left out. `rules`
+    /// and `findings` then hold only what maps to the framework.
+    pub framework: Option<framework::Scope>,
 }
 
 /// Counts indexed by `Severity::ALL` order (critical first).
@@ -354,6 +360,7 @@ mod tests {
             warnings: vec![],
             coverage: Default::default(),
             unknown_rules: vec![],
+            framework: None,
         };
         r.sort();
         r

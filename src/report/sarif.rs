@@ -46,7 +46,7 @@ fn posture_rule(r: &crate::posture::RuleInfo) -> Value {
         "help": {"text": r.remediation},
         "defaultConfiguration": {"level": level(r.severity)},
         "properties": {
-            "tags": control_tags(r.controls.iter().map(|c| (c.framework.to_string(), c.id.to_string()))),
+            "tags": control_tags(r.controls().into_iter().map(|c| (c.framework, c.id))),
             "security-severity": security_severity(r.severity),
             "precision": "high",
         },
@@ -69,7 +69,7 @@ fn source_rule(f: &ReportFinding) -> Value {
     })
 }
 
-fn result(f: &ReportFinding, rule_index: usize) -> Value {
+fn result(f: &ReportFinding, rule_index: usize, fw: Option<super::Framework>) -> Value {
     let mut text = f.title.clone();
     if !text.ends_with('.') {
         text.push('.');
@@ -85,6 +85,10 @@ fn result(f: &ReportFinding, rule_index: usize) -> Value {
     // Escalation evidence in the result's property bag (same shape as the JSON report's).
     if let Some(e) = &f.escalation {
         properties["escalation"] = e.clone();
+    }
+    // With --framework: the finding's ids in that framework (CIS 5.0 `1.9`).
+    if let Some(fw) = fw {
+        properties["frameworkControls"] = json!(fw.ids(&f.controls));
     }
     json!({
         "ruleId": f.rule,
@@ -133,7 +137,22 @@ pub fn to_value(r: &Report) -> Value {
                 i
             }
         };
-        results.push(result(f, i));
+        results.push(result(f, i, r.framework.as_ref().map(|s| s.framework)));
+    }
+    let mut properties = json!({
+        "account": r.account,
+        "regions": r.regions,
+        "origin": r.origin,
+        "capturedAt": r.time_label(),
+        "profile": r.profile,
+        "failOn": r.fail_on.label(),
+        "score": r.score(),
+        "warnings": r.warnings,
+    });
+    if let Some(scope) = &r.framework {
+        properties["framework"] = json!(scope.framework.name());
+        properties["frameworkRulesOutside"] = json!(scope.rules_outside);
+        properties["frameworkFindingsOutside"] = json!(scope.findings_outside);
     }
     json!({
         "$schema": SCHEMA_URI,
@@ -149,16 +168,7 @@ pub fn to_value(r: &Report) -> Value {
             "automationDetails": {"id": format!("guardpost-check/{}/", r.account)},
             "invocations": [{"executionSuccessful": true}],
             "results": results,
-            "properties": {
-                "account": r.account,
-                "regions": r.regions,
-                "origin": r.origin,
-                "capturedAt": r.time_label(),
-                "profile": r.profile,
-                "failOn": r.fail_on.label(),
-                "score": r.score(),
-                "warnings": r.warnings,
-            },
+            "properties": properties,
         }],
     })
 }

@@ -62,6 +62,9 @@ pub fn render(r: &Report) -> String {
             format!(", {} unknown", r.unknown_rules.len())
         }
     );
+    if let Some(scope) = &r.framework {
+        let _ = writeln!(s, "{}", scope.line());
+    }
     let _ = writeln!(s, "{}", summary_line(r));
     for (rule, why) in &r.unknown_rules {
         let _ = writeln!(s, "unknown: {rule}: {}", one_line(why));
@@ -78,12 +81,16 @@ pub fn render(r: &Report) -> String {
         .map(|x| x.label().len())
         .max()
         .unwrap_or(8);
-    let rows: Vec<[String; 4]> = r
+    // With --framework, the finding's ids in that framework (CIS 5.0 `1.9`) after the rule.
+    let fw = r.framework.as_ref().map(|x| x.framework);
+    let rows: Vec<[String; 5]> = r
         .findings
         .iter()
         .map(|f| {
             [
                 one_line(&f.rule),
+                fw.map(|fw| one_line(&fw.ids(&f.controls).join(",")))
+                    .unwrap_or_default(),
                 one_line(&f.region),
                 one_line(&f.resource.arn),
                 one_line(&f.title),
@@ -94,21 +101,35 @@ pub fn render(r: &Report) -> String {
     let rule_w = rows.iter().map(|c| width(&c[0])).max().unwrap_or(4);
     let region_w = rows
         .iter()
-        .map(|c| width(&c[1]))
+        .map(|c| width(&c[2]))
         .max()
         .unwrap_or(6)
         .max("REGION".len());
+    let (ctl_head, ctl_w) = match fw {
+        Some(fw) => (
+            fw.short(),
+            rows.iter()
+                .map(|c| width(&c[1]))
+                .max()
+                .unwrap_or(0)
+                .max(fw.short().len()),
+        ),
+        None => ("", 0),
+    };
+    // The framework column and its gap only exist with --framework.
+    let gap = if fw.is_some() { "  " } else { "" };
     let _ = writeln!(
         s,
-        "\n{:<sev_w$}  {:<rule_w$}  {:<region_w$}  RESOURCE  TITLE",
-        "SEVERITY", "RULE", "REGION"
+        "\n{:<sev_w$}  {:<rule_w$}  {:<ctl_w$}{gap}{:<region_w$}  RESOURCE  TITLE",
+        "SEVERITY", "RULE", ctl_head, "REGION"
     );
-    for (f, [rule, region, arn, title]) in r.findings.iter().zip(&rows) {
+    for (f, [rule, ctl, region, arn, title]) in r.findings.iter().zip(&rows) {
         let _ = writeln!(
             s,
-            "{:<sev_w$}  {:<rule_w$}  {:<region_w$}  {arn}  {title}",
+            "{:<sev_w$}  {:<rule_w$}  {:<ctl_w$}{gap}{:<region_w$}  {arn}  {title}",
             f.severity.label(),
             rule,
+            ctl,
             region,
         );
     }

@@ -106,6 +106,14 @@ fn the_tui_buffer_holds_no_hostile_character() {
 }
 
 fn run_check(data: &Dataset, format: Format) -> (String, String) {
+    run_check_in(data, format, None)
+}
+
+fn run_check_in(
+    data: &Dataset,
+    format: Format,
+    framework: Option<guardpost::report::Framework>,
+) -> (String, String) {
     let args = CheckArgs {
         format,
         output: None,
@@ -114,6 +122,7 @@ fn run_check(data: &Dataset, format: Format) -> (String, String) {
         rules: vec![],
         all_findings: true,
         require_complete: false,
+        framework,
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     check::run(data, &args, &Config::default(), &mut out, &mut err).unwrap();
@@ -157,6 +166,19 @@ fn check_outputs_hold_no_hostile_character() {
                 assert!(!prose.contains("@admin"), "live mention: {prose}");
                 assert!(!prose.contains("https://evil"), "live link: {prose}");
             }
+        }
+    }
+}
+
+/// `--framework` adds a column / lines of control ids (which can come from Security Hub).
+#[test]
+fn check_outputs_with_a_framework_hold_no_hostile_character() {
+    let data = hostile();
+    for fw in guardpost::report::Framework::ALL {
+        for format in [Format::Table, Format::Markdown, Format::Json, Format::Sarif] {
+            let (out, err) = run_check_in(&data, format, Some(fw));
+            assert_clean(&format!("{format:?} {fw:?} report"), &out);
+            assert_clean(&format!("{format:?} {fw:?} stderr"), &err);
         }
     }
 }

@@ -7,29 +7,29 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use tempfile::TempDir;
 
-struct Env {
+pub(crate) struct Env {
     dir: TempDir,
 }
 
 impl Env {
-    fn new() -> Env {
+    pub(crate) fn new() -> Env {
         Env {
             dir: tempfile::tempdir().unwrap(),
         }
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    fn write(&self, name: &str, text: &str) -> PathBuf {
+    pub(crate) fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.path(name);
         std::fs::write(&p, text).unwrap();
         p
     }
 
     /// The binary with a private config dir and log dir, no terminal and no input.
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_guardpost"))
             .args(args)
             .env_remove("GUARDPOST_CONFIG")
@@ -42,24 +42,24 @@ impl Env {
     }
 }
 
-fn code(o: &Output) -> i32 {
+pub(crate) fn code(o: &Output) -> i32 {
     o.status.code().expect("exited normally")
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
-fn json_out(o: &Output) -> Value {
+pub(crate) fn json_out(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)))
 }
 
-fn rule_ids(report: &Value) -> Vec<String> {
+pub(crate) fn rule_ids(report: &Value) -> Vec<String> {
     report["findings"]
         .as_array()
         .unwrap()
@@ -71,7 +71,7 @@ fn rule_ids(report: &Value) -> Vec<String> {
 const ACCT: &str = "123456789012";
 
 /// A well-run account in one region: no default or sandbox rule fires.
-fn clean_snapshot() -> Value {
+pub(crate) fn clean_snapshot() -> Value {
     let arn = |s: &str| format!("arn:aws:iam::{ACCT}:{s}");
     json!({
         "format": "guardpost-snapshot",
@@ -135,20 +135,20 @@ fn misconfigured_snapshot() -> Value {
     s
 }
 
-fn snapshot_file(env: &Env, name: &str, snap: &Value) -> String {
+pub(crate) fn snapshot_file(env: &Env, name: &str, snap: &Value) -> String {
     env.write(name, &serde_json::to_string_pretty(snap).unwrap())
         .display()
         .to_string()
 }
 
-fn validator(schema_path: &str) -> jsonschema::Validator {
+pub(crate) fn validator(schema_path: &str) -> jsonschema::Validator {
     let text =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(schema_path)).unwrap();
     let schema: Value = serde_json::from_str(&text).unwrap();
     jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{schema_path}: {e}"))
 }
 
-fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
+pub(crate) fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
     let errors: Vec<String> = v
         .iter_errors(doc)
         .take(10)

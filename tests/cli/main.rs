@@ -4,5 +4,6 @@
 mod common;
 
 mod check_cli;
+mod framework_cli;
 mod local_files_cli;
 mod net_cli;

@@ -26,6 +26,50 @@ fn docs_list_every_rule() {
     }
 }
 
+/// The rule table's FSBP and CIS columns are the catalog's controls (CIS v5.0.0 and v6.0.0
+/// through data/benchmarks.toml), "(M)" where that CIS version rates the control Manual.
+#[test]
+fn docs_control_columns_match_the_catalog_and_the_mapping() {
+    use crate::model::framework;
+    use crate::posture::benchmarks::{self, Assessment};
+    let doc = include_str!("../../../docs/posture-rules.md");
+    let cell = |r: &RuleInfo, fw: &str| -> String {
+        let ids: Vec<String> = r
+            .controls()
+            .into_iter()
+            .filter(|c| c.framework == fw)
+            .map(|c| {
+                let manual = benchmarks::cis_control(fw, &c.id).and_then(|m| m.assessment_in(fw))
+                    == Some(Assessment::Manual);
+                if manual {
+                    format!("{} (M)", c.id)
+                } else {
+                    c.id
+                }
+            })
+            .collect();
+        if ids.is_empty() {
+            "—".into()
+        } else {
+            ids.join(", ")
+        }
+    };
+    for r in rules() {
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", r.id)))
+            .unwrap_or_else(|| panic!("docs/posture-rules.md has no table row for {}", r.id));
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let want = [
+            cell(r, framework::FSBP),
+            cell(r, framework::CIS_3_0),
+            cell(r, framework::CIS_5_0),
+            cell(r, framework::CIS_6_0),
+        ];
+        assert_eq!(cells[2..6], want, "docs/posture-rules.md row of {}", r.id);
+    }
+}
+
 /// A tiny deterministic generator of policy-shaped JSON: parsing and evaluating it must never
 /// panic, whatever it holds.
 #[test]
