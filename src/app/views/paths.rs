@@ -121,16 +121,20 @@ fn caveats(needs_mfa: bool, depends_on: &[String]) -> Vec<(String, Tone)> {
     out
 }
 
-fn path_rows(data: &Dataset, p: &EscalationPath, out: &mut Vec<TreeRow>) {
+fn path_rows(data: &Dataset, arn: &str, p: &EscalationPath, out: &mut Vec<TreeRow>) {
     let (reach, tone) = reach_label(p.reaches);
+    let target = if p.target == arn {
+        "itself".to_string()
+    } else {
+        short_arn(data, &p.target)
+    };
     let mut head = vec![
         (p.method.to_string(), Tone::Method),
         (" → ".into(), Tone::Dim),
         (reach.to_string(), tone),
         (
             format!(
-                " ({}, {})",
-                short_arn(data, &p.target),
+                " ({target}, {})",
                 plural(p.hops.len(), "hop", "hops")
             ),
             Tone::Dim,
@@ -223,7 +227,7 @@ pub fn tree(data: &Dataset, arn: &str) -> Option<Tree> {
         if i > 0 {
             rows.push(TreeRow::new("", vec![]));
         }
-        path_rows(data, p, &mut rows);
+        path_rows(data, arn, p, &mut rows);
     }
     Some(Tree {
         rows,

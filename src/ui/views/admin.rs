@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 pub fn tone(t: Tone, theme: &Theme) -> Style {
     match t {
@@ -43,7 +43,10 @@ pub fn render(v: &WhoCanAdminView, theme: &Theme, frame: &mut Frame, area: Rect)
                 theme.ok(),
             )],
         };
-        frame.render_widget(Paragraph::new(text).block(blk), area);
+        frame.render_widget(
+            Paragraph::new(text).wrap(Wrap { trim: true }).block(blk),
+            area,
+        );
         return;
     }
     let inner = blk.inner(area);
