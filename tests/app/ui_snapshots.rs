@@ -253,3 +253,14 @@ fn who_can_admin_and_the_can_become_tree() {
         screen(&st, &Theme::default()).backend()
     );
 }
+
+/// A two-hop path with its conditions (the demo plus frank → hop → top, see who_can_admin.rs).
+#[test]
+fn can_become_tree_of_two_hops() {
+    let mut st = loaded_with(crate::who_can_admin::two_hops(), 120, 34);
+    press(&mut st, ":who-can-admin<Enter>/frank<Enter><Enter>");
+    assert_screen!(
+        "can_become_two_hops_120x34",
+        screen(&st, &Theme::default()).backend()
+    );
+}

@@ -188,3 +188,96 @@ fn hostile_names_in_the_tree_are_escaped() {
         assert!(!r.text().contains('\u{1b}'), "{:?}", r.text());
     }
 }
+
+fn role(name: &str, trust: serde_json::Value) -> guardpost::model::IamRole {
+    guardpost::model::IamRole {
+        role_name: name.into(),
+        role_id: format!("AROA{}", name.to_uppercase()),
+        arn: format!("arn:aws:iam::111122223333:role/{name}"),
+        path: "/".into(),
+        create_date: "2025-01-01T00:00:00Z".parse().unwrap(),
+        description: None,
+        max_session_duration: None,
+        assume_role_policy_document: trust,
+        tags: vec![],
+        attached_managed_policies: vec![],
+        role_policy_list: vec![],
+        permissions_boundary: None,
+        role_last_used: None,
+    }
+}
+
+/// The demo plus a two-hop way to admin: frank (with MFA, from the office network) assumes
+/// `hop`, which assumes `top`, an administrator.
+pub fn two_hops() -> Dataset {
+    use guardpost::model::{AttachedPolicy, InlinePolicy};
+    use serde_json::json;
+    let mut snap = Snapshot::demo();
+    let iam = snap.iam.as_mut().unwrap();
+    let root = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}]});
+    let mut hop = role("hop", root.clone());
+    hop.role_policy_list.push(InlinePolicy {
+        policy_name: "next".into(),
+        policy_document: json!({"Version": "2012-10-17", "Statement": [{"Sid": "ToTop",
+            "Effect": "Allow", "Action": "sts:AssumeRole",
+            "Resource": "arn:aws:iam::111122223333:role/top"}]}),
+    });
+    let mut top = role("top", root);
+    top.attached_managed_policies.push(AttachedPolicy {
+        policy_name: "AdministratorAccess".into(),
+        policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess".into(),
+    });
+    iam.role_detail_list.extend([hop, top]);
+    let frank = iam
+        .user_detail_list
+        .iter_mut()
+        .find(|u| u.user_name == "frank")
+        .unwrap();
+    frank.user_policy_list.push(InlinePolicy {
+        policy_name: "jump".into(),
+        policy_document: json!({"Version": "2012-10-17", "Statement": [{"Sid": "ToHop",
+            "Effect": "Allow", "Action": "sts:AssumeRole",
+            "Resource": "arn:aws:iam::111122223333:role/hop",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"},
+                "IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}),
+    });
+    snap.coverage = None;
+    Dataset::from_snapshot(snap, Origin::Demo, &PostureConfig::default())
+}
+
+#[test]
+fn a_two_hop_path_shows_each_hop_its_statement_and_its_conditions() {
+    let data = two_hops();
+    let frank = "arn:aws:iam::111122223333:user/frank";
+    let rows: Vec<String> = paths::tree(&data, frank)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.text())
+        .collect();
+    let all = rows.join("\n");
+    let first = rows
+        .iter()
+        .position(|r| r.starts_with("├─ AssumeRole  user/frank → role/hop  (becomes)"))
+        .unwrap_or_else(|| panic!("{all}"));
+    assert!(rows[0].starts_with("AssumeRole → ADMIN (role/top, 2 hops)"), "{all}");
+    assert!(
+        rows[first + 1].contains("granted by jump (inline) › ToHop")
+            && rows[first + 1].contains("needs MFA")
+            && rows[first + 1].contains("depends on aws:SourceIp"),
+        "{all}"
+    );
+    assert!(
+        rows.iter().any(|r| r.starts_with("└─ AssumeRole  role/hop → role/top  (becomes)")),
+        "{all}"
+    );
+    assert!(
+        rows.iter().any(|r| r.contains("granted by next (inline) › ToTop")),
+        "{all}"
+    );
+    let listed = paths::admin_rows(&data);
+    let f = listed.iter().find(|r| r.arn == frank).expect("frank listed");
+    assert_eq!(f.hops, 2);
+    assert!(f.caveat.contains("needs MFA"), "{f:?}");
+}

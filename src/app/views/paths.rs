@@ -107,18 +107,27 @@ fn statements(h: &Hop) -> String {
     sanitize::line(&text).into_owned()
 }
 
-fn caveats(needs_mfa: bool, depends_on: &[String]) -> Vec<(String, Tone)> {
+/// `needs MFA`, `depends on k1, k2`: what a hop or path hinges on.
+fn caveats(needs_mfa: bool, depends_on: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     if needs_mfa {
-        out.push(("  needs MFA".to_string(), Tone::Caveat));
+        out.push("needs MFA".to_string());
     }
     if !depends_on.is_empty() {
-        out.push((
-            format!("  depends on {}", sanitize::line(&depends_on.join(", "))),
-            Tone::Caveat,
+        out.push(format!(
+            "depends on {}",
+            sanitize::line(&depends_on.join(", "))
         ));
     }
     out
+}
+
+/// Caveats as the tail of a row.
+fn caveat_spans(needs_mfa: bool, depends_on: &[String]) -> Vec<(String, Tone)> {
+    caveats(needs_mfa, depends_on)
+        .into_iter()
+        .flat_map(|c| [(" · ".to_string(), Tone::Dim), (c, Tone::Caveat)])
+        .collect()
 }
 
 fn path_rows(data: &Dataset, arn: &str, p: &EscalationPath, out: &mut Vec<TreeRow>) {
@@ -140,8 +149,12 @@ fn path_rows(data: &Dataset, arn: &str, p: &EscalationPath, out: &mut Vec<TreeRo
             Tone::Dim,
         ),
     ];
-    head.extend(caveats(p.needs_mfa, &p.depends_on));
-    out.push(TreeRow::new("", head));
+    head.extend(caveat_spans(p.needs_mfa, &p.depends_on));
+    let mut head = TreeRow::new("", head);
+    if data.escalation.node(&p.target).is_some() {
+        head.opens = Some(p.target.clone());
+    }
+    out.push(head);
     let n = p.hops.len();
     for (i, h) in p.hops.iter().enumerate() {
         let last = i + 1 == n;
@@ -186,7 +199,7 @@ fn path_rows(data: &Dataset, arn: &str, p: &EscalationPath, out: &mut Vec<TreeRo
                 Tone::Text,
             ),
         ];
-        detail.extend(caveats(h.needs_mfa, &h.depends_on));
+        detail.extend(caveat_spans(h.needs_mfa, &h.depends_on));
         out.push(TreeRow::new(cont, detail));
         out.push(TreeRow::new(
             cont,
@@ -302,13 +315,7 @@ pub fn admin_rows(data: &Dataset) -> Vec<AdminRow> {
                 .filter(|p| p.reaches == Reach::Admin)
                 .min_by_key(|p| p.hops.len());
             let caveat = p
-                .map(|p| {
-                    caveats(p.needs_mfa, &p.depends_on)
-                        .into_iter()
-                        .map(|(t, _)| t.trim().to_string())
-                        .collect::<Vec<_>>()
-                        .join(" · ")
-                })
+                .map(|p| caveats(p.needs_mfa, &p.depends_on).join(" · "))
                 .unwrap_or_default();
             AdminRow {
                 arn: arn.to_string(),

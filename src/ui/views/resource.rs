@@ -60,7 +60,11 @@ pub fn render_resource(
     let tree = summary.and_then(|_| paths::tree(data, &res.arn));
     let mut title = format!("findings on {} [{}]", res.name, res.findings.len());
     if let Some(t) = &tree {
-        let becomes = format!("can become [{} paths]", t.paths);
+        let becomes = format!(
+            "can become [{} path{}]",
+            t.paths,
+            if t.paths == 1 { "" } else { "s" }
+        );
         title = match v.tab {
             PageTab::Findings => format!("‹{title}› · {becomes} · h/l switch"),
             PageTab::CanBecome => format!("{title} · ‹{becomes}› · h/l switch"),
