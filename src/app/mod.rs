@@ -26,8 +26,8 @@ pub use views::{Reaction, SimpleList, View, incident, overview as summary};
 pub use list::{FindingList, GroupMode, Scope, SearchIndex, SortKey};
 pub use session::{MfaPrompt, Session};
 pub use summary::{OverviewItem, Summary};
-pub use views::detail::DetailView;
 pub use views::admin::WhoCanAdminView;
+pub use views::detail::DetailView;
 pub use views::paths::{AdminRow, Tone, Tree, TreeRow};
 pub use views::resource::{PageTab, ResourceView, ResourcesView};
 

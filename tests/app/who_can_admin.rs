@@ -63,7 +63,10 @@ fn a_tree_taller_than_its_box_says_how_many_more_and_scrolls() {
     assert!(!t.contains("allows ec2:ModifyInstanceAttribute"), "{t}");
     press(&mut st, "G");
     let t = text(&st);
-    assert!(t.contains("allows ec2:ModifyInstanceAttribute"), "the last row:\n{t}");
+    assert!(
+        t.contains("allows ec2:ModifyInstanceAttribute"),
+        "the last row:\n{t}"
+    );
     assert!(t.contains("above · j/k scroll"), "{t}");
     assert!(!t.contains("more below"), "{t}");
 }
@@ -261,7 +264,10 @@ fn a_two_hop_path_shows_each_hop_its_statement_and_its_conditions() {
         .iter()
         .position(|r| r.starts_with("├─ AssumeRole  user/frank → role/hop  (becomes)"))
         .unwrap_or_else(|| panic!("{all}"));
-    assert!(rows[0].starts_with("AssumeRole → ADMIN (role/top, 2 hops)"), "{all}");
+    assert!(
+        rows[0].starts_with("AssumeRole → ADMIN (role/top, 2 hops)"),
+        "{all}"
+    );
     assert!(
         rows[first + 1].contains("granted by jump (inline) › ToHop")
             && rows[first + 1].contains("needs MFA")
@@ -269,15 +275,20 @@ fn a_two_hop_path_shows_each_hop_its_statement_and_its_conditions() {
         "{all}"
     );
     assert!(
-        rows.iter().any(|r| r.starts_with("└─ AssumeRole  role/hop → role/top  (becomes)")),
+        rows.iter()
+            .any(|r| r.starts_with("└─ AssumeRole  role/hop → role/top  (becomes)")),
         "{all}"
     );
     assert!(
-        rows.iter().any(|r| r.contains("granted by next (inline) › ToTop")),
+        rows.iter()
+            .any(|r| r.contains("granted by next (inline) › ToTop")),
         "{all}"
     );
     let listed = paths::admin_rows(&data);
-    let f = listed.iter().find(|r| r.arn == frank).expect("frank listed");
+    let f = listed
+        .iter()
+        .find(|r| r.arn == frank)
+        .expect("frank listed");
     assert_eq!(f.hops, 2);
     assert!(f.caveat.contains("needs MFA"), "{f:?}");
 }

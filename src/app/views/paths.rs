@@ -142,10 +142,7 @@ fn path_rows(data: &Dataset, arn: &str, p: &EscalationPath, out: &mut Vec<TreeRo
         (" → ".into(), Tone::Dim),
         (reach.to_string(), tone),
         (
-            format!(
-                " ({target}, {})",
-                plural(p.hops.len(), "hop", "hops")
-            ),
+            format!(" ({target}, {})", plural(p.hops.len(), "hop", "hops")),
             Tone::Dim,
         ),
     ];
@@ -252,10 +249,7 @@ pub fn tree(data: &Dataset, arn: &str) -> Option<Tree> {
 pub fn summary(data: &Dataset, arn: &str) -> Option<(String, Tone)> {
     data.escalation.node(arn)?;
     if data.escalation.is_admin(arn) {
-        return Some((
-            "full administrator (*:* or equivalent)".into(),
-            Tone::Admin,
-        ));
+        return Some(("full administrator (*:* or equivalent)".into(), Tone::Admin));
     }
     let paths = data.escalation.paths(arn);
     let admin = paths

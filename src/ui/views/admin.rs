@@ -172,7 +172,11 @@ pub fn tree_lines(
                 .spans
                 .iter()
                 .map(|(s, tn)| {
-                    let st = if sel { theme.selected() } else { tone(*tn, theme) };
+                    let st = if sel {
+                        theme.selected()
+                    } else {
+                        tone(*tn, theme)
+                    };
                     Span::styled(s.clone(), st)
                 })
                 .collect();
