@@ -17,16 +17,22 @@ fn who_can_admin_lists_carol_and_enter_shows_her_tree() {
     t.keys(&[":"]);
     t.text("who-can-admin");
     t.keys(&["Enter"]);
-    let s = t.wait_for("who can become admin [");
-    let row = s
-        .lines()
-        .find(|l| l.contains("user/carol"))
-        .unwrap_or_else(|| panic!("carol is listed:\n{s}"));
+    // Wait for whole frames: a capture can land mid-draw.
+    let s = t.wait_until("the list with carol", |s| {
+        s.contains("who can become admin [") && s.contains("user/carol")
+    });
+    let row = s.lines().find(|l| l.contains("user/carol")).unwrap();
     assert!(row.contains("CreateNewPolicyVersion"), "{row}");
+    assert!(row.contains("AcmePolicyManager (managed)"), "{row}");
     t.keys(&["Enter"]);
-    let s = t.wait_for("‹can become [3 paths]›");
+    let s = t.wait_until("carol's tree", |s| {
+        s.contains("‹can become [3 paths]›") && s.contains("allows ec2:ModifyInstanceAttribute")
+    });
     assert!(s.contains("Who can admin › carol"), "{s}");
-    assert!(s.contains("CreateNewPolicyVersion → ADMIN"), "{s}");
+    assert!(
+        s.contains("CreateNewPolicyVersion → ADMIN (itself, 1 hop)"),
+        "{s}"
+    );
     assert!(
         s.contains("└─ CreateNewPolicyVersion  user/carol → itself  (grants)"),
         "{s}"
