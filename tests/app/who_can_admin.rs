@@ -292,3 +292,36 @@ fn a_two_hop_path_shows_each_hop_its_statement_and_its_conditions() {
     assert_eq!(f.hops, 2);
     assert!(f.caveat.contains("needs MFA"), "{f:?}");
 }
+
+/// A reload keeps the list, its selection and the tree page on top of it; a principal whose
+/// path is gone leaves the list.
+#[test]
+fn a_reload_keeps_the_list_and_the_tree() {
+    use guardpost::app::{Event, update};
+    let mut st = loaded_with(two_hops(), 120, 34);
+    let at = paths::admin_rows(st.data.as_ref().unwrap())
+        .iter()
+        .position(|r| r.arn.ends_with(":user/frank"))
+        .unwrap();
+    press(&mut st, ":who-can-admin<Enter>");
+    press(&mut st, &"j".repeat(at));
+    let selected = |st: &guardpost::app::State| match st.stack().get(1) {
+        Some(View::WhoCanAdmin(w)) => w.selected().map(|r| r.arn.clone()),
+        other => panic!("{other:?}"),
+    };
+    let frank = selected(&st).unwrap();
+    assert!(frank.ends_with(":user/frank"), "{frank}");
+    press(&mut st, "<Enter>j");
+    update(&mut st, Event::Loaded(Box::new(two_hops())));
+    assert_eq!(page(&st), (frank.clone(), PageTab::CanBecome));
+    assert_eq!(selected(&st), Some(frank.clone()));
+    // Without the two roles frank has no path: back on the list, without him.
+    update(&mut st, Event::Loaded(Box::new(common::demo::demo())));
+    press(&mut st, "<Esc>");
+    assert!(
+        matches!(st.view(), Some(View::WhoCanAdmin(_))),
+        "{:?}",
+        st.view()
+    );
+    assert!(!text(&st).contains("user/frank"));
+}
