@@ -252,7 +252,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         keys: &[ch(':')],
         action: Action::Command,
-        help: "command (:findings :posture :iam :resources :overview :incident :region R :sort K :group G :help :q)",
+        help: "command (:findings :posture :iam :who-can-admin :resources :overview :incident :region R :sort K :group G :help :q)",
         section: GENERAL,
     },
     Binding {
@@ -290,6 +290,7 @@ pub enum Cmd {
     Source(Source),
     Resources,
     Iam,
+    WhoCanAdmin,
     Journal,
     Incident,
     Region,
@@ -371,6 +372,12 @@ pub static COMMANDS: &[CommandSpec] = &[
         "the IAM pane (users, roles, groups, policies)",
         &["iam"],
         Cmd::Iam,
+    ),
+    command_spec(
+        "who-can-admin",
+        "every principal with a path to an administrator; Enter shows its can-become tree",
+        &["who-can-admin", "wca"],
+        Cmd::WhoCanAdmin,
     ),
     command_spec(
         "journal",

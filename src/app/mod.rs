@@ -26,8 +26,10 @@ pub use views::{Reaction, SimpleList, View, incident, overview as summary};
 pub use list::{FindingList, GroupMode, Scope, SearchIndex, SortKey};
 pub use session::{MfaPrompt, Session};
 pub use summary::{OverviewItem, Summary};
+pub use views::admin::WhoCanAdminView;
 pub use views::detail::DetailView;
-pub use views::resource::{ResourceView, ResourcesView};
+pub use views::paths::{AdminRow, Tone, Tree, TreeRow};
+pub use views::resource::{PageTab, ResourceView, ResourcesView};
 
 use crate::dataset::Dataset;
 use crossterm::event::{KeyEvent, KeyEventKind};

@@ -5,7 +5,7 @@ pub mod views;
 pub mod widgets;
 
 pub use modes::{act, mfa as session};
-pub use views::{findings, iam, incident, overview, resource};
+pub use views::{admin, findings, iam, incident, overview, resource};
 pub use widgets::{block, sev_span, style_if};
 
 use crate::app::keymap::{COMMANDS, KEYMAP};

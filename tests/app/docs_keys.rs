@@ -73,6 +73,8 @@ fn every_key_a_view_hints_at_is_bound() {
         ":resources<Enter>",
         ":iam<Enter>",
         ":journal<Enter>",
+        ":who-can-admin<Enter>",
+        ":who-can-admin<Enter><Enter>",
     ] {
         let mut st = loaded(160, 45);
         press(&mut st, keys);

@@ -17,3 +17,4 @@ mod incident_store;
 mod journal_safety;
 mod snapshot_errors;
 mod ui_snapshots;
+mod who_can_admin;

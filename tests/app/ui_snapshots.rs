@@ -239,3 +239,30 @@ fn detail_shows_workflow_per_source() {
     assert!(t.contains("Bitcoin-related domain"), "{t}");
     assert!(t.contains("Workflow      GD NEW · SH NOTIFIED"), "{t}");
 }
+
+/// `:who-can-admin` and Enter on its row: the principal's page on its "can become" tree.
+#[test]
+fn who_can_admin_and_the_can_become_tree() {
+    let mut st = loaded(120, 34);
+    press(&mut st, ":who-can-admin<Enter>");
+    assert_screen!(
+        "who_can_admin_120x34",
+        screen(&st, &Theme::default()).backend()
+    );
+    press(&mut st, "<Enter>");
+    assert_screen!(
+        "can_become_tree_120x34",
+        screen(&st, &Theme::default()).backend()
+    );
+}
+
+/// A two-hop path with its conditions (the demo plus frank → hop → top, see who_can_admin.rs).
+#[test]
+fn can_become_tree_of_two_hops() {
+    let mut st = loaded_with(crate::who_can_admin::two_hops(), 120, 34);
+    press(&mut st, ":who-can-admin<Enter>/frank<Enter><Enter>");
+    assert_screen!(
+        "can_become_two_hops_120x34",
+        screen(&st, &Theme::default()).backend()
+    );
+}

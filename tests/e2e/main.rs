@@ -10,3 +10,4 @@ mod e2e_live;
 mod e2e_read_only;
 mod e2e_remediation;
 mod e2e_tmux;
+mod e2e_who_can_admin;

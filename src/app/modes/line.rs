@@ -3,7 +3,7 @@ use crate::app::keymap::{self, Cmd};
 use crate::app::list::{GroupMode, Scope, SortKey};
 use crate::app::state::{Effect, Level, Mode, Pane, State, Status, table_height};
 use crate::app::views::findings::findings_view;
-use crate::app::views::{Cx, View, incident, journal};
+use crate::app::views::{Cx, View, admin, incident, journal};
 use crate::app::{cursor::Cursor, modes::act};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -143,6 +143,16 @@ pub fn run_command(state: &mut State, cmd: &str) -> Vec<Effect> {
         Cmd::Findings => findings_pane(state, None),
         Cmd::Resources => state.pane = Pane::Resources,
         Cmd::Iam => state.pane = Pane::Iam,
+        Cmd::WhoCanAdmin => {
+            let v = admin::WhoCanAdminView::new(&data, "");
+            if v.rows.is_empty() {
+                match &v.caveat {
+                    Some(why) => state.warn(format!("no path to admin found, but {why}")),
+                    None => state.info("no principal can become admin"),
+                }
+            }
+            state.push(View::WhoCanAdmin(v));
+        }
         Cmd::Journal => journal::open(state),
         Cmd::Incident => {
             let sel = crate::app::selection_of(state);

@@ -5,12 +5,14 @@
 //! Adding a view: write `views/NAME.rs` (its state type and `impl ViewBehaviour`), then add one
 //! line to [`register_views!`] below (and its draw function to `ui::views::draw`).
 
+pub mod admin;
 pub mod detail;
 pub mod findings;
 pub mod iam;
 pub mod incident;
 pub mod journal;
 pub mod overview;
+pub mod paths;
 pub mod resource;
 
 use super::cursor::Cursor;
@@ -161,6 +163,8 @@ register_views! {
     Journal(journal::JournalView),
     /// The incident walkthrough (`State::incident`).
     Incident(incident::IncidentView),
+    /// `:who-can-admin`: principals with a path to an administrator.
+    WhoCanAdmin(admin::WhoCanAdminView),
 }
 
 /// A simple filtered list (resources pane, IAM tabs, journal): rows are indexes into the

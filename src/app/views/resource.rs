@@ -1,16 +1,31 @@
-//! A resource's page (its findings, and for an IAM principal its facts) and the resources pane.
+//! A resource's page (its findings; for an IAM user or role also its facts and, on h/l, the
+//! "can become" tree of its escalation paths) and the resources pane.
 use super::detail::DetailView;
+use super::paths::tree;
 use super::{Cx, Reaction, Remap, SimpleList, View, ViewBehaviour, words_match};
 use crate::app::cursor::{Cursor, move_cursor};
 use crate::app::keymap::Action;
 use crate::app::selection::Selection;
+use crate::app::state::Status;
 use crate::dataset::Dataset;
+
+/// What the lower half of a resource page shows (h/l switch on a user or role).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PageTab {
+    #[default]
+    Findings,
+    /// The "can become" tree (users and roles only).
+    CanBecome,
+}
 
 #[derive(Debug, Clone)]
 pub struct ResourceView {
     /// Index into `Dataset::resources.resources`.
     pub resource: usize,
     pub cursor: Cursor,
+    pub tab: PageTab,
+    /// The cursor over the "can become" tree's rows.
+    pub tree: Cursor,
 }
 
 impl ResourceView {
@@ -18,6 +33,40 @@ impl ResourceView {
         ResourceView {
             resource,
             cursor: Cursor::default(),
+            tab: PageTab::Findings,
+            tree: Cursor::default(),
+        }
+    }
+
+    /// The page of a principal opened on its "can become" tree.
+    pub fn can_become(resource: usize) -> ResourceView {
+        ResourceView {
+            tab: PageTab::CanBecome,
+            ..ResourceView::new(resource)
+        }
+    }
+
+    fn tree_key(&mut self, cx: &Cx, arn: &str, action: Action) -> Reaction {
+        let Some(t) = tree(cx.data, arn) else {
+            return Reaction::default();
+        };
+        if move_cursor(&mut self.tree, action, t.rows.len(), cx.height) {
+            return Reaction::default();
+        }
+        let opens = t
+            .rows
+            .get(self.tree.selected)
+            .and_then(|r| r.opens.as_deref())
+            .filter(|to| *to != arn);
+        match (action, opens) {
+            (Action::Enter, Some(to)) => match cx.data.resources.by_arn.get(to) {
+                Some(&ri) => Reaction::push(View::Resource(ResourceView::can_become(ri))),
+                None => Reaction::status(Status::warn(format!(
+                    "{} is not in the resource index",
+                    crate::sanitize::line(to)
+                ))),
+            },
+            _ => Reaction::default(),
         }
     }
 }
@@ -27,6 +76,18 @@ impl ViewBehaviour for ResourceView {
         let Some(res) = cx.data.resources.resources.get(self.resource) else {
             return Reaction::default();
         };
+        if matches!(action, Action::Left | Action::Right) {
+            if tree(cx.data, &res.arn).is_some() {
+                self.tab = match self.tab {
+                    PageTab::Findings => PageTab::CanBecome,
+                    PageTab::CanBecome => PageTab::Findings,
+                };
+            }
+            return Reaction::default();
+        }
+        if self.tab == PageTab::CanBecome {
+            return self.tree_key(cx, &res.arn, action);
+        }
         if move_cursor(&mut self.cursor, action, res.findings.len(), cx.height) {
             return Reaction::default();
         }
@@ -41,13 +102,26 @@ impl ViewBehaviour for ResourceView {
         }
     }
 
-    fn carry_over(&self, _cx: &Cx, remap: &Remap) -> Option<View> {
-        remap.resource(self.resource).map(|resource| {
-            View::Resource(ResourceView {
-                resource,
-                ..self.clone()
-            })
-        })
+    fn carry_over(&self, cx: &Cx, remap: &Remap) -> Option<View> {
+        let resource = remap.resource(self.resource)?;
+        let mut v = ResourceView {
+            resource,
+            ..self.clone()
+        };
+        let t = cx
+            .data
+            .resources
+            .resources
+            .get(resource)
+            .and_then(|r| tree(cx.data, &r.arn));
+        match t {
+            Some(t) => v.tree.fit(t.rows.len(), cx.height),
+            None => {
+                v.tab = PageTab::Findings;
+                v.tree = Cursor::default();
+            }
+        }
+        Some(View::Resource(v))
     }
 
     fn breadcrumb(&self, data: &Dataset, _base: bool) -> Option<String> {
@@ -65,6 +139,16 @@ impl ViewBehaviour for ResourceView {
     }
 
     fn hints(&self) -> &'static [(&'static str, &'static str)] {
+        if self.tab == PageTab::CanBecome {
+            return &[
+                ("j/k", "scroll"),
+                ("Enter", "open the principal"),
+                ("h/l", "findings"),
+                ("x", "act"),
+                ("c", "copy ARN"),
+                ("Esc", "back"),
+            ];
+        }
         &[
             ("j/k", "finding"),
             ("Enter", "open"),

@@ -1,6 +1,6 @@
 //! The IAM pane (users, roles, groups, policies) and the IAM facts shown on a principal's page.
 use crate::app::{IamTab, IamView};
-use crate::dataset::{Dataset, Power};
+use crate::dataset::Dataset;
 use crate::model::{IamRole, IamUser};
 use crate::ui::{block, theme::Theme};
 use chrono::{DateTime, Utc};
@@ -234,49 +234,6 @@ pub fn role_facts(
         out.push(kv("Tags", tags.join(", "), theme));
     }
     out
-}
-
-/// What a principal can do beyond its stated job: full admin, or the privilege-escalation
-/// paths its effective permissions (managed, inline, group; Deny applied) hold. Read from the
-/// dataset (computed once per load), never evaluated while drawing.
-pub fn power(data: &Dataset, arn: &str, theme: &Theme) -> Vec<Line<'static>> {
-    let paths = match data.power.get(arn) {
-        None => return Vec::new(),
-        Some(Power::Admin) => {
-            return vec![Line::from(vec![
-                Span::styled(format!("{:<16}", "Power"), theme.dimmed()),
-                Span::styled(
-                    "full administrator (*:* or equivalent)".to_string(),
-                    theme.error(),
-                ),
-            ])];
-        }
-        Some(Power::Escalation(paths)) => paths,
-    };
-    if paths.is_empty() {
-        return vec![kv(
-            "Escalation",
-            "no privilege-escalation path found".into(),
-            theme,
-        )];
-    }
-    paths
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{:<16}", if i == 0 { "Escalation" } else { "" }),
-                    theme.dimmed(),
-                ),
-                Span::styled(format!("{} ", p.method), theme.warn()),
-                Span::styled(
-                    format!("{} via {}", p.actions.join(" + "), p.granted_by.join(", ")),
-                    theme.text(),
-                ),
-            ])
-        })
-        .collect()
 }
 
 /// IAM facts for any principal or policy ARN; empty when the inventory does not know it.

@@ -1,4 +1,5 @@
 //! One draw file per view; [`draw`] is the one place that maps a view to its drawing.
+pub mod admin;
 pub(crate) mod detail;
 pub mod findings;
 pub mod iam;
@@ -31,5 +32,6 @@ pub fn draw(
         View::Iam(i) => iam::render(data, i, theme, frame, area),
         View::Journal(j) => journal::render(state, j, theme, frame, area),
         View::Incident(_) => incident::render(state, theme, frame, area),
+        View::WhoCanAdmin(w) => admin::render(w, theme, frame, area),
     }
 }

@@ -1,8 +1,9 @@
 //! The resource page (facts + every finding on it) and the resources pane.
-use crate::app::{ResourceView, SimpleList};
+use crate::app::views::paths;
+use crate::app::{PageTab, ResourceView, SimpleList};
 use crate::dataset::Dataset;
 use crate::model::Severity;
-use crate::ui::{block, findings::sources_label, iam, theme::Theme};
+use crate::ui::{admin, block, findings::sources_label, iam, theme::Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -38,8 +39,15 @@ pub fn render_resource(
             ),
         ]),
     ];
+    // The escalation summary comes before the other facts so a short box never cuts it off.
+    let summary = paths::summary(data, &res.arn);
+    if let Some((text, tone)) = &summary {
+        facts.push(Line::from(vec![
+            Span::styled(format!("{:<16}", "Escalation"), theme.dimmed()),
+            Span::styled(text.clone(), admin::tone(*tone, theme)),
+        ]));
+    }
     facts.extend(iam::facts(data, &res.arn, theme));
-    facts.extend(iam::power(data, &res.arn, theme));
     let facts_h = (facts.len() as u16 + 2).min(area.height / 2).max(4);
     let [top, bottom] =
         Layout::vertical([Constraint::Length(facts_h), Constraint::Min(3)]).areas(area);
@@ -48,7 +56,33 @@ pub fn render_resource(
         top,
     );
 
-    let title = format!("findings on {} [{}]", res.name, res.findings.len());
+    // A user or role has two tabs below its facts: its findings and what it can become.
+    let tree = summary.and_then(|_| paths::tree(data, &res.arn));
+    let mut title = format!("findings on {} [{}]", res.name, res.findings.len());
+    if let Some(t) = &tree {
+        let becomes = format!(
+            "can become [{} path{}]",
+            t.paths,
+            if t.paths == 1 { "" } else { "s" }
+        );
+        title = match v.tab {
+            PageTab::Findings => format!("‹{title}› · {becomes} · h/l switch"),
+            PageTab::CanBecome => format!("{title} · ‹{becomes}› · h/l switch"),
+        };
+        if v.tab == PageTab::CanBecome {
+            let blk = block(title, theme);
+            let inner = blk.inner(bottom);
+            let lines = admin::tree_lines(
+                t,
+                v.tree,
+                inner.width as usize,
+                inner.height as usize,
+                theme,
+            );
+            frame.render_widget(Paragraph::new(lines).block(blk), bottom);
+            return;
+        }
+    }
     if res.findings.is_empty() {
         frame.render_widget(
             Paragraph::new("No findings on this resource.")
