@@ -40,7 +40,6 @@ fn main() {
         iam: None,
         services: vec![],
         problems: vec![],
-        power: Default::default(),
         trust: Default::default(),
         escalation: Default::default(),
         posture_config: Default::default(),

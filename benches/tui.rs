@@ -30,7 +30,6 @@ fn synthetic(n: usize) -> Dataset {
         iam: None,
         services: vec![],
         problems: vec![],
-        power: Default::default(),
         trust: Default::default(),
         escalation: Default::default(),
         posture_config: Default::default(),

@@ -36,9 +36,6 @@ pub struct Dataset {
     pub iam: Option<IamInventory>,
     pub services: Vec<ServiceStatus>,
     pub problems: Vec<SourceProblem>,
-    /// What each IAM user, role and group can do beyond its stated job, by ARN: computed
-    /// once here by the posture engine, never per frame.
-    pub power: HashMap<String, Power>,
     /// Who each role's trust policy lets in, by role ARN, one line per principal with its
     /// conditions in brief (read by the posture engine, so `[MFA]` means what the rules mean).
     pub trust: HashMap<String, Vec<String>>,
@@ -50,15 +47,6 @@ pub struct Dataset {
     /// The posture settings the dataset was evaluated with (break-glass names and tag, …), so
     /// later readers (incident suggestions, readiness) judge the same way the rules did.
     pub posture_config: std::sync::Arc<PostureConfig>,
-}
-
-/// A principal's power (see [`power_of`]).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Power {
-    /// `*:*` or equivalent.
-    Admin,
-    /// Its privilege-escalation paths (effective permissions, Deny applied); may be empty.
-    Escalation(Vec<posture::EscalationPath>),
 }
 
 /// The trust lines of every role of the inventory.
@@ -73,28 +61,6 @@ pub fn trust_of(iam: &IamInventory) -> HashMap<String, Vec<String>> {
             (r.arn.clone(), lines)
         })
         .collect()
-}
-
-/// The power of every user, role and group of the inventory, read from the escalation analysis.
-pub fn power_of(
-    iam: &IamInventory,
-    analysis: &posture::policy::Analysis,
-) -> HashMap<String, Power> {
-    let arns = iam
-        .user_detail_list
-        .iter()
-        .map(|u| &u.arn)
-        .chain(iam.role_detail_list.iter().map(|r| &r.arn))
-        .chain(iam.group_detail_list.iter().map(|g| &g.arn));
-    arns.map(|arn| {
-        let p = if analysis.is_admin(arn) {
-            Power::Admin
-        } else {
-            Power::Escalation(analysis.paths(arn).to_vec())
-        };
-        (arn.clone(), p)
-    })
-    .collect()
 }
 
 impl Dataset {
@@ -181,11 +147,6 @@ impl Dataset {
         ));
         let findings = merge::dedupe(findings);
         let resources = ResourceIndex::build(&findings, snap.iam.as_ref());
-        let power = snap
-            .iam
-            .as_ref()
-            .map(|iam| power_of(iam, &escalation))
-            .unwrap_or_default();
         let trust = snap.iam.as_ref().map(trust_of).unwrap_or_default();
         Dataset {
             origin,
@@ -197,7 +158,6 @@ impl Dataset {
             iam: snap.iam,
             services: snap.services,
             problems,
-            power,
             trust,
             escalation,
             coverage,

@@ -359,7 +359,6 @@ mod tests {
             iam: None,
             services: vec![],
             problems: vec![],
-            power: Default::default(),
             trust: Default::default(),
             escalation: Default::default(),
             posture_config: Default::default(),
