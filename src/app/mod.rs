@@ -27,10 +27,10 @@ pub use list::{FindingList, GroupMode, Scope, SearchIndex, SortKey};
 pub use session::{MfaPrompt, Session};
 pub use summary::{OverviewItem, Summary};
 pub use views::detail::DetailView;
-pub use views::resource::{ResourceView, ResourcesView};
+pub use views::resource::{ResourceSort, ResourceView, ResourcesView};
 
 use crate::dataset::Dataset;
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use keymap::Action;
 use modes::{line, mfa, prompt};
 use std::sync::Arc;
@@ -146,6 +146,11 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             if key.kind != KeyEventKind::Press {
                 return vec![];
             }
+            if state.mode == Mode::Normal {
+                // A status line answers the key before; the next key clears it (a key that
+                // has something to say sets a new one), so no stale error lingers.
+                state.status = None;
+            }
             match state.mode.clone() {
                 Mode::Normal if matches!(state.view(), Some(View::Incident(_))) => {
                     incident::key(state, key)
@@ -249,6 +254,14 @@ fn reset_stacks(state: &mut State) {
 /// A key in normal mode: the global keys here, the rest to the focused view.
 pub(crate) fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(action) = keymap::lookup(&key) else {
+        if let KeyCode::Char(c) = key.code {
+            let ctrl = if key.modifiers.contains(KeyModifiers::CONTROL) {
+                "Ctrl-"
+            } else {
+                ""
+            };
+            state.warn(format!("{ctrl}{c} does nothing here (? lists the keys)"));
+        }
         return vec![];
     };
     match action {

@@ -223,6 +223,18 @@ pub struct State {
     /// An endpoint override in effect (`--endpoint-url`, `AWS_ENDPOINT_URL`): the header says
     /// so, the data may not come from AWS.
     pub endpoint: Option<String>,
+    /// The command line's Tab candidates while Tab is pressed (shown after the line).
+    pub completion: Option<Completion>,
+}
+
+/// Tab completion in the command line: the candidates, and the one Tab last put in the line
+/// (`None` until Tab is pressed again on the common prefix, then it cycles).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub candidates: Vec<String>,
+    pub index: Option<usize>,
+    /// The line as Tab left it (a Tab on any other line starts over).
+    pub line: String,
 }
 
 impl State {
@@ -247,6 +259,7 @@ impl State {
             partial: false,
             session: None,
             endpoint: None,
+            completion: None,
         }
     }
 

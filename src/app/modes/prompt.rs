@@ -26,8 +26,14 @@ pub fn key(state: &mut State, key: KeyEvent, mut p: Box<Prompt>) -> Vec<Effect> 
             vec![]
         }
         KeyCode::Enter if p.text.trim().is_empty() => {
+            let why = match p.what {
+                PromptFor::Skip(_) => {
+                    "not skipped: a skip needs a reason (it goes in the timeline); type it, or Esc"
+                }
+                PromptFor::Note(_) => "no note added: the note is empty; type it, or Esc",
+            };
             state.mode = Mode::Prompt(p);
-            state.warn("type something first (Esc cancels)");
+            state.warn(why);
             vec![]
         }
         KeyCode::Enter => {
@@ -36,7 +42,10 @@ pub fn key(state: &mut State, key: KeyEvent, mut p: Box<Prompt>) -> Vec<Effect> 
             incident::prompt_done(state, p.what, text)
         }
         _ => {
-            edit(&mut p.text, &key);
+            if edit(&mut p.text, &key) {
+                // The complaint about an empty line is answered.
+                state.status = None;
+            }
             state.mode = Mode::Prompt(p);
             vec![]
         }

@@ -65,6 +65,50 @@ impl IamView {
     }
 }
 
+impl IamView {
+    /// `y`: the row's inventory record as JSON (a role's includes its trust document), to the
+    /// clipboard.
+    fn copy_json(&self, data: &Dataset) -> Reaction {
+        let row = self.list.rows.get(self.list.cursor.selected).copied();
+        let (Some(iam), Some(i)) = (data.iam.as_ref(), row) else {
+            return Reaction::status(Status::warn("no IAM row selected: nothing to copy"));
+        };
+        let (name, json) = match self.tab {
+            IamTab::Users => entity_json(iam.user_detail_list.get(i), |u| &u.user_name),
+            IamTab::Roles => entity_json(iam.role_detail_list.get(i), |r| &r.role_name),
+            IamTab::Groups => entity_json(iam.group_detail_list.get(i), |g| &g.group_name),
+            IamTab::Policies => entity_json(iam.policies.get(i), |p| &p.policy_name),
+        };
+        match json {
+            Some(Ok(text)) => {
+                let what = match self.tab {
+                    IamTab::Users => "user",
+                    IamTab::Roles => "role",
+                    IamTab::Groups => "group",
+                    IamTab::Policies => "policy",
+                };
+                let status = Status::info(format!(
+                    "copied the JSON of {what} {name} ({} bytes)",
+                    text.len()
+                ));
+                Reaction::copy(text, status)
+            }
+            Some(Err(e)) => Reaction::status(Status::error(format!("cannot copy {name}: {e}"))),
+            None => Reaction::default(),
+        }
+    }
+}
+
+fn entity_json<T: serde::Serialize>(
+    item: Option<&T>,
+    name: impl Fn(&T) -> &String,
+) -> (String, Option<Result<String, serde_json::Error>>) {
+    match item {
+        Some(t) => (name(t).clone(), Some(serde_json::to_string_pretty(t))),
+        None => (String::new(), None),
+    }
+}
+
 impl ViewBehaviour for IamView {
     fn key(&mut self, cx: &Cx, action: Action) -> Reaction {
         if move_cursor(
@@ -87,6 +131,7 @@ impl ViewBehaviour for IamView {
                 *self = IamView::new(cx.data, IamTab::ALL[j], "");
                 Reaction::default()
             }
+            Action::RawJson => self.copy_json(cx.data),
             Action::Enter => match self.selected_arn(cx.data) {
                 Some(arn) => match cx.data.resources.by_arn.get(&arn) {
                     Some(&ri) => Reaction::push(View::Resource(ResourceView::new(ri))),
@@ -130,6 +175,7 @@ impl ViewBehaviour for IamView {
             ("h/l", "users/roles/groups/policies"),
             ("Enter", "open"),
             ("x", "act"),
+            ("y", "copy JSON"),
             ("/", "filter"),
             ("Tab", "pane"),
             ("?", "help"),
@@ -145,9 +191,26 @@ impl ViewBehaviour for IamView {
     }
 
     fn set_filter(&mut self, cx: &Cx, text: &str) -> Option<String> {
+        // An access key id is looked up among the users whatever tab is showing.
+        let key = looks_like_key_id(text);
+        if key && self.tab != IamTab::Users {
+            self.tab = IamTab::Users;
+        }
         self.list = iam_list(cx.data, self.tab, text);
-        None
+        let id = text.trim();
+        (key && id.len() == 20 && self.list.rows.is_empty())
+            .then(|| format!("no IAM user in this account has access key {id}"))
     }
+}
+
+/// `AKIA…` (long-term) or `ASIA…` (temporary) key ids, as typed so far.
+fn looks_like_key_id(text: &str) -> bool {
+    let t = text.trim();
+    let up = t.to_ascii_uppercase();
+    t.len() >= 4
+        && !t.contains(' ')
+        && (up.starts_with("AKIA") || up.starts_with("ASIA"))
+        && t.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// IAM tab rows: indexes into the inventory list of that tab.
@@ -158,6 +221,22 @@ pub fn iam_list(data: &Dataset, tab: IamTab, filter: &str) -> SimpleList {
             filter: filter.to_string(),
             ..Default::default()
         };
+    };
+    // Users also match their access key ids: `/AKIA…` finds who owns a key.
+    let user_keys: Vec<String> = match tab {
+        IamTab::Users => iam
+            .user_detail_list
+            .iter()
+            .map(|u| {
+                let ids: Vec<&str> = u
+                    .access_keys
+                    .iter()
+                    .map(|k| k.access_key_id.as_str())
+                    .collect();
+                ids.join(" ")
+            })
+            .collect(),
+        _ => Vec::new(),
     };
     let names: Vec<(&str, &str)> = match tab {
         IamTab::Users => iam
@@ -184,7 +263,10 @@ pub fn iam_list(data: &Dataset, tab: IamTab, filter: &str) -> SimpleList {
     let rows = names
         .iter()
         .enumerate()
-        .filter(|(_, (n, a))| words_match(&q, &[n, a]))
+        .filter(|(i, (n, a))| {
+            let keys = user_keys.get(*i).map_or("", String::as_str);
+            words_match(&q, &[n, a, keys])
+        })
         .map(|(i, _)| i)
         .collect();
     SimpleList {

@@ -250,6 +250,16 @@ impl FindingList {
             GroupMode::None => Vec::new(),
             mode => group_rows(&self.rows, &data.findings, mode),
         };
+        // By severity, a group ranks by its worst finding (the one its row shows) both ways:
+        // ascending, its first member is its mildest, which would put a group holding a
+        // critical finding among the lows.
+        if self.sort == SortKey::Severity {
+            if self.descending {
+                self.groups.sort_by(|a, b| b.severity.cmp(&a.severity));
+            } else {
+                self.groups.sort_by(|a, b| a.severity.cmp(&b.severity));
+            }
+        }
     }
 
     /// The finding under the cursor (ungrouped), or the first member of the selected group.
@@ -261,6 +271,12 @@ impl FindingList {
                 .get(self.cursor.selected)
                 .and_then(|g| g.members.first().copied()),
         }
+    }
+
+    /// Marked findings the filter (or the closed toggle) hides.
+    pub fn marked_hidden(&self) -> usize {
+        let shown = self.rows.iter().filter(|i| self.marked.contains(i)).count();
+        self.marked.len() - shown
     }
 
     pub fn selected_group(&self) -> Option<&Group> {
