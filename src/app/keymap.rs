@@ -187,13 +187,13 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         keys: &[ch('/')],
         action: Action::Filter,
-        help: "filter: fuzzy text, plus sev: src: region: status: type: res: terms; !term excludes",
+        help: "filter: text + sev: src: region: status: type: res: terms; ! excludes",
         section: VIEW,
     },
     Binding {
         keys: &[ch('s')],
         action: Action::Sort,
-        help: "sort by the next column (findings: severity, time, source, resource; resources: findings, worst, type, name, region)",
+        help: "sort by the next column (findings and resources tables)",
         section: VIEW,
     },
     Binding {
@@ -217,7 +217,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         keys: &[ch('y')],
         action: Action::RawJson,
-        help: "raw JSON of the finding (every source's record); on an IAM row, copy its JSON",
+        help: "raw JSON of the finding; on an IAM row, copy the row's JSON",
         section: RESOURCE,
     },
     Binding {

@@ -175,9 +175,8 @@ impl ViewBehaviour for IamView {
             ("h/l", "users/roles/groups/policies"),
             ("Enter", "open"),
             ("x", "act"),
-            ("y", "copy JSON"),
+            ("y", "JSON"),
             ("/", "filter"),
-            ("Tab", "pane"),
             ("?", "help"),
         ]
     }
