@@ -187,7 +187,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         keys: &[ch('/')],
         action: Action::Filter,
-        help: "filter: text + sev: src: region: status: type: res: terms; ! excludes",
+        help: "filter: fuzzy text + sev: src: region: status: type: res: terms; ! excludes",
         section: VIEW,
     },
     Binding {
