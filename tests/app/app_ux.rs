@@ -13,7 +13,10 @@ fn findings(st: &State) -> &guardpost::app::FindingList {
 }
 
 fn status(st: &State) -> String {
-    st.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+    st.status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
 }
 
 fn command_line(st: &State) -> String {
@@ -102,9 +105,16 @@ fn tab_completes_command_prefixes_and_cycles_the_candidates() {
     assert_eq!(st.mode, Mode::Command("guardduty".into()), "it wraps");
     press(&mut st, "<Esc>:re<Tab>");
     let line = command_line(&st);
-    assert!(line.contains("resources") && line.contains("region"), "{line}");
+    assert!(
+        line.contains("resources") && line.contains("region"),
+        "{line}"
+    );
     press(&mut st, "<Esc>:se<Tab>");
-    assert_eq!(st.mode, Mode::Command("securityhub ".into()), "unique: filled in");
+    assert_eq!(
+        st.mode,
+        Mode::Command("securityhub ".into()),
+        "unique: filled in"
+    );
     press(&mut st, "<Esc>:inc<Tab>");
     assert_eq!(st.mode, Mode::Command("incident ".into()));
     press(&mut st, "<Esc>:zz<Tab>");

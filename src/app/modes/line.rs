@@ -122,7 +122,14 @@ fn complete(state: &mut State, text: String) {
         [one] => format!("{head}{one}"),
         many => {
             let common = common_prefix(many);
-            format!("{head}{}", if common.len() > word.len() { common } else { word })
+            format!(
+                "{head}{}",
+                if common.len() > word.len() {
+                    common
+                } else {
+                    word
+                }
+            )
         }
     };
     state.completion = Some(Completion {

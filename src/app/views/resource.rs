@@ -172,9 +172,9 @@ impl ResourcesView {
                 *rows = keyed.into_iter().map(|(_, ri)| ri).collect();
             }
             ResourceSort::Type => rows.sort_by(|&a, &b| rs[a].kind.cmp(&rs[b].kind)),
-            ResourceSort::Name => rows.sort_by(|&a, &b| {
-                rs[a].name.to_lowercase().cmp(&rs[b].name.to_lowercase())
-            }),
+            ResourceSort::Name => {
+                rows.sort_by(|&a, &b| rs[a].name.to_lowercase().cmp(&rs[b].name.to_lowercase()))
+            }
             ResourceSort::Region => rows.sort_by(|&a, &b| rs[a].region.cmp(&rs[b].region)),
         }
         if reversed {

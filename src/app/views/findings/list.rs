@@ -255,9 +255,9 @@ impl FindingList {
         // critical finding among the lows.
         if self.sort == SortKey::Severity {
             if self.descending {
-                self.groups.sort_by(|a, b| b.severity.cmp(&a.severity));
+                self.groups.sort_by_key(|g| std::cmp::Reverse(g.severity));
             } else {
-                self.groups.sort_by(|a, b| a.severity.cmp(&b.severity));
+                self.groups.sort_by_key(|g| g.severity);
             }
         }
     }

@@ -46,9 +46,9 @@ fn kind_admits(k: &str, f: &Finding) -> bool {
 }
 
 fn resource_admits(r: &str, f: &Finding) -> bool {
-    f.resources.iter().any(|x| {
-        x.arn.to_ascii_lowercase().contains(r) || x.name.to_ascii_lowercase().contains(r)
-    })
+    f.resources
+        .iter()
+        .any(|x| x.arn.to_ascii_lowercase().contains(r) || x.name.to_ascii_lowercase().contains(r))
 }
 
 /// The parsed filter line: `field:value` terms plus fuzzy text.
@@ -85,9 +85,8 @@ fn parse_term(term: &str) -> Parsed {
     };
     let key = k.to_ascii_lowercase();
     let v_low = v.to_ascii_lowercase();
-    let needs_value = |what: &str, valid: &str| {
-        Parsed::Error(format!("{key}: needs a {what} · {valid}"))
-    };
+    let needs_value =
+        |what: &str, valid: &str| Parsed::Error(format!("{key}: needs a {what} · {valid}"));
     match key.as_str() {
         "sev" | "severity" => {
             if v_low.is_empty() {
@@ -135,7 +134,10 @@ fn field_typo(key: &str) -> Option<&'static str> {
     if key.len() < 2 || !key.bytes().all(|b| b.is_ascii_lowercase()) {
         return None;
     }
-    if let Some(f) = FIELDS.iter().find(|f| f.len() > key.len() && f.starts_with(key)) {
+    if let Some(f) = FIELDS
+        .iter()
+        .find(|f| f.len() > key.len() && f.starts_with(key))
+    {
         return Some(f);
     }
     // `recon` (a GuardDuty type) is two edits from `region`: long names only get two.
@@ -155,8 +157,8 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -321,7 +323,10 @@ mod tests {
             );
         }
         let e = errors("sev:");
-        assert!(e[0].contains("needs a severity") && e[0].contains("critical"), "{e:?}");
+        assert!(
+            e[0].contains("needs a severity") && e[0].contains("critical"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -329,7 +334,10 @@ mod tests {
         let e = errors("src:cloudtrail");
         assert!(e[0].contains("\"cloudtrail\"") && e[0].contains("sh gd aa posture"));
         let e = errors("status:open");
-        assert!(e[0].contains("new notified resolved suppressed archived"), "{e:?}");
+        assert!(
+            e[0].contains("new notified resolved suppressed archived"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -377,7 +385,10 @@ mod tests {
         assert_eq!(f.excluded_text, vec!["brute".to_string()]);
         assert_eq!(
             f.excluded,
-            vec![Term::Severity(Severity::Low), Term::Source(Source::GuardDuty)]
+            vec![
+                Term::Severity(Severity::Low),
+                Term::Source(Source::GuardDuty)
+            ]
         );
         assert!(f.errors.is_empty(), "a lone ! is still being typed");
         assert!(f.has_field_terms());
@@ -402,7 +413,10 @@ mod tests {
     fn growing_a_negation_does_not_narrow() {
         let prev = FilterSpec::parse("!region:us");
         let next = FilterSpec::parse("!region:us-e");
-        assert!(!next.narrows(&prev), "excluding us-e keeps more than excluding us");
+        assert!(
+            !next.narrows(&prev),
+            "excluding us-e keeps more than excluding us"
+        );
         let prev = FilterSpec::parse("ssh !ss");
         assert!(!FilterSpec::parse("ssh !ssh").narrows(&prev));
         assert!(FilterSpec::parse("ssh !ss !x").narrows(&prev));
