@@ -355,3 +355,67 @@ fn x_says_why_nothing_applies_to_a_policy_or_a_service_linked_role() {
         status(&st)
     );
 }
+
+#[test]
+fn an_empty_skip_reason_is_refused_out_loud() {
+    use guardpost::app::{Event, update};
+    let mut st = loaded(160, 45);
+    let effects = press(
+        &mut st,
+        ":guardduty<Enter>/MaliciousIPCaller ci-deploy<Enter>:incident<Enter>",
+    );
+    let Some(Effect::IncidentStart(b)) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    let (book, subject) = &**b;
+    let dir = tempfile::tempdir().unwrap();
+    let inc = guardpost::incident::store::start(
+        dir.path(),
+        "inc-1",
+        book.clone(),
+        subject.clone(),
+        "111122223333",
+        None,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    update(&mut st, Event::IncidentOpened(Box::new(inc)));
+    press(&mut st, "s");
+    assert!(matches!(st.mode, Mode::Prompt(_)));
+    let effects = press(&mut st, "  <Enter>");
+    assert!(effects.is_empty(), "nothing is recorded");
+    assert!(matches!(st.mode, Mode::Prompt(_)), "the prompt stays open");
+    assert!(
+        text(&st).contains("not skipped: a skip needs a reason"),
+        "{}",
+        text(&st)
+    );
+    press(&mut st, "n");
+    assert!(
+        !text(&st).contains("not skipped"),
+        "typing answers the complaint"
+    );
+}
+
+#[test]
+fn y_on_a_role_page_without_findings_copies_the_role_with_its_trust_document() {
+    let mut st = loaded(160, 45);
+    let data = st.data.clone().unwrap();
+    let role = data
+        .resources
+        .resources
+        .iter()
+        .find(|r| r.kind == "AwsIamRole" && r.findings.is_empty())
+        .expect("a role without findings in the demo")
+        .name
+        .clone();
+    press(&mut st, &format!(":iam<Enter>l/{role}<Enter><Enter>"));
+    assert!(matches!(st.view(), Some(View::Resource(_))));
+    let eff = press(&mut st, "y");
+    let [Effect::Copy(json)] = eff.as_slice() else {
+        panic!("{eff:?}")
+    };
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(v["RoleName"], role.as_str());
+    assert!(v["AssumeRolePolicyDocument"]["Statement"].is_array());
+}

@@ -66,46 +66,45 @@ impl IamView {
 }
 
 impl IamView {
-    /// `y`: the row's inventory record as JSON (a role's includes its trust document), to the
-    /// clipboard.
+    /// `y`: the row's inventory record as JSON, to the clipboard.
     fn copy_json(&self, data: &Dataset) -> Reaction {
-        let row = self.list.rows.get(self.list.cursor.selected).copied();
-        let (Some(iam), Some(i)) = (data.iam.as_ref(), row) else {
-            return Reaction::status(Status::warn("no IAM row selected: nothing to copy"));
-        };
-        let (name, json) = match self.tab {
-            IamTab::Users => entity_json(iam.user_detail_list.get(i), |u| &u.user_name),
-            IamTab::Roles => entity_json(iam.role_detail_list.get(i), |r| &r.role_name),
-            IamTab::Groups => entity_json(iam.group_detail_list.get(i), |g| &g.group_name),
-            IamTab::Policies => entity_json(iam.policies.get(i), |p| &p.policy_name),
-        };
-        match json {
-            Some(Ok(text)) => {
-                let what = match self.tab {
-                    IamTab::Users => "user",
-                    IamTab::Roles => "role",
-                    IamTab::Groups => "group",
-                    IamTab::Policies => "policy",
-                };
-                let status = Status::info(format!(
-                    "copied the JSON of {what} {name} ({} bytes)",
-                    text.len()
-                ));
-                Reaction::copy(text, status)
-            }
-            Some(Err(e)) => Reaction::status(Status::error(format!("cannot copy {name}: {e}"))),
-            None => Reaction::default(),
+        match self.selected_arn(data) {
+            Some(arn) => copy_entity_json(data, &arn),
+            None => Reaction::status(Status::warn("no IAM row selected: nothing to copy")),
         }
     }
 }
 
-fn entity_json<T: serde::Serialize>(
-    item: Option<&T>,
-    name: impl Fn(&T) -> &String,
-) -> (String, Option<Result<String, serde_json::Error>>) {
-    match item {
-        Some(t) => (name(t).clone(), Some(serde_json::to_string_pretty(t))),
-        None => (String::new(), None),
+/// An IAM user, role (with its trust document), group or customer policy as JSON in the IAM
+/// API's field names, to the clipboard (`y`).
+pub(crate) fn copy_entity_json(data: &Dataset, arn: &str) -> Reaction {
+    let Some(iam) = data.iam.as_ref() else {
+        return Reaction::status(Status::warn("no IAM inventory loaded: nothing to copy"));
+    };
+    let found = if let Some(u) = iam.user_by_arn(arn) {
+        Some(("user", &u.user_name, serde_json::to_string_pretty(u)))
+    } else if let Some(r) = iam.role_by_arn(arn) {
+        Some(("role", &r.role_name, serde_json::to_string_pretty(r)))
+    } else if let Some(g) = iam.group_by_arn(arn) {
+        Some(("group", &g.group_name, serde_json::to_string_pretty(g)))
+    } else {
+        iam.policies
+            .iter()
+            .find(|p| p.arn == arn)
+            .map(|p| ("policy", &p.policy_name, serde_json::to_string_pretty(p)))
+    };
+    match found {
+        Some((what, name, Ok(text))) => {
+            let status = Status::info(format!(
+                "copied the JSON of {what} {name} ({} bytes)",
+                text.len()
+            ));
+            Reaction::copy(text, status)
+        }
+        Some((_, name, Err(e))) => {
+            Reaction::status(Status::error(format!("cannot copy {name}: {e}")))
+        }
+        None => Reaction::status(Status::warn(format!("{arn} is not in the IAM inventory"))),
     }
 }
 

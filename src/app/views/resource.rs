@@ -36,6 +36,10 @@ impl ViewBehaviour for ResourceView {
                 Some(&fi) => {
                     Reaction::push(View::Detail(DetailView::new(fi, action == Action::RawJson)))
                 }
+                // A principal's page without findings: `y` copies the principal's JSON.
+                None if action == Action::RawJson && res.kind.starts_with("AwsIam") => {
+                    super::iam::copy_entity_json(cx.data, &res.arn)
+                }
                 None => Reaction::default(),
             },
             _ => Reaction::default(),
