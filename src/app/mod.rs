@@ -40,6 +40,15 @@ use views::{Cx, Remap};
 
 /// The pure state machine.
 pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
+    let before = state.status.clone();
+    let effects = update_inner(state, event);
+    if state.status != before {
+        state.status_shown = false;
+    }
+    effects
+}
+
+fn update_inner(state: &mut State, event: Event) -> Vec<Effect> {
     match event {
         Event::Resize(w, h) => {
             state.size = (w, h);
@@ -61,6 +70,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         }
         Event::Drawn(at) => {
             state.clock = state.clock.max(at);
+            state.status_shown = state.status.is_some();
             act::drawn(state, at);
             vec![]
         }
@@ -146,9 +156,10 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             if key.kind != KeyEventKind::Press {
                 return vec![];
             }
-            if state.mode == Mode::Normal {
-                // A status line answers the key before; the next key clears it (a key that
-                // has something to say sets a new one), so no stale error lingers.
+            if state.mode == Mode::Normal && state.status_shown {
+                // A status line answers the key before; once it has been on screen the next
+                // key clears it (a key that has something to say sets a new one), so no stale
+                // error lingers. Keys of one burst (no frame between them) keep it.
                 state.status = None;
             }
             match state.mode.clone() {

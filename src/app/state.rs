@@ -206,6 +206,8 @@ pub struct State {
     pub size: (u16, u16),
     pub read_only: bool,
     pub status: Option<Status>,
+    /// The status line has been drawn since it last changed (the next key may clear it).
+    pub status_shown: bool,
     /// The wall clock, from `Event::Tick` (never read inside `update`).
     pub now: Option<DateTime<Utc>>,
     /// The input clock, from `Event::Clock` / `Event::Drawn` (monotonic, since start).
@@ -251,6 +253,7 @@ impl State {
             size,
             read_only,
             status: None,
+            status_shown: false,
             now: None,
             clock: Duration::ZERO,
             act: ActState::default(),

@@ -302,6 +302,12 @@ fn stale_status_lines_clear_on_the_next_key() {
     );
     press(&mut st, "z");
     assert_eq!(status(&st), "z does nothing here (? lists the keys)");
+    // Keys of one burst (no frame between them) do not wipe an answer nobody has seen.
+    st.read_only = true;
+    common::demo::burst(&mut st, "<Tab>xj");
+    assert!(status(&st).contains("read-only"), "{}", status(&st));
+    press(&mut st, "j");
+    assert_eq!(status(&st), "", "seen, then cleared by the next key");
 }
 
 #[test]
