@@ -515,6 +515,34 @@ mod tests {
     }
 
     #[test]
+    fn a_negation_never_widens_into_fuzzy_matches() {
+        let d = data(3000);
+        let s = SearchIndex::build(&d.findings);
+        let mut l = FindingList::new(Scope::All, &d, &s);
+        l.set_filter("SSHBruteForce", &d, &s);
+        let ssh = l.rows.clone();
+        assert!(!ssh.is_empty());
+        l.set_filter("SSHBruteForce !brute", &d, &s);
+        assert!(l.rows.is_empty(), "every SSHBruteForce finding says brute");
+        assert!(!l.fuzzy_fallback);
+        let mut typed = FindingList::new(Scope::All, &d, &s);
+        let mut text = String::new();
+        for c in "ssh !region:us-e".chars() {
+            text.push(c);
+            typed.set_filter(&text, &d, &s);
+            let mut fresh = FindingList::new(Scope::All, &d, &s);
+            fresh.set_filter(&text, &d, &s);
+            assert_eq!(typed.rows, fresh.rows, "after typing {text:?}");
+        }
+        assert!(
+            typed
+                .rows
+                .iter()
+                .all(|&i| !d.findings[i].region.starts_with("us-e"))
+        );
+    }
+
+    #[test]
     fn sort_orders() {
         let d = data(500);
         let s = SearchIndex::build(&d.findings);

@@ -237,7 +237,13 @@ pub(crate) fn filter_rows(
     });
     // One or two characters fuzzy-match nearly everything (and cost a full fuzzy pass):
     // fall back only once the text says something, e.g. a typo in a word.
-    if !rows.is_empty() || spec.fuzzy.chars().filter(|c| !c.is_whitespace()).count() < FUZZY_MIN {
+    // Nor when the line leaves things out: `ssh !brute` matching nothing is the answer, not a
+    // typo to widen into every finding with an s, an s and an h.
+    let negated = !spec.excluded.is_empty() || has_excluded;
+    if !rows.is_empty()
+        || negated
+        || spec.fuzzy.chars().filter(|c| !c.is_whitespace()).count() < FUZZY_MIN
+    {
         return (rows, false);
     }
     let fuzzy = Pattern::parse(&spec.fuzzy, CaseMatching::Smart, Normalization::Smart);
