@@ -28,6 +28,7 @@ pub enum Action {
     CopyArn,
     ConsoleUrl,
     Mark,
+    ClearMarks,
     Act,
     Undo,
     Help,
@@ -186,13 +187,13 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         keys: &[ch('/')],
         action: Action::Filter,
-        help: "filter: fuzzy text, plus sev: src: region: status: type: terms",
+        help: "filter: fuzzy text + sev: src: region: status: type: res: terms; ! excludes",
         section: VIEW,
     },
     Binding {
         keys: &[ch('s')],
         action: Action::Sort,
-        help: "sort by the next column (severity, time, source, resource)",
+        help: "sort by the next column (findings and resources tables)",
         section: VIEW,
     },
     Binding {
@@ -216,7 +217,7 @@ pub static KEYMAP: &[Binding] = &[
     Binding {
         keys: &[ch('y')],
         action: Action::RawJson,
-        help: "raw JSON of the finding (every source's record)",
+        help: "raw JSON of the finding; on an IAM row, copy the row's JSON",
         section: RESOURCE,
     },
     Binding {
@@ -235,6 +236,13 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[ch(' ')],
         action: Action::Mark,
         help: "mark or unmark the row",
+        section: RESOURCE,
+    },
+    Binding {
+        // k9s clears marks with Ctrl-\; terminals send that key as Ctrl-4.
+        keys: &[ctrl('\\'), ctrl('4')],
+        action: Action::ClearMarks,
+        help: "clear every mark (also marks a filter hides)",
         section: RESOURCE,
     },
     Binding {
@@ -431,6 +439,27 @@ pub fn complete(prefix: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// What a command takes as its argument, read from its label (`region REGION`,
+/// `incident [PLAYBOOK]`, `sort severity|time|...`): Tab completes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    Region,
+    Playbook,
+    /// One of the words of the label.
+    Words(&'static str),
+}
+
+/// The argument a command (by name or alias) takes, if any.
+pub fn arg_kind(name: &str) -> Option<ArgKind> {
+    let spec = COMMANDS.iter().find(|c| c.names.contains(&name))?;
+    let arg = spec.label.split(", ").next()?.split_once(' ')?.1;
+    Some(match arg.trim_matches(['[', ']']) {
+        "REGION" => ArgKind::Region,
+        "PLAYBOOK" => ArgKind::Playbook,
+        _ => ArgKind::Words(arg),
+    })
+}
+
 /// Markdown for docs/keys.md, generated from the tables above (a test keeps the file current).
 pub fn markdown() -> String {
     let mut out = String::from(
@@ -454,7 +483,8 @@ pub fn markdown() -> String {
          | `Enter` | keep the filter / run the command |\n\
          | `Esc` | clear the filter / cancel the command |\n\
          | `Backspace` | delete a character |\n\
-         | `Tab` | complete the command name |\n",
+         | `Tab` | complete the command name or its argument (region, playbook, sort key); again: next candidate |\n\
+         | `!word` `!sev:low` | leave out what the word or term matches |\n",
     );
     out
 }

@@ -29,10 +29,10 @@ pub use summary::{OverviewItem, Summary};
 pub use views::admin::WhoCanAdminView;
 pub use views::detail::DetailView;
 pub use views::paths::{AdminRow, Tone, Tree, TreeRow};
-pub use views::resource::{PageTab, ResourceView, ResourcesView};
+pub use views::resource::{PageTab, ResourceSort, ResourceView, ResourcesView};
 
 use crate::dataset::Dataset;
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use keymap::Action;
 use modes::{line, mfa, prompt};
 use std::sync::Arc;
@@ -42,6 +42,15 @@ use views::{Cx, Remap};
 
 /// The pure state machine.
 pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
+    let before = state.status.clone();
+    let effects = update_inner(state, event);
+    if state.status != before {
+        state.status_shown = false;
+    }
+    effects
+}
+
+fn update_inner(state: &mut State, event: Event) -> Vec<Effect> {
     match event {
         Event::Resize(w, h) => {
             state.size = (w, h);
@@ -63,6 +72,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         }
         Event::Drawn(at) => {
             state.clock = state.clock.max(at);
+            state.status_shown = state.status.is_some();
             act::drawn(state, at);
             incident::drawn(state, at);
             vec![]
@@ -148,6 +158,12 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         Event::Key(key) => {
             if key.kind != KeyEventKind::Press {
                 return vec![];
+            }
+            if state.mode == Mode::Normal && state.status_shown {
+                // A status line answers the key before; once it has been on screen the next
+                // key clears it (a key that has something to say sets a new one), so no stale
+                // error lingers. Keys of one burst (no frame between them) keep it.
+                state.status = None;
             }
             match state.mode.clone() {
                 Mode::Normal if matches!(state.view(), Some(View::Incident(_))) => {
@@ -252,6 +268,14 @@ fn reset_stacks(state: &mut State) {
 /// A key in normal mode: the global keys here, the rest to the focused view.
 pub(crate) fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(action) = keymap::lookup(&key) else {
+        if let KeyCode::Char(c) = key.code {
+            let ctrl = if key.modifiers.contains(KeyModifiers::CONTROL) {
+                "Ctrl-"
+            } else {
+                ""
+            };
+            state.warn(format!("{ctrl}{c} does nothing here (? lists the keys)"));
+        }
         return vec![];
     };
     match action {

@@ -22,6 +22,8 @@ pub struct Selection {
     pub finding: Option<usize>,
     /// Marked findings (findings table); actions go to all of them.
     pub marked: Vec<usize>,
+    /// How many of `marked` the filter hides (the dialog says so: actions go to them too).
+    pub marked_hidden: usize,
     /// The resource or principal a page or row is about (resource page, resources row, IAM row).
     pub principal: Option<Principal>,
     /// A journal entry (index into `ActState::entries`).

@@ -206,6 +206,8 @@ pub struct State {
     pub size: (u16, u16),
     pub read_only: bool,
     pub status: Option<Status>,
+    /// The status line has been drawn since it last changed (the next key may clear it).
+    pub status_shown: bool,
     /// The wall clock, from `Event::Tick` (never read inside `update`).
     pub now: Option<DateTime<Utc>>,
     /// The input clock, from `Event::Clock` / `Event::Drawn` (monotonic, since start).
@@ -225,6 +227,18 @@ pub struct State {
     /// An endpoint override in effect (`--endpoint-url`, `AWS_ENDPOINT_URL`): the header says
     /// so, the data may not come from AWS.
     pub endpoint: Option<String>,
+    /// The command line's Tab candidates while Tab is pressed (shown after the line).
+    pub completion: Option<Completion>,
+}
+
+/// Tab completion in the command line: the candidates, and the one Tab last put in the line
+/// (`None` until Tab is pressed again on the common prefix, then it cycles).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub candidates: Vec<String>,
+    pub index: Option<usize>,
+    /// The line as Tab left it (a Tab on any other line starts over).
+    pub line: String,
 }
 
 impl State {
@@ -241,6 +255,7 @@ impl State {
             size,
             read_only,
             status: None,
+            status_shown: false,
             now: None,
             clock: Duration::ZERO,
             act: ActState::default(),
@@ -250,6 +265,7 @@ impl State {
             partial: false,
             session: None,
             endpoint: None,
+            completion: None,
         }
     }
 

@@ -9,7 +9,7 @@ pub use views::{admin, findings, iam, incident, overview, resource};
 pub use widgets::{block, sev_span, style_if};
 
 use crate::app::keymap::{COMMANDS, KEYMAP};
-use crate::app::{Level, Mode, Pane, State};
+use crate::app::{Level, Mode, Pane, State, Status};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -236,14 +236,47 @@ fn render_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 theme.dimmed(),
             ),
         ]),
-        Mode::Command(t) => Line::from(vec![
-            Span::styled(":", theme.accent()),
-            Span::styled(t.clone(), theme.text()),
-            Span::styled("█", theme.dimmed()),
-            Span::styled("   Tab complete · Enter run · Esc cancel", theme.dimmed()),
-        ]),
+        Mode::Command(t) => {
+            let mut spans = vec![
+                Span::styled(":", theme.accent()),
+                Span::styled(t.clone(), theme.text()),
+                Span::styled("█", theme.dimmed()),
+            ];
+            match &state.completion {
+                // Tab found nothing: say so instead of doing nothing.
+                Some(c) if c.candidates.is_empty() => spans.push(Span::styled(
+                    "   nothing to complete (? lists the commands)",
+                    theme.warn(),
+                )),
+                Some(c) if c.candidates.len() > 1 => {
+                    spans.push(Span::styled("   Tab:", theme.dimmed()));
+                    for (i, name) in c.candidates.iter().enumerate() {
+                        let style = if c.index == Some(i) {
+                            theme.selected()
+                        } else {
+                            theme.text()
+                        };
+                        spans.push(Span::raw(" "));
+                        spans.push(Span::styled(name.clone(), style));
+                    }
+                }
+                _ => spans.push(Span::styled(
+                    "   Tab complete · Enter run · Esc cancel",
+                    theme.dimmed(),
+                )),
+            }
+            Line::from(spans)
+        }
         _ => {
-            let mut line = match &state.status {
+            // A filter term that did not parse stays in view while the filter is kept.
+            let filter_problem = || {
+                state
+                    .view()
+                    .and_then(|v| v.behaviour().filter_problem())
+                    .map(|p| Status::warn(format!("filter: {p}")))
+            };
+            let status = state.status.clone().or_else(filter_problem);
+            let mut line = match &status {
                 Some(s) => {
                     let style = match s.level {
                         Level::Info => theme.text(),
@@ -269,6 +302,14 @@ fn render_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    // While typing a filter, the hint line says what is wrong with it (and the valid values).
+    if let Mode::Filter(_) = state.mode
+        && let Some(problem) = state.view().and_then(|v| v.behaviour().filter_problem())
+    {
+        let line = Line::from(Span::styled(format!(" ✗ {problem}"), theme.error()));
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let hints: &[(&str, &str)] = match &state.mode {
         Mode::Help { .. } => &[("j/k", "scroll"), ("Esc", "close")],
         Mode::Filter(_) | Mode::Command(_) | Mode::Running(_) => &[],

@@ -6,6 +6,7 @@ mod common;
 mod app_actions;
 mod app_live;
 mod app_update;
+mod app_ux;
 mod config_theme;
 mod demo_posture;
 mod demo_snapshot;

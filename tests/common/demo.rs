@@ -49,7 +49,7 @@ pub fn gapped() -> Dataset {
 /// Keys typed by a person: each one is drawn, and a second passes before the next (as the
 /// runtime sends `Event::Clock` before a key and `Event::Drawn` after each frame).
 /// Keys in a compact form: plain chars, plus `<Enter>`, `<Esc>`, `<Tab>`, `<BackTab>`, `<Down>`,
-/// `<Up>`, `<PgDn>`, `<Space>`, `<C-c>`.
+/// `<Up>`, `<PgDn>`, `<Space>`, `<C-c>`, `<C-\>`.
 pub fn press(st: &mut State, keys: &str) -> Vec<Effect> {
     keys_of(keys)
         .into_iter()
@@ -95,6 +95,7 @@ fn keys_of(keys: &str) -> Vec<KeyEvent> {
                 "Space" => (KeyCode::Char(' '), KeyModifiers::NONE),
                 "Backspace" => (KeyCode::Backspace, KeyModifiers::NONE),
                 "C-c" => (KeyCode::Char('c'), KeyModifiers::CONTROL),
+                "C-\\" => (KeyCode::Char('\\'), KeyModifiers::CONTROL),
                 other => panic!("unknown key <{other}>"),
             };
             (code, mods, end + 1)

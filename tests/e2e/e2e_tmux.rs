@@ -172,3 +172,25 @@ fn a_pasted_or_burst_x_enter_y_runs_nothing() {
     let written = std::fs::read_to_string(&journal).unwrap_or_default();
     assert!(written.is_empty(), "an action ran:\n{written}");
 }
+
+#[test]
+fn a_bad_filter_term_is_shown_with_the_valid_values() {
+    let (_dir, c) = cmd("--demo");
+    let t = Tmux::start("badfilter", 120, 34, &c);
+    t.wait_for("Posture score");
+    t.keys(&["Tab"]);
+    t.wait_for("findings [");
+    t.keys(&["/"]);
+    t.text("sev:hgih");
+    let s = t.wait_for("unknown severity");
+    assert!(
+        s.contains("✗ unknown severity \"hgih\" · critical high medium low info"),
+        "the error and the valid values, while typing:\n{s}"
+    );
+    t.keys(&["Enter"]);
+    let s = t.wait_for("filter: unknown severity");
+    assert!(s.contains("critical high medium low info"), "{s}");
+    t.keys(&["q"]);
+    let s = t.wait_exit();
+    assert!(s.contains("EXITED:0"), "{s}");
+}

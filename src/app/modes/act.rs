@@ -85,6 +85,8 @@ pub struct Menu {
     pub subject: String,
     pub origin: Origin,
     pub guard: Guard,
+    /// Marked findings the filter hides (the batch acts on them too).
+    pub hidden: usize,
 }
 
 impl Menu {
@@ -97,6 +99,7 @@ impl Menu {
             subject,
             origin,
             guard: Guard::default(),
+            hidden: 0,
         }
     }
 }
@@ -111,6 +114,10 @@ pub struct Confirm {
     pub editing_note: bool,
     pub scroll: u16,
     pub guard: Guard,
+    /// A batch: what it acts on ("3 marked (2 hidden by the filter)") and how many are hidden.
+    pub batch: Option<(String, usize)>,
+    /// The name typed when Enter was pressed and it did not match (cleared by the next key).
+    pub mismatch: Option<String>,
 }
 
 impl Confirm {
@@ -122,6 +129,8 @@ impl Confirm {
             editing_note: false,
             scroll: 0,
             guard: Guard::default(),
+            batch: None,
+            mismatch: None,
         }
     }
 
@@ -185,11 +194,11 @@ pub fn open_menu(state: &mut State, sel: Selection) -> Vec<Effect> {
             .iter()
             .filter_map(|&i| data.findings.get(i))
             .collect();
-        (
-            format!("{} marked findings", fs.len()),
-            catalog::for_findings(&fs),
-            Origin::Batch,
-        )
+        let subject = match sel.marked_hidden {
+            0 => format!("{} marked findings", fs.len()),
+            h => format!("{} marked ({h} hidden by the filter)", fs.len()),
+        };
+        (subject, catalog::for_findings(&fs), Origin::Batch)
     } else if let Some(f) = sel.finding.and_then(|i| data.findings.get(i)) {
         (
             f.title.clone(),
@@ -228,19 +237,46 @@ pub fn open_menu(state: &mut State, sel: Selection) -> Vec<Effect> {
         (String::new(), vec![], Origin::Menu)
     };
     if plans.is_empty() {
-        state.warn(
-            "no action applies here: x works on findings, IAM users and roles, and journal entries",
-        );
+        state.warn(why_no_action(&data, &sel));
         return vec![];
     }
-    state.mode = Mode::Actions(Box::new(Menu::new(plans, subject, origin)));
+    let mut menu = Menu::new(plans, subject, origin);
+    menu.hidden = sel.marked_hidden;
+    state.mode = Mode::Actions(Box::new(menu));
     vec![]
+}
+
+/// Why `x` offers nothing for the selection, specific to what it is.
+fn why_no_action(data: &crate::dataset::Dataset, sel: &Selection) -> String {
+    let Some(p) = &sel.principal else {
+        return "no action applies here: x works on findings, IAM users and roles, and journal \
+                entries"
+            .into();
+    };
+    let role = data.iam.as_ref().and_then(|i| i.role_by_arn(&p.arn));
+    match p.kind.as_str() {
+        _ if role.is_some_and(|r| r.is_service_linked()) => {
+            "no action for a service-linked role: AWS manages it (its trust and permissions \
+             cannot be changed; delete it through the service that created it)"
+                .into()
+        }
+        "AwsIamPolicy" => "no action for a policy: x acts on the users and roles it is \
+                           attached to (select one on the Users or Roles tab, then x)"
+            .into(),
+        "AwsIamGroup" => {
+            "no action for a group: x acts on its users (select one on the Users tab, then x)"
+                .into()
+        }
+        _ => "no action applies here: x works on findings, IAM users and roles, and journal \
+              entries"
+            .into(),
+    }
 }
 
 /// `u`: confirm the undo of the most recent undoable action.
 pub fn undo_last(state: &mut State) -> Vec<Effect> {
     if state.read_only {
-        state.warn("read-only mode: undo is disabled");
+        state.warn("read-only mode: undo is disabled (nothing can be changed from this session)");
         return vec![];
     }
     match state
@@ -276,7 +312,11 @@ pub fn menu_key(state: &mut State, key: KeyEvent, mut menu: Box<Menu>) -> Vec<Ef
         KeyCode::Char('G') | KeyCode::End => menu.cursor = n - 1,
         KeyCode::Enter => {
             let plan = menu.plans[menu.cursor].clone();
-            state.mode = Mode::Confirm(Box::new(Confirm::new(plan, menu.origin)));
+            let mut c = Confirm::new(plan, menu.origin);
+            if menu.origin == Origin::Batch {
+                c.batch = Some((menu.subject.clone(), menu.hidden));
+            }
+            state.mode = Mode::Confirm(Box::new(c));
             return vec![];
         }
         _ => {}
@@ -322,15 +362,23 @@ pub fn confirm_key(state: &mut State, key: KeyEvent, mut c: Box<Confirm>) -> Vec
         _ if c.needs_typing() => match key.code {
             KeyCode::Backspace => {
                 c.typed.pop();
+                c.mismatch = None;
             }
-            KeyCode::Char(ch) => c.typed.push(ch),
+            KeyCode::Char(ch) => {
+                c.typed.push(ch);
+                c.mismatch = None;
+            }
             KeyCode::Enter if c.typed == c.plan.confirm_text => {
                 return start(state, c.plan, c.origin);
             }
             KeyCode::Enter => {
+                // Said in the dialog itself (the status line is easy to miss under it).
                 let want = c.plan.confirm_text.clone();
+                c.mismatch = Some(c.typed.clone());
                 state.mode = Mode::Confirm(c);
-                state.error(format!("type {want} exactly to confirm, or Esc to cancel"));
+                state.error(format!(
+                    "nothing was run: type {want} exactly to confirm, or Esc to cancel"
+                ));
                 return vec![];
             }
             _ => {}
@@ -360,6 +408,7 @@ pub fn paste(state: &mut State, text: &str) {
     match &mut state.mode {
         Mode::Confirm(c) if c.needs_typing() && !c.editing_note && c.guard.drawn_at.is_some() => {
             c.typed.extend(text.chars().filter(|ch| !ch.is_control()));
+            c.mismatch = None;
         }
         Mode::Confirm(_) | Mode::Actions(_) => {
             state.warn("paste ignored: a paste never picks or confirms an action");

@@ -1,7 +1,7 @@
 //! Line editing: the filter (`/`) and command (`:`) lines, and the help screen (`?`).
-use crate::app::keymap::{self, Cmd};
+use crate::app::keymap::{self, ArgKind, Cmd};
 use crate::app::list::{GroupMode, Scope, SortKey};
-use crate::app::state::{Effect, Level, Mode, Pane, State, Status, table_height};
+use crate::app::state::{Completion, Effect, Level, Mode, Pane, State, Status, table_height};
 use crate::app::views::findings::findings_view;
 use crate::app::views::{Cx, View, admin, incident, journal};
 use crate::app::{cursor::Cursor, modes::act};
@@ -80,20 +80,16 @@ pub fn apply_filter(state: &mut State, text: &str) {
 }
 
 pub fn command_key(state: &mut State, key: KeyEvent, mut text: String) -> Vec<Effect> {
+    if key.code != KeyCode::Tab {
+        state.completion = None;
+    }
     match key.code {
         KeyCode::Esc => state.mode = Mode::Normal,
         KeyCode::Enter => {
             state.mode = Mode::Normal;
             return run_command(state, text.trim());
         }
-        KeyCode::Tab => {
-            let names = keymap::complete(&text);
-            if let [one] = names.as_slice() {
-                state.mode = Mode::Command(format!("{one} "));
-            } else if !names.is_empty() {
-                state.info(names.join("  "));
-            }
-        }
+        KeyCode::Tab => complete(state, text),
         _ => {
             if edit(&mut text, &key) {
                 state.mode = Mode::Command(text);
@@ -101,6 +97,103 @@ pub fn command_key(state: &mut State, key: KeyEvent, mut text: String) -> Vec<Ef
         }
     }
     vec![]
+}
+
+/// Tab in the command line: completes a command name or its argument. One candidate fills
+/// it in; several extend the line to their common prefix and are listed after the line; Tab
+/// again cycles through them.
+fn complete(state: &mut State, text: String) {
+    if let Some(c) = state.completion.as_mut()
+        && c.line == text
+        && c.candidates.len() > 1
+    {
+        let i = c.index.map_or(0, |i| (i + 1) % c.candidates.len());
+        let head = head_of(&text);
+        c.index = Some(i);
+        c.line = format!("{head}{}", c.candidates[i]);
+        state.mode = Mode::Command(c.line.clone());
+        return;
+    }
+    let (head, word, candidates) = candidates(state, &text);
+    let line = match candidates.as_slice() {
+        [] => text,
+        // A command name gets its space (its argument comes next).
+        [one] if head.is_empty() => format!("{one} "),
+        [one] => format!("{head}{one}"),
+        many => {
+            let common = common_prefix(many);
+            format!(
+                "{head}{}",
+                if common.len() > word.len() {
+                    common
+                } else {
+                    word
+                }
+            )
+        }
+    };
+    state.completion = Some(Completion {
+        candidates,
+        index: None,
+        line: line.clone(),
+    });
+    state.mode = Mode::Command(line);
+}
+
+/// The line up to the word being completed.
+fn head_of(text: &str) -> &str {
+    match text.rfind(' ') {
+        Some(i) => &text[..=i],
+        None => "",
+    }
+}
+
+/// What Tab can put in place of the last word: (the line before it, the word, candidates).
+fn candidates<'a>(state: &State, text: &'a str) -> (&'a str, &'a str, Vec<String>) {
+    let head = head_of(text);
+    let word = &text[head.len()..];
+    let mut words = head.split_whitespace();
+    let found: Vec<String> = match (words.next(), words.next()) {
+        (None, _) => keymap::complete(word)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        (Some(name), None) => {
+            let values: Vec<String> = match keymap::arg_kind(name) {
+                None => vec![],
+                Some(ArgKind::Region) => state
+                    .data
+                    .as_ref()
+                    .map(|d| d.regions.clone())
+                    .unwrap_or_default(),
+                Some(ArgKind::Playbook) => crate::incident::playbooks()
+                    .into_iter()
+                    .map(|p| p.id)
+                    .collect(),
+                Some(ArgKind::Words(w)) => w.split('|').map(String::from).collect(),
+            };
+            values.into_iter().filter(|v| v.starts_with(word)).collect()
+        }
+        // Commands take one argument.
+        _ => vec![],
+    };
+    (head, word, found)
+}
+
+fn common_prefix(words: &[String]) -> &str {
+    let first = words[0].as_str();
+    let mut n = first.len();
+    for w in &words[1..] {
+        n = first
+            .char_indices()
+            .zip(w.chars())
+            .take_while(|((_, a), b)| a == b)
+            .map(|((i, a), _)| i + a.len_utf8())
+            .last()
+            .unwrap_or(0)
+            .min(n);
+    }
+    &first[..n]
 }
 
 /// Runs a `:` command. Public so tests and the CLI's `--command` can drive it.

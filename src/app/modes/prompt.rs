@@ -71,8 +71,16 @@ pub fn key(state: &mut State, key: KeyEvent, mut p: Box<Prompt>) -> Vec<Effect> 
             vec![]
         }
         KeyCode::Enter if p.text.trim().is_empty() => {
+            let why = match p.what {
+                PromptFor::Skip(_) => {
+                    "not skipped: a skip needs a reason (it goes in the timeline); type it, or Esc"
+                }
+                PromptFor::Note(_) => "no note added: the note is empty; type it, or Esc",
+                // Answered by a key above, never by a line.
+                PromptFor::Quit => "y quits, n or Esc stays",
+            };
             state.mode = Mode::Prompt(p);
-            state.warn("type something first (Esc cancels)");
+            state.warn(why);
             vec![]
         }
         KeyCode::Enter => {
@@ -81,7 +89,10 @@ pub fn key(state: &mut State, key: KeyEvent, mut p: Box<Prompt>) -> Vec<Effect> 
             incident::prompt_done(state, p.what, text)
         }
         _ => {
-            edit(&mut p.text, &key);
+            if edit(&mut p.text, &key) {
+                // The complaint about an empty line is answered.
+                state.status = None;
+            }
             state.mode = Mode::Prompt(p);
             vec![]
         }

@@ -65,6 +65,49 @@ impl IamView {
     }
 }
 
+impl IamView {
+    /// `y`: the row's inventory record as JSON, to the clipboard.
+    fn copy_json(&self, data: &Dataset) -> Reaction {
+        match self.selected_arn(data) {
+            Some(arn) => copy_entity_json(data, &arn),
+            None => Reaction::status(Status::warn("no IAM row selected: nothing to copy")),
+        }
+    }
+}
+
+/// An IAM user, role (with its trust document), group or customer policy as JSON in the IAM
+/// API's field names, to the clipboard (`y`).
+pub(crate) fn copy_entity_json(data: &Dataset, arn: &str) -> Reaction {
+    let Some(iam) = data.iam.as_ref() else {
+        return Reaction::status(Status::warn("no IAM inventory loaded: nothing to copy"));
+    };
+    let found = if let Some(u) = iam.user_by_arn(arn) {
+        Some(("user", &u.user_name, serde_json::to_string_pretty(u)))
+    } else if let Some(r) = iam.role_by_arn(arn) {
+        Some(("role", &r.role_name, serde_json::to_string_pretty(r)))
+    } else if let Some(g) = iam.group_by_arn(arn) {
+        Some(("group", &g.group_name, serde_json::to_string_pretty(g)))
+    } else {
+        iam.policies
+            .iter()
+            .find(|p| p.arn == arn)
+            .map(|p| ("policy", &p.policy_name, serde_json::to_string_pretty(p)))
+    };
+    match found {
+        Some((what, name, Ok(text))) => {
+            let status = Status::info(format!(
+                "copied the JSON of {what} {name} ({} bytes)",
+                text.len()
+            ));
+            Reaction::copy(text, status)
+        }
+        Some((_, name, Err(e))) => {
+            Reaction::status(Status::error(format!("cannot copy {name}: {e}")))
+        }
+        None => Reaction::status(Status::warn(format!("{arn} is not in the IAM inventory"))),
+    }
+}
+
 impl ViewBehaviour for IamView {
     fn key(&mut self, cx: &Cx, action: Action) -> Reaction {
         if move_cursor(
@@ -87,6 +130,7 @@ impl ViewBehaviour for IamView {
                 *self = IamView::new(cx.data, IamTab::ALL[j], "");
                 Reaction::default()
             }
+            Action::RawJson => self.copy_json(cx.data),
             Action::Enter => match self.selected_arn(cx.data) {
                 Some(arn) => match cx.data.resources.by_arn.get(&arn) {
                     Some(&ri) => Reaction::push(View::Resource(ResourceView::new(ri))),
@@ -130,8 +174,8 @@ impl ViewBehaviour for IamView {
             ("h/l", "users/roles/groups/policies"),
             ("Enter", "open"),
             ("x", "act"),
+            ("y", "JSON"),
             ("/", "filter"),
-            ("Tab", "pane"),
             ("?", "help"),
         ]
     }
@@ -145,9 +189,26 @@ impl ViewBehaviour for IamView {
     }
 
     fn set_filter(&mut self, cx: &Cx, text: &str) -> Option<String> {
+        // An access key id is looked up among the users whatever tab is showing.
+        let key = looks_like_key_id(text);
+        if key && self.tab != IamTab::Users {
+            self.tab = IamTab::Users;
+        }
         self.list = iam_list(cx.data, self.tab, text);
-        None
+        let id = text.trim();
+        (key && id.len() == 20 && self.list.rows.is_empty())
+            .then(|| format!("no IAM user in this account has access key {id}"))
     }
+}
+
+/// `AKIA…` (long-term) or `ASIA…` (temporary) key ids, as typed so far.
+fn looks_like_key_id(text: &str) -> bool {
+    let t = text.trim();
+    let up = t.to_ascii_uppercase();
+    t.len() >= 4
+        && !t.contains(' ')
+        && (up.starts_with("AKIA") || up.starts_with("ASIA"))
+        && t.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// IAM tab rows: indexes into the inventory list of that tab.
@@ -158,6 +219,22 @@ pub fn iam_list(data: &Dataset, tab: IamTab, filter: &str) -> SimpleList {
             filter: filter.to_string(),
             ..Default::default()
         };
+    };
+    // Users also match their access key ids: `/AKIA…` finds who owns a key.
+    let user_keys: Vec<String> = match tab {
+        IamTab::Users => iam
+            .user_detail_list
+            .iter()
+            .map(|u| {
+                let ids: Vec<&str> = u
+                    .access_keys
+                    .iter()
+                    .map(|k| k.access_key_id.as_str())
+                    .collect();
+                ids.join(" ")
+            })
+            .collect(),
+        _ => Vec::new(),
     };
     let names: Vec<(&str, &str)> = match tab {
         IamTab::Users => iam
@@ -184,7 +261,10 @@ pub fn iam_list(data: &Dataset, tab: IamTab, filter: &str) -> SimpleList {
     let rows = names
         .iter()
         .enumerate()
-        .filter(|(_, (n, a))| words_match(&q, &[n, a]))
+        .filter(|(i, (n, a))| {
+            let keys = user_keys.get(*i).map_or("", String::as_str);
+            words_match(&q, &[n, a, keys])
+        })
         .map(|(i, _)| i)
         .collect();
     SimpleList {

@@ -121,6 +121,11 @@ pub trait ViewBehaviour {
     fn filter(&self) -> Option<String> {
         None
     }
+    /// What is wrong with the filter line (terms that did not parse, with the valid values);
+    /// shown in the filter line while typing and in the status line after.
+    fn filter_problem(&self) -> Option<String> {
+        None
+    }
     /// The filter changed; returns a warning about it.
     fn set_filter(&mut self, _cx: &Cx, _text: &str) -> Option<String> {
         None

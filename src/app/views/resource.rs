@@ -96,6 +96,10 @@ impl ViewBehaviour for ResourceView {
                 Some(&fi) => {
                     Reaction::push(View::Detail(DetailView::new(fi, action == Action::RawJson)))
                 }
+                // A principal's page without findings: `y` copies the principal's JSON.
+                None if action == Action::RawJson && res.kind.starts_with("AwsIam") => {
+                    super::iam::copy_entity_json(cx.data, &res.arn)
+                }
                 None => Reaction::default(),
             },
             _ => Reaction::default(),
@@ -160,10 +164,48 @@ impl ViewBehaviour for ResourceView {
     }
 }
 
+/// The resources pane's sort (`s` cycles, `S` reverses).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ResourceSort {
+    /// The resource index's order: most findings first.
+    #[default]
+    Findings,
+    /// The worst open finding's severity, then the open count.
+    Worst,
+    Type,
+    Name,
+    Region,
+}
+
+impl ResourceSort {
+    pub fn next(self) -> ResourceSort {
+        match self {
+            ResourceSort::Findings => ResourceSort::Worst,
+            ResourceSort::Worst => ResourceSort::Type,
+            ResourceSort::Type => ResourceSort::Name,
+            ResourceSort::Name => ResourceSort::Region,
+            ResourceSort::Region => ResourceSort::Findings,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ResourceSort::Findings => "findings",
+            ResourceSort::Worst => "worst",
+            ResourceSort::Type => "type",
+            ResourceSort::Name => "name",
+            ResourceSort::Region => "region",
+        }
+    }
+}
+
 /// The resources pane: every resource, filtered by `/`.
 #[derive(Debug, Clone, Default)]
 pub struct ResourcesView {
     pub list: SimpleList,
+    pub sort: ResourceSort,
+    /// Reversed with `S` (each key's natural order is the default: worst and most first,
+    /// names A to Z).
+    pub reversed: bool,
 }
 
 impl ResourcesView {
@@ -184,7 +226,48 @@ impl ResourcesView {
                 rows,
                 cursor: Cursor::default(),
             },
+            sort: ResourceSort::default(),
+            reversed: false,
         }
+    }
+
+    /// The same view, sorted by `sort` (stable: ties keep the index order).
+    pub fn sorted(mut self, data: &Dataset, sort: ResourceSort, reversed: bool) -> ResourcesView {
+        self.sort = sort;
+        self.reversed = reversed;
+        let rs = &data.resources.resources;
+        // (worst open severity, open count) per row, the same facts the table shows.
+        let open = |ri: usize| {
+            let mut worst = None;
+            let mut n = 0;
+            for &fi in &rs[ri].findings {
+                if let Some(f) = data.findings.get(fi)
+                    && f.workflow.is_open()
+                {
+                    n += 1;
+                    worst = worst.max(Some(f.severity));
+                }
+            }
+            (worst, n)
+        };
+        let rows = &mut self.list.rows;
+        match sort {
+            ResourceSort::Findings => rows.sort(),
+            ResourceSort::Worst => {
+                let mut keyed: Vec<_> = rows.iter().map(|&ri| (open(ri), ri)).collect();
+                keyed.sort_by(|(a, ia), (b, ib)| b.cmp(a).then(ia.cmp(ib)));
+                *rows = keyed.into_iter().map(|(_, ri)| ri).collect();
+            }
+            ResourceSort::Type => rows.sort_by(|&a, &b| rs[a].kind.cmp(&rs[b].kind)),
+            ResourceSort::Name => {
+                rows.sort_by(|&a, &b| rs[a].name.to_lowercase().cmp(&rs[b].name.to_lowercase()))
+            }
+            ResourceSort::Region => rows.sort_by(|&a, &b| rs[a].region.cmp(&rs[b].region)),
+        }
+        if reversed {
+            rows.reverse();
+        }
+        self
     }
 }
 
@@ -196,12 +279,29 @@ impl ViewBehaviour for ResourcesView {
         }
         match (action, l.rows.get(l.cursor.selected)) {
             (Action::Enter, Some(&ri)) => Reaction::push(View::Resource(ResourceView::new(ri))),
+            (Action::Sort | Action::ReverseSort, _) => {
+                let (sort, reversed) = match action {
+                    Action::Sort => (self.sort.next(), false),
+                    _ => (self.sort, !self.reversed),
+                };
+                let filter = self.list.filter.clone();
+                *self = ResourcesView::new(cx.data, &filter).sorted(cx.data, sort, reversed);
+                let dir = if reversed { " (reversed)" } else { "" };
+                Reaction::status(Status::info(format!(
+                    "resources sorted by {}{dir}",
+                    sort.label()
+                )))
+            }
             _ => Reaction::default(),
         }
     }
 
     fn carry_over(&self, cx: &Cx, _remap: &Remap) -> Option<View> {
-        let mut n = ResourcesView::new(cx.data, &self.list.filter);
+        let mut n = ResourcesView::new(cx.data, &self.list.filter).sorted(
+            cx.data,
+            self.sort,
+            self.reversed,
+        );
         n.list.cursor = self.list.cursor;
         n.list.cursor.fit(n.list.rows.len(), cx.height);
         Some(View::Resources(n))
@@ -222,6 +322,7 @@ impl ViewBehaviour for ResourcesView {
         &[
             ("Enter", "open"),
             ("/", "filter"),
+            ("s", "sort"),
             ("c", "copy ARN"),
             ("Tab", "pane"),
             ("?", "help"),
@@ -237,7 +338,7 @@ impl ViewBehaviour for ResourcesView {
     }
 
     fn set_filter(&mut self, cx: &Cx, text: &str) -> Option<String> {
-        *self = ResourcesView::new(cx.data, text);
+        *self = ResourcesView::new(cx.data, text).sorted(cx.data, self.sort, self.reversed);
         None
     }
 }

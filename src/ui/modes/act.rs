@@ -177,6 +177,25 @@ pub fn render_confirm(c: &Confirm, state: &State, theme: &Theme, frame: &mut Fra
             ),
         ]));
     }
+    if let Some((subject, hidden)) = &c.batch {
+        let (text, style) = match hidden {
+            0 => (format!("For {subject}."), theme.text()),
+            _ => (
+                format!("For {subject}: they are acted on too (Esc, then Ctrl-\\ clears marks)."),
+                theme.warn().add_modifier(Modifier::BOLD),
+            ),
+        };
+        prompt.push(Line::from(Span::styled(text, style)));
+    }
+    if let Some(typed) = &c.mismatch {
+        prompt.push(Line::from(Span::styled(
+            format!(
+                "✗ {typed:?} is not {} — nothing was run. Fix it and press Enter, or Esc.",
+                c.plan.confirm_text
+            ),
+            theme.error(),
+        )));
+    }
     if c.needs_typing() {
         prompt.push(Line::from(vec![
             Span::styled(

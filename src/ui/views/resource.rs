@@ -1,6 +1,6 @@
 //! The resource page (facts + every finding on it) and the resources pane.
 use crate::app::views::paths;
-use crate::app::{PageTab, ResourceView, SimpleList};
+use crate::app::{PageTab, ResourceSort, ResourceView, ResourcesView};
 use crate::dataset::Dataset;
 use crate::model::Severity;
 use crate::ui::{admin, block, findings::sources_label, iam, theme::Theme};
@@ -138,8 +138,19 @@ pub fn render_resource(
     frame.render_widget(table, bottom);
 }
 
-pub fn render_list(data: &Dataset, l: &SimpleList, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render_list(
+    data: &Dataset,
+    v: &ResourcesView,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let l = &v.list;
     let mut title = format!("resources [{}]", l.rows.len());
+    if v.sort != ResourceSort::Findings || v.reversed {
+        let dir = if v.reversed { ", reversed" } else { "" };
+        title.push_str(&format!(" by {}{dir}", v.sort.label()));
+    }
     if !l.filter.is_empty() {
         title.push_str(&format!(" /{}", l.filter));
     }

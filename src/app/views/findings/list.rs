@@ -250,6 +250,16 @@ impl FindingList {
             GroupMode::None => Vec::new(),
             mode => group_rows(&self.rows, &data.findings, mode),
         };
+        // By severity, a group ranks by its worst finding (the one its row shows) both ways:
+        // ascending, its first member is its mildest, which would put a group holding a
+        // critical finding among the lows.
+        if self.sort == SortKey::Severity {
+            if self.descending {
+                self.groups.sort_by_key(|g| std::cmp::Reverse(g.severity));
+            } else {
+                self.groups.sort_by_key(|g| g.severity);
+            }
+        }
     }
 
     /// The finding under the cursor (ungrouped), or the first member of the selected group.
@@ -261,6 +271,12 @@ impl FindingList {
                 .get(self.cursor.selected)
                 .and_then(|g| g.members.first().copied()),
         }
+    }
+
+    /// Marked findings the filter (or the closed toggle) hides.
+    pub fn marked_hidden(&self) -> usize {
+        let shown = self.rows.iter().filter(|i| self.marked.contains(i)).count();
+        self.marked.len() - shown
     }
 
     pub fn selected_group(&self) -> Option<&Group> {
@@ -495,6 +511,34 @@ mod tests {
             l.rows
                 .iter()
                 .all(|&i| d.findings[i].kind.contains("SSHBruteForce"))
+        );
+    }
+
+    #[test]
+    fn a_negation_never_widens_into_fuzzy_matches() {
+        let d = data(3000);
+        let s = SearchIndex::build(&d.findings);
+        let mut l = FindingList::new(Scope::All, &d, &s);
+        l.set_filter("SSHBruteForce", &d, &s);
+        let ssh = l.rows.clone();
+        assert!(!ssh.is_empty());
+        l.set_filter("SSHBruteForce !brute", &d, &s);
+        assert!(l.rows.is_empty(), "every SSHBruteForce finding says brute");
+        assert!(!l.fuzzy_fallback);
+        let mut typed = FindingList::new(Scope::All, &d, &s);
+        let mut text = String::new();
+        for c in "ssh !region:us-e".chars() {
+            text.push(c);
+            typed.set_filter(&text, &d, &s);
+            let mut fresh = FindingList::new(Scope::All, &d, &s);
+            fresh.set_filter(&text, &d, &s);
+            assert_eq!(typed.rows, fresh.rows, "after typing {text:?}");
+        }
+        assert!(
+            typed
+                .rows
+                .iter()
+                .all(|&i| !d.findings[i].region.starts_with("us-e"))
         );
     }
 

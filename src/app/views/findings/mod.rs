@@ -13,6 +13,17 @@ use crate::app::state::Status;
 use crate::dataset::Dataset;
 use list::{FindingList, GroupMode, Scope, SearchIndex};
 
+/// "3 marked (2 hidden by the filter)".
+fn marked_label(l: &FindingList) -> String {
+    match l.marked_hidden() {
+        0 => format!("{} marked", l.marked.len()),
+        h => format!(
+            "{} marked ({h} hidden by the filter; Ctrl-\\ clears the marks)",
+            l.marked.len()
+        ),
+    }
+}
+
 /// A findings table over `scope`, its cursor fitted to the screen.
 pub fn findings_view(scope: Scope, data: &Dataset, search: &SearchIndex, height: usize) -> View {
     let mut l = FindingList::new(scope, data, search);
@@ -92,8 +103,16 @@ impl ViewBehaviour for Box<FindingList> {
                     }
                     let len = l.len();
                     l.cursor.step(1, len, height);
-                    return info(format!("{} marked", l.marked.len()));
+                    return info(marked_label(l));
                 }
+            }
+            Action::ClearMarks => {
+                let n = l.marked.len();
+                l.marked.clear();
+                return info(match n {
+                    0 => "no marks to clear".to_string(),
+                    n => format!("cleared {n} mark(s)"),
+                });
             }
             _ => {}
         }
@@ -140,6 +159,7 @@ impl ViewBehaviour for Box<FindingList> {
         Selection {
             finding: self.selected_finding(),
             marked: self.marked.iter().copied().collect(),
+            marked_hidden: self.marked_hidden(),
             ..Default::default()
         }
     }
@@ -168,10 +188,14 @@ impl ViewBehaviour for Box<FindingList> {
         Some(self.filter.text.clone())
     }
 
+    fn filter_problem(&self) -> Option<String> {
+        (!self.filter.errors.is_empty()).then(|| self.filter.errors.join("; "))
+    }
+
     fn set_filter(&mut self, cx: &Cx, text: &str) -> Option<String> {
         FindingList::set_filter(self, text, cx.data, cx.search);
         let len = self.len();
         self.cursor.fit(len, cx.height);
-        (!self.filter.errors.is_empty()).then(|| self.filter.errors.join("; "))
+        self.filter_problem()
     }
 }

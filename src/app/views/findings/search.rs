@@ -141,6 +141,43 @@ fn retain_in_index_order(
         .collect()
 }
 
+/// `!word` terms: a finding whose text contains one of the words is left out (smart case,
+/// like the exact filter).
+struct Excluded {
+    words: Vec<(Option<ExactWords>, Pattern)>,
+    matcher: Matcher,
+}
+
+impl Excluded {
+    fn compile(words: &[String]) -> Excluded {
+        Excluded {
+            words: words
+                .iter()
+                .map(|w| {
+                    // Words have no spaces (the line is split on them).
+                    let exact =
+                        Pattern::parse(&format!("'{w}"), CaseMatching::Smart, Normalization::Smart);
+                    (ExactWords::compile(w), exact)
+                })
+                .collect(),
+            matcher: Matcher::new(Config::DEFAULT),
+        }
+    }
+
+    fn hits(&mut self, search: &SearchIndex, i: usize) -> bool {
+        let matcher = &mut self.matcher;
+        self.words.iter().any(|(fast, exact)| {
+            match fast.as_ref().and_then(|w| w.matches(search, i)) {
+                Some(hit) => hit,
+                None => search
+                    .haystacks
+                    .get(i)
+                    .is_some_and(|h| exact.score(h.slice(..), matcher).is_some()),
+            }
+        })
+    }
+}
+
 /// Words match as case-insensitive substrings (smart case); when no finding has them all, the
 /// filter falls back to fuzzy matching so a typo still finds something. Returns the rows and
 /// whether the fuzzy fallback was used.
@@ -153,9 +190,13 @@ pub(crate) fn filter_rows(
 ) -> (Vec<usize>, bool) {
     // Without field terms every finding passes them: don't touch the findings at all.
     let has_fields = spec.has_field_terms();
-    let fields = |i: usize| !has_fields || spec.admits(&fs[i]);
+    let mut excluded = Excluded::compile(&spec.excluded_text);
+    let has_excluded = !spec.excluded_text.is_empty();
+    let mut fields = |i: usize| {
+        (!has_fields || spec.admits(&fs[i])) && !(has_excluded && excluded.hits(search, i))
+    };
     if spec.fuzzy.is_empty() {
-        let rows = if has_fields {
+        let rows = if has_fields || has_excluded {
             retain_in_index_order(candidates, fs.len(), fields)
         } else {
             candidates.to_vec()
@@ -196,7 +237,13 @@ pub(crate) fn filter_rows(
     });
     // One or two characters fuzzy-match nearly everything (and cost a full fuzzy pass):
     // fall back only once the text says something, e.g. a typo in a word.
-    if !rows.is_empty() || spec.fuzzy.chars().filter(|c| !c.is_whitespace()).count() < FUZZY_MIN {
+    // Nor when the line leaves things out: `ssh !brute` matching nothing is the answer, not a
+    // typo to widen into every finding with an s, an s and an h.
+    let negated = !spec.excluded.is_empty() || has_excluded;
+    if !rows.is_empty()
+        || negated
+        || spec.fuzzy.chars().filter(|c| !c.is_whitespace()).count() < FUZZY_MIN
+    {
         return (rows, false);
     }
     let fuzzy = Pattern::parse(&spec.fuzzy, CaseMatching::Smart, Normalization::Smart);
