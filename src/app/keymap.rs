@@ -23,6 +23,7 @@ pub enum Action {
     ReverseSort,
     Group,
     ToggleClosed,
+    HideColumn,
     Refresh,
     RawJson,
     CopyArn,
@@ -214,6 +215,12 @@ pub static KEYMAP: &[Binding] = &[
         section: VIEW,
     },
     Binding {
+        keys: &[ch('z')],
+        action: Action::HideColumn,
+        help: "hide the next column of the table in turn (cycles; :cols to choose and size)",
+        section: VIEW,
+    },
+    Binding {
         keys: &[ch('y')],
         action: Action::RawJson,
         help: "raw JSON of the finding (every source's record)",
@@ -295,6 +302,7 @@ pub enum Cmd {
     Region,
     Sort,
     Group,
+    Cols,
     Help,
     Quit,
 }
@@ -401,6 +409,12 @@ pub static COMMANDS: &[CommandSpec] = &[
         "group the findings table",
         &["group"],
         Cmd::Group,
+    ),
+    command_spec(
+        "cols [-COL] [+COL] [COL=WIDTH|auto] [reset]",
+        "hide, show or size the table's columns by name; alone, lists them",
+        &["cols", "columns"],
+        Cmd::Cols,
     ),
     command_spec("help", "this help", &["help", "h"], Cmd::Help),
     command_spec("quit, q", "quit", &["quit", "q", "q!"], Cmd::Quit),

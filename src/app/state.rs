@@ -223,6 +223,8 @@ pub struct State {
     /// An endpoint override in effect (`--endpoint-url`, `AWS_ENDPOINT_URL`): the header says
     /// so, the data may not come from AWS.
     pub endpoint: Option<String>,
+    /// Columns the user hid or sized (`z`, `:cols`).
+    pub columns: crate::app::columns::ColumnPrefs,
 }
 
 impl State {
@@ -247,6 +249,7 @@ impl State {
             partial: false,
             session: None,
             endpoint: None,
+            columns: Default::default(),
         }
     }
 

@@ -15,4 +15,5 @@ mod hostile_strings;
 mod incident_store;
 mod journal_safety;
 mod snapshot_errors;
+mod ui_readable;
 mod ui_snapshots;
