@@ -92,8 +92,8 @@ pub static FINDINGS: &[ColumnSpec] = &[
     col("sev", "SEV", 8, 8, 0),
     col("source", "SRC", 5, 8, 3),
     col("region", "REGION", 14, 14, 6),
-    middle(col("type", "TYPE / CONTROL", 16, 40, 5)),
-    col("resource", "RESOURCE", 18, 40, 2),
+    middle(col("type", "TYPE / CONTROL", 16, 36, 5)),
+    col("resource", "RESOURCE", 18, 32, 2),
     fill("title", "TITLE", 30),
     col("status", "STATUS", 8, 10, 7),
     col("seen", "LAST SEEN", 11, 11, 4),
@@ -102,8 +102,8 @@ pub static FINDINGS: &[ColumnSpec] = &[
 pub static GROUPS: &[ColumnSpec] = &[
     col("mark", "", 1, 1, 0),
     col("sev", "SEV", 8, 8, 0),
-    middle(col("type", "CONTROL / TYPE", 16, 40, 5)),
-    col("resource", "RESOURCE", 18, 40, 2),
+    middle(col("type", "CONTROL / TYPE", 16, 36, 5)),
+    col("resource", "RESOURCE", 18, 32, 2),
     col("count", "COUNT", 5, 5, 0),
     col("source", "SOURCES", 7, 11, 3),
     col("region", "REGION", 14, 14, 6),
@@ -125,6 +125,8 @@ pub static RESOURCES: &[ColumnSpec] = &[
 pub struct ColumnPrefs {
     hidden: BTreeSet<(TableId, &'static str)>,
     widths: BTreeMap<(TableId, &'static str), u16>,
+    /// Shown even when the table is too narrow for every column (`:cols +COL`).
+    forced: BTreeSet<(TableId, &'static str)>,
     /// The column `z` hid last (its index in the table's list).
     cycled: BTreeMap<TableId, usize>,
 }
@@ -132,6 +134,10 @@ pub struct ColumnPrefs {
 impl ColumnPrefs {
     pub fn is_hidden(&self, t: TableId, id: &str) -> bool {
         self.hidden.iter().any(|(tt, c)| *tt == t && *c == id)
+    }
+
+    pub fn is_forced(&self, t: TableId, id: &str) -> bool {
+        self.forced.iter().any(|(tt, c)| *tt == t && *c == id)
     }
 
     pub fn width(&self, t: TableId, id: &str) -> Option<u16> {
@@ -200,6 +206,7 @@ impl ColumnPrefs {
         for word in args.split_whitespace() {
             if word == "reset" {
                 next.hidden.retain(|(tt, _)| *tt != t);
+                next.forced.retain(|(tt, _)| *tt != t);
                 next.widths.retain(|(tt, _), _| *tt != t);
                 next.cycled.remove(&t);
             } else if let Some(name) = word.strip_prefix('-') {
@@ -208,9 +215,13 @@ impl ColumnPrefs {
                     return Err(format!("{name} cannot be hidden (the table needs it)"));
                 }
                 next.hidden.insert((t, c.id));
+                next.forced.remove(&(t, c.id));
             } else if let Some(name) = word.strip_prefix('+') {
                 let c = find(name)?;
                 next.hidden.remove(&(t, c.id));
+                if c.drop > 0 {
+                    next.forced.insert((t, c.id));
+                }
                 if next.cycled.get(&t).is_some_and(|&i| cols[i].id == c.id) {
                     next.cycled.remove(&t);
                 }
@@ -247,6 +258,8 @@ impl ColumnPrefs {
             .map(|c| {
                 if self.is_hidden(t, c.id) {
                     format!("-{}", c.id)
+                } else if self.is_forced(t, c.id) {
+                    format!("+{}", c.id)
                 } else if let Some(w) = self.width(t, c.id) {
                     format!("{}={w}", c.id)
                 } else {
@@ -336,7 +349,9 @@ mod tests {
         assert!(p.is_hidden(t, "region"));
         assert_eq!(p.width(t, "type"), Some(20));
         p.command(t, "+region type=auto").unwrap();
-        assert_eq!(p, ColumnPrefs::default());
+        assert!(p.is_forced(t, "region") && !p.is_hidden(t, "region"));
+        p.command(t, "-region").unwrap();
+        assert!(!p.is_forced(t, "region"));
         p.command(t, "-status").unwrap();
         p.command(t, "reset").unwrap();
         assert_eq!(p, ColumnPrefs::default());

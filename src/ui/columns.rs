@@ -75,27 +75,44 @@ pub fn lay_out(t: TableId, prefs: &ColumnPrefs, avail: u16, want: &[usize]) -> V
             None => c.min.min(want_of(i).max(1) as u16),
         }
     };
-    let mut shown: Vec<(usize, u16)> = cols
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !prefs.is_hidden(t, c.id))
-        .map(|(i, c)| (i, base(i, c)))
-        .collect();
     let total = |s: &[(usize, u16)]| -> usize {
         s.iter().map(|(_, w)| *w as usize).sum::<usize>() + s.len().saturating_sub(1)
     };
-    while total(&shown) > avail as usize {
-        let Some(pos) = shown
-            .iter()
-            .enumerate()
-            .filter(|(_, (i, _))| cols[*i].drop > 0)
-            .max_by_key(|(_, (i, _))| cols[*i].drop)
-            .map(|(p, _)| p)
-        else {
-            break;
-        };
-        shown.remove(pos);
+    // Drops the droppable column with the highest `drop` until `s` fits; false if none is left.
+    let shed = |s: &mut Vec<(usize, u16)>, may: &dyn Fn(usize) -> bool| {
+        while total(s) > avail as usize {
+            let Some(pos) = s
+                .iter()
+                .enumerate()
+                .filter(|(_, (i, _))| cols[*i].drop > 0 && may(*i))
+                .max_by_key(|(_, (i, _))| cols[*i].drop)
+                .map(|(p, _)| p)
+            else {
+                return;
+            };
+            s.remove(pos);
+        }
+    };
+    // What the width drops is decided before the user's hiding, so hiding a column gives its
+    // room to the others rather than bringing back one the width had dropped (`+COL` does).
+    let mut all: Vec<(usize, u16)> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, base(i, c)))
+        .collect();
+    shed(&mut all, &|i| !prefs.is_forced(t, cols[i].id));
+    let mut shown: Vec<(usize, u16)> = all
+        .into_iter()
+        .filter(|(i, _)| !prefs.is_hidden(t, cols[*i].id))
+        .collect();
+    for (i, c) in cols.iter().enumerate() {
+        if prefs.is_forced(t, c.id) && !shown.iter().any(|(j, _)| *j == i) {
+            shown.push((i, base(i, c)));
+        }
     }
+    shown.sort_by_key(|(i, _)| *i);
+    shed(&mut shown, &|i| !prefs.is_forced(t, cols[i].id));
+    shed(&mut shown, &|_| true);
     let mut spare = (avail as usize).saturating_sub(total(&shown));
     let has_fill = shown.iter().any(|(i, _)| cols[*i].fill);
     let mut budget = if has_fill { spare / 2 } else { spare };
