@@ -103,20 +103,26 @@ pub static GROUPS: &[ColumnSpec] = &[
     col("mark", "", 1, 1, 0),
     col("sev", "SEV", 8, 8, 0),
     middle(col("type", "CONTROL / TYPE", 16, 36, 5)),
-    col("resource", "RESOURCE", 18, 32, 2),
+    // The group's key: wider than in the findings table.
+    col("resource", "RESOURCE", 20, 32, 2),
     col("count", "COUNT", 5, 5, 0),
-    col("source", "SOURCES", 7, 11, 3),
+    col("source", "SOURCES", 11, 11, 3),
     col("region", "REGION", 14, 14, 6),
-    fill("title", "TITLE (worst)", 30),
+    fill("title", "TITLE (worst)", 28),
 ];
 
 pub static RESOURCES: &[ColumnSpec] = &[
     col("sev", "WORST", 8, 8, 0),
     col("open", "OPEN", 5, 5, 0),
     col("type", "TYPE", 14, 26, 4),
-    fill("name", "NAME", 24),
+    col("name", "NAME", 24, 48, 0),
     col("region", "REGION", 14, 14, 3),
-    middle(col("arn", "ARN", 20, 80, 5)),
+    // The rest of the width, first to go on a narrow terminal (the name says it there).
+    ColumnSpec {
+        drop: 5,
+        elide: Elide::Middle,
+        ..fill("arn", "ARN", 30)
+    },
 ];
 
 /// What the user changed: hidden columns and fixed widths, per table; they last the session

@@ -116,7 +116,11 @@ pub fn lay_out(t: TableId, prefs: &ColumnPrefs, avail: u16, want: &[usize]) -> V
     let mut spare = (avail as usize).saturating_sub(total(&shown));
     let has_fill = shown.iter().any(|(i, _)| cols[*i].fill);
     let mut budget = if has_fill { spare / 2 } else { spare };
-    for (i, w) in shown.iter_mut() {
+    // The most needed columns (lowest `drop`) grow first.
+    let mut order: Vec<usize> = (0..shown.len()).collect();
+    order.sort_by_key(|&k| cols[shown[k].0].drop);
+    for k in order {
+        let (i, w) = &mut shown[k];
         let c = &cols[*i];
         if c.fill || prefs.width(t, c.id).is_some() {
             continue;

@@ -163,24 +163,28 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let width = area.width as usize;
     let room = width.saturating_sub(badge.as_ref().map_or(0, |b| b.width() + 1));
     let used = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
-    // Too long: the region list becomes a count, the caller ARN loses its middle, the capture
-    // time goes; whatever is still cut ends in "…" (never silently).
+    // Too long: the region list becomes a count, the caller ARN its name, the capture time
+    // goes, the name loses its middle; whatever is still cut ends in "…" (never silently).
     if used(&spans) > room {
         if let Some((i, n)) = regions.filter(|(_, n)| *n > 1) {
             spans[i].content = format!("{n} regions").into();
         }
     }
-    if let Some(i) = caller {
-        let over = used(&spans).saturating_sub(room);
-        let w = spans[i].width();
-        if over > 0 {
-            let keep = w.saturating_sub(over).max(16.min(w));
-            let short = columns::elide(&spans[i].content, keep, Elide::Middle).into_owned();
-            spans[i].content = short.into();
+    if let Some(i) = caller.filter(|_| used(&spans) > room) {
+        // The account is shown already: `user/alice` says who.
+        let full = spans[i].content.to_string();
+        if let Some((_, who)) = full.rsplit_once(':') {
+            spans[i].content = who.to_string().into();
         }
     }
     if let Some(i) = as_of.filter(|_| used(&spans) > room) {
         spans.truncate(i - 1);
+    }
+    if let Some(i) = caller.filter(|_| used(&spans) > room) {
+        let over = used(&spans).saturating_sub(room);
+        let keep = spans[i].width().saturating_sub(over).max(12);
+        let short = columns::elide(&spans[i].content, keep, Elide::Middle).into_owned();
+        spans[i].content = short.into();
     }
     let mut line = fit_line(Line::from(spans), room);
     for s in &mut line.spans {

@@ -480,7 +480,8 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
         IamTab::Roles => (
             vec!["ROLE", "TRUSTED BY", "LAST USED", "POLICIES", "FINDINGS"],
             vec![
-                Constraint::Length(34),
+                // Room for the longest service-role names where there is room for it.
+                Constraint::Length(if area.width >= 120 { 34 } else { 24 }),
                 Constraint::Fill(2),
                 Constraint::Length(11),
                 Constraint::Fill(1),
