@@ -192,3 +192,46 @@ fn findings_count_is_qualified_when_a_source_is_denied() {
     press(&mut st, "<Tab>");
     assert!(text(&st).contains("findings [277]"));
 }
+
+/// The overview's one column at 80x24 says what is below the fold, and `G` brings the Sources
+/// box (with a long problem wrapped, its end readable) into view.
+#[test]
+fn overview_announces_and_reaches_what_is_below() {
+    use guardpost::dataset::{Dataset, Origin};
+    use guardpost::model::SourceProblem;
+    use guardpost::posture::PostureConfig;
+    use guardpost::snapshot::Snapshot;
+    let mut snap = Snapshot::demo();
+    snap.problems.push(SourceProblem {
+        source: "cloudtrail".into(),
+        region: None,
+        message: "DescribeTrails failed: a long reason that goes on and on past the \
+                  width of any narrow terminal, ending in THE-END-OF-REASON"
+            .into(),
+    });
+    let data = Dataset::from_snapshot(snap, Origin::Demo, &PostureConfig::default());
+    let mut st = loaded_with(data, 80, 24);
+    let t = text(&st);
+    assert!(t.contains("more (G)"), "{t}");
+    assert!(!t.contains("THE-END-OF-REASON"), "{t}");
+    press(&mut st, "G");
+    let t = text(&st);
+    assert!(t.contains("THE-END-OF-REASON"), "{t}");
+    assert!(t.contains("↑ "), "{t}");
+    // Every line of the box ends at the border: wrapped, not cut.
+    assert!(t.contains("│    the width of any narrow terminal"), "{t}");
+}
+
+/// The header's badges survive a narrow terminal: the endpoint first, READ-ONLY on the right,
+/// and whatever gives way ends in "…".
+#[test]
+fn header_badges_stay_visible_at_80_columns() {
+    let mut st = loaded(80, 24);
+    st.read_only = true;
+    st.endpoint = Some("http://localhost:4566/a/rather/long/path/for/an/emulator".into());
+    let t = text(&st);
+    let header = t.lines().next().unwrap();
+    assert!(header.starts_with(" guardpost [endpoint http://localhost:4566"), "{header}");
+    assert!(header.trim_end().ends_with("READ-ONLY"), "{header}");
+    assert!(header.contains('…'), "{header}");
+}
