@@ -235,3 +235,18 @@ fn header_badges_stay_visible_at_80_columns() {
     assert!(header.trim_end().ends_with("READ-ONLY"), "{header}");
     assert!(header.contains('…'), "{header}");
 }
+
+/// A policy's page: the pretty-printed document gets the room its few findings leave, and
+/// what still does not fit is counted, not cut.
+#[test]
+fn policy_document_gets_the_room_and_a_count_of_the_rest() {
+    for (w, h) in [(120, 34), (80, 24)] {
+        let mut st = loaded(w, h);
+        press(&mut st, ":iam<Enter>lll/AcmeFullAccess<Enter><Enter>");
+        let t = text(&st);
+        assert!(t.contains("Document"), "{t}");
+        assert!(t.contains("\"Statement\""), "{t}");
+        let whole = t.contains("│                }") || t.contains("│                 }");
+        assert!(whole || t.contains("more line"), "{w}x{h}:\n{t}");
+    }
+}

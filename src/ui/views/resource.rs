@@ -46,7 +46,12 @@ pub fn render_resource(
     ];
     facts.extend(iam::facts(data, &res.arn, theme));
     facts.extend(iam::power(data, &res.arn, theme));
-    let facts_h = (facts.len() as u16 + 2).min(area.height / 2).max(4);
+    // The facts (a policy document, say) get what the findings below do not need, and at
+    // least half the page when they are long.
+    let table_need = (res.findings.len() as u16 + 3).clamp(4, area.height / 2);
+    let facts_h = (facts.len() as u16 + 2)
+        .min(area.height.saturating_sub(table_need))
+        .max(4);
     let [top, bottom] =
         Layout::vertical([Constraint::Length(facts_h), Constraint::Min(3)]).areas(area);
     // Never clipped silently: long lines end in "…", a cut list says how much is missing.
