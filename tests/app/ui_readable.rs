@@ -231,7 +231,10 @@ fn header_badges_stay_visible_at_80_columns() {
     st.endpoint = Some("http://localhost:4566/a/rather/long/path/for/an/emulator".into());
     let t = text(&st);
     let header = t.lines().next().unwrap();
-    assert!(header.starts_with(" guardpost [endpoint http://localhost:4566"), "{header}");
+    assert!(
+        header.starts_with(" guardpost [endpoint http://localhost:4566"),
+        "{header}"
+    );
     assert!(header.trim_end().ends_with("READ-ONLY"), "{header}");
     assert!(header.contains('…'), "{header}");
 }
