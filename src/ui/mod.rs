@@ -165,10 +165,8 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let used = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
     // Too long: the region list becomes a count, the caller ARN its name, the capture time
     // goes, the name loses its middle; whatever is still cut ends in "…" (never silently).
-    if used(&spans) > room {
-        if let Some((i, n)) = regions.filter(|(_, n)| *n > 1) {
-            spans[i].content = format!("{n} regions").into();
-        }
+    if let Some((i, n)) = regions.filter(|(_, n)| *n > 1 && used(&spans) > room) {
+        spans[i].content = format!("{n} regions").into();
     }
     if let Some(i) = caller.filter(|_| used(&spans) > room) {
         // The account is shown already: `user/alice` says who.
