@@ -411,7 +411,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         Cmd::Group,
     ),
     command_spec(
-        "cols [-COL] [+COL] [COL=WIDTH|auto] [reset]",
+        "cols -COL +COL COL=N|auto reset",
         "hide, show or size the table's columns by name; alone, lists them",
         &["cols", "columns"],
         Cmd::Cols,
