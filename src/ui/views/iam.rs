@@ -419,17 +419,32 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
                 "FINDINGS",
                 "TAGS",
             ],
-            vec![
-                Constraint::Length(18),
-                Constraint::Length(8),
-                Constraint::Length(5),
-                Constraint::Length(5),
-                Constraint::Length(10),
-                Constraint::Length(13),
-                Constraint::Length(22),
-                Constraint::Length(8),
-                Constraint::Fill(1),
-            ],
+            if area.width >= 120 {
+                vec![
+                    Constraint::Length(18),
+                    Constraint::Length(8),
+                    Constraint::Length(5),
+                    Constraint::Length(5),
+                    Constraint::Length(10),
+                    Constraint::Length(13),
+                    Constraint::Length(22),
+                    Constraint::Length(8),
+                    Constraint::Fill(1),
+                ]
+            } else {
+                // Narrow: the user name keeps its room; the rest give way (cut with "…").
+                vec![
+                    Constraint::Length(18),
+                    Constraint::Length(7),
+                    Constraint::Length(3),
+                    Constraint::Length(4),
+                    Constraint::Length(7),
+                    Constraint::Length(10),
+                    Constraint::Length(10),
+                    Constraint::Length(8),
+                    Constraint::Fill(1),
+                ]
+            },
             visible
                 .map(|(i, &ri)| {
                     let u = &iam.user_detail_list[ri];
