@@ -210,10 +210,25 @@ fn render_step(ui: &IncidentUi, state: &State, theme: &Theme, frame: &mut Frame,
             theme.warn(),
         )));
     }
+    // Facts that do not fit are announced, never just cut off (the export has them all).
+    let inner_w = area.width.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    let hidden = rows.saturating_sub(area.height.saturating_sub(2) as usize);
+    let mut blk = block(format!("Step {}", i + 1), theme);
+    if hidden > 0 {
+        blk = blk.title_bottom(
+            Line::from(Span::styled(
+                format!(" ↓ ~{hidden} more lines · e exports "),
+                theme.accent(),
+            ))
+            .right_aligned(),
+        );
+    }
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block(format!("Step {}", i + 1), theme)),
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(blk),
         area,
     );
 }
