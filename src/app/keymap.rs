@@ -23,6 +23,7 @@ pub enum Action {
     ReverseSort,
     Group,
     ToggleClosed,
+    HideColumn,
     Refresh,
     RawJson,
     CopyArn,
@@ -215,6 +216,12 @@ pub static KEYMAP: &[Binding] = &[
         section: VIEW,
     },
     Binding {
+        keys: &[ch('z')],
+        action: Action::HideColumn,
+        help: "hide the next column of the table in turn (cycles; :cols to choose and size)",
+        section: VIEW,
+    },
+    Binding {
         keys: &[ch('y')],
         action: Action::RawJson,
         help: "raw JSON of the finding; on an IAM row, copy the row's JSON",
@@ -304,6 +311,7 @@ pub enum Cmd {
     Region,
     Sort,
     Group,
+    Cols,
     Help,
     Quit,
 }
@@ -416,6 +424,12 @@ pub static COMMANDS: &[CommandSpec] = &[
         "group the findings table",
         &["group"],
         Cmd::Group,
+    ),
+    command_spec(
+        "cols -COL +COL COL=N|auto reset",
+        "hide, show or size the table's columns by name; alone, lists them",
+        &["cols", "columns"],
+        Cmd::Cols,
     ),
     command_spec("help", "this help", &["help", "h"], Cmd::Help),
     command_spec("quit, q", "quit", &["quit", "q", "q!"], Cmd::Quit),

@@ -6,6 +6,7 @@
 //! `update` routes: global events here, keys to the open mode (`modes/`) or else to the
 //! focused view (`views/`), which answers with a `Reaction`.
 
+pub mod columns;
 pub mod cursor;
 pub mod keymap;
 pub mod modes;
@@ -339,6 +340,7 @@ pub(crate) fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             None => state
                 .warn("nothing to filter here: / works on the findings, resources and IAM tables"),
         },
+        Action::HideColumn => columns::cycle_key(state),
         Action::CopyArn => return apply(state, selection_of(state).copy_arn(&data)),
         Action::ConsoleUrl => return apply(state, selection_of(state).console_url(&data)),
         _ => {

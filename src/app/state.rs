@@ -229,6 +229,8 @@ pub struct State {
     pub endpoint: Option<String>,
     /// The command line's Tab candidates while Tab is pressed (shown after the line).
     pub completion: Option<Completion>,
+    /// Columns the user hid or sized (`z`, `:cols`).
+    pub columns: crate::app::columns::ColumnPrefs,
 }
 
 /// Tab completion in the command line: the candidates, and the one Tab last put in the line
@@ -266,6 +268,7 @@ impl State {
             session: None,
             endpoint: None,
             completion: None,
+            columns: Default::default(),
         }
     }
 

@@ -1,4 +1,7 @@
 //! Pure rendering: `render(&State, &Theme, &mut Frame)` draws and never mutates.
+pub mod columns;
+#[cfg(test)]
+mod contrast;
 pub mod modes;
 pub mod theme;
 pub mod views;
@@ -6,8 +9,9 @@ pub mod widgets;
 
 pub use modes::{act, mfa as session};
 pub use views::{admin, findings, iam, incident, overview, resource};
-pub use widgets::{block, sev_span, style_if};
+pub use widgets::{block, clip_box, fit_line, sev_span, style_if};
 
+use crate::app::columns::Elide;
 use crate::app::keymap::{COMMANDS, KEYMAP};
 use crate::app::{Level, Mode, Pane, State, Status};
 use ratatui::Frame;
@@ -90,11 +94,18 @@ pub fn scrub(buf: &mut ratatui::buffer::Buffer, theme: &Theme) {
 }
 
 fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let sep = || Span::styled(" │ ", theme.dimmed());
     let mut spans = vec![Span::styled(
         " guardpost ",
         theme.title().add_modifier(Modifier::BOLD),
     )];
-    let sep = || Span::styled(" │ ", theme.dimmed());
+    if let Some(e) = &state.endpoint {
+        // First after the name: the data may not come from AWS, even on a narrow terminal.
+        spans.push(Span::styled(format!("[endpoint {e}] "), theme.warn()));
+    }
+    // Parts that give way, in this order, when the header is too long for the terminal.
+    let (mut caller, mut regions, mut as_of) = (None, None, None);
+    let session = session::header_span(state, theme);
     match &state.data {
         Some(d) => {
             let account = match &d.account.alias {
@@ -105,38 +116,34 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled(account, theme.accent()));
             if let Some(c) = &d.account.caller_arn {
                 spans.push(sep());
+                caller = Some(spans.len());
                 spans.push(Span::styled(c.clone(), theme.text()));
             }
+            // Right after the identity (account, caller): it must stay visible on narrow terminals.
+            if let Some(s) = session.clone() {
+                spans.push(sep());
+                spans.push(s);
+            }
             spans.push(sep());
+            regions = Some((spans.len(), d.regions.len()));
             spans.push(Span::styled(d.regions.join(","), theme.text()));
             spans.push(sep());
             spans.push(Span::styled(d.origin.label(), theme.dimmed()));
             spans.push(sep());
+            as_of = Some(spans.len());
             spans.push(Span::styled(
                 format!("as of {}", d.captured_at.format("%Y-%m-%d %H:%MZ")),
                 theme.dimmed(),
             ));
         }
-        None => spans.push(Span::styled(" loading…", theme.dimmed())),
+        None => {
+            spans.push(Span::styled(" loading…", theme.dimmed()));
+            if let Some(s) = session {
+                spans.push(sep());
+                spans.push(s);
+            }
+        }
     }
-
-    if let Some(s) = session::header_span(state, theme) {
-        // Right after the identity (account, caller): it must stay visible on narrow terminals.
-        let identity = 3 + 2 * usize::from(
-            state
-                .data
-                .as_ref()
-                .is_some_and(|d| d.account.caller_arn.is_some()),
-        );
-        let at = spans.len().min(identity);
-        spans.insert(at, s);
-        spans.insert(at, sep());
-    }
-    if let Some(e) = &state.endpoint {
-        // First after the name: the data may not come from AWS, even on a narrow terminal.
-        spans.insert(1, Span::styled(format!("[endpoint {e}] "), theme.warn()));
-    }
-    let mut line = Line::from(spans);
     let badge = if state.read_only {
         Some(" READ-ONLY ")
     } else if state.act.dry_run && !state.act.account.is_empty() {
@@ -151,21 +158,44 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         (0, b) => b.map(str::to_string),
         (n, None) => Some(format!(" {n} UNVERIFIED ")),
         (n, Some(b)) => Some(format!(" {n} UNVERIFIED ·{b}")),
-    };
-    if let Some(badge) = badge {
-        let badge = Span::styled(badge, theme.read_only_badge());
-        // Right-align the badge: it must stay visible however long the header is.
-        let width = area.width as usize;
-        let used: usize = line.width();
-        if used + badge.width() < width {
-            line.spans
-                .push(Span::raw(" ".repeat(width - used - badge.width())));
-            line.spans.push(badge);
-        } else {
-            let mut l2 = vec![badge, Span::raw(" ")];
-            l2.extend(line.spans);
-            line = Line::from(l2);
+    }
+    .map(|b| Span::styled(b, theme.read_only_badge()));
+    let width = area.width as usize;
+    let room = width.saturating_sub(badge.as_ref().map_or(0, |b| b.width() + 1));
+    let used = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    // Too long: the region list becomes a count, the caller ARN its name, the capture time
+    // goes, the name loses its middle; whatever is still cut ends in "…" (never silently).
+    if let Some((i, n)) = regions.filter(|(_, n)| *n > 1 && used(&spans) > room) {
+        spans[i].content = format!("{n} regions").into();
+    }
+    if let Some(i) = caller.filter(|_| used(&spans) > room) {
+        // The account is shown already: `user/alice` says who.
+        let full = spans[i].content.to_string();
+        if let Some((_, who)) = full.rsplit_once(':') {
+            spans[i].content = who.to_string().into();
         }
+    }
+    if let Some(i) = as_of.filter(|_| used(&spans) > room) {
+        spans.truncate(i - 1);
+    }
+    if let Some(i) = caller.filter(|_| used(&spans) > room) {
+        let over = used(&spans).saturating_sub(room);
+        let keep = spans[i].width().saturating_sub(over).max(12);
+        let short = columns::elide(&spans[i].content, keep, Elide::Middle).into_owned();
+        spans[i].content = short.into();
+    }
+    let mut line = fit_line(Line::from(spans), room);
+    for s in &mut line.spans {
+        // On a solid bar the text roles (chosen for the terminal's background) would vanish.
+        s.style = theme.on_header(s.style);
+    }
+    if let Some(badge) = badge {
+        // Right-aligned: it stays visible however long the header is.
+        let used = line.width();
+        line.spans.push(Span::raw(
+            " ".repeat(width.saturating_sub(used + badge.width())),
+        ));
+        line.spans.push(badge);
     }
     frame.render_widget(Paragraph::new(line).style(theme.header()), area);
 }
@@ -298,6 +328,10 @@ fn render_status(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             line
         }
     };
+    let mut line = fit_line(line, area.width as usize);
+    for s in &mut line.spans {
+        s.style = theme.on_status(s.style);
+    }
     frame.render_widget(Paragraph::new(line).style(theme.status()), area);
 }
 
@@ -335,8 +369,21 @@ fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             None => &[("r", "retry"), ("q", "quit")],
         },
     };
+    // Hints that do not fit are dropped whole and the line ends in "…" (`?` lists every key),
+    // never cut in the middle of a word.
+    const MORE: &str = "…";
+    let width = area.width as usize;
     let mut spans = vec![Span::raw(" ")];
-    for (k, d) in hints {
+    let mut used = 1usize;
+    for (i, (k, d)) in hints.iter().enumerate() {
+        let w = k.chars().count() + d.chars().count() + 3;
+        let last = i + 1 == hints.len();
+        let room = if last { width } else { width.saturating_sub(1) };
+        if used + w > room {
+            spans.push(Span::styled(MORE, theme.dimmed()));
+            break;
+        }
+        used += w;
         spans.push(Span::styled(*k, theme.accent()));
         spans.push(Span::styled(format!(" {d}  "), theme.dimmed()));
     }

@@ -418,6 +418,25 @@ impl Theme {
         )
     }
 
+    /// A span drawn on the header bar. On a solid bar (`header_bg` set) it takes the bar's
+    /// foreground, keeping its emphasis: the text roles are chosen for the terminal's
+    /// background and would vanish on the bar (white on white in high-contrast).
+    pub fn on_header(&self, s: Style) -> Style {
+        self.on_bar(s, self.palette.header_fg, self.palette.header_bg)
+    }
+
+    /// A span on the status line; as [`Theme::on_header`] for `status_bg`.
+    pub fn on_status(&self, s: Style) -> Style {
+        self.on_bar(s, self.palette.status_fg, self.palette.status_bg)
+    }
+
+    fn on_bar(&self, s: Style, fg: Color, bg: Color) -> Style {
+        if self.no_color || bg == Color::Reset {
+            return s;
+        }
+        s.fg(fg).bg(bg)
+    }
+
     pub fn status(&self) -> Style {
         self.paint(
             self.palette.status_fg,

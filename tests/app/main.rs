@@ -17,5 +17,6 @@ mod incident_flow;
 mod incident_store;
 mod journal_safety;
 mod snapshot_errors;
+mod ui_readable;
 mod ui_snapshots;
 mod who_can_admin;

@@ -75,8 +75,8 @@ async fn denied_and_failing_sources_and_cloudtrail_are_shown_as_unknown() {
         "{s}"
     );
     // Its count is not a plain 0.
-    // (checked after the merge of the qualified pane counts)
-    // assert!(!s.contains("GuardDuty [0]"), "{s}");
+    assert!(!s.contains("GuardDuty [0]"), "{s}");
+    assert!(s.contains("GuardDuty [?]"), "{s}");
 
     // An incident on the user: its CloudTrail step is unknown, not "no activity".
     t.keys(&[":"]);

@@ -86,7 +86,10 @@ async fn walkthrough_from_key_id_resume_and_export() {
     let s = t.wait_for("iam:UpdateAccessKey (global)");
     assert!(s.contains(&key), "{s}");
     t.confirm();
-    let s = t.wait_for("Result");
+    // The result dialog opens before the outcome is written into it: wait for the outcome.
+    let s = t.wait_until("the deactivation's outcome", |s| {
+        s.contains("Result") && (s.contains("succeeded") || s.contains("FAILED"))
+    });
     assert!(s.contains("succeeded"), "{s}");
     close_result(&t);
     t.wait_for("6/15");

@@ -232,6 +232,10 @@ pub fn run_command(state: &mut State, cmd: &str) -> Vec<Effect> {
     };
     match command {
         Cmd::Quit | Cmd::Help => {}
+        Cmd::Cols => {
+            let args = cmd.split_once(char::is_whitespace).map_or("", |(_, a)| a);
+            crate::app::columns::cols_command(state, args);
+        }
         Cmd::Overview => state.pane = Pane::Overview,
         Cmd::Findings => findings_pane(state, None),
         Cmd::Resources => state.pane = Pane::Resources,

@@ -46,10 +46,10 @@ impl ViewBehaviour for IncidentView {
             ("Enter", "run step"),
             ("s", "skip"),
             ("j/k", "steps"),
-            ("g", "current"),
-            ("PgDn/PgUp", "scroll step"),
-            ("]/[", "other incident"),
             ("e", "export"),
+            ("PgDn/PgUp", "scroll"),
+            ("]/[", "incidents"),
+            ("g", "current"),
             ("Esc", "back"),
         ]
     }

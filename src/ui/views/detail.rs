@@ -181,15 +181,32 @@ pub fn render(data: &Dataset, d: &DetailView, theme: &Theme, frame: &mut Frame, 
             lines(data, f, theme),
         )
     };
-    // Clamp the scroll so G lands on the last page instead of a blank screen.
-    let max = (body.len() as u16).saturating_sub(area.height.saturating_sub(2));
+    // Long lines wrap (raw JSON too: a long value's end must be readable), and the scroll
+    // counts the rows they take, so G reaches the last line instead of stopping short.
+    let inner_w = area.width.saturating_sub(2).max(1) as usize;
+    let rows: usize = body
+        .iter()
+        .map(|l| {
+            let w = l.width();
+            // Word wrapping can take a row more than the characters need.
+            if w <= inner_w {
+                1
+            } else {
+                w.div_ceil(inner_w) + 1
+            }
+        })
+        .sum();
+    let max = (rows as u16).saturating_sub(area.height.saturating_sub(2));
+    let mut blk = block(title, theme);
+    let scroll = d.scroll.min(max);
+    if scroll < max {
+        blk = blk.title_bottom(
+            Line::from(Span::styled(" ↓ more (j, G) ", theme.accent())).right_aligned(),
+        );
+    }
     let p = Paragraph::new(body)
-        .block(block(title, theme))
-        .scroll((d.scroll.min(max), 0));
-    let p = if d.raw {
-        p
-    } else {
-        p.wrap(Wrap { trim: false })
-    };
+        .block(blk)
+        .scroll((scroll, 0))
+        .wrap(Wrap { trim: false });
     frame.render_widget(p, area);
 }

@@ -1,13 +1,17 @@
 //! The findings table, virtualized: only the visible slice becomes ratatui rows.
-use crate::app::list::{Cursor, FindingList, GroupMode, Scope};
+use crate::app::columns::{ColumnPrefs, Elide, TableId};
+use crate::app::list::{Cursor, FindingList, Group, GroupMode, Scope};
 use crate::dataset::Dataset;
+use crate::model::Count;
 use crate::model::{Finding, Source};
+use crate::ui::columns::{Laid, constraints, elide, headers, lay_out, widest};
 use crate::ui::{block, theme::Theme};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Modifier;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use std::borrow::Cow;
 
 pub fn sources_label(sources: &[Source]) -> String {
     sources
@@ -17,28 +21,55 @@ pub fn sources_label(sources: &[Source]) -> String {
         .join("+")
 }
 
-/// Why a list in `scope` may be empty although findings exist: the coverage gaps of the
-/// sources (and region) it draws from, `None` when they were all read.
-fn empty_reason(data: &Dataset, scope: &Scope) -> Option<String> {
+/// The sources (and region) a list in `scope` draws from, as coverage knows them. Regional
+/// lists do not depend on the global IAM read (posture findings there come from service
+/// statuses; IAM's own are `global`).
+fn scope_sources(scope: &Scope) -> (Vec<Source>, Option<&str>) {
     let (sources, region): (Vec<Source>, Option<&str>) = match scope {
         Scope::Source(s) | Scope::Severity(_, Some(s)) => (vec![*s], None),
         Scope::Region(r) => (Source::ALL.to_vec(), Some(r.as_str())),
         _ => (Source::ALL.to_vec(), None),
     };
+    let sources = sources
+        .into_iter()
+        .filter(|s| !(*s == Source::Posture && region.is_some_and(|r| r != "global")))
+        .collect();
+    (sources, region)
+}
+
+/// Why a list in `scope` may be empty although findings exist: the coverage gaps of the
+/// sources (and region) it draws from, `None` when they were all read.
+fn empty_reason(data: &Dataset, scope: &Scope) -> Option<String> {
+    let (sources, region) = scope_sources(scope);
     let gaps: Vec<String> = sources
         .into_iter()
-        // Regional lists do not depend on the global IAM read (its findings are `global`).
-        .filter(|s| !(*s == Source::Posture && region.is_some_and(|r| r != "global")))
         .filter_map(|s| data.coverage.empty_reason(s, region))
         .map(|r| r.trim_start_matches("may be incomplete: ").to_string())
         .collect();
     (!gaps.is_empty()).then(|| format!("may be incomplete: {}", gaps.join("; ")))
 }
 
-fn title(data: &Dataset, l: &FindingList) -> String {
-    let mut t = format!("{} [{}", l.scope.label(), l.len());
+/// A count of the list's rows as the overview qualifies its counts: exact only when every
+/// source the list draws from was read completely, otherwise `≥n` (or `?` for none).
+fn qualified(data: &Dataset, scope: &Scope, n: usize) -> Count {
+    match (empty_reason(data, scope), n) {
+        (None, _) => Count::Exact(n),
+        (Some(_), 0) => Count::Unknown,
+        (Some(_), _) => Count::AtLeast(n),
+    }
+}
+
+fn title(data: &Dataset, l: &FindingList, prefs: &ColumnPrefs) -> String {
+    let mut t = format!(
+        "{} [{}",
+        l.scope.label(),
+        qualified(data, &l.scope, l.len())
+    );
     if l.group != GroupMode::None {
-        t.push_str(&format!(" groups · {} findings", l.rows.len()));
+        t.push_str(&format!(
+            " groups · {} findings",
+            qualified(data, &l.scope, l.rows.len())
+        ));
     }
     t.push(']');
     if !l.filter.text.is_empty() {
@@ -61,12 +92,32 @@ fn title(data: &Dataset, l: &FindingList) -> String {
     if !l.marked.is_empty() {
         t.push_str(&format!(" · {} marked", l.marked.len()));
     }
-    let _ = data;
+    let table = if l.group == GroupMode::None {
+        TableId::Findings
+    } else {
+        TableId::Groups
+    };
+    let hidden = prefs.hidden_names(table);
+    if !hidden.is_empty() {
+        t.push_str(&format!(" · hidden: {}", hidden.join(",")));
+    }
     t
 }
 
-pub fn render(data: &Dataset, l: &FindingList, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let blk = block(title(data, l), theme);
+pub fn render(
+    data: &Dataset,
+    l: &FindingList,
+    prefs: &ColumnPrefs,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    // A long filter must not push the count and sort out of sight unmarked.
+    let t = title(data, l, prefs);
+    let blk = block(
+        elide(&t, area.width.saturating_sub(4) as usize, Elide::End).into_owned(),
+        theme,
+    );
     let inner_h = area.height.saturating_sub(3) as usize;
     if l.is_empty() {
         let msg = if l.filter.text.is_empty() {
@@ -98,51 +149,53 @@ pub fn render(data: &Dataset, l: &FindingList, theme: &Theme, frame: &mut Frame,
     }
     .window(inner_h);
     let end = (offset + inner_h).min(l.len());
-    let wide = area.width >= 120;
-    let medium = area.width >= 96;
+    // Column widths follow the widest values of the list (its first rows and the visible
+    // ones, so a huge list costs no more per frame and widths stay put while scrolling).
+    let inner_w = area.width.saturating_sub(2);
+    let sample = |len: usize| (0..len.min(WIDTH_SAMPLE)).chain(offset..end);
     if l.group == GroupMode::None {
+        let t = TableId::Findings;
+        let want = widest(
+            t.columns().len(),
+            sample(l.len()).map(|i| finding_cells(&data.findings[l.rows[i]], false)),
+        );
+        let laid = lay_out(t, prefs, inner_w, &want);
         let rows: Vec<Row> = (offset..end)
             .map(|i| {
                 let fi = l.rows[i];
                 let f = &data.findings[fi];
-                finding_row(
-                    f,
-                    l.marked.contains(&fi),
-                    i == l.cursor.selected,
-                    wide,
-                    medium,
-                    theme,
-                )
+                let style = if i == l.cursor.selected {
+                    theme.selected()
+                } else if l.marked.contains(&fi) {
+                    theme.marked()
+                } else if !f.workflow.is_open() {
+                    theme.dimmed()
+                } else {
+                    theme.text()
+                };
+                let cells = finding_cells(f, l.marked.contains(&fi));
+                let sev = sev_style(theme, f.severity, i == l.cursor.selected);
+                laid_row(t, &laid, cells, |id| (id == "sev").then_some(sev)).style(style)
             })
             .collect();
-        let mut header = vec!["", "SEV", "SOURCE"];
-        let mut widths = vec![
-            Constraint::Length(1),
-            Constraint::Length(8),
-            Constraint::Length(8),
-        ];
-        if wide {
-            header.push("REGION");
-            widths.push(Constraint::Length(14));
-        }
-        if medium {
-            header.push("TYPE / CONTROL");
-            widths.push(Constraint::Length(28));
-        }
-        header.extend(["RESOURCE", "TITLE"]);
-        widths.extend([Constraint::Length(22), Constraint::Fill(1)]);
-        if wide {
-            header.push("STATUS");
-            widths.push(Constraint::Length(10));
-        }
-        header.push("LAST SEEN");
-        widths.push(Constraint::Length(11));
-        let table = Table::new(rows, widths)
-            .header(Row::new(header).style(theme.title()))
+        let table = Table::new(rows, constraints(&laid))
+            .header(Row::new(headers(t, &laid)).style(theme.title()))
             .block(blk)
             .column_spacing(1);
         frame.render_widget(table, area);
     } else {
+        let t = TableId::Groups;
+        let control = l.group == GroupMode::ControlResource;
+        let want = widest(
+            t.columns().len(),
+            sample(l.len()).map(|i| group_cells(&l.groups[i], false)),
+        );
+        let mut p = prefs.clone();
+        if !control {
+            // Grouped by resource alone: there is no control to show.
+            let _ = p.command(t, "-type");
+        }
+        let laid = lay_out(t, &p, inner_w, &want);
         let rows: Vec<Row> = (offset..end)
             .map(|i| {
                 let g = &l.groups[i];
@@ -154,87 +207,83 @@ pub fn render(data: &Dataset, l: &FindingList, theme: &Theme, frame: &mut Frame,
                 } else {
                     theme.text()
                 };
-                let mut cells = vec![
-                    Cell::from(if marked { "●" } else { " " }),
-                    Cell::from(Span::styled(g.severity.label(), theme.severity(g.severity))),
-                ];
-                if l.group == GroupMode::ControlResource {
-                    cells.push(Cell::from(g.control.clone()));
-                }
-                cells.push(Cell::from(g.resource_name.clone()));
-                cells.push(Cell::from(format!("{:>5}", g.members.len())));
-                cells.push(Cell::from(sources_label(&g.sources)));
-                if wide {
-                    cells.push(Cell::from(g.region.clone()));
-                }
-                cells.push(Cell::from(g.title.clone()));
-                Row::new(cells).style(style)
+                let sev = sev_style(theme, g.severity, i == l.cursor.selected);
+                laid_row(t, &laid, group_cells(g, marked), |id| {
+                    (id == "sev").then_some(sev)
+                })
+                .style(style)
             })
             .collect();
-        let mut header = vec!["", "SEV"];
-        let mut widths = vec![Constraint::Length(1), Constraint::Length(8)];
-        if l.group == GroupMode::ControlResource {
-            header.push("CONTROL / TYPE");
-            widths.push(Constraint::Length(28));
-        }
-        header.extend(["RESOURCE", "COUNT", "SOURCES"]);
-        widths.extend([
-            Constraint::Length(24),
-            Constraint::Length(5),
-            Constraint::Length(11),
-        ]);
-        if wide {
-            header.push("REGION");
-            widths.push(Constraint::Length(14));
-        }
-        header.push("TITLE (worst)");
-        widths.push(Constraint::Fill(1));
-        let table = Table::new(rows, widths)
-            .header(Row::new(header).style(theme.title()))
+        let table = Table::new(rows, constraints(&laid))
+            .header(Row::new(headers(t, &laid)).style(theme.title()))
             .block(blk)
             .column_spacing(1);
         frame.render_widget(table, area);
     }
 }
 
-fn finding_row<'a>(
-    f: &'a Finding,
-    marked: bool,
-    selected: bool,
-    wide: bool,
-    medium: bool,
-    theme: &Theme,
-) -> Row<'a> {
-    let style = if selected {
-        theme.selected()
-    } else if marked {
-        theme.marked()
-    } else if !f.workflow.is_open() {
-        theme.dimmed()
+/// A severity cell's style; on the selection bar it keeps the bar's colours (a severity
+/// colour on the bar's background would fail contrast, see `ui::contrast`).
+pub fn sev_style(theme: &Theme, s: crate::model::Severity, selected: bool) -> Style {
+    if selected {
+        Style::default()
     } else {
-        theme.text()
-    };
-    let mut cells = vec![
-        Cell::from(if marked { "●" } else { " " }),
-        Cell::from(Line::from(Span::styled(
-            f.severity.label(),
-            theme.severity(f.severity),
-        ))),
-        Cell::from(sources_label(&f.sources())),
-    ];
-    if wide {
-        cells.push(Cell::from(f.region.as_str()));
+        theme.severity(s)
     }
-    if medium {
-        cells.push(Cell::from(f.control_id.as_deref().unwrap_or(&f.kind)));
-    }
-    cells.push(Cell::from(
-        f.primary_resource().map(|r| r.name.as_str()).unwrap_or("-"),
-    ));
-    cells.push(Cell::from(f.title.as_str()));
-    if wide {
-        cells.push(Cell::from(f.workflow.label()));
-    }
-    cells.push(Cell::from(f.last_seen.format("%m-%d %H:%M").to_string()));
-    Row::new(cells).style(style)
+}
+
+/// Rows whose widths decide the column layout, besides the visible ones.
+const WIDTH_SAMPLE: usize = 500;
+
+/// A row of the laid-out columns: each value cut to its width with `…`; `style_of` styles a
+/// column's cell (the severity).
+pub fn laid_row<'a>(
+    t: TableId,
+    laid: &[Laid],
+    cells: Vec<Cow<'a, str>>,
+    style_of: impl Fn(&str) -> Option<Style>,
+) -> Row<'a> {
+    let cols = t.columns();
+    let out: Vec<Cell> = laid
+        .iter()
+        .map(|l| {
+            let c = &cols[l.index];
+            let text = cells.get(l.index).map_or("", |s| s.as_ref());
+            let text = elide(text, l.width as usize, c.elide).into_owned();
+            match style_of(c.id) {
+                Some(st) => Cell::from(Span::styled(text, st)),
+                None => Cell::from(text),
+            }
+        })
+        .collect();
+    Row::new(out)
+}
+
+/// A finding's values in the order of [`crate::app::columns::FINDINGS`].
+pub fn finding_cells(f: &Finding, marked: bool) -> Vec<Cow<'_, str>> {
+    vec![
+        Cow::Borrowed(if marked { "●" } else { " " }),
+        Cow::Borrowed(f.severity.label()),
+        Cow::Owned(sources_label(&f.sources())),
+        Cow::Borrowed(f.region.as_str()),
+        Cow::Borrowed(f.control_id.as_deref().unwrap_or(&f.kind)),
+        Cow::Borrowed(f.primary_resource().map(|r| r.name.as_str()).unwrap_or("-")),
+        Cow::Borrowed(f.title.as_str()),
+        Cow::Borrowed(f.workflow.label()),
+        Cow::Owned(f.last_seen.format("%m-%d %H:%M").to_string()),
+    ]
+}
+
+/// A group's values in the order of [`crate::app::columns::GROUPS`].
+fn group_cells(g: &Group, marked: bool) -> Vec<Cow<'_, str>> {
+    vec![
+        Cow::Borrowed(if marked { "●" } else { " " }),
+        Cow::Borrowed(g.severity.label()),
+        Cow::Borrowed(g.control.as_str()),
+        Cow::Borrowed(g.resource_name.as_str()),
+        Cow::Owned(format!("{:>5}", g.members.len())),
+        Cow::Owned(sources_label(&g.sources)),
+        Cow::Borrowed(g.region.as_str()),
+        Cow::Borrowed(g.title.as_str()),
+    ]
 }

@@ -1,11 +1,13 @@
 //! The IAM pane (users, roles, groups, policies) and the IAM facts shown on a principal's page.
+use crate::app::columns::Elide;
 use crate::app::{IamTab, IamView};
 use crate::dataset::Dataset;
 use crate::model::{IamRole, IamUser};
+use crate::ui::columns::elide;
 use crate::ui::{block, theme::Theme};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
@@ -309,6 +311,9 @@ pub fn facts(data: &Dataset, arn: &str, theme: &Theme) -> Vec<Line<'static>> {
     Vec::new()
 }
 
+/// One IAM table row before it is fitted: its cells and its style.
+type IamRow = (Vec<Span<'static>>, ratatui::style::Style);
+
 pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let tabs: Vec<String> = IamTab::ALL
         .iter()
@@ -324,7 +329,10 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
     if !v.list.filter.is_empty() {
         title.push_str(&format!(" /{}", v.list.filter));
     }
-    let blk = block(title, theme);
+    let blk = block(
+        elide(&title, area.width.saturating_sub(4) as usize, Elide::End).into_owned(),
+        theme,
+    );
     let Some(iam) = &data.iam else {
         frame.render_widget(
             Paragraph::new("No IAM inventory in this dataset.")
@@ -352,7 +360,8 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
             theme.text()
         }
     };
-    let (header, widths, rows): (Vec<&str>, Vec<Constraint>, Vec<Row>) = match v.tab {
+    // Cells are cut to their column's width with "…" below, never silently.
+    let (header, widths, rows): (Vec<&str>, Vec<Constraint>, Vec<IamRow>) = match v.tab {
         IamTab::Users => (
             vec![
                 "USER",
@@ -365,17 +374,32 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
                 "FINDINGS",
                 "TAGS",
             ],
-            vec![
-                Constraint::Length(18),
-                Constraint::Length(8),
-                Constraint::Length(5),
-                Constraint::Length(5),
-                Constraint::Length(10),
-                Constraint::Length(13),
-                Constraint::Length(22),
-                Constraint::Length(8),
-                Constraint::Fill(1),
-            ],
+            if area.width >= 120 {
+                vec![
+                    Constraint::Length(18),
+                    Constraint::Length(8),
+                    Constraint::Length(5),
+                    Constraint::Length(5),
+                    Constraint::Length(10),
+                    Constraint::Length(13),
+                    Constraint::Length(22),
+                    Constraint::Length(8),
+                    Constraint::Fill(1),
+                ]
+            } else {
+                // Narrow: the user name keeps its room; the rest give way (cut with "…").
+                vec![
+                    Constraint::Length(18),
+                    Constraint::Length(7),
+                    Constraint::Length(3),
+                    Constraint::Length(4),
+                    Constraint::Length(7),
+                    Constraint::Length(10),
+                    Constraint::Length(10),
+                    Constraint::Length(8),
+                    Constraint::Fill(1),
+                ]
+            },
             visible
                 .map(|(i, &ri)| {
                     let u = &iam.user_detail_list[ri];
@@ -386,45 +410,48 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
                         .iter()
                         .filter_map(|k| k.last_used_date())
                         .max();
-                    Row::new(vec![
-                        Cell::from(u.user_name.clone()),
-                        Cell::from(if u.has_console() { "yes" } else { "no" }),
-                        Cell::from(Span::styled(
-                            if u.has_mfa() { "yes" } else { "NO" },
-                            if u.has_mfa() || !u.has_console() {
-                                theme.ok()
-                            } else {
-                                theme.error()
-                            },
-                        )),
-                        Cell::from(format!("{active}/{}", u.access_keys.len())),
-                        Cell::from(
-                            oldest
-                                .map(|d| format!("{d}d"))
-                                .unwrap_or_else(|| "-".into()),
-                        ),
-                        Cell::from(
-                            last.map(|d| d.format("%Y-%m-%d").to_string())
-                                .unwrap_or_else(|| "-".into()),
-                        ),
-                        Cell::from(u.group_list.join(",")),
-                        Cell::from(findings_on(&u.arn).to_string()),
-                        Cell::from(
-                            u.tags
-                                .iter()
-                                .map(|t| format!("{}={}", t.key, t.value))
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                        ),
-                    ])
-                    .style(sel(i))
+                    (
+                        vec![
+                            Span::from(u.user_name.clone()),
+                            Span::from(if u.has_console() { "yes" } else { "no" }),
+                            (Span::styled(
+                                if u.has_mfa() { "yes" } else { "NO" },
+                                if u.has_mfa() || !u.has_console() {
+                                    theme.ok()
+                                } else {
+                                    theme.error()
+                                },
+                            )),
+                            Span::from(format!("{active}/{}", u.access_keys.len())),
+                            Span::from(
+                                oldest
+                                    .map(|d| format!("{d}d"))
+                                    .unwrap_or_else(|| "-".into()),
+                            ),
+                            Span::from(
+                                last.map(|d| d.format("%Y-%m-%d").to_string())
+                                    .unwrap_or_else(|| "-".into()),
+                            ),
+                            Span::from(u.group_list.join(",")),
+                            Span::from(findings_on(&u.arn).to_string()),
+                            Span::from(
+                                u.tags
+                                    .iter()
+                                    .map(|t| format!("{}={}", t.key, t.value))
+                                    .collect::<Vec<_>>()
+                                    .join(" "),
+                            ),
+                        ],
+                        sel(i),
+                    )
                 })
                 .collect(),
         ),
         IamTab::Roles => (
             vec!["ROLE", "TRUSTED BY", "LAST USED", "POLICIES", "FINDINGS"],
             vec![
-                Constraint::Length(34),
+                // Room for the longest service-role names where there is room for it.
+                Constraint::Length(if area.width >= 120 { 34 } else { 24 }),
                 Constraint::Fill(2),
                 Constraint::Length(11),
                 Constraint::Fill(1),
@@ -433,23 +460,27 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
             visible
                 .map(|(i, &ri)| {
                     let r = &iam.role_detail_list[ri];
-                    Row::new(vec![
-                        Cell::from(r.role_name.clone()),
-                        Cell::from(trust_principals(data, &r.arn).join("; ")),
-                        Cell::from(date(
-                            r.role_last_used.as_ref().and_then(|l| l.last_used_date),
-                        )),
-                        Cell::from(
-                            r.attached_managed_policies
-                                .iter()
-                                .map(|p| p.policy_name.as_str())
-                                .chain(r.role_policy_list.iter().map(|p| p.policy_name.as_str()))
-                                .collect::<Vec<_>>()
-                                .join(","),
-                        ),
-                        Cell::from(findings_on(&r.arn).to_string()),
-                    ])
-                    .style(sel(i))
+                    (
+                        vec![
+                            Span::from(r.role_name.clone()),
+                            Span::from(trust_principals(data, &r.arn).join("; ")),
+                            Span::from(date(
+                                r.role_last_used.as_ref().and_then(|l| l.last_used_date),
+                            )),
+                            Span::from(
+                                r.attached_managed_policies
+                                    .iter()
+                                    .map(|p| p.policy_name.as_str())
+                                    .chain(
+                                        r.role_policy_list.iter().map(|p| p.policy_name.as_str()),
+                                    )
+                                    .collect::<Vec<_>>()
+                                    .join(","),
+                            ),
+                            Span::from(findings_on(&r.arn).to_string()),
+                        ],
+                        sel(i),
+                    )
                 })
                 .collect(),
         ),
@@ -469,20 +500,24 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
                         .iter()
                         .filter(|u| u.group_list.contains(&g.group_name))
                         .count();
-                    Row::new(vec![
-                        Cell::from(g.group_name.clone()),
-                        Cell::from(members.to_string()),
-                        Cell::from(
-                            g.attached_managed_policies
-                                .iter()
-                                .map(|p| p.policy_name.as_str())
-                                .chain(g.group_policy_list.iter().map(|p| p.policy_name.as_str()))
-                                .collect::<Vec<_>>()
-                                .join(","),
-                        ),
-                        Cell::from(findings_on(&g.arn).to_string()),
-                    ])
-                    .style(sel(i))
+                    (
+                        vec![
+                            Span::from(g.group_name.clone()),
+                            Span::from(members.to_string()),
+                            Span::from(
+                                g.attached_managed_policies
+                                    .iter()
+                                    .map(|p| p.policy_name.as_str())
+                                    .chain(
+                                        g.group_policy_list.iter().map(|p| p.policy_name.as_str()),
+                                    )
+                                    .collect::<Vec<_>>()
+                                    .join(","),
+                            ),
+                            Span::from(findings_on(&g.arn).to_string()),
+                        ],
+                        sel(i),
+                    )
                 })
                 .collect(),
         ),
@@ -498,22 +533,52 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
             visible
                 .map(|(i, &ri)| {
                     let p = &iam.policies[ri];
-                    Row::new(vec![
-                        Cell::from(p.policy_name.clone()),
-                        Cell::from(if p.is_aws_managed() {
-                            "AWS"
-                        } else {
-                            "customer"
-                        }),
-                        Cell::from(p.attachment_count.to_string()),
-                        Cell::from(p.update_date.format("%Y-%m-%d").to_string()),
-                        Cell::from(findings_on(&p.arn).to_string()),
-                    ])
-                    .style(sel(i))
+                    (
+                        vec![
+                            Span::from(p.policy_name.clone()),
+                            Span::from(if p.is_aws_managed() {
+                                "AWS"
+                            } else {
+                                "customer"
+                            }),
+                            Span::from(p.attachment_count.to_string()),
+                            Span::from(p.update_date.format("%Y-%m-%d").to_string()),
+                            Span::from(findings_on(&p.arn).to_string()),
+                        ],
+                        sel(i),
+                    )
                 })
                 .collect(),
         ),
     };
+    let inner = Rect {
+        width: area.width.saturating_sub(2),
+        ..area
+    };
+    // As `Table` lays its columns out (Flex::Start, spacing 1).
+    let cols = Layout::horizontal(widths.clone())
+        .flex(ratatui::layout::Flex::Start)
+        .spacing(1)
+        .split(inner);
+    let fit = |span: Span<'static>, w: u16| {
+        let text = elide(&span.content, w as usize, Elide::End).into_owned();
+        Cell::from(Span::styled(text, span.style))
+    };
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|(cells, style)| {
+            let cells = cells
+                .into_iter()
+                .zip(cols.iter())
+                .map(|(c, r)| fit(c, r.width));
+            Row::new(cells.collect::<Vec<_>>()).style(style)
+        })
+        .collect();
+    let header: Vec<Cell> = header
+        .into_iter()
+        .zip(cols.iter())
+        .map(|(h, r)| fit(Span::raw(h), r.width))
+        .collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.title()))
         .block(blk)

@@ -25,10 +25,10 @@ pub fn draw(
 ) {
     match view {
         View::Overview(o) => overview::render(state, data, o, theme, frame, area),
-        View::Findings(l) => findings::render(data, l, theme, frame, area),
+        View::Findings(l) => findings::render(data, l, &state.columns, theme, frame, area),
         View::Detail(d) => detail::render(data, d, theme, frame, area),
         View::Resource(r) => resource::render_resource(data, r, theme, frame, area),
-        View::Resources(l) => resource::render_list(data, l, theme, frame, area),
+        View::Resources(l) => resource::render_list(data, l, &state.columns, theme, frame, area),
         View::Iam(i) => iam::render(data, i, theme, frame, area),
         View::Journal(j) => journal::render(state, j, theme, frame, area),
         View::Incident(_) => incident::render(state, theme, frame, area),

@@ -231,7 +231,8 @@ fn resources(
     out
 }
 
-fn sources(data: &Dataset, theme: &Theme) -> Vec<Item<'static>> {
+fn sources(data: &Dataset, theme: &Theme, width: u16) -> Vec<Item<'static>> {
+    let width = width as usize;
     let mut out = vec![heading("Sources", theme)];
     let mut gaps: Vec<String> = Vec::new();
     for region in &data.regions {
@@ -268,10 +269,9 @@ fn sources(data: &Dataset, theme: &Theme) -> Vec<Item<'static>> {
         }
         out.push((Line::from(spans), None));
         for g in gaps.drain(..) {
-            out.push((
-                Line::from(Span::styled(format!("    {g}"), theme.warn())),
-                None,
-            ));
+            for l in wrap(&format!("    {g}"), width, "      ") {
+                out.push((Line::from(Span::styled(l, theme.warn())), None));
+            }
         }
     }
     if let Some(c) = data
@@ -279,10 +279,9 @@ fn sources(data: &Dataset, theme: &Theme) -> Vec<Item<'static>> {
         .get("iam", None)
         .filter(|c| !c.state.is_complete())
     {
-        out.push((
-            Line::from(Span::styled(format!("  {}", c.label()), theme.warn())),
-            None,
-        ));
+        for l in wrap(&format!("  {}", c.label()), width, "    ") {
+            out.push((Line::from(Span::styled(l, theme.warn())), None));
+        }
     }
     if data.problems.is_empty() && data.coverage.is_complete() {
         out.push((
@@ -301,21 +300,19 @@ fn sources(data: &Dataset, theme: &Theme) -> Vec<Item<'static>> {
             .iter()
             .filter(|p| !explained(&p.source, p.region.as_deref()))
         {
-            out.push((
-                Line::from(Span::styled(
-                    format!(
-                        "  ! {}{}: {}",
-                        pr.source,
-                        pr.region
-                            .as_deref()
-                            .map(|r| format!(" {r}"))
-                            .unwrap_or_default(),
-                        pr.message
-                    ),
-                    theme.error(),
-                )),
-                None,
-            ));
+            let text = format!(
+                "  ! {}{}: {}",
+                pr.source,
+                pr.region
+                    .as_deref()
+                    .map(|r| format!(" {r}"))
+                    .unwrap_or_default(),
+                pr.message
+            );
+            // Wrapped, not cut: the reason is usually at the end.
+            for l in wrap(&text, width, "    ") {
+                out.push((Line::from(Span::styled(l, theme.error())), None));
+            }
         }
     }
     out
@@ -354,17 +351,58 @@ fn column(
     let sel_line = items
         .iter()
         .position(|(_, it)| it.is_some() && it.as_ref() == selected);
+    let last_item = items.iter().rposition(|(_, it)| it.is_some());
+    let total = items.len();
     let scroll = match sel_line {
+        // On the last item, what follows it (the Sources box) comes into view too.
+        Some(l) if Some(l) == last_item => total.saturating_sub(inner),
         Some(l) if l >= inner => l + 1 - inner,
         _ => 0,
     };
     let lines: Vec<Line> = items.into_iter().map(|(l, _)| l).collect();
+    let mut blk = block(title.to_string(), theme);
+    // Lines out of view are announced, never just cut off.
+    let (above, below) = (scroll, total.saturating_sub(scroll + inner));
+    let mut more = Vec::new();
+    if above > 0 {
+        more.push(format!("↑ {above} more"));
+    }
+    if below > 0 {
+        more.push(format!("↓ {below} more (G)"));
+    }
+    if !more.is_empty() {
+        blk = blk.title_bottom(
+            Line::from(Span::styled(
+                format!(" {} ", more.join(" · ")),
+                theme.accent(),
+            ))
+            .right_aligned(),
+        );
+    }
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(block(title.to_string(), theme))
-            .scroll((scroll as u16, 0)),
+        Paragraph::new(lines).block(blk).scroll((scroll as u16, 0)),
         area,
     );
+}
+
+/// `text` word-wrapped to `width` columns; continuation lines start with `indent`.
+fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let body = text.trim_start_matches(' ');
+    let mut line = text[..text.len() - body.len()].to_string();
+    for word in body.split(' ') {
+        let cur = crate::ui::columns::width(&line);
+        let w = crate::ui::columns::width(word);
+        if !line.trim().is_empty() && cur + 1 + w > width {
+            out.push(std::mem::take(&mut line));
+            line.push_str(indent);
+        } else if !line.trim().is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push(line);
+    out
 }
 
 pub fn render(
@@ -401,7 +439,7 @@ pub fn render(
         column(l, selected, title, theme, frame, left);
         let mut r = resources(state, data, theme, selected, right.width.saturating_sub(2));
         r.push((Line::default(), None));
-        r.extend(sources(data, theme));
+        r.extend(sources(data, theme, right.width.saturating_sub(2)));
         column(r, selected, "resources and sources", theme, frame, right);
     } else {
         // One scrolling column on narrow terminals: everything stays reachable.
@@ -415,7 +453,7 @@ pub fn render(
         l.push((Line::default(), None));
         l.extend(resources(state, data, theme, selected, width));
         l.push((Line::default(), None));
-        l.extend(sources(data, theme));
+        l.extend(sources(data, theme, width));
         column(l, selected, title, theme, frame, area);
     }
 }

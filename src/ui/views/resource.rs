@@ -1,13 +1,19 @@
 //! The resource page (facts + every finding on it) and the resources pane.
+use crate::app::columns::{ColumnPrefs, Elide, TableId};
 use crate::app::views::paths;
 use crate::app::{PageTab, ResourceSort, ResourceView, ResourcesView};
 use crate::dataset::Dataset;
 use crate::model::Severity;
-use crate::ui::{admin, block, findings::sources_label, iam, theme::Theme};
+use crate::ui::clip_box;
+use crate::ui::columns::{constraints, elide, headers, lay_out, widest};
+use crate::ui::findings::{finding_cells, laid_row, sev_style};
+use crate::ui::{admin, block, iam, theme::Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Paragraph, Row, Table};
+use std::borrow::Cow;
 
 pub fn render_resource(
     data: &Dataset,
@@ -48,9 +54,21 @@ pub fn render_resource(
         ]));
     }
     facts.extend(iam::facts(data, &res.arn, theme));
-    let facts_h = (facts.len() as u16 + 2).min(area.height / 2).max(4);
+    // The facts (a policy document, say) get what the findings below do not need, and at
+    // least half the page when they are long.
+    let table_need = (res.findings.len() as u16 + 3).clamp(4, area.height / 2);
+    let facts_h = (facts.len() as u16 + 2)
+        .min(area.height.saturating_sub(table_need))
+        .max(4);
     let [top, bottom] =
         Layout::vertical([Constraint::Length(facts_h), Constraint::Min(3)]).areas(area);
+    // Never clipped silently: long lines end in "…", a cut list says how much is missing.
+    let facts = clip_box(
+        facts,
+        top.width.saturating_sub(2),
+        top.height.saturating_sub(2),
+        theme,
+    );
     frame.render_widget(
         Paragraph::new(facts).block(block(format!("{} · {}", res.name, res.kind), theme)),
         top,
@@ -95,6 +113,17 @@ pub fn render_resource(
     let h = bottom.height.saturating_sub(3) as usize;
     let c = v.cursor;
     let offset = c.window(h);
+    // The findings table's columns, less the resource (it is this page's).
+    let t = TableId::Findings;
+    let mut prefs = ColumnPrefs::default();
+    let _ = prefs.command(t, "-resource");
+    let want = widest(
+        t.columns().len(),
+        res.findings
+            .iter()
+            .map(|&fi| finding_cells(&data.findings[fi], false)),
+    );
+    let laid = lay_out(t, &prefs, bottom.width.saturating_sub(2), &want);
     let rows: Vec<Row> = res
         .findings
         .iter()
@@ -110,37 +139,24 @@ pub fn render_resource(
             } else {
                 theme.dimmed()
             };
-            Row::new(vec![
-                Cell::from(Span::styled(f.severity.label(), theme.severity(f.severity))),
-                Cell::from(sources_label(&f.sources())),
-                Cell::from(f.control_id.clone().unwrap_or_else(|| f.kind.clone())),
-                Cell::from(f.title.clone()),
-                Cell::from(f.workflow.label()),
-            ])
+            let sev = sev_style(theme, f.severity, i == c.selected);
+            laid_row(t, &laid, finding_cells(f, false), |id| {
+                (id == "sev").then_some(sev)
+            })
             .style(style)
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(8),
-            Constraint::Length(8),
-            Constraint::Length(28),
-            Constraint::Fill(1),
-            Constraint::Length(10),
-        ],
-    )
-    .header(
-        Row::new(vec!["SEV", "SOURCE", "TYPE / CONTROL", "TITLE", "STATUS"]).style(theme.title()),
-    )
-    .block(block(title, theme))
-    .column_spacing(1);
+    let table = Table::new(rows, constraints(&laid))
+        .header(Row::new(headers(t, &laid)).style(theme.title()))
+        .block(block(title, theme))
+        .column_spacing(1);
     frame.render_widget(table, bottom);
 }
 
 pub fn render_list(
     data: &Dataset,
     v: &ResourcesView,
+    prefs: &ColumnPrefs,
     theme: &Theme,
     frame: &mut Frame,
     area: Rect,
@@ -154,58 +170,65 @@ pub fn render_list(
     if !l.filter.is_empty() {
         title.push_str(&format!(" /{}", l.filter));
     }
+    let t = TableId::Resources;
+    let hidden = prefs.hidden_names(t);
+    if !hidden.is_empty() {
+        title.push_str(&format!(" · hidden: {}", hidden.join(",")));
+    }
+    let title = elide(&title, area.width.saturating_sub(4) as usize, Elide::End).into_owned();
     let h = area.height.saturating_sub(3) as usize;
     let c = l.cursor;
     let offset = c.window(h);
-    let rows: Vec<Row> = l
-        .rows
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(h)
-        .map(|(i, &ri)| {
-            let r = &data.resources.resources[ri];
-            let mut worst: Option<Severity> = None;
-            let mut open = 0;
-            for &fi in &r.findings {
-                let f = &data.findings[fi];
-                if f.workflow.is_open() {
-                    open += 1;
-                    worst = worst.max(Some(f.severity));
-                }
+    let end = (offset + h).min(l.rows.len());
+    // Worst open severity and open count of a resource.
+    let worst_of = |ri: usize| {
+        let r = &data.resources.resources[ri];
+        let mut worst: Option<Severity> = None;
+        let mut open = 0;
+        for &fi in &r.findings {
+            let f = &data.findings[fi];
+            if f.workflow.is_open() {
+                open += 1;
+                worst = worst.max(Some(f.severity));
             }
-            let style = if i == c.selected {
+        }
+        (worst, open)
+    };
+    let cells = |ri: usize| -> Vec<Cow<'_, str>> {
+        let r = &data.resources.resources[ri];
+        let (worst, open) = worst_of(ri);
+        vec![
+            Cow::Borrowed(worst.map_or("-", |s| s.label())),
+            Cow::Owned(format!("{open:>4}")),
+            Cow::Borrowed(r.kind.as_str()),
+            Cow::Borrowed(r.name.as_str()),
+            Cow::Borrowed(r.region.as_deref().unwrap_or("global")),
+            Cow::Borrowed(r.arn.as_str()),
+        ]
+    };
+    let sample = (0..l.rows.len().min(500)).chain(offset..end);
+    let want = widest(t.columns().len(), sample.map(|i| cells(l.rows[i])));
+    let laid = lay_out(t, prefs, area.width.saturating_sub(2), &want);
+    let rows: Vec<Row> = (offset..end)
+        .map(|i| {
+            let ri = l.rows[i];
+            let selected = i == c.selected;
+            let style = if selected {
                 theme.selected()
             } else {
                 theme.text()
             };
-            Row::new(vec![
-                Cell::from(match worst {
-                    Some(s) => Span::styled(s.label(), theme.severity(s)),
-                    None => Span::styled("-", theme.dimmed()),
-                }),
-                Cell::from(format!("{open:>4}")),
-                Cell::from(r.kind.clone()),
-                Cell::from(r.name.clone()),
-                Cell::from(r.region.clone().unwrap_or_else(|| "global".into())),
-                Cell::from(r.arn.clone()),
-            ])
-            .style(style)
+            let sev = match worst_of(ri).0 {
+                _ if selected => Style::default(),
+                Some(s) => theme.severity(s),
+                None => theme.dimmed(),
+            };
+            laid_row(t, &laid, cells(ri), |id| (id == "sev").then_some(sev)).style(style)
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(8),
-            Constraint::Length(5),
-            Constraint::Length(22),
-            Constraint::Length(28),
-            Constraint::Length(14),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(Row::new(vec!["WORST", "OPEN", "TYPE", "NAME", "REGION", "ARN"]).style(theme.title()))
-    .block(block(title, theme))
-    .column_spacing(1);
+    let table = Table::new(rows, constraints(&laid))
+        .header(Row::new(headers(t, &laid)).style(theme.title()))
+        .block(block(title, theme))
+        .column_spacing(1);
     frame.render_widget(table, area);
 }
