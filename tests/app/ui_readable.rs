@@ -239,17 +239,70 @@ fn header_badges_stay_visible_at_80_columns() {
     assert!(header.contains('…'), "{header}");
 }
 
-/// A policy's page: the pretty-printed document gets the room its few findings leave, and
-/// what still does not fit is counted, not cut.
+/// A policy's page: the facts count the statements, and the pretty-printed document is the
+/// page's Document tab, scrolled with j/k / PgDn / G, with where the window is always shown.
 #[test]
-fn policy_document_gets_the_room_and_a_count_of_the_rest() {
+fn policy_document_is_a_scrollable_tab_never_cut_off() {
     for (w, h) in [(120, 34), (80, 24)] {
         let mut st = loaded(w, h);
         press(&mut st, ":iam<Enter>lll/AcmeFullAccess<Enter><Enter>");
         let t = text(&st);
-        assert!(t.contains("Document"), "{t}");
+        assert!(t.contains("statement(s) · h/l: read it"), "{t}");
+        // Findings, then (no tree for a policy) the document.
+        press(&mut st, "l");
+        let t = text(&st);
+        assert!(t.contains("‹document v"), "{t}");
         assert!(t.contains("\"Statement\""), "{t}");
-        let whole = t.contains("│                }") || t.contains("│                 }");
-        assert!(whole || t.contains("more line"), "{w}x{h}:\n{t}");
+        let doc_len = {
+            let data = st.data.clone().unwrap();
+            let arn = data
+                .iam
+                .as_ref()
+                .unwrap()
+                .policies
+                .iter()
+                .find(|p| p.policy_name == "AcmeFullAccess")
+                .unwrap()
+                .arn
+                .clone();
+            guardpost::app::views::resource::document(&data, &arn)
+                .unwrap()
+                .lines
+                .len()
+        };
+        if t.contains(&format!("of {doc_len}")) {
+            // Longer than the box: the last line is reached with G, the window says so.
+            press(&mut st, "G");
+            let t = text(&st);
+            assert!(t.contains(&format!("of {doc_len}")), "{t}");
+            assert!(t.contains(&format!("–{doc_len} of")), "{w}x{h}:\n{t}");
+        } else {
+            // It fits: every line is there, the closing brace too.
+            assert!(t.contains("│}"), "{w}x{h}:\n{t}");
+        }
+        // h goes back to the findings.
+        press(&mut st, "h");
+        assert!(
+            text(&st).contains("‹findings on AcmeFullAccess"),
+            "{}",
+            text(&st)
+        );
     }
+}
+
+/// A role's trust policy is a tab of its page too.
+#[test]
+fn a_roles_trust_policy_is_a_tab() {
+    let mut st = loaded(120, 34);
+    press(&mut st, ":iam<Enter>l/ec2-app-role<Enter><Enter>");
+    let mut seen = String::new();
+    for _ in 0..3 {
+        press(&mut st, "l");
+        seen = text(&st);
+        if seen.contains("‹trust policy") {
+            break;
+        }
+    }
+    assert!(seen.contains("‹trust policy ["), "{seen}");
+    assert!(seen.contains("sts:AssumeRole"), "{seen}");
 }

@@ -9,13 +9,62 @@ use crate::app::selection::Selection;
 use crate::app::state::Status;
 use crate::dataset::Dataset;
 
-/// What the lower half of a resource page shows (h/l switch on a user or role).
+/// What the lower half of a resource page shows (h/l switch between the tabs it has).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum PageTab {
     #[default]
     Findings,
     /// The "can become" tree (users and roles only).
     CanBecome,
+    /// The pretty-printed policy document (a managed policy's default version, a role's trust
+    /// policy), scrolled with j/k.
+    Document,
+}
+
+/// A policy document to read on a resource page: its label and its pretty-printed lines
+/// (sanitised: the document is the account's text).
+pub struct Document {
+    pub label: String,
+    pub lines: Vec<String>,
+}
+
+/// The document a resource page can show: a managed policy's default version or a role's
+/// trust policy; None for anything else.
+pub fn document(data: &Dataset, arn: &str) -> Option<Document> {
+    let iam = data.iam.as_ref()?;
+    let (label, doc) = if let Some(p) = iam.policy(arn) {
+        (
+            format!("document {}", crate::sanitize::line(&p.default_version_id)),
+            &p.document,
+        )
+    } else if let Some(r) = iam.role_by_arn(arn) {
+        ("trust policy".to_string(), &r.assume_role_policy_document)
+    } else {
+        return None;
+    };
+    if doc.is_null() {
+        return None;
+    }
+    let text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    Some(Document {
+        label,
+        lines: text
+            .lines()
+            .map(|l| crate::sanitize::line(l).into_owned())
+            .collect(),
+    })
+}
+
+/// The tabs a page has, in h/l order.
+pub fn tabs(data: &Dataset, arn: &str) -> Vec<PageTab> {
+    let mut out = vec![PageTab::Findings];
+    if tree(data, arn).is_some() {
+        out.push(PageTab::CanBecome);
+    }
+    if document(data, arn).is_some() {
+        out.push(PageTab::Document);
+    }
+    out
 }
 
 #[derive(Debug, Clone)]
@@ -26,6 +75,8 @@ pub struct ResourceView {
     pub tab: PageTab,
     /// The cursor over the "can become" tree's rows.
     pub tree: Cursor,
+    /// The document tab's first line shown.
+    pub doc: Cursor,
 }
 
 impl ResourceView {
@@ -35,6 +86,7 @@ impl ResourceView {
             cursor: Cursor::default(),
             tab: PageTab::Findings,
             tree: Cursor::default(),
+            doc: Cursor::default(),
         }
     }
 
@@ -77,16 +129,32 @@ impl ViewBehaviour for ResourceView {
             return Reaction::default();
         };
         if matches!(action, Action::Left | Action::Right) {
-            if tree(cx.data, &res.arn).is_some() {
-                self.tab = match self.tab {
-                    PageTab::Findings => PageTab::CanBecome,
-                    PageTab::CanBecome => PageTab::Findings,
-                };
-            }
+            let tabs = tabs(cx.data, &res.arn);
+            let at = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
+            let n = tabs.len();
+            let next = if action == Action::Right {
+                at + 1
+            } else {
+                at + n - 1
+            };
+            self.tab = tabs[next % n];
             return Reaction::default();
         }
         if self.tab == PageTab::CanBecome {
             return self.tree_key(cx, &res.arn, action);
+        }
+        if self.tab == PageTab::Document {
+            // The document scrolls by its first visible line (a window of one).
+            let len = document(cx.data, &res.arn).map_or(0, |d| d.lines.len());
+            let page = cx.height.max(1) as isize;
+            match action {
+                Action::PageDown => self.doc.step(page, len, 1),
+                Action::PageUp => self.doc.step(-page, len, 1),
+                _ => {
+                    move_cursor(&mut self.doc, action, len, 1);
+                }
+            }
+            return Reaction::default();
         }
         if move_cursor(&mut self.cursor, action, res.findings.len(), cx.height) {
             return Reaction::default();
@@ -120,10 +188,12 @@ impl ViewBehaviour for ResourceView {
             .and_then(|r| tree(cx.data, &r.arn));
         match t {
             Some(t) => v.tree.fit(t.rows.len(), cx.height),
-            None => {
-                v.tab = PageTab::Findings;
-                v.tree = Cursor::default();
-            }
+            None => v.tree = Cursor::default(),
+        }
+        if let Some(r) = cx.data.resources.resources.get(resource)
+            && !tabs(cx.data, &r.arn).contains(&v.tab)
+        {
+            v.tab = PageTab::Findings;
         }
         Some(View::Resource(v))
     }
@@ -143,6 +213,16 @@ impl ViewBehaviour for ResourceView {
     }
 
     fn hints(&self) -> &'static [(&'static str, &'static str)] {
+        if self.tab == PageTab::Document {
+            return &[
+                ("j/k", "scroll"),
+                ("PgDn/PgUp", "page"),
+                ("g/G", "top/end"),
+                ("h/l", "tabs"),
+                ("c", "copy ARN"),
+                ("Esc", "back"),
+            ];
+        }
         if self.tab == PageTab::CanBecome {
             return &[
                 ("j/k", "scroll"),

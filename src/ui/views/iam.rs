@@ -287,7 +287,7 @@ pub fn facts(data: &Dataset, arn: &str, theme: &Theme) -> Vec<Line<'static>> {
     if let Some(p) = iam.policy(arn) {
         let mut out = vec![
             kv(
-                "Type",
+                "Managed by",
                 if p.is_aws_managed() {
                     "AWS managed".into()
                 } else {
@@ -298,14 +298,17 @@ pub fn facts(data: &Dataset, arn: &str, theme: &Theme) -> Vec<Line<'static>> {
             kv("Attachments", p.attachment_count.to_string(), theme),
             kv("Version", p.default_version_id.clone(), theme),
         ];
-        let doc = serde_json::to_string_pretty(&p.document).unwrap_or_default();
-        for (i, l) in doc.lines().enumerate() {
-            out.push(kv(
-                if i == 0 { "Document" } else { "" },
-                l.to_string(),
-                theme,
-            ));
-        }
+        // The document itself is the page's Document tab (scrollable, never cut off).
+        let statements = match &p.document["Statement"] {
+            serde_json::Value::Array(a) => a.len(),
+            serde_json::Value::Null => 0,
+            _ => 1,
+        };
+        out.push(kv(
+            "Document",
+            format!("{statements} statement(s) · h/l: read it"),
+            theme,
+        ));
         return out;
     }
     Vec::new()

@@ -1,6 +1,7 @@
 //! The resource page (facts + every finding on it) and the resources pane.
 use crate::app::columns::{ColumnPrefs, Elide, TableId};
 use crate::app::views::paths;
+use crate::app::views::resource as resource_views;
 use crate::app::{PageTab, ResourceSort, ResourceView, ResourcesView};
 use crate::dataset::Dataset;
 use crate::model::Severity;
@@ -74,32 +75,76 @@ pub fn render_resource(
         top,
     );
 
-    // A user or role has two tabs below its facts: its findings and what it can become.
+    // Below the facts: its findings, and for a user or role what it can become, for a policy
+    // or role its document (h/l switch; the title names every tab, the open one in ‹›).
     let tree = summary.and_then(|_| paths::tree(data, &res.arn));
+    let doc = resource_views::document(data, &res.arn);
     let mut title = format!("findings on {} [{}]", res.name, res.findings.len());
-    if let Some(t) = &tree {
-        let becomes = format!(
-            "can become [{} path{}]",
-            t.paths,
-            if t.paths == 1 { "" } else { "s" }
-        );
-        title = match v.tab {
-            PageTab::Findings => format!("‹{title}› · {becomes} · h/l switch"),
-            PageTab::CanBecome => format!("{title} · ‹{becomes}› · h/l switch"),
-        };
-        if v.tab == PageTab::CanBecome {
-            let blk = block(title, theme);
-            let inner = blk.inner(bottom);
-            let lines = admin::tree_lines(
-                t,
-                v.tree,
-                inner.width as usize,
-                inner.height as usize,
-                theme,
-            );
-            frame.render_widget(Paragraph::new(lines).block(blk), bottom);
-            return;
+    if tree.is_some() || doc.is_some() {
+        let mut parts = vec![(PageTab::Findings, title.clone())];
+        if let Some(t) = &tree {
+            parts.push((
+                PageTab::CanBecome,
+                format!(
+                    "can become [{} path{}]",
+                    t.paths,
+                    if t.paths == 1 { "" } else { "s" }
+                ),
+            ));
         }
+        if let Some(d) = &doc {
+            parts.push((
+                PageTab::Document,
+                format!("{} [{} lines]", d.label, d.lines.len()),
+            ));
+        }
+        let names: Vec<String> = parts
+            .into_iter()
+            .map(|(t, n)| if t == v.tab { format!("‹{n}›") } else { n })
+            .collect();
+        title = format!("{} · h/l switch", names.join(" · "));
+    }
+    if v.tab == PageTab::CanBecome
+        && let Some(t) = &tree
+    {
+        let blk = block(title, theme);
+        let inner = blk.inner(bottom);
+        let lines = admin::tree_lines(
+            t,
+            v.tree,
+            inner.width as usize,
+            inner.height as usize,
+            theme,
+        );
+        frame.render_widget(Paragraph::new(lines).block(blk), bottom);
+        return;
+    }
+    if v.tab == PageTab::Document
+        && let Some(d) = &doc
+    {
+        let mut blk = block(title, theme);
+        let inner = blk.inner(bottom);
+        let h = inner.height.max(1) as usize;
+        let len = d.lines.len();
+        let top = v.doc.selected.min(len.saturating_sub(h));
+        let end = (top + h).min(len);
+        // Where the window is, so a long document is never cut off silently.
+        if len > h {
+            blk = blk.title_bottom(
+                Line::from(Span::styled(
+                    format!(" lines {}–{end} of {len} · j/k PgDn/PgUp ", top + 1),
+                    theme.accent(),
+                ))
+                .right_aligned(),
+            );
+        }
+        let lines: Vec<Line> = d.lines[top..end]
+            .iter()
+            .map(|l| Line::from(Span::styled(l.clone(), theme.text())))
+            .collect();
+        let lines = clip_box(lines, inner.width, inner.height, theme);
+        frame.render_widget(Paragraph::new(lines).block(blk), bottom);
+        return;
     }
     if res.findings.is_empty() {
         frame.render_widget(
