@@ -3,6 +3,8 @@
 
 pub mod catalog;
 pub mod document;
+mod edges;
+mod gather;
 pub mod escalation;
 pub mod permissions;
 
