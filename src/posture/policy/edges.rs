@@ -15,7 +15,7 @@ use crate::model::IamInventory;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub(super) fn short_service(service: &str) -> &str {
+fn short_service(service: &str) -> &str {
     service.split('.').next().unwrap_or(service)
 }
 
@@ -65,173 +65,173 @@ impl<'a> Builder<'a> {
         user_node: Vec<usize>,
         role_node: Vec<usize>,
     ) -> Builder<'a> {
-    let partition = nodes
-        .first()
-        .and_then(|n| n.arn.split(':').nth(1))
-        .filter(|p| !p.is_empty())
-        .unwrap_or("aws")
-        .to_string();
-    let mut admin_policies = vec![format!(
-        "arn:{partition}:iam::aws:policy/AdministratorAccess"
-    )];
-    for (i, p) in inv.policies.iter().enumerate() {
-        if p.is_aws_managed() {
-            continue;
-        }
-        if let Some(stmts) = cache.nth(i)
-            && stmts.iter().any(|s| {
-                s.effect == super::document::Effect::Allow
-                    && s.grants_all_actions()
-                    && s.covers_all_resources()
-                    && s.conditions.is_empty()
-            })
-        {
-            admin_policies.push(p.arn.clone());
-        }
-    }
-    let trusts: Vec<Option<Trust>> = inv
-        .role_detail_list
-        .iter()
-        .map(|r| {
-            parse_document(&r.assume_role_policy_document)
-                .ok()
-                .map(|stmts| {
-                    let sourced = stmts
-                        .iter()
-                        .map(|s| SourcedStatement {
-                            source: format!("{} (trust policy)", r.role_name),
-                            stmt: Arc::new(Statement {
-                                resources: super::document::ResourceSpec::Resource(vec![
-                                    "*".into(),
-                                ]),
-                                ..s.clone()
-                            }),
-                        })
-                        .collect();
-                    Trust { stmts, sourced }
+        let partition = nodes
+            .first()
+            .and_then(|n| n.arn.split(':').nth(1))
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws")
+            .to_string();
+        let mut admin_policies = vec![format!(
+            "arn:{partition}:iam::aws:policy/AdministratorAccess"
+        )];
+        for (i, p) in inv.policies.iter().enumerate() {
+            if p.is_aws_managed() {
+                continue;
+            }
+            if let Some(stmts) = cache.nth(i)
+                && stmts.iter().any(|s| {
+                    s.effect == super::document::Effect::Allow
+                        && s.grants_all_actions()
+                        && s.covers_all_resources()
+                        && s.conditions.is_empty()
                 })
-        })
-        .collect();
-    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut attached: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (u, &n) in inv.user_detail_list.iter().zip(&user_node) {
-        for g in &u.group_list {
-            members.entry(g.as_str()).or_default().push(n);
-        }
-        for p in &u.attached_managed_policies {
-            attached.entry(p.policy_arn.as_str()).or_default().push(n);
-        }
-    }
-    for (r, &n) in inv.role_detail_list.iter().zip(&role_node) {
-        for p in &r.attached_managed_policies {
-            attached.entry(p.policy_arn.as_str()).or_default().push(n);
-        }
-    }
-    for g in &inv.group_detail_list {
-        let m = members
-            .get(g.group_name.as_str())
-            .cloned()
-            .unwrap_or_default();
-        for p in &g.attached_managed_policies {
-            attached
-                .entry(p.policy_arn.as_str())
-                .or_default()
-                .extend(m.iter().copied());
-        }
-    }
-    let groups = inv
-        .group_detail_list
-        .iter()
-        .map(|g| group_permissions(cache, g))
-        .collect();
-    let mut service_roles: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut trusted_arn: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut trusted_account: Vec<usize> = Vec::new();
-    for (k, t) in trusts.iter().enumerate() {
-        let Some(t) = t else { continue };
-        let mut by_account = false;
-        for st in t
-            .stmts
-            .iter()
-            .filter(|st| st.allows_assume_role() && !st.not_principal)
-        {
-            for pr in &st.principals {
-                let v = pr.value.trim();
-                let list = match pr.kind {
-                    PrincipalKind::Service => {
-                        service_roles.entry(v.to_ascii_lowercase()).or_default()
-                    }
-                    PrincipalKind::Aws if v.ends_with(":root") || !v.starts_with("arn:") => {
-                        by_account = true;
-                        continue;
-                    }
-                    PrincipalKind::Aws => trusted_arn.entry(v.to_string()).or_default(),
-                    PrincipalKind::Any => {
-                        by_account = true;
-                        continue;
-                    }
-                    _ => continue,
-                };
-                if !list.contains(&k) {
-                    list.push(k);
-                }
+            {
+                admin_policies.push(p.arn.clone());
             }
         }
-        if by_account {
-            trusted_account.push(k);
-        }
-    }
-    let actions = ActionSet::new(
-        catalog()
+        let trusts: Vec<Option<Trust>> = inv
+            .role_detail_list
             .iter()
-            .flat_map(|m| m.actions.iter().map(|a| a.action.clone()))
-            .fold(Vec::new(), |mut v, a| {
-                if !v.contains(&a) {
-                    v.push(a);
-                }
-                v
-            }),
-    );
-    let method_actions = catalog()
-        .iter()
-        .map(|m| {
-            m.actions
-                .iter()
-                .map(|a| actions.position(&a.action).unwrap_or(0))
-                .collect()
-        })
-        .collect();
-    let by_arn = |arns: &mut dyn Iterator<Item = &str>| {
-        let mut map: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, arn) in arns.enumerate() {
-            map.entry(arn.to_ascii_lowercase()).or_default().push(i);
+            .map(|r| {
+                parse_document(&r.assume_role_policy_document)
+                    .ok()
+                    .map(|stmts| {
+                        let sourced = stmts
+                            .iter()
+                            .map(|s| SourcedStatement {
+                                source: format!("{} (trust policy)", r.role_name),
+                                stmt: Arc::new(Statement {
+                                    resources: super::document::ResourceSpec::Resource(vec![
+                                        "*".into(),
+                                    ]),
+                                    ..s.clone()
+                                }),
+                            })
+                            .collect();
+                        Trust { stmts, sourced }
+                    })
+            })
+            .collect();
+        let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut attached: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (u, &n) in inv.user_detail_list.iter().zip(&user_node) {
+            for g in &u.group_list {
+                members.entry(g.as_str()).or_default().push(n);
+            }
+            for p in &u.attached_managed_policies {
+                attached.entry(p.policy_arn.as_str()).or_default().push(n);
+            }
         }
-        map
-    };
-    let user_arns = by_arn(&mut inv.user_detail_list.iter().map(|u| u.arn.as_str()));
-    let role_arns = by_arn(&mut inv.role_detail_list.iter().map(|r| r.arn.as_str()));
-    let group_arns = by_arn(&mut inv.group_detail_list.iter().map(|g| g.arn.as_str()));
-    let policy_arns = by_arn(&mut inv.policies.iter().map(|p| p.arn.as_str()));
-    Builder {
-        service_roles,
-        trusted_arn,
-        trusted_account,
-        inv,
-        partition,
-        admin_policies,
-        trusts,
-        role_node,
-        user_node,
-        members,
-        attached,
-        groups,
-        actions,
-        method_actions,
-        user_arns,
-        role_arns,
-        group_arns,
-        policy_arns,
-    }
+        for (r, &n) in inv.role_detail_list.iter().zip(&role_node) {
+            for p in &r.attached_managed_policies {
+                attached.entry(p.policy_arn.as_str()).or_default().push(n);
+            }
+        }
+        for g in &inv.group_detail_list {
+            let m = members
+                .get(g.group_name.as_str())
+                .cloned()
+                .unwrap_or_default();
+            for p in &g.attached_managed_policies {
+                attached
+                    .entry(p.policy_arn.as_str())
+                    .or_default()
+                    .extend(m.iter().copied());
+            }
+        }
+        let groups = inv
+            .group_detail_list
+            .iter()
+            .map(|g| group_permissions(cache, g))
+            .collect();
+        let mut service_roles: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut trusted_arn: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut trusted_account: Vec<usize> = Vec::new();
+        for (k, t) in trusts.iter().enumerate() {
+            let Some(t) = t else { continue };
+            let mut by_account = false;
+            for st in t
+                .stmts
+                .iter()
+                .filter(|st| st.allows_assume_role() && !st.not_principal)
+            {
+                for pr in &st.principals {
+                    let v = pr.value.trim();
+                    let list = match pr.kind {
+                        PrincipalKind::Service => {
+                            service_roles.entry(v.to_ascii_lowercase()).or_default()
+                        }
+                        PrincipalKind::Aws if v.ends_with(":root") || !v.starts_with("arn:") => {
+                            by_account = true;
+                            continue;
+                        }
+                        PrincipalKind::Aws => trusted_arn.entry(v.to_string()).or_default(),
+                        PrincipalKind::Any => {
+                            by_account = true;
+                            continue;
+                        }
+                        _ => continue,
+                    };
+                    if !list.contains(&k) {
+                        list.push(k);
+                    }
+                }
+            }
+            if by_account {
+                trusted_account.push(k);
+            }
+        }
+        let actions = ActionSet::new(
+            catalog()
+                .iter()
+                .flat_map(|m| m.actions.iter().map(|a| a.action.clone()))
+                .fold(Vec::new(), |mut v, a| {
+                    if !v.contains(&a) {
+                        v.push(a);
+                    }
+                    v
+                }),
+        );
+        let method_actions = catalog()
+            .iter()
+            .map(|m| {
+                m.actions
+                    .iter()
+                    .map(|a| actions.position(&a.action).unwrap_or(0))
+                    .collect()
+            })
+            .collect();
+        let by_arn = |arns: &mut dyn Iterator<Item = &str>| {
+            let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, arn) in arns.enumerate() {
+                map.entry(arn.to_ascii_lowercase()).or_default().push(i);
+            }
+            map
+        };
+        let user_arns = by_arn(&mut inv.user_detail_list.iter().map(|u| u.arn.as_str()));
+        let role_arns = by_arn(&mut inv.role_detail_list.iter().map(|r| r.arn.as_str()));
+        let group_arns = by_arn(&mut inv.group_detail_list.iter().map(|g| g.arn.as_str()));
+        let policy_arns = by_arn(&mut inv.policies.iter().map(|p| p.arn.as_str()));
+        Builder {
+            service_roles,
+            trusted_arn,
+            trusted_account,
+            inv,
+            partition,
+            admin_policies,
+            trusts,
+            role_node,
+            user_node,
+            members,
+            attached,
+            groups,
+            actions,
+            method_actions,
+            user_arns,
+            role_arns,
+            group_arns,
+            policy_arns,
+        }
     }
 }
 
@@ -598,12 +598,8 @@ impl Builder<'_> {
                     continue;
                 }
                 // Trust conditions are read for the caller like identity conditions.
-                let Some(g) = allows_with(
-                    std::slice::from_ref(sourced),
-                    None,
-                    &p.caller,
-                    &request,
-                ) else {
+                let Some(g) = allows_with(std::slice::from_ref(sourced), None, &p.caller, &request)
+                else {
                     continue;
                 };
                 if best.as_ref().is_none_or(|(b, _)| g.better_than(b)) {

@@ -19,8 +19,7 @@
 pub use super::catalog::*;
 use super::edges::Builder;
 use super::permissions::{
-    Grant, Permissions, PolicyCache, StatementRef, role_permissions_cached,
-    user_permissions_cached,
+    Grant, Permissions, PolicyCache, StatementRef, role_permissions_cached, user_permissions_cached,
 };
 use crate::model::IamInventory;
 use serde::Serialize;
@@ -426,7 +425,6 @@ enum Via {
     /// Its become-edge `k` leads towards one.
     Next(usize),
 }
-
 
 /// Privilege-escalation paths of the user or role `principal_arn` (empty when unknown or
 /// admin). Builds the whole graph: callers with a dataset should read its analysis instead.

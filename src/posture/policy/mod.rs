@@ -4,8 +4,8 @@
 pub mod catalog;
 pub mod document;
 mod edges;
-mod gather;
 pub mod escalation;
+mod gather;
 pub mod permissions;
 
 pub use document::*;

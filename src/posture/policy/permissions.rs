@@ -10,8 +10,8 @@
 //! the path past a Deny that carries one, both marked "depends on <key>" (conservative: a path
 //! is shown with its doubt rather than hidden).
 
-pub use super::gather::*;
 use super::document::{Effect, ResourceSpec, Statement, action_service, glob_match};
+pub use super::gather::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -424,7 +424,10 @@ impl<'p> ActionView<'p> {
         };
         let identity = pick(identity);
         let boundary = boundary.map(pick);
-        let mfa = identity.iter().chain(boundary.iter().flatten()).any(|s| reads_mfa(s));
+        let mfa = identity
+            .iter()
+            .chain(boundary.iter().flatten())
+            .any(|s| reads_mfa(s));
         ActionView {
             identity,
             boundary,
@@ -436,7 +439,13 @@ impl<'p> ActionView<'p> {
     /// [`Permissions::allows`] for a request of this view's action.
     pub fn allows(&self, req: &Request<'_>) -> Option<Grant> {
         let boundary = self.boundary.as_deref();
-        if let Some(g) = decide(&self.identity, boundary, self.caller, req, World::AccessKeys) {
+        if let Some(g) = decide(
+            &self.identity,
+            boundary,
+            self.caller,
+            req,
+            World::AccessKeys,
+        ) {
             return Some(g);
         }
         // Without an MFA key in any statement both worlds decide alike.
@@ -454,7 +463,11 @@ impl<'p> ActionView<'p> {
     /// some Allow could cover other resources. A target outside the list is never allowed.
     pub fn literal_resources(&self) -> Option<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
-        for s in self.identity.iter().filter(|s| s.stmt.effect == Effect::Allow) {
+        for s in self
+            .identity
+            .iter()
+            .filter(|s| s.stmt.effect == Effect::Allow)
+        {
             match &s.stmt.resources {
                 ResourceSpec::Resource(rs) => {
                     for r in rs {
@@ -562,7 +575,12 @@ impl Permissions {
 
     /// The statements that can match `action`, for evaluating it on many resources.
     pub fn view(&self, action: &str) -> ActionView<'_> {
-        ActionView::new(&self.identity, self.boundary.as_deref(), &self.caller, action)
+        ActionView::new(
+            &self.identity,
+            self.boundary.as_deref(),
+            &self.caller,
+            action,
+        )
     }
 
     /// [`Permissions::may_allow`] for every action of `set` at once: each statement is matched
@@ -726,4 +744,3 @@ const ADMIN_PROBES: [&str; 6] = [
     "iam:CreatePolicyVersion",
     "sts:AssumeRole",
 ];
-

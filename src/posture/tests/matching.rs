@@ -74,17 +74,23 @@ fn statement() -> impl Strategy<Value = Value> {
         prop::collection::vec(pick(&RESOURCES), 1..3),
         0..4usize,
     )
-        .prop_map(|(allow, not_action, actions, not_resource, resources, cond)| {
-            let mut s = json!({"Effect": if allow { "Allow" } else { "Deny" }});
-            s[if not_action { "NotAction" } else { "Action" }] = json!(actions);
-            s[if not_resource { "NotResource" } else { "Resource" }] = json!(resources);
-            match cond {
-                1 => s["Condition"] = json!({"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
-                2 => s["Condition"] = json!({"StringEquals": {"aws:username": "dev"}}),
-                _ => {}
-            }
-            s
-        })
+        .prop_map(
+            |(allow, not_action, actions, not_resource, resources, cond)| {
+                let mut s = json!({"Effect": if allow { "Allow" } else { "Deny" }});
+                s[if not_action { "NotAction" } else { "Action" }] = json!(actions);
+                s[if not_resource {
+                    "NotResource"
+                } else {
+                    "Resource"
+                }] = json!(resources);
+                match cond {
+                    1 => s["Condition"] = json!({"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
+                    2 => s["Condition"] = json!({"StringEquals": {"aws:username": "dev"}}),
+                    _ => {}
+                }
+                s
+            },
+        )
 }
 
 /// User `dev` with one inline policy of `stmts` and, if any, a boundary of `bound`.
