@@ -459,8 +459,9 @@ impl<'p> ActionView<'p> {
     }
 
     /// The resources (ASCII-lowercased) this view can allow the action on when every Allow
-    /// names them literally (no wildcard, no policy variable, no NotResource); `None` when
-    /// some Allow could cover other resources. A target outside the list is never allowed.
+    /// names them literally (no wildcard once this caller's policy variables are filled in, no
+    /// NotResource); `None` when some Allow could cover other resources. A target outside the
+    /// list is never allowed.
     pub fn literal_resources(&self) -> Option<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
         for s in self
@@ -471,8 +472,12 @@ impl<'p> ActionView<'p> {
             match &s.stmt.resources {
                 ResourceSpec::Resource(rs) => {
                     for r in rs {
-                        let r = r.trim();
-                        if r.contains(['*', '?']) || r.contains("${") {
+                        // The substitution `matches_resource` makes for this caller; a
+                        // variable the caller lacks matches nothing.
+                        let Some(r) = substitute(r.trim(), self.caller) else {
+                            continue;
+                        };
+                        if r.contains(['*', '?']) {
                             return None;
                         }
                         out.push(r.to_ascii_lowercase());
