@@ -84,6 +84,82 @@ pub struct Statement {
     pub raw: Value,
     /// Position in its document (0-based), for evidence when there is no Sid.
     pub index: usize,
+    /// The Action/NotAction patterns compiled once at parse time (same order as `actions`):
+    /// the evaluator matches them millions of times.
+    pub(crate) action_patterns: Vec<ActionPattern>,
+}
+
+/// How an action pattern matches, picked once so the common shapes skip the glob loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// No wildcard: equal ignoring ASCII case.
+    Exact,
+    /// Only `*`s: everything.
+    Everything,
+    /// A literal prefix then only `*`s (`iam:Get*`): the prefix's length.
+    Prefix(usize),
+    /// Anything else: [`glob_match`].
+    Glob,
+}
+
+/// One Action/NotAction pattern, trimmed and ASCII-lowercased once. Matches exactly what
+/// `glob_match(pattern.trim(), action)` does (a differential test checks it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ActionPattern {
+    text: Box<str>,
+    shape: Shape,
+    /// The service prefix (before the first `:`, lowercased) when it holds no wildcard: the
+    /// pattern can then only match actions of that service. `None`: any service.
+    service: Option<Box<str>>,
+}
+
+impl ActionPattern {
+    pub(crate) fn new(pattern: &str) -> ActionPattern {
+        let text = pattern.trim().to_ascii_lowercase();
+        let wild = |b: u8| b == b'*' || b == b'?';
+        let bytes = text.as_bytes();
+        let shape = match bytes.iter().position(|&b| wild(b)) {
+            None => Shape::Exact,
+            Some(0) if bytes.iter().all(|&b| b == b'*') => Shape::Everything,
+            Some(i) if bytes[i..].iter().all(|&b| b == b'*') => Shape::Prefix(i),
+            Some(_) => Shape::Glob,
+        };
+        // A literal prefix up to a `:` can only match text with that prefix and that `:`.
+        let service = text
+            .split_once(':')
+            .filter(|(svc, _)| !svc.bytes().any(wild))
+            .map(|(svc, _)| svc.into());
+        ActionPattern {
+            text: text.into(),
+            shape,
+            service,
+        }
+    }
+
+    pub(crate) fn matches(&self, action: &str) -> bool {
+        match self.shape {
+            Shape::Exact => self.text.eq_ignore_ascii_case(action),
+            // glob_match lets a pattern `*` consume a literal `*` of the text as a plain
+            // character (a quirk the callers that compare patterns rely on): keep its answer.
+            _ if action.contains('*') => glob_match(&self.text, action),
+            Shape::Everything => true,
+            Shape::Prefix(n) => {
+                action.len() >= n
+                    && action.as_bytes()[..n].eq_ignore_ascii_case(&self.text.as_bytes()[..n])
+            }
+            Shape::Glob => glob_match(&self.text, action),
+        }
+    }
+
+    /// The lowercased service this pattern is limited to, if any.
+    pub(crate) fn service(&self) -> Option<&str> {
+        self.service.as_deref()
+    }
+}
+
+/// The service prefix of an action (`iam` of `iam:PassRole`), as written.
+pub(crate) fn action_service(action: &str) -> &str {
+    action.split(':').next().unwrap_or("")
 }
 
 impl Statement {
@@ -210,13 +286,18 @@ fn parse_statement(v: &Value, index: usize) -> Result<Statement, String> {
     Ok(Statement {
         sid: o.get("Sid").and_then(Value::as_str).map(str::to_string),
         effect,
-        actions,
         resources,
         principals,
         not_principal,
         conditions,
         raw: v.clone(),
         index,
+        action_patterns: match &actions {
+            ActionSpec::Action(ps) | ActionSpec::NotAction(ps) => {
+                ps.iter().map(|p| ActionPattern::new(p)).collect()
+            }
+        },
+        actions,
     })
 }
 
@@ -292,9 +373,23 @@ fn is_all_actions(pattern: &str) -> bool {
 
 impl Statement {
     pub fn matches_action(&self, action: &str) -> bool {
+        let hit = self.action_patterns.iter().any(|p| p.matches(action));
         match &self.actions {
-            ActionSpec::Action(ps) => ps.iter().any(|p| glob_match(p.trim(), action)),
-            ActionSpec::NotAction(ps) => !ps.iter().any(|p| glob_match(p.trim(), action)),
+            ActionSpec::Action(_) => hit,
+            ActionSpec::NotAction(_) => !hit,
+        }
+    }
+
+    /// Whether some action of `service` might match: false only when every
+    /// pattern is an Action pattern limited to another service. A cheap filter before
+    /// [`Statement::matches_action`].
+    pub(crate) fn may_match_service(&self, service: &str) -> bool {
+        match &self.actions {
+            ActionSpec::NotAction(_) => true,
+            ActionSpec::Action(_) => self
+                .action_patterns
+                .iter()
+                .any(|p| p.service().is_none_or(|s| s.eq_ignore_ascii_case(service))),
         }
     }
 

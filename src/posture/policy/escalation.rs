@@ -17,15 +17,13 @@
 //! allow it. SCPs are not read (organizations are not loaded yet).
 
 pub use super::catalog::*;
-use super::document::{PrincipalKind, Statement, parse_document};
+use super::edges::Builder;
 use super::permissions::{
-    Grant, Permissions, PolicyCache, Request, SourcedStatement, StatementRef, Target, allows_with,
-    group_permissions, role_permissions_cached, user_permissions_cached,
+    Grant, Permissions, PolicyCache, StatementRef, role_permissions_cached, user_permissions_cached,
 };
 use crate::model::IamInventory;
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
 
 /// One step of a path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -87,7 +85,7 @@ pub struct Node {
 }
 
 #[derive(Debug, Clone)]
-enum EdgeTo {
+pub(super) enum EdgeTo {
     Node(usize),
     /// A policy write that reaches this principal.
     Grant(usize),
@@ -99,10 +97,10 @@ enum EdgeTo {
 }
 
 #[derive(Debug, Clone)]
-struct Edge {
-    to: EdgeTo,
-    method: usize,
-    grant: Grant,
+pub(super) struct Edge {
+    pub(super) to: EdgeTo,
+    pub(super) method: usize,
+    pub(super) grant: Grant,
 }
 
 /// The escalation graph of one inventory and every principal's paths, computed once per
@@ -114,40 +112,6 @@ pub struct Analysis {
     edges: Vec<Vec<Edge>>,
     reverse: Vec<Vec<(usize, usize)>>,
     paths: Vec<Vec<EscalationPath>>,
-}
-
-fn short_service(service: &str) -> &str {
-    service.split('.').next().unwrap_or(service)
-}
-
-/// A role's trust policy: its statements, and each as an identity-style statement on `*` (so
-/// its conditions are read by the same evaluator), labelled `<role> (trust policy)`.
-struct Trust {
-    stmts: Vec<Statement>,
-    sourced: Vec<SourcedStatement>,
-}
-
-struct Builder<'a> {
-    inv: &'a IamInventory,
-    partition: String,
-    /// Administrator policies the caller could attach (`iam:PolicyARN` candidates).
-    admin_policies: Vec<String>,
-    trusts: Vec<Option<Trust>>,
-    /// Node index of each role (by role list position).
-    role_node: Vec<usize>,
-    user_node: Vec<usize>,
-    /// Members (node indexes) of each group by name.
-    members: HashMap<&'a str, Vec<usize>>,
-    /// Principals (node indexes) a customer-managed policy is attached to, directly or through
-    /// a group.
-    attached: HashMap<&'a str, Vec<usize>>,
-    groups: Vec<Permissions>,
-    /// Roles (by role list position) whose trust lets each service principal in.
-    service_roles: HashMap<String, Vec<usize>>,
-    /// Roles whose trust names an AWS principal by exact ARN, by that ARN.
-    trusted_arn: HashMap<String, Vec<usize>>,
-    /// Roles whose trust names an account (root or id) or anyone.
-    trusted_account: Vec<usize>,
 }
 
 impl Analysis {
@@ -183,136 +147,7 @@ impl Analysis {
             .enumerate()
             .map(|(i, n)| (n.arn.clone(), i))
             .collect();
-        let partition = nodes
-            .first()
-            .and_then(|n| n.arn.split(':').nth(1))
-            .filter(|p| !p.is_empty())
-            .unwrap_or("aws")
-            .to_string();
-        let mut admin_policies = vec![format!(
-            "arn:{partition}:iam::aws:policy/AdministratorAccess"
-        )];
-        for p in &inv.policies {
-            if p.is_aws_managed() {
-                continue;
-            }
-            if let Ok(stmts) = parse_document(&p.document)
-                && stmts.iter().any(|s| {
-                    s.effect == super::document::Effect::Allow
-                        && s.grants_all_actions()
-                        && s.covers_all_resources()
-                        && s.conditions.is_empty()
-                })
-            {
-                admin_policies.push(p.arn.clone());
-            }
-        }
-        let trusts: Vec<Option<Trust>> = inv
-            .role_detail_list
-            .iter()
-            .map(|r| {
-                parse_document(&r.assume_role_policy_document)
-                    .ok()
-                    .map(|stmts| {
-                        let sourced = stmts
-                            .iter()
-                            .map(|s| SourcedStatement {
-                                source: format!("{} (trust policy)", r.role_name),
-                                stmt: Arc::new(Statement {
-                                    resources: super::document::ResourceSpec::Resource(vec![
-                                        "*".into(),
-                                    ]),
-                                    ..s.clone()
-                                }),
-                            })
-                            .collect();
-                        Trust { stmts, sourced }
-                    })
-            })
-            .collect();
-        let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut attached: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (u, &n) in inv.user_detail_list.iter().zip(&user_node) {
-            for g in &u.group_list {
-                members.entry(g.as_str()).or_default().push(n);
-            }
-            for p in &u.attached_managed_policies {
-                attached.entry(p.policy_arn.as_str()).or_default().push(n);
-            }
-        }
-        for (r, &n) in inv.role_detail_list.iter().zip(&role_node) {
-            for p in &r.attached_managed_policies {
-                attached.entry(p.policy_arn.as_str()).or_default().push(n);
-            }
-        }
-        for g in &inv.group_detail_list {
-            let m = members
-                .get(g.group_name.as_str())
-                .cloned()
-                .unwrap_or_default();
-            for p in &g.attached_managed_policies {
-                attached
-                    .entry(p.policy_arn.as_str())
-                    .or_default()
-                    .extend(m.iter().copied());
-            }
-        }
-        let groups = inv
-            .group_detail_list
-            .iter()
-            .map(|g| group_permissions(&cache, g))
-            .collect();
-        let mut service_roles: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut trusted_arn: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut trusted_account: Vec<usize> = Vec::new();
-        for (k, t) in trusts.iter().enumerate() {
-            let Some(t) = t else { continue };
-            let mut by_account = false;
-            for st in t
-                .stmts
-                .iter()
-                .filter(|st| st.allows_assume_role() && !st.not_principal)
-            {
-                for pr in &st.principals {
-                    let v = pr.value.trim();
-                    let list = match pr.kind {
-                        PrincipalKind::Service => {
-                            service_roles.entry(v.to_ascii_lowercase()).or_default()
-                        }
-                        PrincipalKind::Aws if v.ends_with(":root") || !v.starts_with("arn:") => {
-                            by_account = true;
-                            continue;
-                        }
-                        PrincipalKind::Aws => trusted_arn.entry(v.to_string()).or_default(),
-                        PrincipalKind::Any => {
-                            by_account = true;
-                            continue;
-                        }
-                        _ => continue,
-                    };
-                    if !list.contains(&k) {
-                        list.push(k);
-                    }
-                }
-            }
-            if by_account {
-                trusted_account.push(k);
-            }
-        }
-        let b = Builder {
-            service_roles,
-            trusted_arn,
-            trusted_account,
-            inv,
-            partition,
-            admin_policies,
-            trusts,
-            role_node,
-            user_node,
-            members,
-            attached,
-            groups,
-        };
+        let b = Builder::new(inv, &cache, &nodes, user_node, role_node);
         let edges: Vec<Vec<Edge>> = (0..nodes.len()).map(|i| b.edges_of(&nodes, i)).collect();
         let mut reverse = vec![Vec::new(); nodes.len()];
         for (from, es) in edges.iter().enumerate() {
@@ -493,6 +328,8 @@ impl Analysis {
         }
         let start = &self.nodes[s];
         let mut best: Vec<EscalationPath> = Vec::new();
+        // Several methods often lead to the same principal: compare permissions once each.
+        let mut lacks: HashMap<usize, bool> = HashMap::new();
         for e in &self.edges[s] {
             let first = self.hop(s, e);
             let found = if self.admin_edge(s, e) {
@@ -505,10 +342,15 @@ impl Analysis {
                             hops.extend(rest);
                             Some((Reach::Admin, (hops, target)))
                         }
-                        None if start.perms.lacks_something_of(&self.nodes[*t].perms) => Some((
-                            Reach::More,
-                            (vec![first.clone()], self.nodes[*t].arn.clone()),
-                        )),
+                        None if *lacks.entry(*t).or_insert_with(|| {
+                            start.perms.lacks_something_of(&self.nodes[*t].perms)
+                        }) =>
+                        {
+                            Some((
+                                Reach::More,
+                                (vec![first.clone()], self.nodes[*t].arn.clone()),
+                            ))
+                        }
                         None => None,
                     },
                     EdgeTo::Terminal {
@@ -582,343 +424,6 @@ enum Via {
     Goal(usize),
     /// Its become-edge `k` leads towards one.
     Next(usize),
-}
-
-impl Builder<'_> {
-    /// Evaluates every action of `m` with `target_arn` for `on = "target"`; the grants joined.
-    fn allowed(&self, perms: &Permissions, m: &Method, target_arn: Option<&str>) -> Option<Grant> {
-        let mut all: Option<Grant> = None;
-        for a in &m.actions {
-            let resource = match a.on {
-                On::Target | On::Pass => Target::Arn(target_arn?),
-                On::Any => Target::Any,
-                On::Own => Target::Arn(&perms.caller.arn),
-            };
-            let mut req = Request::new(&a.action, resource);
-            if a.on == On::Pass {
-                req.passed_to_service = m.service.as_deref();
-                req.associated_service = m.service.as_deref().map(short_service);
-            }
-            let g = match a.chooses {
-                None => perms.allows(&req)?,
-                // The caller picks the value: the best grant over the values that escalate.
-                Some(c) => {
-                    let mut best: Option<Grant> = None;
-                    for p in &self.admin_policies {
-                        match c {
-                            Chooses::Policy => req.policy_arn = Some(p),
-                            Chooses::Boundary => req.permissions_boundary = Some(p),
-                        }
-                        if let Some(g) = perms.allows(&req)
-                            && best.as_ref().is_none_or(|b| g.better_than(b))
-                        {
-                            best = Some(g);
-                        }
-                    }
-                    best?
-                }
-            };
-            match &mut all {
-                None => all = Some(g),
-                Some(x) => x.and(&g),
-            }
-        }
-        all
-    }
-
-    fn edges_of(&self, nodes: &[Node], i: usize) -> Vec<Edge> {
-        let me = &nodes[i];
-        let p = &me.perms;
-        let mut out = Vec::new();
-        if me.admin {
-            return out;
-        }
-        self.assume_edges(nodes, i, &mut out);
-        for (mi, m) in catalog().iter().enumerate() {
-            if m.target == TargetKind::AssumeRole {
-                continue;
-            }
-            if !m.actions.iter().all(|a| p.may_allow(&a.action)) {
-                continue;
-            }
-            let mut push = |to: EdgeTo, g: Grant| {
-                out.push(Edge {
-                    to,
-                    method: mi,
-                    grant: g,
-                })
-            };
-            match m.target {
-                TargetKind::User => {
-                    for (u, &n) in self.inv.user_detail_list.iter().zip(&self.user_node) {
-                        let ok = match m.precondition {
-                            Some(Precondition::LoginProfile) => u.login_profile.is_some(),
-                            Some(Precondition::NoLoginProfile) => u.login_profile.is_none(),
-                            None => true,
-                        };
-                        if n != i
-                            && ok
-                            && let Some(g) = self.allowed(p, m, Some(&u.arn))
-                        {
-                            push(EdgeTo::Node(n), g);
-                        }
-                    }
-                }
-                TargetKind::ServiceRole => {
-                    let service = m.service.as_deref().unwrap_or("").to_ascii_lowercase();
-                    for &k in self.service_roles.get(&service).into_iter().flatten() {
-                        let r = &self.inv.role_detail_list[k];
-                        let n = self.role_node[k];
-                        if n == i {
-                            continue;
-                        }
-                        if let Some(g) = self.allowed(p, m, Some(&r.arn)) {
-                            push(EdgeTo::Node(n), g);
-                        }
-                    }
-                }
-                TargetKind::TrustRewrite => {
-                    for (k, r) in self.inv.role_detail_list.iter().enumerate() {
-                        let n = self.role_node[k];
-                        if n != i
-                            && !r.is_service_linked()
-                            && let Some(g) = self.allowed(p, m, Some(&r.arn))
-                        {
-                            push(EdgeTo::Node(n), g);
-                        }
-                    }
-                }
-                TargetKind::UserPolicy => {
-                    for (u, &n) in self.inv.user_detail_list.iter().zip(&self.user_node) {
-                        if nodes[n].perms.boundary.is_none()
-                            && let Some(g) = self.allowed(p, m, Some(&u.arn))
-                        {
-                            push(EdgeTo::Grant(n), g);
-                        }
-                    }
-                }
-                TargetKind::RolePolicy => {
-                    for (r, &n) in self.inv.role_detail_list.iter().zip(&self.role_node) {
-                        if nodes[n].perms.boundary.is_none()
-                            && !r.is_service_linked()
-                            && let Some(g) = self.allowed(p, m, Some(&r.arn))
-                        {
-                            push(EdgeTo::Grant(n), g);
-                        }
-                    }
-                }
-                TargetKind::GroupPolicy => {
-                    for g in &self.inv.group_detail_list {
-                        let Some(ms) = self.members.get(g.group_name.as_str()) else {
-                            continue;
-                        };
-                        if let Some(grant) = self.allowed(p, m, Some(&g.arn)) {
-                            for &n in ms {
-                                if nodes[n].perms.boundary.is_none() {
-                                    push(EdgeTo::Grant(n), grant.clone());
-                                }
-                            }
-                        }
-                    }
-                }
-                TargetKind::PolicyVersion => {
-                    for pol in self.inv.policies.iter().filter(|x| !x.is_aws_managed()) {
-                        let Some(ns) = self.attached.get(pol.arn.as_str()) else {
-                            continue;
-                        };
-                        if let Some(grant) = self.allowed(p, m, Some(&pol.arn)) {
-                            for &n in ns {
-                                if nodes[n].perms.boundary.is_none() {
-                                    push(EdgeTo::Grant(n), grant.clone());
-                                }
-                            }
-                        }
-                    }
-                }
-                TargetKind::GroupMembership => {
-                    if me.kind != NodeKind::User {
-                        continue;
-                    }
-                    // Users are the first nodes, in inventory order.
-                    let mine = &self.inv.user_detail_list[i].group_list;
-                    for (g, gp) in self.inv.group_detail_list.iter().zip(&self.groups) {
-                        if mine.contains(&g.group_name) {
-                            continue;
-                        }
-                        let Some(grant) = self.allowed(p, m, Some(&g.arn)) else {
-                            continue;
-                        };
-                        let mut joined = p.clone();
-                        joined.identity.extend(gp.identity.iter().cloned());
-                        let admin = joined.is_admin();
-                        let more = p.lacks_something_of(&joined);
-                        if admin || more {
-                            push(
-                                EdgeTo::Terminal {
-                                    label: format!("member of {}", g.arn),
-                                    admin,
-                                    more,
-                                },
-                                grant,
-                            );
-                        }
-                    }
-                }
-                TargetKind::Boundary => {
-                    if p.boundary.is_none() {
-                        continue;
-                    }
-                    if let Some(grant) = self.allowed(p, m, None) {
-                        let mut free = p.clone();
-                        free.boundary = None;
-                        let admin = free.is_admin();
-                        let more = p.lacks_something_of(&free);
-                        if admin || more {
-                            push(
-                                EdgeTo::Terminal {
-                                    label: format!("{} without its permissions boundary", me.arn),
-                                    admin,
-                                    more,
-                                },
-                                grant,
-                            );
-                        }
-                    }
-                }
-                TargetKind::NewPrincipal => {
-                    if let Some(grant) = self.allowed(p, m, None) {
-                        push(
-                            EdgeTo::Terminal {
-                                label: "a new principal with an administrator policy".into(),
-                                admin: true,
-                                more: true,
-                            },
-                            grant,
-                        );
-                    }
-                }
-                TargetKind::AssumeRole => {}
-            }
-        }
-        out
-    }
-
-    /// sts:AssumeRole edges: the role's trust lets the principal in (by its ARN, or by its
-    /// account, then the principal's identity policy must allow the call too), with the trust
-    /// statement's conditions read like any other.
-    fn assume_edges(&self, nodes: &[Node], i: usize, out: &mut Vec<Edge>) {
-        let Some(mi) = catalog()
-            .iter()
-            .position(|m| m.target == TargetKind::AssumeRole)
-        else {
-            return;
-        };
-        let me = &nodes[i];
-        let p = &me.perms;
-        let account_root = format!("arn:{}:iam::{}:root", self.partition, p.caller.account);
-        let identity_may = p.may_allow("sts:AssumeRole");
-        // Only roles whose trust names this principal, or its account when its identity
-        // policy may call sts:AssumeRole at all.
-        let mut candidates: Vec<usize> = self
-            .trusted_arn
-            .get(me.arn.as_str())
-            .cloned()
-            .unwrap_or_default();
-        if identity_may {
-            candidates.extend(self.trusted_account.iter().copied());
-            candidates.sort_unstable();
-            candidates.dedup();
-        }
-        for k in candidates {
-            let r = &self.inv.role_detail_list[k];
-            let n = self.role_node[k];
-            if n == i {
-                continue;
-            }
-            let Some(trust) = &self.trusts[k] else {
-                continue;
-            };
-            // The trust side: a statement naming this principal or its account.
-            let mut best: Option<(Grant, bool)> = None;
-            let mut identity: Option<Option<Grant>> = None;
-            for (s, sourced) in trust.stmts.iter().zip(&trust.sourced) {
-                if s.effect != super::document::Effect::Allow
-                    || s.not_principal
-                    || !s.matches_action("sts:AssumeRole")
-                {
-                    continue;
-                }
-                let named = s
-                    .principals
-                    .iter()
-                    .any(|pr| pr.kind == PrincipalKind::Aws && pr.value.trim() == me.arn);
-                let by_account = s.principals.iter().any(|pr| {
-                    pr.is_anyone()
-                        || (pr.kind == PrincipalKind::Aws
-                            && (pr.value.trim() == account_root
-                                || pr.value.trim() == p.caller.account))
-                });
-                if !(named || by_account && identity_may) {
-                    continue;
-                }
-                // Trusted by account: the identity policy must allow the call (evaluated once).
-                if !named
-                    && identity
-                        .get_or_insert_with(|| {
-                            p.allows(&Request::new("sts:AssumeRole", Target::Arn(&r.arn)))
-                        })
-                        .is_none()
-                {
-                    continue;
-                }
-                // Trust conditions are read for the caller like identity conditions.
-                let Some(g) = allows_with(
-                    std::slice::from_ref(sourced),
-                    None,
-                    &p.caller,
-                    &Request::new("sts:AssumeRole", Target::Arn(&r.arn)),
-                ) else {
-                    continue;
-                };
-                if best.as_ref().is_none_or(|(b, _)| g.better_than(b)) {
-                    best = Some((g, named));
-                }
-            }
-            let Some((mut g, named)) = best else {
-                continue;
-            };
-            // Named by ARN: the trust alone allows it (same account), unless the identity
-            // denies it. By account: the identity policy must allow the call.
-            let identity = if identity_may {
-                p.allows(&Request::new("sts:AssumeRole", Target::Arn(&r.arn)))
-            } else {
-                None
-            };
-            // The identity statements first: that is the caller's side of the hop.
-            match identity {
-                Some(mut ig) => {
-                    ig.and(&g);
-                    g = ig;
-                }
-                None if named && !p.may_deny_all("sts:AssumeRole") => {}
-                None => continue,
-            }
-            out.push(Edge {
-                to: EdgeTo::Node(n),
-                method: mi,
-                grant: g,
-            });
-        }
-    }
-}
-
-impl Permissions {
-    /// An unconditional Deny of `action` on `*`.
-    fn may_deny_all(&self, action: &str) -> bool {
-        self.identity
-            .iter()
-            .any(|s| s.stmt.is_hard_deny() && s.stmt.matches_action(action))
-    }
 }
 
 /// Privilege-escalation paths of the user or role `principal_arn` (empty when unknown or

@@ -3,7 +3,9 @@
 
 pub mod catalog;
 pub mod document;
+mod edges;
 pub mod escalation;
+mod gather;
 pub mod permissions;
 
 pub use document::*;

@@ -10,9 +10,9 @@
 //! the path past a Deny that carries one, both marked "depends on <key>" (conservative: a path
 //! is shown with its doubt rather than hidden).
 
-use super::document::{Effect, ResourceSpec, Statement, glob_match, parse_document};
-use crate::model::{AttachedPolicy, IamInventory, IamRole, IamUser, InlinePolicy};
-use serde_json::Value;
+use super::document::{Effect, ResourceSpec, Statement, action_service, glob_match};
+pub use super::gather::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -295,9 +295,9 @@ fn eval_conditions(
 
 /// Replaces policy variables; `None` when a variable the request lacks makes the pattern
 /// match nothing (`${aws:username}` for a role). Unknown variables become `*` (conservative).
-fn substitute(pattern: &str, caller: &Caller) -> Option<String> {
+fn substitute<'p>(pattern: &'p str, caller: &Caller) -> Option<Cow<'p, str>> {
     if !pattern.contains("${") {
-        return Some(pattern.to_string());
+        return Some(Cow::Borrowed(pattern));
     }
     let mut out = String::with_capacity(pattern.len());
     let mut rest = pattern;
@@ -306,7 +306,7 @@ fn substitute(pattern: &str, caller: &Caller) -> Option<String> {
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
             out.push_str(&rest[start..]);
-            return Some(out);
+            return Some(Cow::Owned(out));
         };
         let var = &after[..end];
         // `${aws:username, 'default'}`: the default applies when the key is absent.
@@ -331,12 +331,7 @@ fn substitute(pattern: &str, caller: &Caller) -> Option<String> {
         rest = &after[end + 1..];
     }
     out.push_str(rest);
-    Some(out)
-}
-
-/// The service prefix of an action (`iam` of `iam:PassRole`).
-fn action_service(action: &str) -> &str {
-    action.split(':').next().unwrap_or("")
+    Some(Cow::Owned(out))
 }
 
 /// Whether a statement's Resource element covers the request's resource.
@@ -365,16 +360,17 @@ fn matches_resource(s: &Statement, req: &Request<'_>, caller: &Caller, deny: boo
     }
 }
 
-/// Statements of `list` with `effect` that apply to the request; each with its unknown keys.
-fn applying<'s>(
-    list: &'s [SourcedStatement],
+/// Statements of `list` (already matched to the request's action) with `effect` that apply
+/// to the request; each with its unknown keys.
+fn applying<'a, 's>(
+    list: &'a [&'s SourcedStatement],
     effect: Effect,
-    req: &Request<'_>,
-    caller: &Caller,
+    req: &'a Request<'_>,
+    caller: &'a Caller,
     world: World,
-) -> impl Iterator<Item = (&'s SourcedStatement, Vec<String>)> {
-    list.iter().filter_map(move |s| {
-        if s.stmt.effect != effect || !s.stmt.matches_action(req.action) {
+) -> impl Iterator<Item = (&'s SourcedStatement, Vec<String>)> + 'a {
+    list.iter().filter_map(move |&s| {
+        if s.stmt.effect != effect {
             return None;
         }
         if !matches_resource(&s.stmt, req, caller, effect == Effect::Deny) {
@@ -392,18 +388,112 @@ pub fn allows_with(
     caller: &Caller,
     req: &Request<'_>,
 ) -> Option<Grant> {
-    if let Some(g) = decide(identity, boundary, caller, req, World::AccessKeys) {
-        return Some(g);
-    }
-    decide(identity, boundary, caller, req, World::Mfa).map(|mut g| {
-        g.needs_mfa = true;
-        g
+    ActionView::new(identity, boundary, caller, req.action).allows(req)
+}
+
+/// The statements of one principal that can match one action, picked once: evaluating that
+/// action on many resources then skips re-matching the action per statement and request.
+#[derive(Debug, Clone)]
+pub struct ActionView<'p> {
+    identity: Vec<&'p SourcedStatement>,
+    boundary: Option<Vec<&'p SourcedStatement>>,
+    caller: &'p Caller,
+    /// Some statement reads an MFA key: only then can the MFA world differ.
+    mfa: bool,
+}
+
+fn reads_mfa(s: &SourcedStatement) -> bool {
+    s.stmt.conditions.iter().any(|c| {
+        c.key.eq_ignore_ascii_case("aws:MultiFactorAuthPresent")
+            || c.key.eq_ignore_ascii_case("aws:MultiFactorAuthAge")
     })
 }
 
+impl<'p> ActionView<'p> {
+    pub fn new(
+        identity: &'p [SourcedStatement],
+        boundary: Option<&'p [SourcedStatement]>,
+        caller: &'p Caller,
+        action: &str,
+    ) -> ActionView<'p> {
+        let service = action_service(action);
+        let pick = |list: &'p [SourcedStatement]| -> Vec<&'p SourcedStatement> {
+            list.iter()
+                .filter(|s| s.stmt.may_match_service(service) && s.stmt.matches_action(action))
+                .collect()
+        };
+        let identity = pick(identity);
+        let boundary = boundary.map(pick);
+        let mfa = identity
+            .iter()
+            .chain(boundary.iter().flatten())
+            .any(|s| reads_mfa(s));
+        ActionView {
+            identity,
+            boundary,
+            caller,
+            mfa,
+        }
+    }
+
+    /// [`Permissions::allows`] for a request of this view's action.
+    pub fn allows(&self, req: &Request<'_>) -> Option<Grant> {
+        let boundary = self.boundary.as_deref();
+        if let Some(g) = decide(
+            &self.identity,
+            boundary,
+            self.caller,
+            req,
+            World::AccessKeys,
+        ) {
+            return Some(g);
+        }
+        // Without an MFA key in any statement both worlds decide alike.
+        if !self.mfa {
+            return None;
+        }
+        decide(&self.identity, boundary, self.caller, req, World::Mfa).map(|mut g| {
+            g.needs_mfa = true;
+            g
+        })
+    }
+
+    /// The resources (ASCII-lowercased) this view can allow the action on when every Allow
+    /// names them literally (no wildcard once this caller's policy variables are filled in, no
+    /// NotResource); `None` when some Allow could cover other resources. A target outside the
+    /// list is never allowed.
+    pub fn literal_resources(&self) -> Option<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        for s in self
+            .identity
+            .iter()
+            .filter(|s| s.stmt.effect == Effect::Allow)
+        {
+            match &s.stmt.resources {
+                ResourceSpec::Resource(rs) => {
+                    for r in rs {
+                        // The substitution `matches_resource` makes for this caller; a
+                        // variable the caller lacks matches nothing.
+                        let Some(r) = substitute(r.trim(), self.caller) else {
+                            continue;
+                        };
+                        if r.contains(['*', '?']) {
+                            return None;
+                        }
+                        out.push(r.to_ascii_lowercase());
+                    }
+                }
+                ResourceSpec::NotResource(_) => return None,
+                ResourceSpec::Absent => {}
+            }
+        }
+        Some(out)
+    }
+}
+
 fn decide(
-    identity: &[SourcedStatement],
-    boundary: Option<&[SourcedStatement]>,
+    identity: &[&SourcedStatement],
+    boundary: Option<&[&SourcedStatement]>,
     caller: &Caller,
     req: &Request<'_>,
     world: World,
@@ -453,11 +543,92 @@ fn decide(
     })
 }
 
+/// A fixed list of actions grouped by (lowercased) service, for
+/// [`Permissions::may_allow_each`].
+#[derive(Debug, Clone, Default)]
+pub struct ActionSet {
+    pub actions: Vec<String>,
+    by_service: HashMap<String, Vec<usize>>,
+}
+
+impl ActionSet {
+    pub fn new(actions: Vec<String>) -> ActionSet {
+        let mut by_service: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, a) in actions.iter().enumerate() {
+            by_service
+                .entry(action_service(a).to_ascii_lowercase())
+                .or_default()
+                .push(i);
+        }
+        ActionSet {
+            actions,
+            by_service,
+        }
+    }
+
+    pub fn position(&self, action: &str) -> Option<usize> {
+        self.actions.iter().position(|a| a == action)
+    }
+}
+
 impl Permissions {
     /// Evaluates `req` as IAM would for this principal (identity policies, explicit Deny,
     /// boundary). `None`: denied or not allowed, for a caller with or without MFA.
     pub fn allows(&self, req: &Request<'_>) -> Option<Grant> {
-        allows_with(&self.identity, self.boundary.as_deref(), &self.caller, req)
+        self.view(req.action).allows(req)
+    }
+
+    /// The statements that can match `action`, for evaluating it on many resources.
+    pub fn view(&self, action: &str) -> ActionView<'_> {
+        ActionView::new(
+            &self.identity,
+            self.boundary.as_deref(),
+            &self.caller,
+            action,
+        )
+    }
+
+    /// [`Permissions::may_allow`] for every action of `set` at once: each statement is matched
+    /// only against the actions of the services its patterns name.
+    pub fn may_allow_each(&self, set: &ActionSet) -> Vec<bool> {
+        let n = set.actions.len();
+        let mark = |s: &Statement, out: &mut Vec<bool>| {
+            let mut check = |i: usize| {
+                if !out[i] && s.matches_action(&set.actions[i]) {
+                    out[i] = true;
+                }
+            };
+            let limited = matches!(s.actions, super::document::ActionSpec::Action(_))
+                && s.action_patterns.iter().all(|p| p.service().is_some());
+            if limited {
+                for p in &s.action_patterns {
+                    let svc = p.service().unwrap_or("");
+                    for &i in set.by_service.get(svc).into_iter().flatten() {
+                        check(i);
+                    }
+                }
+            } else {
+                (0..n).for_each(check);
+            }
+        };
+        let (mut allow, mut deny, mut bounded) = (vec![false; n], vec![false; n], vec![false; n]);
+        for s in &self.identity {
+            if s.stmt.effect == Effect::Allow {
+                mark(&s.stmt, &mut allow);
+            } else if s.stmt.is_hard_deny() {
+                mark(&s.stmt, &mut deny);
+            }
+        }
+        for s in self.boundary.iter().flatten() {
+            if s.stmt.effect == Effect::Allow {
+                mark(&s.stmt, &mut bounded);
+            } else if s.stmt.is_hard_deny() {
+                mark(&s.stmt, &mut deny);
+            }
+        }
+        (0..n)
+            .map(|i| allow[i] && !deny[i] && (self.boundary.is_none() || bounded[i]))
+            .collect()
     }
 
     /// Whether some Allow names the action at all and no unconditional Deny on `*` takes it
@@ -548,17 +719,9 @@ impl Permissions {
         }
         let granted = |p: &Permissions, pattern: &str| {
             p.may_allow(pattern)
-                && p.identity.iter().any(|s| {
-                    s.stmt.effect == Effect::Allow
-                        && match &s.stmt.actions {
-                            super::document::ActionSpec::Action(ps) => {
-                                ps.iter().any(|x| glob_match(x.trim(), pattern))
-                            }
-                            super::document::ActionSpec::NotAction(na) => {
-                                !na.iter().any(|x| glob_match(x.trim(), pattern))
-                            }
-                        }
-                })
+                && p.identity
+                    .iter()
+                    .any(|s| s.stmt.effect == Effect::Allow && s.stmt.matches_action(pattern))
         };
         other.identity.iter().any(|s| {
             s.stmt.effect == Effect::Allow
@@ -586,229 +749,3 @@ const ADMIN_PROBES: [&str; 6] = [
     "iam:CreatePolicyVersion",
     "sts:AssumeRole",
 ];
-
-/// AWS-managed policies the inventory may lack (GetAccountAuthorizationDetails only returns
-/// the ones attached when asked for them); the documents are stable and short.
-pub(crate) fn builtin_aws_policy(arn: &str) -> Option<Value> {
-    let name = arn.rsplit('/').next()?;
-    if !arn.contains(":iam::aws:policy/") {
-        return None;
-    }
-    let (action, not_action) = match name {
-        "AdministratorAccess" => ("*", None),
-        "IAMFullAccess" => ("iam:*", None),
-        // PowerUserAccess allows all but IAM/Organizations/Account management.
-        "PowerUserAccess" => ("", Some(["iam:*", "organizations:*", "account:*"])),
-        _ => return None,
-    };
-    Some(match not_action {
-        None => serde_json::json!({"Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}),
-        Some(na) => serde_json::json!({"Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "NotAction": na, "Resource": "*"}]}),
-    })
-}
-
-/// A parsed document shared by every principal it is attached to.
-type Shared = Arc<Vec<Arc<Statement>>>;
-
-/// Parsed managed-policy documents by ARN, built once per inventory (a policy attached to a
-/// thousand principals is parsed once). `lazy` parses on each lookup instead (one principal).
-#[derive(Debug)]
-pub struct PolicyCache<'a> {
-    inv: &'a IamInventory,
-    parsed: Option<HashMap<&'a str, Option<Shared>>>,
-}
-
-impl<'a> PolicyCache<'a> {
-    pub fn new(inv: &'a IamInventory) -> PolicyCache<'a> {
-        let parsed = inv
-            .policies
-            .iter()
-            .map(|p| (p.arn.as_str(), parse_shared(&p.document)))
-            .collect();
-        PolicyCache {
-            inv,
-            parsed: Some(parsed),
-        }
-    }
-
-    pub fn lazy(inv: &'a IamInventory) -> PolicyCache<'a> {
-        PolicyCache { inv, parsed: None }
-    }
-
-    /// `None`: unknown or unparseable.
-    pub fn get(&self, arn: &str) -> Option<Arc<Vec<Arc<Statement>>>> {
-        let known = match &self.parsed {
-            Some(map) => map.get(arn).cloned(),
-            None => self.inv.policy(arn).map(|p| parse_shared(&p.document)),
-        };
-        match known {
-            Some(p) => p,
-            None => builtin_aws_policy(arn).and_then(|d| parse_shared(&d)),
-        }
-    }
-}
-
-fn parse_shared(doc: &Value) -> Option<Arc<Vec<Arc<Statement>>>> {
-    parse_document(doc)
-        .ok()
-        .map(|s| Arc::new(s.into_iter().map(Arc::new).collect()))
-}
-
-struct Gather<'a, 'c> {
-    cache: &'c PolicyCache<'a>,
-    perms: Permissions,
-}
-
-impl Gather<'_, '_> {
-    fn push(&mut self, label: String, stmts: &[Arc<Statement>]) {
-        self.perms
-            .identity
-            .extend(stmts.iter().map(|stmt| SourcedStatement {
-                source: label.clone(),
-                stmt: stmt.clone(),
-            }))
-    }
-
-    fn managed(&mut self, p: &AttachedPolicy, via: Option<&str>) {
-        let label = match via {
-            Some(g) => format!("{} (managed, via group {g})", p.policy_name),
-            None => format!("{} (managed)", p.policy_name),
-        };
-        match self.cache.get(&p.policy_arn) {
-            Some(stmts) => self.push(label, &stmts),
-            None => self.perms.unknown.push(label),
-        }
-    }
-
-    fn inline(&mut self, p: &InlinePolicy, via: Option<&str>) {
-        let label = match via {
-            Some(g) => format!("{} (inline, via group {g})", p.policy_name),
-            None => format!("{} (inline)", p.policy_name),
-        };
-        match parse_shared(&p.policy_document) {
-            Some(stmts) => self.push(label, &stmts),
-            None => self.perms.unknown.push(label),
-        }
-    }
-
-    fn boundary(&mut self, b: Option<&AttachedPolicy>) {
-        let Some(b) = b else { return };
-        // An unreadable boundary is ignored: reporting too much beats hiding a path.
-        if let Some(stmts) = self.cache.get(&b.policy_arn) {
-            let label = format!("{} (permissions boundary)", b.policy_name);
-            self.perms.boundary = Some(
-                stmts
-                    .iter()
-                    .map(|stmt| SourcedStatement {
-                        source: label.clone(),
-                        stmt: stmt.clone(),
-                    })
-                    .collect(),
-            );
-        }
-    }
-}
-
-fn account_of(arn: &str) -> String {
-    arn.split(':').nth(4).unwrap_or("").to_string()
-}
-
-/// A user's effective statements: own managed + inline, and each group's managed + inline.
-pub fn user_permissions(inv: &IamInventory, user: &IamUser) -> Permissions {
-    user_permissions_cached(inv, &PolicyCache::lazy(inv), user)
-}
-
-pub fn user_permissions_cached(
-    inv: &IamInventory,
-    cache: &PolicyCache<'_>,
-    user: &IamUser,
-) -> Permissions {
-    let mut g = Gather {
-        cache,
-        perms: Permissions {
-            caller: Caller {
-                arn: user.arn.clone(),
-                user_name: Some(user.user_name.clone()),
-                user_id: user.user_id.clone(),
-                account: account_of(&user.arn),
-            },
-            ..Permissions::default()
-        },
-    };
-    for p in &user.attached_managed_policies {
-        g.managed(p, None);
-    }
-    for p in &user.user_policy_list {
-        g.inline(p, None);
-    }
-    for name in &user.group_list {
-        if let Some(group) = inv.group(name) {
-            for p in &group.attached_managed_policies {
-                g.managed(p, Some(name));
-            }
-            for p in &group.group_policy_list {
-                g.inline(p, Some(name));
-            }
-        }
-    }
-    g.boundary(user.permissions_boundary.as_ref());
-    g.perms
-}
-
-pub fn role_permissions(inv: &IamInventory, role: &IamRole) -> Permissions {
-    role_permissions_cached(&PolicyCache::lazy(inv), role)
-}
-
-pub fn role_permissions_cached(cache: &PolicyCache<'_>, role: &IamRole) -> Permissions {
-    let mut g = Gather {
-        cache,
-        perms: Permissions {
-            caller: Caller {
-                arn: role.arn.clone(),
-                user_name: None,
-                user_id: role.role_id.clone(),
-                account: account_of(&role.arn),
-            },
-            ..Permissions::default()
-        },
-    };
-    for p in &role.attached_managed_policies {
-        g.managed(p, None);
-    }
-    for p in &role.role_policy_list {
-        g.inline(p, None);
-    }
-    g.boundary(role.permissions_boundary.as_ref());
-    g.perms
-}
-
-/// A group's own statements (what a member gains by joining).
-pub fn group_permissions(cache: &PolicyCache<'_>, group: &crate::model::IamGroup) -> Permissions {
-    let mut g = Gather {
-        cache,
-        perms: Permissions::default(),
-    };
-    for p in &group.attached_managed_policies {
-        g.managed(p, Some(&group.group_name));
-    }
-    for p in &group.group_policy_list {
-        g.inline(p, Some(&group.group_name));
-    }
-    g.perms
-}
-
-/// Effective statements of a user or role by ARN.
-pub fn permissions_of(inv: &IamInventory, principal_arn: &str) -> Option<Permissions> {
-    if let Some(u) = inv.user_by_arn(principal_arn) {
-        return Some(user_permissions(inv, u));
-    }
-    inv.role_by_arn(principal_arn)
-        .map(|r| role_permissions(inv, r))
-}
-
-/// Whether a user or role is a full administrator (see [`Permissions::is_admin`]).
-pub fn is_admin(inv: &IamInventory, principal_arn: &str) -> bool {
-    permissions_of(inv, principal_arn).is_some_and(|p| p.is_admin())
-}

@@ -279,6 +279,7 @@ mod break_glass;
 mod escalation;
 mod evaluation;
 mod inactive;
+mod matching;
 mod password;
 mod policies;
 mod robustness;
