@@ -61,7 +61,8 @@ fn render_steps(ui: &IncidentUi, parked: usize, theme: &Theme, frame: &mut Frame
     }
     let mut phase = "";
     let mut cursor_line = 0usize;
-    let width = area.width.saturating_sub(8) as usize;
+    // Borders (2) and " ✓ 12. " (7): the title gets the rest, ending in "…" when cut.
+    let width = area.width.saturating_sub(9) as usize;
     for (i, (def, st)) in inc.playbook.steps.iter().zip(&inc.steps).enumerate() {
         if def.phase.label() != phase {
             phase = def.phase.label();
