@@ -227,7 +227,7 @@ impl ViewBehaviour for ResourceView {
             return &[
                 ("j/k", "scroll"),
                 ("Enter", "open the principal"),
-                ("h/l", "findings"),
+                ("h/l", "tabs"),
                 ("x", "act"),
                 ("c", "copy ARN"),
                 ("Esc", "back"),
