@@ -7,10 +7,6 @@ use crate::posture::policy::{glob_match, parse_document, permissions_of};
 use crate::posture::rules as r;
 use chrono::{DateTime, Utc};
 
-fn days(now: DateTime<Utc>, t: DateTime<Utc>) -> i64 {
-    crate::model::age_days(t, now)
-}
-
 fn ok(cond: bool) -> &'static str {
     if cond { "✓" } else { "✗" }
 }
@@ -52,15 +48,11 @@ impl Inspection {
 
 /// The facts of an inspection step (`cloudtrail` comes from [`cloudtrail_facts`], which needs
 /// the network).
-pub fn facts(
-    kind: &str,
-    data: &Dataset,
-    incident: &Incident,
-    _now: DateTime<Utc>,
-) -> Result<Inspection, String> {
+pub fn facts(kind: &str, data: &Dataset, incident: &Incident) -> Result<Inspection, String> {
     let s = &incident.subject;
     // Ages (key age, last use) are as of the data, like everywhere else (the IAM pane, the
-    // posture rules): the same key never reads "411 days" on one screen and "423" on another.
+    // posture rules), never of the wall clock: the same key never reads "411 days" on one
+    // screen and "423" on another.
     let now = data.captured_at;
     Ok(Inspection::found(match kind {
         "readiness" if data.iam.is_none() => {
@@ -274,7 +266,7 @@ fn key_owner(data: &Dataset, s: &Subject, now: DateTime<Utc>) -> Result<Vec<Stri
             k.access_key_id,
             k.status,
             k.create_date.format("%Y-%m-%d"),
-            days(now, k.create_date)
+            crate::model::age_days(k.create_date, now)
         ));
     }
     if let Some(p) = permissions_of(inv, &u.arn)

@@ -45,23 +45,7 @@ fn x_on_an_old_key_finding_previews_update_access_key_and_defaults_to_no() {
 
 #[test]
 fn irreversible_actions_need_the_name_typed() {
-    let mut st = loaded(160, 45);
-    press(
-        &mut st,
-        ":posture<Enter>/legacy-backup has an access key<Enter><Enter>x",
-    );
-    let Mode::Actions(menu) = &st.mode else {
-        panic!()
-    };
-    let i = menu
-        .plans
-        .iter()
-        .position(|p| p.action == "iam.delete-access-key")
-        .unwrap();
-    for _ in 0..i {
-        press(&mut st, "j");
-    }
-    press(&mut st, "<Enter>");
+    let mut st = common::demo::delete_key_dialog();
     assert!(text(&st).contains("IRREVERSIBLE. Type AKIA3NPRL2B7LO2ZHFU7"));
     // y is just a typed character here, not a yes.
     let effects = press(&mut st, "y<Enter>");
@@ -458,23 +442,7 @@ fn a_paste_never_picks_or_confirms_an_action() {
 
 #[test]
 fn a_paste_fills_the_typed_name_but_still_needs_enter() {
-    let mut st = loaded(160, 45);
-    press(
-        &mut st,
-        ":posture<Enter>/legacy-backup has an access key<Enter><Enter>x",
-    );
-    let Mode::Actions(menu) = &st.mode else {
-        panic!()
-    };
-    let i = menu
-        .plans
-        .iter()
-        .position(|p| p.action == "iam.delete-access-key")
-        .unwrap();
-    for _ in 0..i {
-        press(&mut st, "j");
-    }
-    press(&mut st, "<Enter>");
+    let mut st = common::demo::delete_key_dialog();
     let effects = app::update(&mut st, Event::Paste("AKIA3NPRL2B7LO2ZHFU7".into()));
     assert!(effects.is_empty());
     assert!(text(&st).contains("AKIA3NPRL2B7LO2ZHFU7█"), "{}", text(&st));

@@ -312,23 +312,8 @@ fn stale_status_lines_clear_on_the_next_key() {
 
 #[test]
 fn a_wrong_typed_name_is_answered_in_the_dialog() {
-    let mut st = loaded(160, 45);
-    press(
-        &mut st,
-        ":posture<Enter>/legacy-backup has an access key<Enter><Enter>x",
-    );
-    let Mode::Actions(menu) = &st.mode else {
-        panic!()
-    };
-    let i = menu
-        .plans
-        .iter()
-        .position(|p| p.action == "iam.delete-access-key")
-        .unwrap();
-    for _ in 0..i {
-        press(&mut st, "j");
-    }
-    press(&mut st, "<Enter>AKIA3NPRL2B7LO2ZHFU<Enter>");
+    let mut st = common::demo::delete_key_dialog();
+    press(&mut st, "AKIA3NPRL2B7LO2ZHFU<Enter>");
     assert!(matches!(st.mode, Mode::Confirm(_)));
     let s = text(&st);
     assert!(

@@ -127,3 +127,26 @@ pub fn text(st: &State) -> String {
     }
     s
 }
+
+/// The irreversible dialog of legacy-backup's old key (`iam.delete-access-key`), opened the
+/// way a user does: its posture finding, `x`, `j` down to the action, Enter.
+pub fn delete_key_dialog() -> State {
+    let mut st = loaded(160, 45);
+    press(
+        &mut st,
+        ":posture<Enter>/legacy-backup has an access key<Enter><Enter>x",
+    );
+    let app::Mode::Actions(menu) = &st.mode else {
+        panic!("no action menu: {:?}", st.mode)
+    };
+    let i = menu
+        .plans
+        .iter()
+        .position(|p| p.action == "iam.delete-access-key")
+        .expect("the key can be deleted");
+    for _ in 0..i {
+        press(&mut st, "j");
+    }
+    press(&mut st, "<Enter>");
+    st
+}

@@ -447,7 +447,7 @@ fn run_step(state: &mut State) -> Vec<Effect> {
                 by_user,
             }]
         }
-        StepKind::Inspect { inspect: kind } => match inspect::facts(kind, &data, &ui.inc, now) {
+        StepKind::Inspect { inspect: kind } => match inspect::facts(kind, &data, &ui.inc) {
             Ok(i) => finish_step(state, cur, i.status(), i.seen, vec![], None),
             Err(e) => finish_step(
                 state,
