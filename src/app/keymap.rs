@@ -150,13 +150,13 @@ pub static KEYMAP: &[Binding] = &[
         section: NAVIGATION,
     },
     Binding {
-        keys: &[ctrl('f'), code(KeyCode::PageDown)],
+        keys: &[code(KeyCode::PageDown), ctrl('f')],
         action: Action::PageDown,
         help: "page down",
         section: NAVIGATION,
     },
     Binding {
-        keys: &[ctrl('b'), code(KeyCode::PageUp)],
+        keys: &[code(KeyCode::PageUp), ctrl('b')],
         action: Action::PageUp,
         help: "page up",
         section: NAVIGATION,
@@ -289,6 +289,44 @@ pub static KEYMAP: &[Binding] = &[
         section: GENERAL,
     },
 ];
+
+/// One key hint of the bottom line. A bound hint names keymap actions, so its key text comes
+/// from [`KEYMAP`] (rebinding a key changes the hint with it); a local one is a key only one
+/// view or mode reads (the incident walkthrough's `s`, a dialog's `y`).
+#[derive(Debug, Clone, Copy)]
+pub enum Hint {
+    Bound(&'static [Action], &'static str),
+    Local(&'static str, &'static str),
+}
+
+impl Hint {
+    /// The key text: each action's first key, joined with `/` (`j/k`).
+    pub fn key(&self) -> String {
+        match self {
+            Hint::Bound(actions, _) => actions
+                .iter()
+                .map(|a| key_label(*a))
+                .collect::<Vec<_>>()
+                .join("/"),
+            Hint::Local(key, _) => (*key).to_string(),
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Hint::Bound(_, label) | Hint::Local(_, label) => label,
+        }
+    }
+}
+
+/// The first key bound to `action` (`?` when none is: a test keeps every hinted action bound).
+pub fn key_label(action: Action) -> String {
+    KEYMAP
+        .iter()
+        .find(|b| b.action == action)
+        .and_then(|b| b.keys.first())
+        .map_or_else(|| "?".to_string(), Key::label)
+}
 
 pub fn lookup(ev: &KeyEvent) -> Option<Action> {
     KEYMAP

@@ -344,29 +344,44 @@ fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    let hints: &[(&str, &str)] = match &state.mode {
-        Mode::Help { .. } => &[("j/k", "scroll"), ("Esc", "close")],
+    use crate::app::keymap::{Action, Hint, Hint::Bound, Hint::Local};
+    let hints: &[Hint] = match &state.mode {
+        Mode::Help { .. } => &[
+            Bound(&[Action::Down, Action::Up], "scroll"),
+            Local("Esc", "close"),
+        ],
         Mode::Filter(_) | Mode::Command(_) | Mode::Running(_) => &[],
-        Mode::Actions(_) => &[("j/k", "choose"), ("Enter", "preview"), ("Esc", "close")],
+        Mode::Actions(_) => &[
+            Bound(&[Action::Down, Action::Up], "choose"),
+            Local("Enter", "preview"),
+            Local("Esc", "close"),
+        ],
         Mode::Confirm(c) if c.needs_typing() => &[
-            ("type the name", "confirm"),
-            ("Enter", "run"),
-            ("Esc", "cancel"),
-            ("↑/↓", "scroll"),
+            Local("type the name", "confirm"),
+            Local("Enter", "run"),
+            Local("Esc", "cancel"),
+            Local("↑/↓", "scroll"),
         ],
         Mode::Confirm(_) => &[
-            ("y", "run"),
-            ("n/Enter/Esc", "cancel"),
-            ("Tab", "edit note"),
-            ("↑/↓", "scroll"),
+            Local("y", "run"),
+            Local("n/Enter/Esc", "cancel"),
+            Local("Tab", "edit note"),
+            Local("↑/↓", "scroll"),
         ],
-        Mode::Outcome(_) => &[("u", "undo"), ("any key", "close")],
-        Mode::Prompt(_) => &[("Enter", "done"), ("Esc", "cancel")],
+        Mode::Outcome(_) => &[Local("u", "undo"), Local("any key", "close")],
+        Mode::Prompt(_) => &[Local("Enter", "done"), Local("Esc", "cancel")],
         // The MFA prompt owns the keyboard whatever view is under it.
-        Mode::Mfa(_) => &[("0-9", "code"), ("Enter", "submit"), ("Esc", "cancel")],
+        Mode::Mfa(_) => &[
+            Local("0-9", "code"),
+            Local("Enter", "submit"),
+            Local("Esc", "cancel"),
+        ],
         Mode::Normal => match state.view() {
             Some(v) => v.behaviour().hints(),
-            None => &[("r", "retry"), ("q", "quit")],
+            None => &[
+                Bound(&[Action::Refresh], "retry"),
+                Bound(&[Action::Quit], "quit"),
+            ],
         },
     };
     // Hints that do not fit are dropped whole and the line ends in "…" (`?` lists every key),
@@ -375,7 +390,8 @@ fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let width = area.width as usize;
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1usize;
-    for (i, (k, d)) in hints.iter().enumerate() {
+    for (i, hint) in hints.iter().enumerate() {
+        let (k, d) = (hint.key(), hint.label());
         let w = k.chars().count() + d.chars().count() + 3;
         let last = i + 1 == hints.len();
         let room = if last { width } else { width.saturating_sub(1) };
@@ -384,7 +400,7 @@ fn render_hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             break;
         }
         used += w;
-        spans.push(Span::styled(*k, theme.accent()));
+        spans.push(Span::styled(k, theme.accent()));
         spans.push(Span::styled(format!(" {d}  "), theme.dimmed()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

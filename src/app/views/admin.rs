@@ -4,7 +4,7 @@ use super::paths::{AdminRow, admin_rows, admins, iam_caveat};
 use super::resource::ResourceView;
 use super::{Cx, Reaction, Remap, SimpleList, View, ViewBehaviour, words_match};
 use crate::app::cursor::{Cursor, move_cursor};
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Hint};
 use crate::app::selection::{Principal, Selection};
 use crate::app::state::Status;
 use crate::dataset::Dataset;
@@ -107,13 +107,13 @@ impl ViewBehaviour for WhoCanAdminView {
         }
     }
 
-    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+    fn hints(&self) -> &'static [Hint] {
         &[
-            ("Enter", "can become"),
-            ("x", "act"),
-            ("/", "filter"),
-            ("c", "copy ARN"),
-            ("Esc", "back"),
+            Hint::Bound(&[Action::Enter], "can become"),
+            Hint::Bound(&[Action::Act], "act"),
+            Hint::Bound(&[Action::Filter], "filter"),
+            Hint::Bound(&[Action::CopyArn], "copy ARN"),
+            Hint::Bound(&[Action::Back], "back"),
         ]
     }
 

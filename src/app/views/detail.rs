@@ -1,7 +1,7 @@
 //! A finding's page: its fields, or every source's raw JSON (`y`).
 use super::resource::ResourceView;
 use super::{Cx, Reaction, Remap, View, ViewBehaviour};
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Hint};
 use crate::app::selection::Selection;
 use crate::app::state::{Status, truncate};
 use crate::dataset::Dataset;
@@ -76,15 +76,15 @@ impl ViewBehaviour for DetailView {
         Selection::finding(Some(self.finding))
     }
 
-    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+    fn hints(&self) -> &'static [Hint] {
         &[
-            ("Enter", "resource"),
-            ("x", "act"),
-            ("y", "raw JSON"),
-            ("j/k", "scroll"),
-            ("c", "copy ARN"),
-            ("b", "console URL"),
-            ("Esc", "back"),
+            Hint::Bound(&[Action::Enter], "resource"),
+            Hint::Bound(&[Action::Act], "act"),
+            Hint::Bound(&[Action::RawJson], "raw JSON"),
+            Hint::Bound(&[Action::Down, Action::Up], "scroll"),
+            Hint::Bound(&[Action::CopyArn], "copy ARN"),
+            Hint::Bound(&[Action::ConsoleUrl], "console URL"),
+            Hint::Bound(&[Action::Back], "back"),
         ]
     }
 }

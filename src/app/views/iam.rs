@@ -2,7 +2,7 @@
 use super::resource::ResourceView;
 use super::{Cx, Reaction, Remap, SimpleList, View, ViewBehaviour, words_match};
 use crate::app::cursor::{Cursor, move_cursor};
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Hint};
 use crate::app::selection::{Principal, Selection};
 use crate::app::state::Status;
 use crate::dataset::Dataset;
@@ -169,14 +169,17 @@ impl ViewBehaviour for IamView {
         }
     }
 
-    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+    fn hints(&self) -> &'static [Hint] {
         &[
-            ("h/l", "users/roles/groups/policies"),
-            ("Enter", "open"),
-            ("x", "act"),
-            ("y", "JSON"),
-            ("/", "filter"),
-            ("?", "help"),
+            Hint::Bound(
+                &[Action::Left, Action::Right],
+                "users/roles/groups/policies",
+            ),
+            Hint::Bound(&[Action::Enter], "open"),
+            Hint::Bound(&[Action::Act], "act"),
+            Hint::Bound(&[Action::RawJson], "JSON"),
+            Hint::Bound(&[Action::Filter], "filter"),
+            Hint::Bound(&[Action::Help], "help"),
         ]
     }
 

@@ -6,7 +6,7 @@
 //! timeline. Writing progress is an effect (the loop appends it to the incident file).
 
 use super::{Cx, Reaction, Remap, View, ViewBehaviour};
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Hint};
 use crate::app::modes::act::{CONFIRM_DELAY, Confirm};
 use crate::app::modes::prompt::{Prompt, PromptFor};
 use crate::app::selection::Selection;
@@ -41,16 +41,16 @@ impl ViewBehaviour for IncidentView {
         Selection::default()
     }
 
-    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+    fn hints(&self) -> &'static [Hint] {
         &[
-            ("Enter", "run step"),
-            ("s", "skip"),
-            ("j/k", "steps"),
-            ("e", "export"),
-            ("PgDn/PgUp", "scroll"),
-            ("]/[", "incidents"),
-            ("g", "current"),
-            ("Esc", "back"),
+            Hint::Local("Enter", "run step"),
+            Hint::Local("s", "skip"),
+            Hint::Local("j/k", "steps"),
+            Hint::Local("e", "export"),
+            Hint::Local("PgDn/PgUp", "scroll"),
+            Hint::Local("]/[", "incidents"),
+            Hint::Local("g", "current"),
+            Hint::Local("Esc", "back"),
         ]
     }
 }

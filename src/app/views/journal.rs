@@ -2,7 +2,7 @@
 //! one), `x` undoes it.
 use super::{Cx, Reaction, Remap, SimpleList, View, ViewBehaviour};
 use crate::app::cursor::move_cursor;
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Hint};
 use crate::app::modes::act::{ActState, OutcomeView};
 use crate::app::selection::Selection;
 use crate::app::state::{Effect, Mode, State, Status, table_height};
@@ -62,12 +62,12 @@ impl ViewBehaviour for JournalView {
         }
     }
 
-    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+    fn hints(&self) -> &'static [Hint] {
         &[
-            ("Enter", "details / verify"),
-            ("x", "undo this"),
-            ("u", "undo last"),
-            ("Esc", "back"),
+            Hint::Bound(&[Action::Enter], "details / verify"),
+            Hint::Bound(&[Action::Act], "undo this"),
+            Hint::Bound(&[Action::Undo], "undo last"),
+            Hint::Bound(&[Action::Back], "back"),
         ]
     }
 

@@ -3,7 +3,7 @@
 //! key with a [`Reaction`] instead of changing global state.
 //!
 //! Adding a view: write `views/NAME.rs` (its state type and `impl ViewBehaviour`), then add one
-//! line to [`register_views!`] below (and its draw function to `ui::views::draw`).
+//! line to [`register_views!`] below; its drawing is `ui::views::Draw` in `src/ui/views/NAME.rs`.
 
 pub mod admin;
 pub mod detail;
@@ -16,7 +16,7 @@ pub mod paths;
 pub mod resource;
 
 use super::cursor::Cursor;
-use super::keymap::Action;
+use super::keymap::{Action, Hint};
 use super::modes::act::ActState;
 use super::selection::Selection;
 use super::state::{Effect, Mode, Status};
@@ -114,7 +114,7 @@ pub trait ViewBehaviour {
     /// What `x`, `:incident`, `c` and `b` act on.
     fn selection(&self, data: &Dataset) -> Selection;
     /// The key hints in the bottom line.
-    fn hints(&self) -> &'static [(&'static str, &'static str)];
+    fn hints(&self) -> &'static [Hint];
     /// The terminal was resized.
     fn refit(&mut self, _height: usize) {}
     /// `/`: the current filter text, when the view can be filtered.
@@ -134,7 +134,9 @@ pub trait ViewBehaviour {
 
 /// Declares the `View` enum and its dispatch from one list: one line per view.
 macro_rules! register_views {
-    ($($(#[$doc:meta])* $variant:ident($ty:ty)),* $(,)?) => {
+    // `$d` is a literal `$`, so this macro can define `match_view!` (a macro with its own
+    // metavariables) for the ui: one registration line feeds the app and the drawing.
+    ($d:tt; $($(#[$doc:meta])* $variant:ident($ty:ty)),* $(,)?) => {
         /// A view on a pane's navigation stack.
         #[derive(Debug, Clone)]
         pub enum View {
@@ -154,10 +156,21 @@ macro_rules! register_views {
                 }
             }
         }
+
+        /// `match_view!(view, v => expr)`: `expr` for whichever view `view` holds, with `v`
+        /// bound to it (`ui::views::draw` calls each view's `Draw` impl this way).
+        macro_rules! match_view {
+            ($d view:expr, $d v:ident => $d body:expr) => {
+                match $d view {
+                    $($crate::app::View::$variant($d v) => $d body),*
+                }
+            };
+        }
+        pub(crate) use match_view;
     };
 }
 
-register_views! {
+register_views! { $;
     Overview(overview::OverviewView),
     Findings(Box<FindingList>),
     Detail(detail::DetailView),

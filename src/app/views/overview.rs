@@ -2,7 +2,7 @@
 use super::findings::findings_view;
 use super::resource::ResourceView;
 use super::{Cx, Reaction, Remap, View, ViewBehaviour};
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Hint};
 use crate::app::list::Scope;
 use crate::app::selection::Selection;
 use crate::dataset::Dataset;
@@ -61,15 +61,15 @@ impl ViewBehaviour for OverviewView {
         Selection::default()
     }
 
-    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+    fn hints(&self) -> &'static [Hint] {
         &[
-            ("j/k", "move"),
-            ("h/l", "source"),
-            ("Enter", "drill down"),
-            ("Tab", "pane"),
-            (":", "command"),
-            ("?", "help"),
-            ("q", "quit"),
+            Hint::Bound(&[Action::Down, Action::Up], "move"),
+            Hint::Bound(&[Action::Left, Action::Right], "source"),
+            Hint::Bound(&[Action::Enter], "drill down"),
+            Hint::Bound(&[Action::NextPane], "pane"),
+            Hint::Bound(&[Action::Command], "command"),
+            Hint::Bound(&[Action::Help], "help"),
+            Hint::Bound(&[Action::Quit], "quit"),
         ]
     }
 }

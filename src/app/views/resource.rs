@@ -4,7 +4,7 @@ use super::detail::DetailView;
 use super::paths::tree;
 use super::{Cx, Reaction, Remap, SimpleList, View, ViewBehaviour, words_match};
 use crate::app::cursor::{Cursor, move_cursor};
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Hint};
 use crate::app::selection::Selection;
 use crate::app::state::Status;
 use crate::dataset::Dataset;
@@ -212,34 +212,34 @@ impl ViewBehaviour for ResourceView {
         Selection::resource(data, self.resource)
     }
 
-    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+    fn hints(&self) -> &'static [Hint] {
         if self.tab == PageTab::Document {
             return &[
-                ("j/k", "scroll"),
-                ("PgDn/PgUp", "page"),
-                ("g/G", "top/end"),
-                ("h/l", "tabs"),
-                ("c", "copy ARN"),
-                ("Esc", "back"),
+                Hint::Bound(&[Action::Down, Action::Up], "scroll"),
+                Hint::Bound(&[Action::PageDown, Action::PageUp], "page"),
+                Hint::Bound(&[Action::Top, Action::Bottom], "top/end"),
+                Hint::Bound(&[Action::Left, Action::Right], "tabs"),
+                Hint::Bound(&[Action::CopyArn], "copy ARN"),
+                Hint::Bound(&[Action::Back], "back"),
             ];
         }
         if self.tab == PageTab::CanBecome {
             return &[
-                ("j/k", "scroll"),
-                ("Enter", "open the principal"),
-                ("h/l", "tabs"),
-                ("x", "act"),
-                ("c", "copy ARN"),
-                ("Esc", "back"),
+                Hint::Bound(&[Action::Down, Action::Up], "scroll"),
+                Hint::Bound(&[Action::Enter], "open the principal"),
+                Hint::Bound(&[Action::Left, Action::Right], "tabs"),
+                Hint::Bound(&[Action::Act], "act"),
+                Hint::Bound(&[Action::CopyArn], "copy ARN"),
+                Hint::Bound(&[Action::Back], "back"),
             ];
         }
         &[
-            ("j/k", "finding"),
-            ("Enter", "open"),
-            ("x", "act"),
-            ("c", "copy ARN"),
-            ("b", "console URL"),
-            ("Esc", "back"),
+            Hint::Bound(&[Action::Down, Action::Up], "finding"),
+            Hint::Bound(&[Action::Enter], "open"),
+            Hint::Bound(&[Action::Act], "act"),
+            Hint::Bound(&[Action::CopyArn], "copy ARN"),
+            Hint::Bound(&[Action::ConsoleUrl], "console URL"),
+            Hint::Bound(&[Action::Back], "back"),
         ]
     }
 }
@@ -398,14 +398,14 @@ impl ViewBehaviour for ResourcesView {
         }
     }
 
-    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+    fn hints(&self) -> &'static [Hint] {
         &[
-            ("Enter", "open"),
-            ("/", "filter"),
-            ("s", "sort"),
-            ("c", "copy ARN"),
-            ("Tab", "pane"),
-            ("?", "help"),
+            Hint::Bound(&[Action::Enter], "open"),
+            Hint::Bound(&[Action::Filter], "filter"),
+            Hint::Bound(&[Action::Sort], "sort"),
+            Hint::Bound(&[Action::CopyArn], "copy ARN"),
+            Hint::Bound(&[Action::NextPane], "pane"),
+            Hint::Bound(&[Action::Help], "help"),
         ]
     }
 

@@ -225,3 +225,9 @@ pub fn tree_lines(
     ));
     out
 }
+
+impl super::Draw for crate::app::views::admin::WhoCanAdminView {
+    fn draw(&self, cx: &super::DrawCx, frame: &mut Frame, area: Rect) {
+        render(self, cx.theme, frame, area)
+    }
+}

@@ -210,3 +210,9 @@ pub fn render(data: &Dataset, d: &DetailView, theme: &Theme, frame: &mut Frame, 
         .wrap(Wrap { trim: false });
     frame.render_widget(p, area);
 }
+
+impl super::Draw for crate::app::views::detail::DetailView {
+    fn draw(&self, cx: &super::DrawCx, frame: &mut Frame, area: Rect) {
+        render(cx.data, self, cx.theme, frame, area)
+    }
+}

@@ -287,3 +287,9 @@ fn group_cells(g: &Group, marked: bool) -> Vec<Cow<'_, str>> {
         Cow::Borrowed(g.title.as_str()),
     ]
 }
+
+impl super::Draw for crate::app::views::findings::list::FindingList {
+    fn draw(&self, cx: &super::DrawCx, frame: &mut Frame, area: Rect) {
+        render(cx.data, self, &cx.state.columns, cx.theme, frame, area)
+    }
+}

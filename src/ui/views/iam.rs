@@ -589,3 +589,9 @@ pub fn render(data: &Dataset, v: &IamView, theme: &Theme, frame: &mut Frame, are
     frame.render_widget(table, area);
     let _ = Line::default();
 }
+
+impl super::Draw for crate::app::views::iam::IamView {
+    fn draw(&self, cx: &super::DrawCx, frame: &mut Frame, area: Rect) {
+        render(cx.data, self, cx.theme, frame, area)
+    }
+}

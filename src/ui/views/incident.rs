@@ -282,3 +282,9 @@ pub fn render_prompt(p: &Prompt, theme: &Theme, frame: &mut Frame, body: Rect) {
         area,
     );
 }
+
+impl super::Draw for crate::app::views::incident::IncidentView {
+    fn draw(&self, cx: &super::DrawCx, frame: &mut Frame, area: Rect) {
+        render(cx.state, cx.theme, frame, area)
+    }
+}

@@ -65,3 +65,9 @@ pub fn render(state: &State, view: &JournalView, theme: &Theme, frame: &mut Fram
     .block(block(title, theme));
     frame.render_widget(table, area);
 }
+
+impl super::Draw for crate::app::views::journal::JournalView {
+    fn draw(&self, cx: &super::DrawCx, frame: &mut Frame, area: Rect) {
+        render(cx.state, self, cx.theme, frame, area)
+    }
+}

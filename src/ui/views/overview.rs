@@ -457,3 +457,9 @@ pub fn render(
         column(l, selected, title, theme, frame, area);
     }
 }
+
+impl super::Draw for crate::app::views::overview::OverviewView {
+    fn draw(&self, cx: &super::DrawCx, frame: &mut Frame, area: Rect) {
+        render(cx.state, cx.data, self, cx.theme, frame, area)
+    }
+}

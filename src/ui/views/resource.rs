@@ -277,3 +277,15 @@ pub fn render_list(
         .column_spacing(1);
     frame.render_widget(table, area);
 }
+
+impl super::Draw for crate::app::views::resource::ResourceView {
+    fn draw(&self, cx: &super::DrawCx, frame: &mut Frame, area: Rect) {
+        render_resource(cx.data, self, cx.theme, frame, area)
+    }
+}
+
+impl super::Draw for crate::app::views::resource::ResourcesView {
+    fn draw(&self, cx: &super::DrawCx, frame: &mut Frame, area: Rect) {
+        render_list(cx.data, self, &cx.state.columns, cx.theme, frame, area)
+    }
+}

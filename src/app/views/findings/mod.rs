@@ -7,7 +7,7 @@ pub mod search;
 use super::detail::DetailView;
 use super::{Cx, Reaction, Remap, View, ViewBehaviour};
 use crate::app::cursor::{Cursor, move_cursor};
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Hint};
 use crate::app::selection::Selection;
 use crate::app::state::Status;
 use crate::dataset::Dataset;
@@ -164,18 +164,18 @@ impl ViewBehaviour for Box<FindingList> {
         }
     }
 
-    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+    fn hints(&self) -> &'static [Hint] {
         &[
-            ("Enter", "open"),
-            ("/", "filter"),
-            ("s", "sort"),
-            ("v", "group"),
-            ("a", "closed"),
-            ("space", "mark"),
-            ("x", "act"),
-            ("y", "raw"),
-            ("Esc", "back"),
-            ("?", "help"),
+            Hint::Bound(&[Action::Enter], "open"),
+            Hint::Bound(&[Action::Filter], "filter"),
+            Hint::Bound(&[Action::Sort], "sort"),
+            Hint::Bound(&[Action::Group], "group"),
+            Hint::Bound(&[Action::ToggleClosed], "closed"),
+            Hint::Bound(&[Action::Mark], "mark"),
+            Hint::Bound(&[Action::Act], "act"),
+            Hint::Bound(&[Action::RawJson], "raw"),
+            Hint::Bound(&[Action::Back], "back"),
+            Hint::Bound(&[Action::Help], "help"),
         ]
     }
 
