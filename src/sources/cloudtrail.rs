@@ -13,6 +13,7 @@
 //! string keeps the event with those fields `None`. Nothing here logs or stores credentials: the
 //! access key id is the subject of the lookup (it is not a secret), and it is not logged.
 
+use super::pages::{Next, Pager};
 use super::{AwsContext, RegionResult, TokenBucket, describe_error};
 use crate::model::SourceProblem;
 use aws_sdk_cloudtrail::Client;
@@ -224,8 +225,7 @@ async fn lookup_region(
     let mut seen = HashSet::new();
     // Burst 1: consecutive calls of a region are at least 1/REQUESTS_PER_SECOND apart.
     let mut bucket = TokenBucket::new(REQUESTS_PER_SECOND, 1.0);
-    let mut token: Option<String> = None;
-    let mut pages = 0usize;
+    let mut pager = Pager::default();
     loop {
         let left = budget.left();
         if left == 0 {
@@ -241,7 +241,7 @@ async fn lookup_region(
                 .start_time(to_smithy(start))
                 .end_time(to_smithy(end))
                 .max_results(PAGE_SIZE.min(left) as i32)
-                .set_next_token(token.clone())
+                .set_next_token(pager.token())
                 .send(),
         )
         .await;
@@ -256,7 +256,6 @@ async fn lookup_region(
                 break;
             }
         };
-        pages += 1;
         let granted = budget.take(page.events().len());
         for e in &page.events()[..granted] {
             let ev = convert(e, &region);
@@ -265,27 +264,19 @@ async fn lookup_region(
                 out.events.push(ev);
             }
         }
-        let next = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if next.is_some() && next == token {
-            // A service that hands back the token it was given would page forever.
-            out.problem = Some(RegionResult::problem(
-                SOURCE,
-                &region,
-                format!("{ACTION} returned the NextToken it was sent; stopped paging"),
-            ));
-            break;
-        }
-        token = next;
-        if granted < page.events().len() || token.is_none() {
-            break;
+        match pager.next(page.next_token()) {
+            Next::More if granted == page.events().len() => {}
+            Next::More | Next::Done => break,
+            Next::Repeated => {
+                let why = pager.repeated(ACTION);
+                out.problem = Some(RegionResult::problem(SOURCE, &region, why));
+                break;
+            }
         }
     }
     tracing::info!(
         region = region.as_str(),
-        pages,
+        pages = pager.pages(),
         events = out.events.len(),
         "cloudtrail lookup"
     );

@@ -17,6 +17,7 @@
 //!
 //! No call here returns a secret (no secret access key, no password).
 
+use super::pages::{Next, Pager};
 use super::{LoadMsg, Progress, describe_error, report};
 use crate::model::SourceProblem;
 use crate::model::iam::{
@@ -257,15 +258,14 @@ pub async fn load_paged(
     };
 
     // GetAccountAuthorizationDetails: without it there is no inventory worth evaluating.
-    let mut marker: Option<String> = None;
-    let mut pages = 0usize;
+    let mut pager = Pager::default();
     loop {
         let page = match Box::pin(
             client
                 .get_account_authorization_details()
                 .set_filter(Some(GAAD_FILTER.to_vec()))
                 .max_items(gaad_page)
-                .set_marker(marker.clone())
+                .set_marker(pager.token())
                 .send(),
         )
         .await
@@ -279,7 +279,7 @@ pub async fn load_paged(
                 return out;
             }
         };
-        pages += 1;
+        let next = pager.next_marker(page.is_truncated(), page.marker());
         inv.user_detail_list
             .extend(page.user_detail_list().iter().map(user));
         inv.group_detail_list
@@ -288,10 +288,16 @@ pub async fn load_paged(
             .extend(page.role_detail_list().iter().map(role));
         inv.policies
             .extend(page.policies().iter().filter_map(managed_policy));
-        report(p, iam_msg("pages", pages, None));
-        marker = page.marker().filter(|m| !m.is_empty()).map(str::to_string);
-        if !page.is_truncated() || marker.is_none() {
-            break;
+        report(p, iam_msg("pages", pager.pages(), None));
+        match next {
+            Next::More => {}
+            Next::Done => break,
+            Next::Repeated => {
+                // What was read is kept; the rest of the account is not.
+                let why = pager.repeated("iam:GetAccountAuthorizationDetails");
+                out.problems.push(problem(why));
+                break;
+            }
         }
     }
 
@@ -409,12 +415,12 @@ pub async fn load_paged(
                 .push(problem(describe_error("iam:ListVirtualMFADevices", &e))),
         }
     }
-    let mut marker: Option<String> = None;
+    let mut pager = Pager::default();
     loop {
         match Box::pin(
             client
                 .list_server_certificates()
-                .set_marker(marker.clone())
+                .set_marker(pager.token())
                 .send(),
         )
         .await
@@ -430,9 +436,14 @@ pub async fn load_paged(
                             expiration: time_or_epoch(c.expiration()),
                         }
                     }));
-                marker = r.marker().filter(|m| !m.is_empty()).map(str::to_string);
-                if !r.is_truncated() || marker.is_none() {
-                    break;
+                match pager.next_marker(r.is_truncated(), r.marker()) {
+                    Next::More => {}
+                    Next::Done => break,
+                    Next::Repeated => {
+                        let why = pager.repeated("iam:ListServerCertificates");
+                        out.problems.push(problem(why));
+                        break;
+                    }
                 }
             }
             Err(e) => {
@@ -688,13 +699,13 @@ async fn role_details(
 async fn user_credentials(client: Client, mut u: IamUser) -> (IamUser, Vec<String>) {
     let mut problems = Vec::new();
     let name = u.user_name.clone();
-    let mut marker: Option<String> = None;
+    let mut pager = Pager::default();
     loop {
         match Box::pin(
             client
                 .list_access_keys()
                 .user_name(&name)
-                .set_marker(marker.clone())
+                .set_marker(pager.token())
                 .send(),
         )
         .await
@@ -728,9 +739,13 @@ async fn user_credentials(client: Client, mut u: IamUser) -> (IamUser, Vec<Strin
                         last_used,
                     });
                 }
-                marker = r.marker().filter(|m| !m.is_empty()).map(str::to_string);
-                if !r.is_truncated() || marker.is_none() {
-                    break;
+                match pager.next_marker(r.is_truncated(), r.marker()) {
+                    Next::More => {}
+                    Next::Done => break,
+                    Next::Repeated => {
+                        problems.push(pager.repeated("iam:ListAccessKeys"));
+                        break;
+                    }
                 }
             }
             Err(e) => {

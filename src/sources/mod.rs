@@ -19,6 +19,7 @@ pub mod aws;
 pub mod cloudtrail;
 pub mod guardduty;
 pub mod iam;
+pub mod pages;
 pub mod progress;
 pub mod regions;
 pub mod securityhub;
