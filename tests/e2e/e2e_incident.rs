@@ -100,17 +100,7 @@ async fn walkthrough_from_key_id_resume_and_export() {
     t.keys(&["y"]);
     assert_restored(&t.wait_exit());
     drop(t);
-    let status = iam
-        .list_access_keys()
-        .user_name("ci-deploy")
-        .send()
-        .await
-        .unwrap()
-        .access_key_metadata()[0]
-        .status()
-        .unwrap()
-        .as_str()
-        .to_string();
+    let status = live::key_status(&iam, "ci-deploy").await;
     assert_eq!(status, "Inactive");
 
     // A second responder resumes where it stopped.

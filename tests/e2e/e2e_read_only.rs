@@ -72,18 +72,6 @@ async fn read_only_holds_for_aws_profile_and_for_the_account_changed() {
         "/_guardpost/iam/backdate",
         Some(&json!({"user": "ro-key", "days": 200, "last_used_days": 1, "user_days": 400})),
     );
-    let status = || async {
-        iam.list_access_keys()
-            .user_name("ro-key")
-            .send()
-            .await
-            .unwrap()
-            .access_key_metadata()[0]
-            .status()
-            .unwrap()
-            .as_str()
-            .to_string()
-    };
     let mutating = || emu.calls("iam", "UpdateAccessKey", "us-east-1").len();
     let before = mutating();
 
@@ -95,7 +83,7 @@ async fn read_only_holds_for_aws_profile_and_for_the_account_changed() {
         "AWS_PROFILE=prod",
     );
     assert!(s.contains("read-only"), "{s}");
-    assert_eq!(status().await, "Active");
+    assert_eq!(live::key_status(&iam, "ro-key").await, "Active");
     assert_eq!(mutating(), before, "no UpdateAccessKey reached the server");
 
     // 2. The account the credentials land in is read-only, whatever the profile says.
@@ -109,6 +97,6 @@ async fn read_only_holds_for_aws_profile_and_for_the_account_changed() {
         "AWS_PROFILE=prod",
     );
     assert!(s.contains("read-only"), "{s}");
-    assert_eq!(status().await, "Active");
+    assert_eq!(live::key_status(&iam, "ro-key").await, "Active");
     assert_eq!(mutating(), before, "no UpdateAccessKey reached the server");
 }

@@ -22,18 +22,6 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
         "/_guardpost/iam/backdate",
         Some(&json!({"user": "old-key", "days": 200, "last_used_days": 1, "user_days": 400})),
     );
-    let status = |iam: aws_sdk_iam::Client| async move {
-        iam.list_access_keys()
-            .user_name("old-key")
-            .send()
-            .await
-            .unwrap()
-            .access_key_metadata()[0]
-            .status()
-            .unwrap()
-            .as_str()
-            .to_string()
-    };
 
     let home = tempfile::tempdir().unwrap();
     let cmd = format!(
@@ -76,7 +64,7 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
     );
     assert!(s.contains("up to 36 hours"), "{s}");
     assert_eq!(
-        status(iam.clone()).await,
+        live::key_status(&iam, "old-key").await,
         "Active",
         "nothing happens before y"
     );
@@ -84,7 +72,7 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
     t.confirm();
     let s = t.wait_for("Result");
     assert!(s.contains("succeeded"), "{s}");
-    assert_eq!(status(iam.clone()).await, "Inactive");
+    assert_eq!(live::key_status(&iam, "old-key").await, "Inactive");
 
     // Close the result; the re-fetch drops the finding (the key is no longer active).
     t.keys(&["Escape"]);
@@ -105,7 +93,7 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
     t.keys(&["Enter"]);
     let s = t.wait_for("Result");
     assert!(s.contains("succeeded"), "{s}");
-    assert_eq!(status(iam.clone()).await, "Active");
+    assert_eq!(live::key_status(&iam, "old-key").await, "Active");
     t.keys(&["Escape"]);
     // A key right after Esc would be read as Alt+key: wait for the dialog to close.
     t.wait_until("the result to close", |s| !s.contains("any key closes"));

@@ -13,19 +13,6 @@ use guardpost::remediation::journal::{Journal, Status, undo_plan};
 use guardpost::remediation::verify;
 use std::sync::Mutex;
 
-async fn key_status(iam: &aws_sdk_iam::Client, user: &str) -> String {
-    iam.list_access_keys()
-        .user_name(user)
-        .send()
-        .await
-        .unwrap()
-        .access_key_metadata()[0]
-        .status()
-        .unwrap()
-        .as_str()
-        .to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_action_that_reached_the_server_verifies_as_took_effect_and_undoes() {
     let emu = live::emulator::start().expect("emulator");
@@ -53,7 +40,7 @@ async fn an_interrupted_action_that_reached_the_server_verifies_as_took_effect_a
     .await
     .unwrap();
     assert_eq!(out.status, Status::Succeeded, "{}", out.message);
-    assert_eq!(key_status(&iam, "crashed").await, "Inactive");
+    assert_eq!(live::key_status(&iam, "crashed").await, "Inactive");
 
     // Killed after the call left: the journal ends with the intent.
     let text = std::fs::read_to_string(&path).unwrap();
@@ -97,7 +84,7 @@ async fn an_interrupted_action_that_reached_the_server_verifies_as_took_effect_a
         .await
         .unwrap();
     assert_eq!(undone.status, Status::Succeeded, "{}", undone.message);
-    assert_eq!(key_status(&iam, "crashed").await, "Active");
+    assert_eq!(live::key_status(&iam, "crashed").await, "Active");
     let entries = Journal::open(&path).entries();
     assert!(entries[0].undone_by.is_some());
 }
@@ -145,5 +132,5 @@ async fn an_action_that_never_reached_the_server_verifies_as_did_not_take_effect
     let e = Journal::open(&path).entries().pop().unwrap();
     assert_eq!(e.status, Status::Failed);
     assert!(!e.can_undo());
-    assert_eq!(key_status(&iam, "not-reached").await, "Active");
+    assert_eq!(live::key_status(&iam, "not-reached").await, "Active");
 }

@@ -59,6 +59,20 @@ pub async fn user_with_key(iam: &aws_sdk_iam::Client, name: &str) -> String {
         .access_key_id
 }
 
+/// The status (`Active` / `Inactive`) of a user's first access key, read back from the server.
+pub async fn key_status(iam: &aws_sdk_iam::Client, user: &str) -> String {
+    iam.list_access_keys()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap()
+        .access_key_metadata()[0]
+        .status()
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
 /// The environment the binary gets in tmux: emulator credentials, a private HOME and state
 /// directory, nothing else from the test's environment.
 pub fn binary_env(home: &std::path::Path) -> String {
