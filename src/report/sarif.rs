@@ -8,8 +8,11 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-/// Where `tool.driver.informationUri` points: the check documentation.
-pub const INFORMATION_URI: &str = "https://github.com/guardpost/guardpost/blob/main/docs/check.md";
+/// `tool.driver.informationUri`: the package's `repository` when Cargo.toml names one. The
+/// project has no public home yet, and a made-up address would send readers nowhere.
+pub fn information_uri() -> Option<&'static str> {
+    Some(env!("CARGO_PKG_REPOSITORY")).filter(|u| !u.is_empty())
+}
 
 /// error for critical / high, warning for medium, note for low / informational.
 pub fn level(s: Severity) -> &'static str {
@@ -154,17 +157,20 @@ pub fn to_value(r: &Report) -> Value {
         properties["frameworkRulesOutside"] = json!(scope.rules_outside);
         properties["frameworkFindingsOutside"] = json!(scope.findings_outside);
     }
+    let mut driver = json!({
+        "name": "guardpost",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    if let Some(uri) = information_uri() {
+        driver["informationUri"] = json!(uri);
+    }
     json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {
-                "name": "guardpost",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": INFORMATION_URI,
-                "rules": rules,
-            }},
+            "tool": {"driver": driver},
             "automationDetails": {"id": format!("guardpost-check/{}/", r.account)},
             "invocations": [{"executionSuccessful": true}],
             "results": results,
