@@ -169,14 +169,18 @@ fn main() {
             println!("{name}: {:.2} s", t.elapsed().as_secs_f64());
         };
         time("securityhub", &mut || {
-            rt.block_on(Box::pin(sources::securityhub::load(&conf, REGION, &None)));
+            rt.block_on(Box::pin(sources::securityhub::load(
+                &conf, REGION, &None, true,
+            )));
         });
         time("guardduty", &mut || {
-            rt.block_on(Box::pin(sources::guardduty::load(&conf, REGION, &None)));
+            rt.block_on(Box::pin(sources::guardduty::load(
+                &conf, REGION, &None, true,
+            )));
         });
         time("access_analyzer", &mut || {
             rt.block_on(Box::pin(sources::access_analyzer::load(
-                &conf, REGION, &None,
+                &conf, REGION, &None, true,
             )));
         });
         time("iam", &mut || {
@@ -197,15 +201,23 @@ fn main() {
     let conf = ctx.region_config(REGION);
     let iam = ctx.iam_config();
     g.bench_function("securityhub", |b| {
-        b.iter(|| rt.block_on(Box::pin(sources::securityhub::load(&conf, REGION, &None))))
+        b.iter(|| {
+            rt.block_on(Box::pin(sources::securityhub::load(
+                &conf, REGION, &None, true,
+            )))
+        })
     });
     g.bench_function("guardduty", |b| {
-        b.iter(|| rt.block_on(Box::pin(sources::guardduty::load(&conf, REGION, &None))))
+        b.iter(|| {
+            rt.block_on(Box::pin(sources::guardduty::load(
+                &conf, REGION, &None, true,
+            )))
+        })
     });
     g.bench_function("access_analyzer", |b| {
         b.iter(|| {
             rt.block_on(Box::pin(sources::access_analyzer::load(
-                &conf, REGION, &None,
+                &conf, REGION, &None, true,
             )))
         })
     });

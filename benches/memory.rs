@@ -38,6 +38,7 @@ fn main() {
         findings,
         resources,
         iam: None,
+        ec2: Vec::new(),
         services: vec![],
         problems: vec![],
         trust: Default::default(),

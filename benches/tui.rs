@@ -28,6 +28,7 @@ fn synthetic(n: usize) -> Dataset {
         findings,
         resources,
         iam: None,
+        ec2: Vec::new(),
         services: vec![],
         problems: vec![],
         trust: Default::default(),

@@ -10,6 +10,7 @@ use crate::dataset::Dataset;
 use crate::model::{ComplianceStatus, Finding, Source};
 use crate::posture::{self, PostureConfig, PostureInput, RuleInfo, rules};
 use crate::report::{self, FailOn, Format, Framework, Report, ReportFinding};
+use crate::sources::LoadPlan;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -39,6 +40,11 @@ pub struct CheckArgs {
     /// still written).
     #[arg(long)]
     pub require_complete: bool,
+    /// Check only these services (comma-separated or repeated): securityhub, guardduty,
+    /// access-analyzer, iam. Other services' rules are not checked and nothing of theirs is
+    /// read; with --all-findings only their findings are reported.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub services: Vec<String>,
     /// Report against one benchmark: only findings with a control in it, labelled with its
     /// ids; rules not mapped to it neither pass nor fail (counted as outside).
     #[arg(long, value_enum, value_name = "FRAMEWORK")]
@@ -55,6 +61,7 @@ impl Default for CheckArgs {
             rules: Vec::new(),
             all_findings: false,
             require_complete: false,
+            services: Vec::new(),
             framework: None,
         }
     }
@@ -96,6 +103,8 @@ pub enum CheckError {
     },
     #[error("cannot write the report to stdout")]
     Stdout(#[source] std::io::Error),
+    #[error(transparent)]
+    UnknownService(#[from] crate::sources::plan::UnknownService),
 }
 
 /// The checked rule set and the name it is reported under.
@@ -106,9 +115,48 @@ pub struct Selection {
     pub rules: Vec<&'static RuleInfo>,
 }
 
-/// Resolves `--rule` / `--profile-rules` / `[check] profile` to rules. `--rule` wins over a
-/// profile; the profile comes from the command line, else the config, else `default`.
+/// Resolves `--rule` / `--profile-rules` / `[check] profile` to rules, narrowed to
+/// `--services`. `--rule` wins over a profile; the profile comes from the command line, else
+/// the config, else `default`.
 pub fn select(args: &CheckArgs, cfg: &CheckConfig) -> Result<Selection, CheckError> {
+    let mut sel = select_rules(args, cfg)?;
+    if let Some(services) = services(args)? {
+        sel.rules.retain(|r| services.contains(&r.source()));
+    }
+    Ok(sel)
+}
+
+/// `--services`, resolved (`None`: every service).
+fn services(args: &CheckArgs) -> Result<Option<Vec<&'static str>>, CheckError> {
+    if args.services.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(LoadPlan::parse_services(&args.services)?))
+}
+
+/// What a live check reads: the sources of the selected rules (the finding sources' state
+/// only, never their findings), plus with `--all-findings` every finding source `--services`
+/// allows, findings and all.
+pub fn load_plan(args: &CheckArgs, cfg: &CheckConfig) -> Result<LoadPlan, CheckError> {
+    let sel = select(args, cfg)?;
+    let allowed = services(args)?;
+    let mut sources: Vec<&'static str> = Vec::new();
+    for source in crate::sources::plan::SERVICES {
+        let by_rule = sel.rules.iter().any(|r| r.source() == *source);
+        let by_findings = args.all_findings
+            && *source != "iam"
+            && allowed.as_ref().is_none_or(|a| a.contains(source));
+        if by_rule || by_findings {
+            sources.push(source);
+        }
+    }
+    Ok(LoadPlan {
+        sources,
+        findings: args.all_findings,
+    })
+}
+
+fn select_rules(args: &CheckArgs, cfg: &CheckConfig) -> Result<Selection, CheckError> {
     let profile = args
         .profile_rules
         .clone()
@@ -153,6 +201,7 @@ fn posture_findings(data: &Dataset, sel: &Selection, cfg: &PostureConfig) -> Vec
             account: &data.account.id,
             regions: &data.regions,
             iam: data.iam.as_ref(),
+            ec2: &data.ec2,
             services: &data.services,
             now: data.captured_at,
             config: cfg,
@@ -218,56 +267,11 @@ fn unknown_rules(
     sel: &Selection,
     findings: &[Finding],
 ) -> Vec<(&'static str, String)> {
-    let iam_gap = match data.coverage.get("iam", None) {
-        _ if data.iam.is_none() => Some("the IAM inventory was not read".to_string()),
-        Some(c) if !c.state.is_complete() => Some(format!("IAM {}", c.state)),
-        _ => None,
-    };
-    let mut out = Vec::new();
-    for rule in &sel.rules {
-        if findings.iter().any(|f| f.kind == rule.id) {
-            continue;
-        }
-        let service = match rule.id {
-            rules::SH_DISABLED => Some("securityhub"),
-            rules::GD_DISABLED => Some("guardduty"),
-            rules::AA_MISSING => Some("access-analyzer"),
-            _ => None,
-        };
-        let why = match service {
-            Some(service) => {
-                let unknown: Vec<String> = data
-                    .regions
-                    .iter()
-                    .filter(|region| {
-                        !data
-                            .services
-                            .iter()
-                            .any(|s| s.service == service && &s.region == *region)
-                    })
-                    .map(
-                        |region| match data.coverage.get(service, Some(region.as_str())) {
-                            Some(c) if !c.state.is_complete() => format!("{region}: {}", c.state),
-                            _ => region.clone(),
-                        },
-                    )
-                    .collect();
-                (!unknown.is_empty()).then(|| {
-                    format!(
-                        "{} state unknown in {}",
-                        crate::model::coverage::source_label(service),
-                        unknown.join(", ")
-                    )
-                })
-            }
-            None if rule.id.starts_with("iam.") => iam_gap.clone(),
-            None => None,
-        };
-        if let Some(why) = why {
-            out.push((rule.id, why));
-        }
-    }
-    out
+    sel.rules
+        .iter()
+        .filter(|rule| !findings.iter().any(|f| f.kind == rule.id))
+        .filter_map(|rule| data.unknown_reason(rule).map(|why| (rule.id, why)))
+        .collect()
 }
 
 /// Builds the report: the selected posture rules' findings and, with `--all-findings`, every
@@ -283,10 +287,17 @@ pub fn build_report(
     let mut findings: Vec<ReportFinding> =
         posture.iter().map(ReportFinding::from_finding).collect();
     if args.all_findings {
+        // `--services` was checked by `select`.
+        let allowed = services(args).ok().flatten();
         findings.extend(
             data.findings
                 .iter()
                 .filter(|f| f.source != Source::Posture)
+                .filter(|f| {
+                    allowed
+                        .as_ref()
+                        .is_none_or(|a| a.contains(&crate::model::coverage::source_key(f.source)))
+                })
                 .filter(|f| f.workflow.is_open())
                 .filter(|f| f.compliance != Some(ComplianceStatus::Passed))
                 .map(ReportFinding::from_finding),

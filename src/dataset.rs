@@ -34,6 +34,8 @@ pub struct Dataset {
     pub findings: Vec<Finding>,
     pub resources: ResourceIndex,
     pub iam: Option<IamInventory>,
+    /// The network and storage baseline's EC2 facts, per region read.
+    pub ec2: Vec<crate::model::Ec2Region>,
     pub services: Vec<ServiceStatus>,
     pub problems: Vec<SourceProblem>,
     /// Who each role's trust policy lets in, by role ARN, one line per principal with its
@@ -138,6 +140,7 @@ impl Dataset {
                 account: &snap.account.id,
                 regions: &snap.regions,
                 iam: snap.iam.as_ref(),
+                ec2: &snap.ec2,
                 services: &snap.services,
                 now: snap.captured_at,
                 config: posture_config,
@@ -156,6 +159,7 @@ impl Dataset {
             findings,
             resources,
             iam: snap.iam,
+            ec2: snap.ec2,
             services: snap.services,
             problems,
             trust,
@@ -163,5 +167,75 @@ impl Dataset {
             coverage,
             posture_config: std::sync::Arc::new(posture_config.clone()),
         }
+    }
+
+    /// Why the data a rule reads was not (completely) read, as one sentence; `None` when it
+    /// was. A rule without a finding whose data is unknown neither passes nor fails: `check`
+    /// lists it as unknown and the overview's score leaves it out.
+    pub fn unknown_reason(&self, rule: &posture::RuleInfo) -> Option<String> {
+        use posture::rules as r;
+        let service = match rule.id {
+            r::SH_DISABLED => Some("securityhub"),
+            r::GD_DISABLED => Some("guardduty"),
+            r::AA_MISSING => Some("access-analyzer"),
+            _ => None,
+        };
+        if let Some(service) = service {
+            let unknown = self.regions_without(service, |region| {
+                self.services
+                    .iter()
+                    .any(|s| s.service == service && s.region == region)
+            });
+            return (!unknown.is_empty()).then(|| {
+                format!(
+                    "{} state unknown in {}",
+                    crate::model::coverage::source_label(service),
+                    unknown.join(", ")
+                )
+            });
+        }
+        if rule.source() == "ec2" {
+            return self.ec2_gap(rule.id);
+        }
+        match self.coverage.get("iam", None) {
+            _ if self.iam.is_none() => Some("the IAM inventory was not read".to_string()),
+            Some(c) if !c.state.is_complete() => Some(format!("IAM {}", c.state)),
+            _ => None,
+        }
+    }
+
+    /// The regions (with the coverage's reason where it has one) where `known` is false.
+    fn regions_without(&self, source: &str, known: impl Fn(&str) -> bool) -> Vec<String> {
+        self.regions
+            .iter()
+            .filter(|region| !known(region))
+            .map(
+                |region| match self.coverage.get(source, Some(region.as_str())) {
+                    Some(c) if !c.state.is_complete() => format!("{region}: {}", c.state),
+                    _ => region.clone(),
+                },
+            )
+            .collect()
+    }
+
+    /// The regions where the EC2 part an `ec2.*` rule reads was not read.
+    fn ec2_gap(&self, rule: &str) -> Option<String> {
+        use posture::rules as r;
+        let (what, known): (&str, fn(&crate::model::Ec2Region) -> bool) = match rule {
+            r::SG_ADMIN_OPEN | r::SG_DEFAULT_OPEN => {
+                ("security groups", |e| e.security_groups.is_some())
+            }
+            r::NACL_ADMIN_OPEN => ("network ACLs", |e| e.network_acls.is_some()),
+            r::VPC_NO_FLOW_LOGS => ("VPC flow logs", |e| e.vpcs.is_some()),
+            r::IMDSV1 => ("instances", |e| e.instances.is_some()),
+            r::EBS_DEFAULT_ENCRYPTION => ("EBS encryption by default", |e| {
+                e.ebs_encryption_by_default.is_some()
+            }),
+            _ => return None,
+        };
+        let unknown = self.regions_without("ec2", |region| {
+            self.ec2.iter().any(|e| e.region == region && known(e))
+        });
+        (!unknown.is_empty()).then(|| format!("EC2 {what} unknown in {}", unknown.join(", ")))
     }
 }

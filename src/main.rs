@@ -260,7 +260,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
     // Read a snapshot up front: errors exit with code 2 and an untouched terminal.
     let first = match &spec {
         LoadSpec::Live(_) => None,
-        other => Some(other.read(&rt)?),
+        other => Some(other.read(&rt, &sources::LoadPlan::everything())?),
     };
     // Profile and account settings apply to live loading only; the profile is the one the
     // session used (--profile, AWS_PROFILE, default), the account the one actions change.
@@ -334,11 +334,13 @@ fn incident_offline(action: IncidentAction) -> anyhow::Result<ExitCode> {
 fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let _log_guard = init_logging(&cli.log_level)?;
     let cfg = Config::load(cli.config.as_deref())?;
+    // Bad --rule / --services names fail before any credential is asked for.
+    let plan = guardpost::check::load_plan(&args, &cfg.check)?;
     let rt = async_runtime()?;
     let spec = LoadSpec::resolve(cli.snapshot.as_deref(), cli.demo, || {
         live_context(&live_options(&cli, &cfg), &rt, Ask::Stdin)
     })?;
-    let data = Dataset::from_snapshot(spec.read(&rt)?, spec.origin(), &cfg.posture);
+    let data = Dataset::from_snapshot(spec.read(&rt, &plan)?, spec.origin(), &cfg.posture);
     let outcome = guardpost::check::run(
         &data,
         &args,

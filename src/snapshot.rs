@@ -59,6 +59,9 @@ pub struct Snapshot {
     pub access_analyzer: Vec<AccessAnalyzerRegion>,
     #[serde(default)]
     pub iam: Option<IamInventory>,
+    /// The network and storage baseline's EC2 facts, per region (absent in older files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ec2: Vec<crate::model::Ec2Region>,
     #[serde(default)]
     pub services: Vec<ServiceStatus>,
     /// Sources that failed when the snapshot was captured.

@@ -221,5 +221,26 @@ for arn in [f"arn:aws:iam::{ACCT}:role/ec2-app", f"arn:aws:iam::{ACCT}:role/supp
 
 iam.update_account_password_policy(MinimumPasswordLength=8, PasswordReusePrevention=5)
 
+# --- Scale (issue 15's account): BENCH_USERS more users, each in a group with a console
+# password and a key; BENCH_SH_FINDINGS open Security Hub findings in us-east-1.
+import os
+
+for i in range(int(os.environ.get("BENCH_USERS", "0"))):
+    name = f"scale-user-{i:04d}"
+    user(name)
+    console(name)
+    key(name)
+    iam.add_user_to_group(GroupName="platform", UserName=name)
+sh = int(os.environ.get("BENCH_SH_FINDINGS", "0"))
+if sh:
+    req = urllib.request.Request(
+        URL + "/_guardpost/seed",
+        data=json.dumps({"account": ACCT, "securityhub": {"us-east-1": {"generate": sh}}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(req).read()
+    counts["securityhub findings"] = sh
+
 total = counts["users"] + counts["roles"] + counts["groups"] + counts["policies"]
 print(f"seeded {total} principals and policies: " + ", ".join(f"{v} {k}" for k, v in counts.items()))

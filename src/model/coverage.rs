@@ -10,8 +10,9 @@ use super::{Finding, Severity, Source, SourceProblem};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The sources guardpost reads, in display order (IAM is global).
-pub const SOURCES: [&str; 4] = ["securityhub", "guardduty", "access-analyzer", "iam"];
+/// The sources guardpost reads, in display order: the three finding sources first, then EC2
+/// (the network and storage baseline, regional), IAM last (global).
+pub const SOURCES: [&str; 5] = ["securityhub", "guardduty", "access-analyzer", "ec2", "iam"];
 
 /// Source name (`securityhub`, ...) -> the label people know.
 pub fn source_label(source: &str) -> &str {
@@ -21,6 +22,7 @@ pub fn source_label(source: &str) -> &str {
         "access-analyzer" => "Access Analyzer",
         "iam" => "IAM",
         "cloudtrail" => "CloudTrail",
+        "ec2" => "EC2",
         other => other,
     }
 }
@@ -62,6 +64,10 @@ pub enum CoverageState {
     Off,
     /// Not read (not requested, or the reader never ran).
     NotChecked,
+    /// Only whether the service is on was read (DescribeHub, GetDetector, ListAnalyzers); its
+    /// findings were not asked for (`check` without `--all-findings`): complete for posture,
+    /// but any count of its findings is unknown.
+    StateOnly,
     /// Any other error, with its (sanitised) reason.
     Failed { reason: String },
 }
@@ -75,13 +81,18 @@ impl CoverageState {
             CoverageState::Throttled { .. } => "throttled",
             CoverageState::Off => "off",
             CoverageState::NotChecked => "not checked",
+            CoverageState::StateOnly => "state only",
             CoverageState::Failed { .. } => "failed",
         }
     }
 
-    /// Nothing is missing: everything was read, or the service is off (nothing to read).
+    /// Nothing asked for is missing: everything was read, the service is off (nothing to
+    /// read), or its state was all that was asked for.
     pub fn is_complete(&self) -> bool {
-        matches!(self, CoverageState::Complete | CoverageState::Off)
+        matches!(
+            self,
+            CoverageState::Complete | CoverageState::Off | CoverageState::StateOnly
+        )
     }
 }
 
@@ -94,6 +105,7 @@ impl fmt::Display for CoverageState {
                 write!(f, "throttled (attempt {attempt})")
             }
             CoverageState::Failed { reason } => write!(f, "failed ({})", plain(reason)),
+            CoverageState::StateOnly => f.write_str("state only (findings not read)"),
             other => f.write_str(other.word()),
         }
     }
@@ -277,7 +289,8 @@ impl Coverage {
         for e in self.relevant(key, region) {
             any = true;
             all_off &= e.state == CoverageState::Off;
-            complete &= e.state.is_complete();
+            // Findings not read are not zero findings.
+            complete &= e.state.is_complete() && e.state != CoverageState::StateOnly;
         }
         if !any || complete {
             if any && all_off && n == 0 {
@@ -315,7 +328,7 @@ impl Coverage {
     pub fn empty_reason(&self, source: Source, region: Option<&str>) -> Option<String> {
         let gaps: Vec<String> = self
             .relevant(source_key(source), region)
-            .filter(|e| !e.state.is_complete())
+            .filter(|e| !e.state.is_complete() || e.state == CoverageState::StateOnly)
             .map(SourceCoverage::label)
             .collect();
         (!gaps.is_empty()).then(|| format!("may be incomplete: {}", gaps.join("; ")))
@@ -447,6 +460,31 @@ mod tests {
             region: region.map(str::to_string),
             message: message.into(),
         }
+    }
+
+    #[test]
+    fn a_state_only_read_is_complete_but_its_counts_are_unknown() {
+        let e = SourceCoverage {
+            source: "securityhub".into(),
+            region: Some("eu-west-1".into()),
+            state: CoverageState::StateOnly,
+            records: 0,
+            notes: Vec::new(),
+        };
+        let c = Coverage { entries: vec![e] };
+        assert!(c.is_complete());
+        assert_eq!(c.summary_line(), None);
+        assert_eq!(c.qualify(Source::SecurityHub, None, 0), Count::Unknown);
+        assert_eq!(
+            c.qualify(Source::SecurityHub, Some("eu-west-1"), 2),
+            Count::AtLeast(2)
+        );
+        assert_eq!(
+            c.empty_reason(Source::SecurityHub, None).as_deref(),
+            Some("may be incomplete: Security Hub eu-west-1: state only (findings not read)")
+        );
+        let json = serde_json::to_value(&c.entries[0]).unwrap();
+        assert_eq!(json["state"], "state_only");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod coverage;
 pub mod iam;
+pub mod network;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,7 @@ use std::fmt;
 pub use account::{AccountInfo, ServiceStatus};
 pub use coverage::{Count, Coverage, CoverageState, SourceCoverage};
 pub use iam::*;
+pub use network::Ec2Region;
 
 /// Whole days from `then` to `as_of`: every key age and "last used … days ago" in guardpost is
 /// computed here, as of the data's capture time.

@@ -133,7 +133,11 @@ mod tests {
                     && p.bytes().all(|b| b.is_ascii_digit())
             })
         };
-        ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+        // Two levels (`1.10`), or three for subsections (`2.2.1`).
+        ok(parts.next())
+            && ok(parts.next())
+            && parts.next().is_none_or(|p| ok(Some(p)))
+            && parts.next().is_none()
     }
 
     #[test]
@@ -163,10 +167,10 @@ mod tests {
             }
             assert!(!c.title_v3.trim().is_empty());
         }
-        assert!(well_formed("1.10") && well_formed("4.16"));
+        assert!(well_formed("1.10") && well_formed("4.16") && well_formed("2.2.1"));
         assert!(
             !well_formed("1.")
-                && !well_formed("1.1.1")
+                && !well_formed("1.1.1.1")
                 && !well_formed("01.1")
                 && !well_formed("x.1")
         );

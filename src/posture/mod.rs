@@ -21,6 +21,7 @@
 
 mod account;
 pub mod benchmarks;
+mod network;
 pub mod policy;
 mod principals;
 pub mod rules;
@@ -48,6 +49,8 @@ pub struct PostureInput<'a> {
     pub account: &'a str,
     pub regions: &'a [String],
     pub iam: Option<&'a IamInventory>,
+    /// EC2 facts per region (the network and storage baseline); empty when not read.
+    pub ec2: &'a [crate::model::Ec2Region],
     pub services: &'a [ServiceStatus],
     pub now: DateTime<Utc>,
     pub config: &'a PostureConfig,
@@ -83,6 +86,9 @@ pub struct PostureConfig {
     /// Days since a role was last used (or created, when never used) after which it is unused
     /// (`iam.role.unused`).
     pub unused_role_days: i64,
+    /// TCP ports that must not be open to the internet in a security group or network ACL
+    /// (CIS 5.1-5.3: 22 and 3389).
+    pub admin_ports: Vec<i32>,
 }
 
 impl Default for PostureConfig {
@@ -102,6 +108,7 @@ impl Default for PostureConfig {
             password_reuse: 24,
             inactive_user_days: 90,
             unused_role_days: 90,
+            admin_ports: vec![22, 3389],
         }
     }
 }
@@ -134,6 +141,7 @@ pub fn evaluate_graph(
             .collect(),
     };
     account::services(&mut out);
+    network::check(&mut out);
     if let Some(inv) = input.iam {
         account::root(&mut out, inv);
         account::password_policy(&mut out, inv);

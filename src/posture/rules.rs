@@ -78,6 +78,12 @@ impl RuleInfo {
         self.controls().iter().any(|c| c.framework == fw)
     }
 
+    /// The source whose data the rule reads (a coverage source name): `service.<name>.*`
+    /// rules read that service's state in every region, the rest the IAM inventory.
+    pub fn source(&self) -> &'static str {
+        source_of(self.id)
+    }
+
     /// The first FSBP / Security Hub control id, else the rule id: the grouping key that puts a
     /// posture finding next to Security Hub's control finding on the same resource.
     pub fn control_id(&self) -> &'static str {
@@ -118,6 +124,12 @@ pub const AA_MISSING: &str = "service.access-analyzer.no-external-analyzer";
 pub const GD_DISABLED: &str = "service.guardduty.disabled";
 pub const SH_DISABLED: &str = "service.securityhub.disabled";
 pub const USER_ACCESS_KEY: &str = "iam.user.access-key";
+pub const SG_ADMIN_OPEN: &str = "ec2.security-group.admin-port-open";
+pub const SG_DEFAULT_OPEN: &str = "ec2.security-group.default-allows-traffic";
+pub const NACL_ADMIN_OPEN: &str = "ec2.network-acl.admin-port-open";
+pub const VPC_NO_FLOW_LOGS: &str = "ec2.vpc.no-flow-logs";
+pub const IMDSV1: &str = "ec2.instance.imdsv1-allowed";
+pub const EBS_DEFAULT_ENCRYPTION: &str = "ec2.ebs.default-encryption-off";
 pub const INACTIVE_USER: &str = "iam.user.inactive";
 pub const UNUSED_ROLE: &str = "iam.role.unused";
 pub const SERVICE_WILDCARD: &str = "iam.policy.service-wildcard";
@@ -416,6 +428,60 @@ static RULES: &[RuleInfo] = &[
         remediation: "aws securityhub enable-security-hub --region REGION (or enable it org-wide with central configuration).",
     },
     RuleInfo {
+        id: SG_ADMIN_OPEN,
+        title: "Security group open to the internet on an admin port",
+        severity: High,
+        scope: Region,
+        controls: &[fsbp("EC2.53"), fsbp("EC2.54"), cis("5.2"), cis("5.3")],
+        rationale: "SSH and RDP open to 0.0.0.0/0 or ::/0 are scanned within minutes of going up; one weak password or unpatched daemon is a foothold. Ports are `[posture] admin_ports` (default 22, 3389); a rule for all protocols counts.",
+        remediation: "Replace the world-open rule with one for your own address range or use SSM Session Manager: aws ec2 revoke-security-group-ingress --group-id SG --ip-permissions ... (the exact rule is in the evidence).",
+    },
+    RuleInfo {
+        id: SG_DEFAULT_OPEN,
+        title: "Default security group allows traffic",
+        severity: High,
+        scope: Region,
+        controls: &[fsbp("EC2.2"), cis("5.4")],
+        rationale: "Anything launched without a group lands in the VPC's default group; with rules in it, those resources talk to each other (or further) without anyone having chosen so.",
+        remediation: "Remove every inbound and outbound rule of the default group (aws ec2 revoke-security-group-ingress / -egress) and give resources groups of their own.",
+    },
+    RuleInfo {
+        id: NACL_ADMIN_OPEN,
+        title: "Network ACL allows admin ports from the internet",
+        severity: Medium,
+        scope: Region,
+        controls: &[fsbp("EC2.21"), cis("5.1")],
+        rationale: "A network ACL that lets 0.0.0.0/0 or ::/0 reach SSH or RDP leaves only the security groups between the internet and the subnet's instances. Entries are read in rule-number order: an earlier world-wide deny for the port closes it.",
+        remediation: "Add a deny entry for the port from 0.0.0.0/0 (and ::/0) numbered before the allow, or narrow the allow: aws ec2 replace-network-acl-entry ...",
+    },
+    RuleInfo {
+        id: VPC_NO_FLOW_LOGS,
+        title: "VPC without flow logs",
+        severity: Medium,
+        scope: Region,
+        controls: &[fsbp("EC2.6"), cis("3.7")],
+        rationale: "Without flow logs there is no record of who talked to what: an incident in the VPC (exfiltration, a crypto-miner's pool traffic, scanning) cannot be reconstructed.",
+        remediation: "aws ec2 create-flow-logs --resource-type VPC --resource-ids VPC --traffic-type REJECT (or ALL) --log-destination-type cloud-watch-logs|s3 ...",
+    },
+    RuleInfo {
+        id: IMDSV1,
+        title: "EC2 instance allows IMDSv1",
+        severity: High,
+        scope: Region,
+        controls: &[fsbp("EC2.8"), cis("5.6")],
+        rationale: "With IMDSv1 a server-side request forgery in anything on the instance reads the instance role's credentials from 169.254.169.254 — the root cause of the instance-credential exfiltration playbook.",
+        remediation: "aws ec2 modify-instance-metadata-options --instance-id ID --http-tokens required --http-endpoint enabled (check the software on it uses an IMDSv2-aware SDK first).",
+    },
+    RuleInfo {
+        id: EBS_DEFAULT_ENCRYPTION,
+        title: "EBS encryption by default is off in region",
+        severity: Medium,
+        scope: Region,
+        controls: &[fsbp("EC2.7"), cis("2.2.1")],
+        rationale: "Volumes and snapshots created without it are unencrypted unless each creator remembers; a shared or leaked snapshot is then readable by anyone who gets it.",
+        remediation: "aws ec2 enable-ebs-encryption-by-default --region REGION (new volumes only; existing ones need a re-encrypting copy).",
+    },
+    RuleInfo {
         id: USER_ACCESS_KEY,
         title: "IAM user has an access key",
         severity: Medium,
@@ -425,6 +491,20 @@ static RULES: &[RuleInfo] = &[
         remediation: "Move the workload to a role (IAM Identity Center for people, OIDC federation for CI, instance or task roles for compute), then delete the user's access keys: aws iam delete-access-key --user-name USER --access-key-id KEY.",
     },
 ];
+
+/// [`RuleInfo::source`] by rule id.
+pub fn source_of(id: &str) -> &'static str {
+    let mut parts = id.split('.');
+    let service = match parts.next() {
+        Some("service") => parts.next(),
+        first => first,
+    };
+    crate::model::coverage::SOURCES
+        .iter()
+        .find(|s| Some(**s) == service)
+        .copied()
+        .unwrap_or("iam")
+}
 
 /// Every rule, in catalog order.
 pub fn rules() -> &'static [RuleInfo] {

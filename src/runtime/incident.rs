@@ -41,7 +41,10 @@ pub fn prepare(
 ) -> anyhow::Result<(Snapshot, Incident)> {
     let (snap, caller) = match first {
         Some(s) => (s, None),
-        None => (spec.read(rt)?, spec.caller()),
+        None => (
+            spec.read(rt, &crate::sources::LoadPlan::everything())?,
+            spec.caller(),
+        ),
     };
     let data = Dataset::from_snapshot(snap.clone(), spec.origin(), posture);
     let dir = store::default_dir()

@@ -49,12 +49,17 @@ impl LoadSpec {
         }
     }
 
-    /// Reads it once, to the end (a live account on `rt`, without streaming).
-    pub fn read(&self, rt: &tokio::runtime::Runtime) -> anyhow::Result<Snapshot> {
+    /// Reads it once, to the end (a live account on `rt`, without streaming): what `plan`
+    /// names of a live account; demo and files hold what they hold.
+    pub fn read(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        plan: &sources::LoadPlan,
+    ) -> anyhow::Result<Snapshot> {
         Ok(match self {
             LoadSpec::Demo => Snapshot::demo(),
             LoadSpec::File(p) => Snapshot::load(p)?,
-            LoadSpec::Live(ctx) => rt.block_on(Box::pin(sources::load(ctx, None))),
+            LoadSpec::Live(ctx) => rt.block_on(Box::pin(sources::load_with(ctx, plan, None))),
         })
     }
 

@@ -1,8 +1,10 @@
 //! IAM Access Analyzer: `ListAnalyzers` → for each active analyzer `ListFindingsV2` →
 //! `GetFindingV2` per finding (a few at a time). Analyzers and findings are kept as the REST
 //! wire JSON (camelCase) captured from the response bodies; `analyzerArn` is added to a finding
-//! when the response lacks it.
+//! when the response lacks it. A state-only read (`check` without `--all-findings`) stops at
+//! `ListAnalyzers`.
 
+use super::pages::{Next, Pager};
 use super::{BodyCapture, LoadMsg, Progress, RegionResult, describe_error, report, take_array};
 use crate::snapshot::{AccessAnalyzerRegion, ServiceStatus};
 use aws_config::SdkConfig;
@@ -15,7 +17,14 @@ pub const SOURCE: &str = "access-analyzer";
 /// GetFindingV2 calls in flight at once per region.
 pub const CONCURRENCY: usize = 4;
 
-pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult {
+/// Reads Access Analyzer in `region`: its analyzers and their active findings, or with
+/// `read_findings` off only the analyzers (`ListAnalyzers`).
+pub async fn load(
+    conf: &SdkConfig,
+    region: &str,
+    p: &Progress,
+    read_findings: bool,
+) -> RegionResult {
     // Throttling shows in the progress while the SDK retries (coverage, issue 13).
     let watch = super::ThrottleWatch::new(SOURCE, Some(region), p);
     let client = super::aws::client!(aws_sdk_accessanalyzer, conf, watch);
@@ -23,13 +32,13 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
 
     let mut analyzers: Vec<Value> = Vec::new();
     let mut active: Vec<String> = Vec::new();
-    let mut token: Option<String> = None;
+    let mut pager = Pager::default();
     loop {
         let capture = BodyCapture::new();
         let page = match Box::pin(
             client
                 .list_analyzers()
-                .set_next_token(token.clone())
+                .set_next_token(pager.token())
                 .customize()
                 .interceptor(capture.clone())
                 .send(),
@@ -66,12 +75,17 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 format!("access-analyzer:ListAnalyzers: {e}"),
             )),
         }
-        token = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if token.is_none() {
-            break;
+        match pager.next(page.next_token()) {
+            Next::More => {}
+            Next::Done => break,
+            Next::Repeated => {
+                out.problems.push(RegionResult::problem(
+                    SOURCE,
+                    region,
+                    pager.repeated("access-analyzer:ListAnalyzers"),
+                ));
+                break;
+            }
         }
     }
     if out.services.is_empty() {
@@ -91,27 +105,34 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
     }
 
     let mut findings = Vec::new();
+    // A state-only read stops at the analyzers.
+    let active = if read_findings { active } else { Vec::new() };
     for analyzer in &active {
         let mut ids: Vec<String> = Vec::new();
-        let mut token: Option<String> = None;
+        let mut pager = Pager::default();
         loop {
             match Box::pin(
                 client
                     .list_findings_v2()
                     .analyzer_arn(analyzer)
-                    .set_next_token(token.clone())
+                    .set_next_token(pager.token())
                     .send(),
             )
             .await
             {
                 Ok(page) => {
                     ids.extend(page.findings().iter().map(|f| f.id().to_string()));
-                    token = page
-                        .next_token()
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_string);
-                    if token.is_none() {
-                        break;
+                    match pager.next(page.next_token()) {
+                        Next::More => {}
+                        Next::Done => break,
+                        Next::Repeated => {
+                            out.problems.push(RegionResult::problem(
+                                SOURCE,
+                                region,
+                                pager.repeated("access-analyzer:ListFindingsV2"),
+                            ));
+                            break;
+                        }
                     }
                 }
                 Err(e) => {
@@ -215,7 +236,7 @@ async fn get_findings(
 
 /// One finding, following `findingDetails` pages (GetFindingV2 paginates them).
 async fn get_finding(client: Client, analyzer: String, id: String) -> Result<Value, String> {
-    let mut token: Option<String> = None;
+    let mut pager = Pager::default();
     let mut finding: Option<Value> = None;
     loop {
         let capture = BodyCapture::new();
@@ -224,7 +245,7 @@ async fn get_finding(client: Client, analyzer: String, id: String) -> Result<Val
                 .get_finding_v2()
                 .analyzer_arn(&analyzer)
                 .id(&id)
-                .set_next_token(token.clone())
+                .set_next_token(pager.token())
                 .customize()
                 .interceptor(capture.clone())
                 .send(),
@@ -243,12 +264,10 @@ async fn get_finding(client: Client, analyzer: String, id: String) -> Result<Val
                 }
             }
         }
-        token = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if token.is_none() {
-            break;
+        match pager.next(page.next_token()) {
+            Next::More => {}
+            Next::Done => break,
+            Next::Repeated => return Err(pager.repeated("access-analyzer:GetFindingV2")),
         }
     }
     let mut finding = finding.unwrap_or(Value::Null);

@@ -1,7 +1,9 @@
 //! GuardDuty: `ListDetectors` → `ListFindings` (`service.archived` eq `false`, 50 ids a page)
 //! (`equals`; `eq` is deprecated) → `GetFindings` for each page of ids (at most 50 a call). Findings are kept as the REST wire
-//! JSON (camelCase) captured from each GetFindings response body.
+//! JSON (camelCase) captured from each GetFindings response body. A state-only read (`check`
+//! without `--all-findings`) stops after `GetDetector`.
 
+use super::pages::{Next, Pager};
 use super::{BodyCapture, LoadMsg, Progress, RegionResult, describe_error, report, take_array};
 use crate::snapshot::{GuardDutyRegion, ServiceStatus};
 use aws_config::SdkConfig;
@@ -30,7 +32,9 @@ fn status(region: &str, enabled: bool, detail: Option<String>) -> ServiceStatus 
     }
 }
 
-pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult {
+/// Reads GuardDuty in `region`: the detector and its active findings, or with `findings` off
+/// only the detector's state (`ListDetectors`, `GetDetector`).
+pub async fn load(conf: &SdkConfig, region: &str, p: &Progress, findings: bool) -> RegionResult {
     // Throttling shows in the progress while the SDK retries (coverage, issue 13).
     let watch = super::ThrottleWatch::new(SOURCE, Some(region), p);
     let client = super::aws::client!(aws_sdk_guardduty, conf, watch);
@@ -38,17 +42,22 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
 
     // ListDetectors (one detector per region in practice; paginate anyway).
     let mut detectors = Vec::new();
-    let mut token: Option<String> = None;
+    let mut pager = Pager::default();
     loop {
-        match Box::pin(client.list_detectors().set_next_token(token.clone()).send()).await {
+        match Box::pin(client.list_detectors().set_next_token(pager.token()).send()).await {
             Ok(page) => {
                 detectors.extend(page.detector_ids().iter().cloned());
-                token = page
-                    .next_token()
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_string);
-                if token.is_none() {
-                    break;
+                match pager.next(page.next_token()) {
+                    Next::More => {}
+                    Next::Done => break,
+                    Next::Repeated => {
+                        out.problems.push(RegionResult::problem(
+                            SOURCE,
+                            region,
+                            pager.repeated("guardduty:ListDetectors"),
+                        ));
+                        break;
+                    }
                 }
             }
             Err(e) => {
@@ -81,10 +90,12 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
     };
     out.services
         .push(status(region, enabled, Some(detector.clone())));
+    if !findings {
+        return out;
+    }
 
     let mut findings = Vec::new();
-    let mut token: Option<String> = None;
-    let mut pages = 0usize;
+    let mut pager = Pager::default();
     'pages: loop {
         let list = match Box::pin(
             client
@@ -92,7 +103,7 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 .detector_id(&detector)
                 .finding_criteria(active_criteria())
                 .max_results(PAGE_SIZE)
-                .set_next_token(token.clone())
+                .set_next_token(pager.token())
                 .send(),
         )
         .await
@@ -100,9 +111,10 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
             Ok(list) => list,
             Err(e) => {
                 // Say what was lost when some pages had been read.
-                let lost = if pages > 0 {
+                let lost = if pager.pages() > 0 {
                     format!(
-                        "; finding ids after page {pages} not listed, {} findings read",
+                        "; finding ids after page {} not listed, {} findings read",
+                        pager.pages(),
                         findings.len()
                     )
                 } else {
@@ -116,7 +128,7 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 break;
             }
         };
-        pages += 1;
+        let next = pager.next(list.next_token());
         for ids in list.finding_ids().chunks(PAGE_SIZE as usize) {
             let capture = BodyCapture::new();
             let got = Box::pin(
@@ -130,7 +142,7 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
             )
             .await;
             if let Err(e) = got {
-                let later = if list.next_token().is_some_and(|t| !t.is_empty()) {
+                let later = if next == Next::More {
                     " (and the later pages of ids)"
                 } else {
                     ""
@@ -156,7 +168,7 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                             source: SOURCE,
                             region: Some(region.to_string()),
                             unit: "pages",
-                            done: pages,
+                            done: pager.pages(),
                             total: None,
                             records: if p.is_some() {
                                 records.clone()
@@ -177,15 +189,20 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 }
             }
         }
-        token = list
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if token.is_none() {
-            break;
+        match next {
+            Next::More => {}
+            Next::Done => break,
+            Next::Repeated => {
+                out.problems.push(RegionResult::problem(
+                    SOURCE,
+                    region,
+                    pager.repeated("guardduty:ListFindings"),
+                ));
+                break;
+            }
         }
     }
-    tracing::info!(region, pages, "guardduty read");
+    tracing::info!(region, pages = pager.pages(), "guardduty read");
     out.guardduty = Some(GuardDutyRegion {
         region: region.into(),
         detector_id: Some(detector),

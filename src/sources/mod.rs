@@ -17,15 +17,18 @@
 pub mod access_analyzer;
 pub mod aws;
 pub mod cloudtrail;
+pub mod ec2;
 pub mod guardduty;
 pub mod iam;
 pub mod pages;
+pub mod plan;
 pub mod progress;
 pub mod regions;
 pub mod securityhub;
 pub mod session;
 
 pub use aws::{AwsContext, LiveOptions, LiveSetupError};
+pub use plan::LoadPlan;
 use progress::Collector;
 pub use progress::{
     LoadMsg, LoadProgress, LoadUpdate, PARTIAL_EVERY, Progress, SourceProgress, THROTTLED, report,
@@ -331,6 +334,7 @@ pub struct RegionResult {
     pub securityhub: Option<SecurityHubRegion>,
     pub guardduty: Option<GuardDutyRegion>,
     pub access_analyzer: Option<AccessAnalyzerRegion>,
+    pub ec2: Option<crate::model::Ec2Region>,
     pub services: Vec<ServiceStatus>,
     pub problems: Vec<SourceProblem>,
 }
@@ -356,6 +360,17 @@ pub async fn load(
     ctx: &AwsContext,
     updates: Option<mpsc::UnboundedSender<LoadUpdate>>,
 ) -> Snapshot {
+    Box::pin(load_with(ctx, &LoadPlan::everything(), updates)).await
+}
+
+/// [`load`] of what `plan` names: sources outside it are not called and have no coverage
+/// entry; without `plan.findings` the finding sources read only their state, and their
+/// coverage says so ([`CoverageState::StateOnly`]).
+pub async fn load_with(
+    ctx: &AwsContext,
+    plan: &LoadPlan,
+    updates: Option<mpsc::UnboundedSender<LoadUpdate>>,
+) -> Snapshot {
     let captured_at = chrono::Utc::now();
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<LoadMsg>();
     let p: Progress = updates.as_ref().map(|_| msg_tx.clone());
@@ -366,27 +381,43 @@ pub async fn load(
         Iam(iam::IamResult),
     }
     let mut tasks = tokio::task::JoinSet::new();
+    let findings = plan.findings;
     for region in &ctx.regions {
-        let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
+        if plan.reads(securityhub::SOURCE) {
+            let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
+            tasks.spawn(Box::pin(async move {
+                let out = Box::pin(securityhub::load(&conf, &r, &tp, findings)).await;
+                Done::Region(securityhub::SOURCE, r, out)
+            }));
+        }
+        if plan.reads(guardduty::SOURCE) {
+            let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
+            tasks.spawn(Box::pin(async move {
+                let out = Box::pin(guardduty::load(&conf, &r, &tp, findings)).await;
+                Done::Region(guardduty::SOURCE, r, out)
+            }));
+        }
+        if plan.reads(access_analyzer::SOURCE) {
+            let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
+            tasks.spawn(Box::pin(async move {
+                let out = Box::pin(access_analyzer::load(&conf, &r, &tp, findings)).await;
+                Done::Region(access_analyzer::SOURCE, r, out)
+            }));
+        }
+        if plan.reads(ec2::SOURCE) {
+            let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
+            tasks.spawn(Box::pin(async move {
+                let out = Box::pin(ec2::load(&conf, &r, &tp)).await;
+                Done::Region(ec2::SOURCE, r, out)
+            }));
+        }
+    }
+    if plan.reads(iam::SOURCE) {
+        let (iam_conf, account, ip) = (ctx.iam_config(), ctx.account_id.clone(), p.clone());
         tasks.spawn(Box::pin(async move {
-            let out = Box::pin(securityhub::load(&conf, &r, &tp)).await;
-            Done::Region(securityhub::SOURCE, r, out)
-        }));
-        let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
-        tasks.spawn(Box::pin(async move {
-            let out = Box::pin(guardduty::load(&conf, &r, &tp)).await;
-            Done::Region(guardduty::SOURCE, r, out)
-        }));
-        let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
-        tasks.spawn(Box::pin(async move {
-            let out = Box::pin(access_analyzer::load(&conf, &r, &tp)).await;
-            Done::Region(access_analyzer::SOURCE, r, out)
+            Done::Iam(Box::pin(iam::load(&iam_conf, &account, &ip)).await)
         }));
     }
-    let (iam_conf, account, ip) = (ctx.iam_config(), ctx.account_id.clone(), p.clone());
-    tasks.spawn(Box::pin(async move {
-        Done::Iam(Box::pin(iam::load(&iam_conf, &account, &ip)).await)
-    }));
     drop(p);
 
     let skeleton = Snapshot {
@@ -403,11 +434,12 @@ pub async fn load(
         guardduty: Vec::new(),
         access_analyzer: Vec::new(),
         iam: None,
+        ec2: Vec::new(),
         services: Vec::new(),
         problems: Vec::new(),
         coverage: None,
     };
-    let mut c = Collector::new(skeleton);
+    let mut c = Collector::new(skeleton, &plan.sources);
     let mut last_partial = Instant::now();
     let send = |u: LoadUpdate| {
         if let Some(tx) = &updates {
@@ -427,10 +459,11 @@ pub async fn load(
             },
             joined = tasks.join_next() => match joined {
                 Some(Ok(Done::Region(source, region, r))) => {
-                    c.covered(region_coverage(source, &region, &r));
+                    c.covered(region_coverage(source, &region, &r, findings));
                     c.done.securityhub.extend(r.securityhub);
                     c.done.guardduty.extend(r.guardduty);
                     c.done.access_analyzer.extend(r.access_analyzer);
+                    c.done.ec2.extend(r.ec2);
                     c.done.services.extend(r.services);
                     c.done.problems.extend(r.problems);
                     c.finished(source, Some(&region));
@@ -468,17 +501,30 @@ pub async fn load(
     snap
 }
 
-/// What one regional reader's result says about its source there.
-fn region_coverage(source: &str, region: &str, r: &RegionResult) -> SourceCoverage {
+/// What one regional reader's result says about its source there; a state-only read that
+/// went through is [`CoverageState::StateOnly`] (its findings are unknown, not zero).
+fn region_coverage(source: &str, region: &str, r: &RegionResult, findings: bool) -> SourceCoverage {
     let records = match source {
         securityhub::SOURCE => r.securityhub.as_ref().map(|b| b.findings.len()),
         guardduty::SOURCE => r.guardduty.as_ref().map(|b| b.findings.len()),
         access_analyzer::SOURCE => r.access_analyzer.as_ref().map(|b| b.findings.len()),
+        // EC2: the groups, ACLs, VPCs and instances read.
+        ec2::SOURCE => r.ec2.as_ref().map(|e| {
+            e.security_groups.as_ref().map_or(0, Vec::len)
+                + e.network_acls.as_ref().map_or(0, Vec::len)
+                + e.vpcs.as_ref().map_or(0, Vec::len)
+                + e.instances.as_ref().map_or(0, Vec::len)
+        }),
         _ => None,
     };
     let enabled = coverage::enabled(&r.services, source, region);
     let problems: Vec<&SourceProblem> = r.problems.iter().collect();
-    coverage::region_entry(source, region, records, enabled, &problems)
+    let mut entry = coverage::region_entry(source, region, records, enabled, &problems);
+    let finding_source = source != ec2::SOURCE;
+    if !findings && finding_source && entry.state == CoverageState::Complete {
+        entry.state = CoverageState::StateOnly;
+    }
+    entry
 }
 
 /// The coverage of a source whose reader has not finished: what it has read so far is a lower
@@ -528,6 +574,7 @@ pub(crate) fn sort_snapshot(snap: &mut Snapshot) {
     snap.securityhub.sort_by_key(|b| order(&b.region));
     snap.guardduty.sort_by_key(|b| order(&b.region));
     snap.access_analyzer.sort_by_key(|b| order(&b.region));
+    snap.ec2.sort_by_key(|b| order(&b.region));
     snap.services
         .sort_by(|a, b| (order(&a.region), &a.service).cmp(&(order(&b.region), &b.service)));
     snap.problems.sort_by(|a, b| {

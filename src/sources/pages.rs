@@ -63,6 +63,31 @@ impl Pager {
     }
 }
 
+/// Reads every page of one paginated call: `call(token)` answers a page's items and the token
+/// it returned, or the (described) error. Returns what was read and, when the read stopped
+/// early (an error, or a token handed back), why.
+pub async fn read_all<T, F, Fut>(action: &str, mut call: F) -> (Vec<T>, Option<String>)
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), String>>,
+{
+    let mut pager = Pager::default();
+    let mut items = Vec::new();
+    loop {
+        match call(pager.token()).await {
+            Ok((page, next)) => {
+                items.extend(page);
+                match pager.next(next.as_deref()) {
+                    Next::More => {}
+                    Next::Done => return (items, None),
+                    Next::Repeated => return (items, Some(pager.repeated(action))),
+                }
+            }
+            Err(e) => return (items, Some(e)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +113,36 @@ mod tests {
             p.repeated("cloudtrail:LookupEvents"),
             "cloudtrail:LookupEvents returned the token it was sent after page 2; stopped paging"
         );
+    }
+
+    #[tokio::test]
+    async fn read_all_follows_tokens_and_keeps_what_it_read_when_a_page_fails() {
+        let pages = |token: Option<String>| async move {
+            match token.as_deref() {
+                None => Ok((vec![1, 2], Some("a".to_string()))),
+                Some("a") => Ok((vec![3], Some("b".to_string()))),
+                Some("b") => Ok((vec![4], None)),
+                _ => unreachable!(),
+            }
+        };
+        assert_eq!(read_all("x:List", pages).await, (vec![1, 2, 3, 4], None));
+        let failing = |token: Option<String>| async move {
+            match token {
+                None => Ok((vec![1], Some("a".to_string()))),
+                Some(_) => Err("AccessDenied: missing permission x:List".to_string()),
+            }
+        };
+        assert_eq!(
+            read_all("x:List", failing).await,
+            (
+                vec![1],
+                Some("AccessDenied: missing permission x:List".into())
+            )
+        );
+        let stuck = |_t: Option<String>| async move { Ok((vec![0], Some("same".to_string()))) };
+        let (items, why) = read_all("x:List", stuck).await;
+        assert_eq!(items, vec![0, 0]);
+        assert!(why.unwrap().contains("returned the token it was sent"));
     }
 
     #[test]

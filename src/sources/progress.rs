@@ -165,10 +165,11 @@ pub(crate) struct Collector {
 }
 
 impl Collector {
-    pub fn new(skeleton: Snapshot) -> Collector {
+    /// A collector for a load of `plan` (coverage source names; `iam` is global).
+    pub fn new(skeleton: Snapshot, plan: &[&'static str]) -> Collector {
         let mut sources = Vec::new();
         for r in &skeleton.regions {
-            for s in ["securityhub", "guardduty", "access-analyzer"] {
+            for &s in plan.iter().filter(|s| **s != "iam") {
                 sources.push(SourceProgress {
                     source: s,
                     region: Some(r.clone()),
@@ -185,16 +186,18 @@ impl Collector {
                 });
             }
         }
-        sources.push(SourceProgress {
-            source: "iam",
-            region: None,
-            unit: "pages",
-            done: 0,
-            total: None,
-            items: 0,
-            finished: false,
-            throttled: None,
-        });
+        if plan.contains(&"iam") {
+            sources.push(SourceProgress {
+                source: "iam",
+                region: None,
+                unit: "pages",
+                done: 0,
+                total: None,
+                items: 0,
+                finished: false,
+                throttled: None,
+            });
+        }
         Collector {
             done: skeleton,
             covered: Vec::new(),
@@ -408,11 +411,15 @@ mod tests {
             guardduty: vec![],
             access_analyzer: vec![],
             iam: None,
+            ec2: Vec::new(),
             services: vec![],
             problems: vec![],
             coverage: None,
         };
-        let mut c = Collector::new(snap);
+        let mut c = Collector::new(
+            snap,
+            &["securityhub", "guardduty", "access-analyzer", "iam"],
+        );
         let msg = |unit: &'static str, done: usize| LoadMsg {
             source: "securityhub",
             region: Some("us-east-1".into()),

@@ -1,7 +1,9 @@
 //! Security Hub: `GetFindings` (RecordState ACTIVE, WorkflowStatus NEW or NOTIFIED), 100 per
 //! page to the end, at most 3 requests per second per region. Findings are kept as the ASFF
-//! wire JSON captured from each response body.
+//! wire JSON captured from each response body. A state-only read (`check` without
+//! `--all-findings`) calls only `DescribeHub`.
 
+use super::pages::{Next, Pager};
 use super::{
     BodyCapture, LoadMsg, Progress, RegionResult, TokenBucket, describe_error, report, take_array,
 };
@@ -31,15 +33,57 @@ pub fn default_filters() -> AwsSecurityFindingFilters {
         .build()
 }
 
-pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult {
+/// Reads Security Hub in `region`: its open findings, or with `findings` off only whether it
+/// is on (`DescribeHub`).
+pub async fn load(conf: &SdkConfig, region: &str, p: &Progress, findings: bool) -> RegionResult {
     // Throttling shows in the progress while the SDK retries (coverage, issue 13).
     let watch = super::ThrottleWatch::new(SOURCE, Some(region), p);
     let client = super::aws::client!(aws_sdk_securityhub, conf, watch);
+    if findings {
+        read_findings(&client, region, p).await
+    } else {
+        read_state(&client, region).await
+    }
+}
+
+fn status(region: &str, enabled: bool) -> ServiceStatus {
+    ServiceStatus {
+        service: SOURCE.into(),
+        region: region.into(),
+        enabled,
+        detail: None,
+    }
+}
+
+/// `DescribeHub`: subscribed or not (InvalidAccessException), nothing else.
+async fn read_state(client: &aws_sdk_securityhub::Client, region: &str) -> RegionResult {
+    let mut out = RegionResult::default();
+    match Box::pin(client.describe_hub().send()).await {
+        Ok(_) => out.services.push(status(region, true)),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_invalid_access_exception()) =>
+        {
+            out.services.push(status(region, false));
+        }
+        Err(e) => out.problems.push(RegionResult::problem(
+            SOURCE,
+            region,
+            describe_error("securityhub:DescribeHub", &e),
+        )),
+    }
+    out
+}
+
+async fn read_findings(
+    client: &aws_sdk_securityhub::Client,
+    region: &str,
+    p: &Progress,
+) -> RegionResult {
     let mut out = RegionResult::default();
     let mut findings = Vec::new();
     let mut bucket = TokenBucket::new(REQUESTS_PER_SECOND, 1.0);
-    let mut token: Option<String> = None;
-    let mut pages = 0usize;
+    let mut pager = Pager::default();
     loop {
         bucket.acquire().await;
         let capture = BodyCapture::new();
@@ -48,7 +92,7 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 .get_findings()
                 .filters(default_filters())
                 .max_results(PAGE_SIZE)
-                .set_next_token(token.clone())
+                .set_next_token(pager.token())
                 .customize()
                 .interceptor(capture.clone())
                 .send(),
@@ -60,21 +104,16 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 let disabled = e
                     .as_service_error()
                     .is_some_and(|s| s.is_invalid_access_exception());
-                if disabled && pages == 0 {
+                if disabled && pager.pages() == 0 {
                     // Not subscribed in this region: a coverage fact, not an error.
-                    out.services.push(ServiceStatus {
-                        service: SOURCE.into(),
-                        region: region.into(),
-                        enabled: false,
-                        detail: None,
-                    });
+                    out.services.push(status(region, false));
                     return out;
                 }
                 // Say what was lost: a page that failed after its retries ends the read.
-                let lost = if pages > 0 {
+                let lost = if pager.pages() > 0 {
                     format!(
                         "; stopped at page {}: {} findings read, the rest not",
-                        pages + 1,
+                        pager.pages() + 1,
                         findings.len()
                     )
                 } else {
@@ -88,7 +127,7 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 break;
             }
         };
-        pages += 1;
+        let next = pager.next(page.next_token());
         match capture.take_json() {
             Ok(mut body) => {
                 let records = take_array(&mut body, "Findings");
@@ -98,7 +137,7 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                         source: SOURCE,
                         region: Some(region.to_string()),
                         unit: "pages",
-                        done: pages,
+                        done: pager.pages(),
                         total: None,
                         records: if p.is_some() {
                             records.clone()
@@ -113,26 +152,27 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress) -> RegionResult 
                 out.problems.push(RegionResult::problem(
                     SOURCE,
                     region,
-                    format!("securityhub:GetFindings page {pages}: {e}"),
+                    format!("securityhub:GetFindings page {}: {e}", pager.pages()),
                 ));
                 break;
             }
         }
-        token = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if token.is_none() {
-            break;
+        match next {
+            Next::More => {}
+            Next::Done => break,
+            Next::Repeated => {
+                out.problems.push(RegionResult::problem(
+                    SOURCE,
+                    region,
+                    pager.repeated("securityhub:GetFindings"),
+                ));
+                break;
+            }
         }
     }
+    let pages = pager.pages();
     if pages > 0 {
-        out.services.push(ServiceStatus {
-            service: SOURCE.into(),
-            region: region.into(),
-            enabled: true,
-            detail: None,
-        });
+        out.services.push(status(region, true));
         out.securityhub = Some(SecurityHubRegion {
             region: region.into(),
             findings,

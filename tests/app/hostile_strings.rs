@@ -122,6 +122,7 @@ fn run_check_in(
         rules: vec![],
         all_findings: true,
         require_complete: false,
+        services: vec![],
         framework,
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());

@@ -109,7 +109,25 @@ pub(crate) fn clean_snapshot() -> Value {
             {"service": "securityhub", "region": "eu-west-1", "enabled": true},
             {"service": "guardduty", "region": "eu-west-1", "enabled": true},
             {"service": "access-analyzer", "region": "eu-west-1", "enabled": true, "detail": "ACCOUNT"}
-        ]
+        ],
+        // A healthy network and storage baseline: an emptied default group, an SSH group open
+        // only to a private range, an ACL that denies the world first, a VPC with a flow log,
+        // an IMDSv2-only instance, EBS encryption by default on.
+        "ec2": [{
+            "region": "eu-west-1",
+            "security_groups": [
+                {"id": "sg-default", "name": "default", "vpc_id": "vpc-1"},
+                {"id": "sg-ssh", "name": "ssh", "vpc_id": "vpc-1", "ingress": [
+                    {"protocol": "tcp", "from_port": 22, "to_port": 22, "ipv4": ["10.0.0.0/8"]}]}
+            ],
+            "network_acls": [{"id": "acl-1", "vpc_id": "vpc-1", "is_default": true, "entries": [
+                {"rule_number": 10, "egress": false, "protocol": "-1", "action": "deny", "cidr": "0.0.0.0/0"},
+                {"rule_number": 100, "egress": false, "protocol": "-1", "action": "allow", "cidr": "0.0.0.0/0"}
+            ]}],
+            "vpcs": [{"id": "vpc-1", "is_default": true, "flow_logs": ["fl-1"]}],
+            "instances": [{"id": "i-1", "state": "running", "http_tokens": "required", "http_endpoint": "enabled"}],
+            "ebs_encryption_by_default": true
+        }]
     })
 }
 

@@ -75,6 +75,7 @@ THROTTLE = {
     "cloudtrail": ("ThrottlingException", 400, "Rate exceeded"),
     "iam": ("Throttling", 400, "Rate exceeded"),
     "sts": ("Throttling", 400, "Rate exceeded"),
+    "ec2": ("RequestLimitExceeded", 503, "Request limit exceeded."),
 }
 ACTION_PREFIX = {
     "securityhub": "securityhub",
@@ -83,6 +84,7 @@ ACTION_PREFIX = {
     "cloudtrail": "cloudtrail",
     "iam": "iam",
     "sts": "sts",
+    "ec2": "ec2",
 }
 QUERY_NS = {
     "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
@@ -503,10 +505,17 @@ class Emulator:
             entry.update(status=status, error=code)
             self.log(entry)
             ns = QUERY_NS.get(service, "https://iam.amazonaws.com/doc/2010-05-08/")
-            xml = (
-                f'<ErrorResponse xmlns="{ns}"><Error><Type>Sender</Type><Code>{code}</Code>'
-                f"<Message>{xml_escape(message)}</Message></Error><RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
-            ).encode()
+            if service == "ec2":
+                # EC2's query protocol has its own error document.
+                xml = (
+                    f"<Response><Errors><Error><Code>{code}</Code><Message>{xml_escape(message)}</Message>"
+                    f"</Error></Errors><RequestID>{uuid.uuid4()}</RequestID></Response>"
+                ).encode()
+            else:
+                xml = (
+                    f'<ErrorResponse xmlns="{ns}"><Error><Type>Sender</Type><Code>{code}</Code>'
+                    f"<Message>{xml_escape(message)}</Message></Error><RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+                ).encode()
             start_response(f"{status} {reason(status)}", [("Content-Type", "text/xml"), ("Content-Length", str(len(xml)))])
             return [xml]
         if (service, op) == ("iam", "GetAccountAuthorizationDetails"):
@@ -630,6 +639,8 @@ class Emulator:
             resource = fault.get("resource") or default_resource(service, region, account)
             if service in ("iam", "sts"):
                 code, status = "AccessDenied", 403
+            elif service == "ec2":
+                code, status = "UnauthorizedOperation", 403
             elif service == "cloudtrail":
                 code, status = "AccessDeniedException", 400  # JSON 1.1: client errors are 400s
             else:

@@ -316,6 +316,9 @@ fn assert_loader_calls_allowed_by_readonly_policy(emu: &live::emulator::Emulator
         "securityhub:getfindings",
         "guardduty:listfindings",
         "iam:getaccountauthorizationdetails",
+        "ec2:describesecuritygroups",
+        "ec2:describeinstances",
+        "ec2:getebsencryptionbydefault",
     ] {
         assert!(seen.contains(must), "{must} not called: {seen:?}");
     }
@@ -860,6 +863,7 @@ async fn mfa_role_switch_assumes_the_role_and_signs_every_later_call_with_it() {
         &renewed.region_config(E1),
         E1,
         &None,
+        true,
     ))
     .await;
     assert_eq!(r.securityhub.unwrap().findings.len(), 5);

@@ -14,6 +14,7 @@ mod live_cloudtrail;
 mod live_emulator;
 mod live_faults;
 mod live_sources;
+mod network_emulator;
 mod posture_emulator;
 mod recovery_emulator;
 mod remediation_emulator;

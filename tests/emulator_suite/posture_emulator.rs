@@ -503,3 +503,199 @@ async fn check_flags_exactly_the_seeded_misconfigurations() {
     assert_eq!(code(&[&medium[..], &["--fail-on", "medium"]].concat()), 1);
     assert_eq!(code(&["--rule", "iam.no-such-rule"]), 2);
 }
+
+/// `check` reads what its rules need (issue 15): the finding sources' state (DescribeHub,
+/// ListDetectors + GetDetector, ListAnalyzers), never their findings unless --all-findings;
+/// `--services` narrows the rules and the reads; an unknown service is exit 2 before any call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_reads_only_what_its_rules_need() {
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    let ctx = live::context(&emu.url, &["us-east-1"])
+        .await
+        .expect("resolves");
+    let acct = ctx.account_id.clone();
+    // us-east-1: every finding source on with findings; eu-west-1: all of them off.
+    emu.control(
+        "POST",
+        "/_guardpost/seed",
+        Some(&json!({
+            "account": acct,
+            "securityhub": {"us-east-1": {"generate": 230}, "eu-west-1": {"enabled": false}},
+            "guardduty": {"us-east-1": {"generate": 5}},
+            "accessanalyzer": {"us-east-1": [{"name": "ext", "generate": 3}]},
+        })),
+    );
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        emu.control("DELETE", "/_guardpost/requests", None);
+        let out = Command::new(env!("CARGO_BIN_EXE_guardpost"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .current_dir(home.path())
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("GUARDPOST_STATE_DIR", home.path().join("state"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .args(["check", "--region", "us-east-1", "--region", "eu-west-1"])
+            .args([
+                "--endpoint-url",
+                &emu.url,
+                "--format",
+                "json",
+                "--fail-on",
+                "none",
+            ])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run guardpost");
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        (out, stderr)
+    };
+    let calls = |service: &str, op: &str| {
+        ["us-east-1", "eu-west-1"]
+            .iter()
+            .map(|r| emu.calls(service, op, r).len())
+            .sum::<usize>()
+    };
+    let finding_reads = |label: &str| {
+        for (service, op) in [
+            ("securityhub", "GetFindings"),
+            ("guardduty", "ListFindings"),
+            ("guardduty", "GetFindings"),
+            ("accessanalyzer", "ListFindingsV2"),
+            ("accessanalyzer", "GetFindingV2"),
+        ] {
+            assert_eq!(calls(service, op), 0, "{label}: {service}:{op} was called");
+        }
+    };
+
+    // Posture only: the state of every finding source in both regions, no finding read.
+    let (out, stderr) = run(&[]);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    finding_reads("check");
+    for (service, op) in [
+        ("securityhub", "DescribeHub"),
+        ("guardduty", "ListDetectors"),
+        ("accessanalyzer", "ListAnalyzers"),
+    ] {
+        assert_eq!(calls(service, op), 2, "{service}:{op} once per region");
+    }
+    let r: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    let cov = &r["coverage"]["sources"];
+    assert_eq!(cov["securityhub"]["us-east-1"]["state"], "state_only");
+    assert_eq!(cov["guardduty"]["us-east-1"]["state"], "state_only");
+    assert_eq!(cov["access-analyzer"]["us-east-1"]["state"], "state_only");
+    assert_eq!(cov["securityhub"]["eu-west-1"]["state"], "off");
+    assert_eq!(r["coverage"]["complete"], true);
+    let service_rules = pairs(&r, |rule| rule.starts_with("service."));
+    let region = |svc: &str, reg: &str| format!("arn:aws:{svc}:{reg}:{acct}:");
+    let want: BTreeSet<(String, String)> = [
+        (
+            "service.securityhub.disabled",
+            region("securityhub", "eu-west-1"),
+        ),
+        (
+            "service.guardduty.disabled",
+            region("guardduty", "eu-west-1"),
+        ),
+        (
+            "service.access-analyzer.no-external-analyzer",
+            region("access-analyzer", "eu-west-1"),
+        ),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_string(), b))
+    .collect();
+    assert_eq!(service_rules, want, "{r:#}");
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["source"] == "Posture"),
+        "only posture findings without --all-findings"
+    );
+
+    // --all-findings reads them: Security Hub's 230 in three pages, GuardDuty's and the
+    // analyzer's.
+    let (out, stderr) = run(&["--all-findings"]);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(calls("securityhub", "GetFindings"), 3);
+    assert_eq!(calls("accessanalyzer", "GetFindingV2"), 3);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(count_of(&r, "SecurityHub"), 230);
+    assert_eq!(count_of(&r, "GuardDuty"), 5);
+    assert_eq!(count_of(&r, "AccessAnalyzer"), 3);
+    assert_eq!(
+        r["coverage"]["sources"]["securityhub"]["us-east-1"]["state"],
+        "complete"
+    );
+
+    // --services iam: IAM only, the other services neither called nor checked.
+    let (out, stderr) = run(&["--services", "iam"]);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for (service, op) in [
+        ("securityhub", "DescribeHub"),
+        ("guardduty", "ListDetectors"),
+        ("accessanalyzer", "ListAnalyzers"),
+    ] {
+        assert_eq!(
+            calls(service, op),
+            0,
+            "--services iam called {service}:{op}"
+        );
+    }
+    assert!(
+        !emu.calls("iam", "GetAccountAuthorizationDetails", "us-east-1")
+            .is_empty()
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(pairs(&r, |rule| rule.starts_with("service.")).is_empty());
+    assert!(
+        r["coverage"]["sources"].get("securityhub").is_none(),
+        "{r:#}"
+    );
+    let rules = r["rules"].as_array().unwrap();
+    assert!(!rules.is_empty());
+    assert!(
+        rules
+            .iter()
+            .all(|x| x.as_str().unwrap().starts_with("iam.")),
+        "{rules:?}"
+    );
+
+    // --services guardduty --all-findings: GuardDuty's findings and rule, nothing else.
+    let (out, stderr) = run(&["--services", "guardduty", "--all-findings"]);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(calls("securityhub", "GetFindings"), 0);
+    assert_eq!(calls("iam", "GetAccountAuthorizationDetails"), 0);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(count_of(&r, "GuardDuty"), 5);
+    assert_eq!(count_of(&r, "SecurityHub"), 0);
+
+    // An unknown service: exit 2 naming the valid ones, before any request.
+    let (out, stderr) = run(&["--services", "iam,s4"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("unknown service \"s4\"") && stderr.contains("valid services:"),
+        "{stderr}"
+    );
+    assert!(
+        emu.calls("sts", "GetCallerIdentity", "us-east-1")
+            .is_empty()
+    );
+}
+
+fn count_of(report: &Value, source: &str) -> usize {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["source"] == source)
+        .count()
+}

@@ -141,6 +141,9 @@ pub struct PostureScore {
     pub score: u8,
     pub failing_rules: usize,
     pub total_rules: usize,
+    /// Rules without a finding whose data was not read: neither passing nor failing, and left
+    /// out of the score (the same rule as `check`'s unknown rules).
+    pub unknown_rules: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -255,12 +258,19 @@ impl Summary {
             .iter()
             .filter(|r| crate::posture::is_default(r.id))
             .collect();
+        let unknown = |r: &crate::posture::RuleInfo| {
+            !failing.contains(r.id) && data.unknown_reason(r).is_some()
+        };
         s.posture = PostureScore {
             score: crate::posture::score::score(
-                rules.iter().map(|r| (r.severity, failing.contains(r.id))),
+                rules
+                    .iter()
+                    .filter(|r| !unknown(r))
+                    .map(|r| (r.severity, failing.contains(r.id))),
             ),
             failing_rules: rules.iter().filter(|r| failing.contains(r.id)).count(),
             total_rules: rules.len(),
+            unknown_rules: rules.iter().filter(|r| unknown(r)).count(),
         };
 
         s.items = Severity::ALL

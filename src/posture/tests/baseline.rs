@@ -98,6 +98,7 @@ fn no_inventory_runs_only_service_rules() {
         account: ACCT,
         regions: &["us-east-1".to_string()],
         iam: None,
+        ec2: &[],
         services: &[],
         now: now(),
         config: &cfg,

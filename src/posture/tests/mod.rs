@@ -242,6 +242,7 @@ fn run_cfg(inv: &IamInventory, cfg: &PostureConfig) -> Vec<Finding> {
         account: ACCT,
         regions: &[],
         iam: Some(inv),
+        ec2: &[],
         services: &[],
         now: now(),
         config: cfg,

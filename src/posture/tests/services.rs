@@ -18,6 +18,7 @@ fn run_services(services: &[ServiceStatus]) -> Vec<Finding> {
         account: ACCT,
         regions: &regions,
         iam: None,
+        ec2: &[],
         services,
         now: now(),
         config: &cfg,

@@ -34,6 +34,7 @@ fn run_opt_in(inv: &IamInventory) -> Vec<Finding> {
             account: ACCT,
             regions: &[],
             iam: Some(inv),
+            ec2: &[],
             services: &[],
             now: now(),
             config: &PostureConfig::default(),

@@ -129,6 +129,14 @@ fn posture_line(state: &State, theme: &Theme, sel: bool) -> Item<'static> {
                 format!("  {} of {} rules failing", p.failing_rules, p.total_rules),
                 pick(theme.dimmed()),
             ),
+            Span::styled(
+                if p.unknown_rules > 0 {
+                    format!(" · {} unknown", p.unknown_rules)
+                } else {
+                    String::new()
+                },
+                pick(theme.warn()),
+            ),
         ]),
         Some(OverviewItem::Posture),
     )

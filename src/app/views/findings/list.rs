@@ -373,6 +373,7 @@ mod tests {
             findings: crate::synth::findings(n),
             resources: Default::default(),
             iam: None,
+            ec2: Vec::new(),
             services: vec![],
             problems: vec![],
             trust: Default::default(),
