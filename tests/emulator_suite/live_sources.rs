@@ -243,9 +243,11 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     );
     assert_eq!(on(&status(&snap, "access-analyzer", W1)), [false]);
 
-    // Only IAM failed (this fake does not serve IAM); every regional source loaded cleanly.
+    // Only IAM and EC2 failed (this fake serves neither); every finding source loaded cleanly.
     assert!(
-        snap.problems.iter().all(|p| p.source == "iam"),
+        snap.problems
+            .iter()
+            .all(|p| p.source == "iam" || p.source == "ec2"),
         "{:?}",
         snap.problems
     );
@@ -261,8 +263,8 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     assert!(last.is_finished(), "{last:?}");
     assert_eq!(
         last.sources.len(),
-        2 * 3 + 1,
-        "3 services x 2 regions + IAM"
+        2 * 4 + 1,
+        "3 finding services and EC2 x 2 regions + IAM"
     );
     let of = |source: &str, region: &str| {
         last.sources
@@ -288,7 +290,11 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     let reparsed = Snapshot::parse(&snap.to_json(), std::path::Path::new("live")).unwrap();
     assert_eq!(reparsed, snap);
     let data = Dataset::from_snapshot(snap, Origin::Live, &PostureConfig::default());
-    let normalize_problems: Vec<_> = data.problems.iter().filter(|p| p.source != "iam").collect();
+    let normalize_problems: Vec<_> = data
+        .problems
+        .iter()
+        .filter(|p| p.source != "iam" && p.source != "ec2")
+        .collect();
     assert!(normalize_problems.is_empty(), "{normalize_problems:?}");
     let titles: Vec<&str> = data
         .findings

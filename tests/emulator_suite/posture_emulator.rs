@@ -625,7 +625,15 @@ async fn check_reads_only_what_its_rules_need() {
     // analyzer's.
     let (out, stderr) = run(&["--all-findings"]);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert_eq!(calls("securityhub", "GetFindings"), 3);
+    // Three pages in us-east-1, and the one call that finds it off in eu-west-1.
+    assert_eq!(
+        emu.calls("securityhub", "GetFindings", "us-east-1").len(),
+        3
+    );
+    assert_eq!(
+        emu.calls("securityhub", "GetFindings", "eu-west-1").len(),
+        1
+    );
     assert_eq!(calls("accessanalyzer", "GetFindingV2"), 3);
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(count_of(&r, "SecurityHub"), 230);
