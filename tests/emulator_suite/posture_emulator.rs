@@ -585,6 +585,16 @@ async fn check_reads_only_what_its_rules_need() {
     ] {
         assert_eq!(calls(service, op), 2, "{service}:{op} once per region");
     }
+    // Every call of the state-only read is in the documented read-only policy.
+    let policy = live::DocsPolicy::load("iam-policy-readonly.json");
+    let log = emu.control("GET", "/_guardpost/requests", None);
+    for c in log["requests"].as_array().unwrap() {
+        let action = live::logged_action(c);
+        assert!(
+            policy.allows(&action),
+            "check called {action}, not in the policy"
+        );
+    }
     let r: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
     let cov = &r["coverage"]["sources"];
     assert_eq!(cov["securityhub"]["us-east-1"]["state"], "state_only");
