@@ -30,7 +30,8 @@ fi
 bash tests/emulator/setup.sh >/dev/null
 install_tool() { # venv-name package version
   local venv=$VENVS/$1
-  if ! "$venv/bin/pip" show "$2" 2>/dev/null | grep -q "^Version: $3$"; then
+  # grep reads to the end (no -q): with pipefail an early exit would fail the pipeline.
+  if ! "$venv/bin/pip" show "$2" 2>/dev/null | grep "^Version: $3$" >/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q "$2==$3"
   fi
