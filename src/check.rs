@@ -49,6 +49,28 @@ pub struct CheckArgs {
     /// ids; rules not mapped to it neither pass nor fail (counted as outside).
     #[arg(long, value_enum, value_name = "FRAMEWORK")]
     pub framework: Option<Framework>,
+    /// Fix what the catalog can fix, reversibly: show every plan with its exact API calls, ask
+    /// once, journal, then report the account as it is afterwards (live accounts only).
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: apply without asking (needed when there is no terminal).
+    #[arg(long, requires = "fix")]
+    pub yes: bool,
+    /// With --fix: also make this rule's irreversible fixes (deleting keys and console
+    /// passwords); repeatable.
+    #[arg(long, value_name = "RULE", requires = "fix")]
+    pub fix_irreversible: Vec<String>,
+    /// With --fix: deactivate access keys unused for this many days (default: the posture
+    /// config's unused_days, 45).
+    #[arg(long, value_name = "DAYS", requires = "fix")]
+    pub unused_days: Option<i64>,
+    /// With --fix: delete a key (--fix-irreversible) once guardpost deactivated it this many
+    /// days ago and it stayed unused.
+    #[arg(long, value_name = "DAYS", default_value_t = 30, requires = "fix")]
+    pub delete_after_days: i64,
+    /// With --fix: a TOML file of `user = "owner"` lines; users without an owner tag get one.
+    #[arg(long, value_name = "FILE", requires = "fix")]
+    pub owners: Option<PathBuf>,
 }
 
 impl Default for CheckArgs {
@@ -63,6 +85,12 @@ impl Default for CheckArgs {
             require_complete: false,
             services: Vec::new(),
             framework: None,
+            fix: false,
+            yes: false,
+            fix_irreversible: Vec::new(),
+            unused_days: None,
+            delete_after_days: 30,
+            owners: None,
         }
     }
 }
@@ -194,7 +222,7 @@ fn select_rules(args: &CheckArgs, cfg: &CheckConfig) -> Result<Selection, CheckE
 
 /// Posture findings of the selected rules, evaluated from the dataset's inventory and service
 /// state as of its capture time (so opt-in rules the dataset was not built with are included).
-fn posture_findings(data: &Dataset, sel: &Selection, cfg: &PostureConfig) -> Vec<Finding> {
+pub fn posture_findings(data: &Dataset, sel: &Selection, cfg: &PostureConfig) -> Vec<Finding> {
     let ids: Vec<&str> = sel.rules.iter().map(|r| r.id).collect();
     posture::evaluate_graph(
         &PostureInput {
@@ -228,30 +256,11 @@ fn warnings(data: &Dataset, sel: &Selection) -> Vec<String> {
         .collect();
     // A region with no state for a checked service is unknown, not disabled (no finding):
     // say so, so a CI job does not pass on missing data without anyone noticing.
-    for (rule, service) in [
-        (rules::SH_DISABLED, "securityhub"),
-        (rules::GD_DISABLED, "guardduty"),
-        (rules::AA_MISSING, "access-analyzer"),
-    ] {
-        if !sel.rules.iter().any(|r| r.id == rule) {
-            continue;
-        }
-        let unknown: Vec<&str> = data
-            .regions
-            .iter()
-            .filter(|region| {
-                !data
-                    .services
-                    .iter()
-                    .any(|s| s.service == service && &s.region == *region)
-            })
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            out.push(format!(
-                "{service} state unknown in {} (not checked by {rule})",
-                unknown.join(", ")
-            ));
+    for rule in &sel.rules {
+        if rule.id.starts_with("service.")
+            && let Some(why) = data.unknown_reason(rule)
+        {
+            out.push(format!("{why} (not checked by {})", rule.id));
         }
     }
     if data.iam.is_none() && sel.rules.iter().any(|r| r.id.starts_with("iam.")) {

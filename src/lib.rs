@@ -8,6 +8,7 @@ pub mod check;
 pub mod config;
 pub mod console;
 pub mod dataset;
+pub mod fix;
 pub mod incident;
 #[cfg(test)]
 mod layering;

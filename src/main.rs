@@ -104,6 +104,16 @@ enum Command {
     /// Walk through an incident playbook (docs/incidents.md): start one from an alert, resume,
     /// export the timeline.
     Incident(IncidentArgs),
+    /// Undo the newest journaled action in the account, or every action of a `check --fix`
+    /// run (docs/remediation.md).
+    Undo {
+        /// Undo every action of this `check --fix` run, newest first.
+        #[arg(long, value_name = "RUN")]
+        all_from: Option<String>,
+        /// Undo without asking (needed when there is no terminal).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Snapshot files (docs/snapshot-format.md).
     Snapshot {
         #[command(subcommand)]
@@ -172,6 +182,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command.take() {
         Some(Command::Check(args)) => check(cli, args),
+        Some(Command::Undo { all_from, yes }) => undo(cli, all_from, yes),
         Some(Command::Incident(IncidentArgs {
             action:
                 Some(
@@ -262,20 +273,9 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
         LoadSpec::Live(_) => None,
         other => Some(other.read(&rt, &sources::LoadPlan::everything())?),
     };
-    // Profile and account settings apply to live loading only; the profile is the one the
-    // session used (--profile, AWS_PROFILE, default), the account the one actions change.
+    let read_only = read_only(&cli, &cfg, &spec);
     let profile = guardpost::config::current_profile(cli.profile.as_deref());
-    let (target, profile) = match &spec {
-        LoadSpec::Live(ctx) => (
-            guardpost::config::Target::Live {
-                profile: &profile,
-                account: Some(&ctx.account_id),
-            },
-            Some(profile.as_str()),
-        ),
-        _ => (guardpost::config::Target::Offline, None),
-    };
-    let read_only = cfg.read_only(cli.read_only, target);
+    let profile = matches!(spec, LoadSpec::Live(_)).then_some(profile.as_str());
     let theme = cfg.load_theme(cli.theme.as_deref(), profile)?;
     tracing::info!(read_only = read_only.on, reason = %read_only.reason, "read-only decision");
     // `guardpost incident ...`: resolve the key / finding / incident before the terminal is
@@ -314,6 +314,51 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
     ))
 }
 
+/// Profile and account settings apply to live loading only; the profile is the one the
+/// session used (--profile, AWS_PROFILE, default), the account the one actions change.
+fn read_only(cli: &Cli, cfg: &Config, spec: &LoadSpec) -> guardpost::config::ReadOnly {
+    let profile = guardpost::config::current_profile(cli.profile.as_deref());
+    let target = match spec {
+        LoadSpec::Live(ctx) => guardpost::config::Target::Live {
+            profile: &profile,
+            account: Some(&ctx.account_id),
+        },
+        _ => guardpost::config::Target::Offline,
+    };
+    cfg.read_only(cli.read_only, target)
+}
+
+/// `guardpost undo [--all-from RUN]`: live accounts only; exit 1 when an undo failed.
+fn undo(cli: Cli, all_from: Option<String>, yes: bool) -> anyhow::Result<ExitCode> {
+    use guardpost::runtime::fix;
+    let _log_guard = init_logging(&cli.log_level)?;
+    let cfg = Config::load(cli.config.as_deref())?;
+    if cli.read_only {
+        anyhow::bail!("read-only (--read-only on the command line): nothing is undone");
+    }
+    let rt = async_runtime()?;
+    let spec = LoadSpec::Live(live_context(&live_options(&cli, &cfg), &rt, Ask::Stdin)?);
+    let ro = read_only(&cli, &cfg, &spec);
+    let LoadSpec::Live(ctx) = &spec else {
+        unreachable!("built live above")
+    };
+    if ro.on {
+        return Err(fix::FixError::ReadOnly { reason: ro.reason }.into());
+    }
+    let path = guardpost::remediation::journal::default_path();
+    let mut ask = fix::ask_stdin;
+    let ok = fix::undo(
+        &rt,
+        ctx,
+        path.as_deref(),
+        all_from.as_deref(),
+        cli.dry_run,
+        fix::answer(yes, &mut ask),
+        &mut std::io::stderr().lock(),
+    )?;
+    Ok(ExitCode::from(if ok { 0 } else { 1 }))
+}
+
 /// `guardpost incident export | list | playbooks`: no account, no terminal UI.
 fn incident_offline(action: IncidentAction) -> anyhow::Result<ExitCode> {
     let action = match action {
@@ -336,10 +381,19 @@ fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::load(cli.config.as_deref())?;
     // Bad --rule / --services names fail before any credential is asked for.
     let plan = guardpost::check::load_plan(&args, &cfg.check)?;
+    if args.fix && cli.read_only {
+        anyhow::bail!("read-only (--read-only on the command line): --fix refused");
+    }
     let rt = async_runtime()?;
     let spec = LoadSpec::resolve(cli.snapshot.as_deref(), cli.demo, || {
         live_context(&live_options(&cli, &cfg), &rt, Ask::Stdin)
     })?;
+    if args.fix {
+        let ro = read_only(&cli, &cfg, &spec);
+        let code =
+            guardpost::runtime::fix::check_fix(&rt, &spec, &plan, &args, &cfg, ro, cli.dry_run)?;
+        return Ok(ExitCode::from(code));
+    }
     let data = Dataset::from_snapshot(spec.read(&rt, &plan)?, spec.origin(), &cfg.posture);
     let outcome = guardpost::check::run(
         &data,

@@ -28,6 +28,7 @@ pub mod rules;
 pub mod score;
 pub mod trust;
 mod users;
+pub use users::last_used;
 
 #[cfg(test)]
 mod tests;

@@ -500,3 +500,19 @@ fn break_glass(out: &mut Out<'_>, inv: &IamInventory, u: &IamUser) {
         );
     }
 }
+
+/// Each access key's last use by key id (`None`: never, or unknown).
+pub type KeysLastUsed = Vec<(String, Option<DateTime<Utc>>)>;
+
+/// When a user's credentials were last used, as the rules judge it (the user record, else the
+/// credential report): the password's, and each key's by id. `None`: never (or unknown).
+pub fn last_used(inv: &IamInventory, u: &IamUser) -> (Option<DateTime<Utc>>, KeysLastUsed) {
+    let row = report_row(inv, u);
+    (
+        password_last_used(u, row),
+        u.access_keys
+            .iter()
+            .map(|k| (k.access_key_id.clone(), key_last_used(k, row)))
+            .collect(),
+    )
+}

@@ -3,6 +3,8 @@
 //! secrets. It refuses mutating calls itself when read-only, as a second lock behind the
 //! executor's.
 
+mod ec2;
+
 use super::ApiCall;
 use super::executor::{Backend, CallError};
 use crate::sources::{AwsContext, describe_error};
@@ -75,6 +77,7 @@ impl Backend for AwsBackend {
             "access-analyzer" => {
                 Box::pin(self.access_analyzer(&perm, &call.operation, &region, p)).await
             }
+            "ec2" => Box::pin(self.ec2(&perm, &call.operation, &region, p)).await,
             other => Err(CallError {
                 code: None,
                 message: format!("unknown service {other}"),
@@ -370,6 +373,41 @@ impl AwsBackend {
                     .await
                     .map_err(|x| err(perm, x))?;
                 json!({"Arn": o.role().map(|r| r.arn())})
+            }
+            "TagUser" => {
+                let mut b = c.tag_user().user_name(s(p, "UserName")?);
+                for t in p["Tags"].as_array().into_iter().flatten() {
+                    b = b.tags(
+                        aws_sdk_iam::types::Tag::builder()
+                            .key(s(t, "Key")?)
+                            .value(s(t, "Value")?)
+                            .build()
+                            .map_err(|e| CallError {
+                                code: Some("InvalidParameter".into()),
+                                message: e.to_string(),
+                            })?,
+                    );
+                }
+                b.send().await.map_err(|x| err(perm, x))?;
+                json!({})
+            }
+            "UntagUser" => {
+                c.untag_user()
+                    .user_name(s(p, "UserName")?)
+                    .set_tag_keys(Some(strings(p, "TagKeys")))
+                    .send()
+                    .await
+                    .map_err(|x| err(perm, x))?;
+                json!({})
+            }
+            "ListUserTags" => {
+                let o = c
+                    .list_user_tags()
+                    .user_name(s(p, "UserName")?)
+                    .send()
+                    .await
+                    .map_err(|x| err(perm, x))?;
+                json!({"Tags": o.tags().iter().map(|t| json!({"Key": t.key(), "Value": t.value()})).collect::<Vec<_>>()})
             }
             other => return Err(unknown("iam", other)),
         })

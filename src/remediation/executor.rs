@@ -41,6 +41,8 @@ pub struct Options {
     pub dry_run: bool,
     pub account: String,
     pub caller: Option<String>,
+    /// The `check --fix` run the action belongs to (journaled with it).
+    pub run: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -119,6 +121,7 @@ pub async fn execute<B: Backend>(
             account: opts.account.clone(),
             caller: opts.caller.clone(),
             dry_run: opts.dry_run,
+            run: opts.run.clone(),
         },
     )?;
     let mut out = Outcome {

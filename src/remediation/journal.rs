@@ -38,6 +38,9 @@ pub enum Body {
         caller: Option<String>,
         #[serde(default)]
         dry_run: bool,
+        /// The `guardpost check --fix` run it belongs to (`guardpost undo --all-from RUN`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run: Option<String>,
     },
     /// State read right before the calls (the principal's configuration, the old policy).
     Captured { state: Value },
@@ -111,6 +114,8 @@ pub struct Entry {
     pub account: String,
     pub caller: Option<String>,
     pub dry_run: bool,
+    /// The `check --fix` run it belongs to.
+    pub run: Option<String>,
     pub status: Status,
     pub message: String,
     pub undo: Vec<ApiCall>,
@@ -381,6 +386,7 @@ impl Journal {
                         account,
                         caller,
                         dry_run,
+                        run,
                     },
                     None,
                 ) => out.push(Entry {
@@ -390,6 +396,7 @@ impl Journal {
                     account: account.clone(),
                     caller: caller.clone(),
                     dry_run: *dry_run,
+                    run: run.clone(),
                     status: Status::Running,
                     message: String::new(),
                     undo: Vec::new(),

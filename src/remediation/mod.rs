@@ -21,7 +21,7 @@ use serde_json::Value;
 /// the API's own member names. The preview shows this; the journal stores it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiCall {
-    /// `iam`, `securityhub`, `guardduty` or `access-analyzer` (the IAM action prefix).
+    /// `iam`, `securityhub`, `guardduty`, `access-analyzer` or `ec2` (the IAM action prefix).
     pub service: String,
     pub operation: String,
     /// None for IAM (global).
@@ -141,6 +141,30 @@ pub enum Precondition {
         ids: Vec<String>,
         status: String,
     },
+    /// These inbound rules (RevokeSecurityGroupIngress's `IpPermissions`: protocol, ports,
+    /// CIDRs) are on the security group.
+    SecurityGroupIngress {
+        region: String,
+        group_id: String,
+        permissions: Value,
+    },
+    /// EBS encryption by default is `enabled` in the region.
+    EbsEncryptionByDefault {
+        region: String,
+        enabled: bool,
+    },
+    /// The instance's metadata options have this `HttpTokens` (`required`, `optional`).
+    InstanceHttpTokens {
+        region: String,
+        instance_id: String,
+        http_tokens: String,
+    },
+    /// The user has the tag `key` with `value`.
+    UserTag {
+        user: String,
+        key: String,
+        value: String,
+    },
     /// The opposite of a fact (a policy no longer attached, a user no longer in a group).
     Not {
         fact: Box<Precondition>,
@@ -212,6 +236,26 @@ impl Precondition {
                 "the {} Access Analyzer finding(s) in {region} are {status}",
                 ids.len()
             ),
+            Precondition::SecurityGroupIngress {
+                region,
+                group_id,
+                permissions,
+            } => format!(
+                "security group {group_id} in {region} has the inbound rule(s) {}",
+                ec2_rules_text(permissions)
+            ),
+            Precondition::EbsEncryptionByDefault { region, enabled } => format!(
+                "EBS encryption by default is {} in {region}",
+                if *enabled { "on" } else { "off" }
+            ),
+            Precondition::InstanceHttpTokens {
+                region,
+                instance_id,
+                http_tokens,
+            } => format!("instance {instance_id} in {region} has HttpTokens {http_tokens}"),
+            Precondition::UserTag { user, key, value } => {
+                format!("user {user} has the tag {key}={value}")
+            }
             Precondition::Not { fact } => format!("it is no longer true that {}", fact.describe()),
         }
     }
@@ -276,6 +320,30 @@ impl Precondition {
                 region,
                 json!({"analyzerArn": analyzer_arn, "ids": ids}),
             ),
+            Precondition::SecurityGroupIngress {
+                region, group_id, ..
+            } => ApiCall::regional(
+                "ec2",
+                "DescribeSecurityGroups",
+                region,
+                json!({"GroupIds": [group_id]}),
+            ),
+            Precondition::EbsEncryptionByDefault { region, .. } => {
+                ApiCall::regional("ec2", "GetEbsEncryptionByDefault", region, json!({}))
+            }
+            Precondition::InstanceHttpTokens {
+                region,
+                instance_id,
+                ..
+            } => ApiCall::regional(
+                "ec2",
+                "DescribeInstances",
+                region,
+                json!({"InstanceIds": [instance_id]}),
+            ),
+            Precondition::UserTag { user, .. } => {
+                ApiCall::iam("ListUserTags", json!({"UserName": user}))
+            }
             Precondition::Not { fact } => fact.read(),
         }
     }
@@ -343,9 +411,72 @@ impl Precondition {
                 found(output, "Findings", |x| x["id"] == id.as_str())
                     .is_some_and(|x| x["status"] == status.as_str())
             }),
+            Precondition::SecurityGroupIngress {
+                group_id,
+                permissions,
+                ..
+            } => found(output, "SecurityGroups", |g| {
+                g["GroupId"] == group_id.as_str()
+            })
+            .is_some_and(|g| {
+                let have = ec2_rules(&g["IpPermissions"]);
+                let want = ec2_rules(permissions);
+                !want.is_empty() && want.iter().all(|r| have.contains(r))
+            }),
+            Precondition::EbsEncryptionByDefault { enabled, .. } => {
+                output["EbsEncryptionByDefault"] == *enabled
+            }
+            Precondition::InstanceHttpTokens {
+                instance_id,
+                http_tokens,
+                ..
+            } => found(output, "Instances", |i| {
+                i["InstanceId"] == instance_id.as_str()
+            })
+            .is_some_and(|i| i["MetadataOptions"]["HttpTokens"] == http_tokens.as_str()),
+            Precondition::UserTag { key, value, .. } => found(output, "Tags", |t| {
+                t["Key"] == key.as_str() && t["Value"] == value.as_str()
+            })
+            .is_some(),
             Precondition::Not { fact } => !fact.holds(output),
         }
     }
+}
+
+/// One inbound rule per CIDR: (protocol, from port, to port, CIDR), from EC2's
+/// `IpPermissions` shape. A missing port is -1 (all), as EC2 answers for protocol `-1`.
+pub fn ec2_rules(permissions: &Value) -> Vec<(String, i64, i64, String)> {
+    let mut out = Vec::new();
+    for p in permissions.as_array().into_iter().flatten() {
+        let proto = p["IpProtocol"].as_str().unwrap_or_default().to_string();
+        let port = |k: &str| p[k].as_i64().unwrap_or(-1);
+        let (from, to) = if proto == "-1" {
+            (-1, -1)
+        } else {
+            (port("FromPort"), port("ToPort"))
+        };
+        for (list, key) in [("IpRanges", "CidrIp"), ("Ipv6Ranges", "CidrIpv6")] {
+            for r in p[list].as_array().into_iter().flatten() {
+                if let Some(c) = r[key].as_str() {
+                    out.push((proto.clone(), from, to, c.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `tcp 22 from 0.0.0.0/0, all traffic from ::/0`.
+pub fn ec2_rules_text(permissions: &Value) -> String {
+    ec2_rules(permissions)
+        .iter()
+        .map(|(proto, from, to, cidr)| match proto.as_str() {
+            "-1" => format!("all traffic from {cidr}"),
+            _ if from == to => format!("{proto} {from} from {cidr}"),
+            _ => format!("{proto} {from}-{to} from {cidr}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The item of `output[list]` that `pick` selects.

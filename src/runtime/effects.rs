@@ -65,6 +65,7 @@ impl Runner {
                 dry_run: dry_run_reason.is_some(),
                 account,
                 caller,
+                run: None,
             },
             dry_run_reason,
             token: format!(

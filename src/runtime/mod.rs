@@ -2,6 +2,7 @@
 //! show (demo, snapshot, live account), `effects` carries out what `app::update` asks for,
 //! `terminal` owns the terminal and runs the loop, `incident` prepares `guardpost incident`.
 pub mod effects;
+pub mod fix;
 pub mod incident;
 pub mod load;
 pub mod terminal;

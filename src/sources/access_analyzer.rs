@@ -4,7 +4,7 @@
 //! when the response lacks it. A state-only read (`check` without `--all-findings`) stops at
 //! `ListAnalyzers`.
 
-use super::pages::{Next, Pager};
+use super::pages::Pager;
 use super::{BodyCapture, LoadMsg, Progress, RegionResult, describe_error, report, take_array};
 use crate::snapshot::{AccessAnalyzerRegion, ServiceStatus};
 use aws_config::SdkConfig;
@@ -75,15 +75,12 @@ pub async fn load(
                 format!("access-analyzer:ListAnalyzers: {e}"),
             )),
         }
-        match pager.next(page.next_token()) {
-            Next::More => {}
-            Next::Done => break,
-            Next::Repeated => {
-                out.problems.push(RegionResult::problem(
-                    SOURCE,
-                    region,
-                    pager.repeated("access-analyzer:ListAnalyzers"),
-                ));
+        match pager.advance(page.next_token(), "access-analyzer:ListAnalyzers") {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(why) => {
+                out.problems
+                    .push(RegionResult::problem(SOURCE, region, why));
                 break;
             }
         }
@@ -122,15 +119,12 @@ pub async fn load(
             {
                 Ok(page) => {
                     ids.extend(page.findings().iter().map(|f| f.id().to_string()));
-                    match pager.next(page.next_token()) {
-                        Next::More => {}
-                        Next::Done => break,
-                        Next::Repeated => {
-                            out.problems.push(RegionResult::problem(
-                                SOURCE,
-                                region,
-                                pager.repeated("access-analyzer:ListFindingsV2"),
-                            ));
+                    match pager.advance(page.next_token(), "access-analyzer:ListFindingsV2") {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(why) => {
+                            out.problems
+                                .push(RegionResult::problem(SOURCE, region, why));
                             break;
                         }
                     }
@@ -264,10 +258,8 @@ async fn get_finding(client: Client, analyzer: String, id: String) -> Result<Val
                 }
             }
         }
-        match pager.next(page.next_token()) {
-            Next::More => {}
-            Next::Done => break,
-            Next::Repeated => return Err(pager.repeated("access-analyzer:GetFindingV2")),
+        if !pager.advance(page.next_token(), "access-analyzer:GetFindingV2")? {
+            break;
         }
     }
     let mut finding = finding.unwrap_or(Value::Null);

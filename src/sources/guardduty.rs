@@ -3,7 +3,7 @@
 //! JSON (camelCase) captured from each GetFindings response body. A state-only read (`check`
 //! without `--all-findings`) stops after `GetDetector`.
 
-use super::pages::{Next, Pager};
+use super::pages::Pager;
 use super::{BodyCapture, LoadMsg, Progress, RegionResult, describe_error, report, take_array};
 use crate::snapshot::{GuardDutyRegion, ServiceStatus};
 use aws_config::SdkConfig;
@@ -47,15 +47,12 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress, findings: bool) 
         match Box::pin(client.list_detectors().set_next_token(pager.token()).send()).await {
             Ok(page) => {
                 detectors.extend(page.detector_ids().iter().cloned());
-                match pager.next(page.next_token()) {
-                    Next::More => {}
-                    Next::Done => break,
-                    Next::Repeated => {
-                        out.problems.push(RegionResult::problem(
-                            SOURCE,
-                            region,
-                            pager.repeated("guardduty:ListDetectors"),
-                        ));
+                match pager.advance(page.next_token(), "guardduty:ListDetectors") {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(why) => {
+                        out.problems
+                            .push(RegionResult::problem(SOURCE, region, why));
                         break;
                     }
                 }
@@ -128,7 +125,7 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress, findings: bool) 
                 break;
             }
         };
-        let next = pager.next(list.next_token());
+        let next = pager.advance(list.next_token(), "guardduty:ListFindings");
         for ids in list.finding_ids().chunks(PAGE_SIZE as usize) {
             let capture = BodyCapture::new();
             let got = Box::pin(
@@ -142,7 +139,7 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress, findings: bool) 
             )
             .await;
             if let Err(e) = got {
-                let later = if next == Next::More {
+                let later = if next == Ok(true) {
                     " (and the later pages of ids)"
                 } else {
                     ""
@@ -190,14 +187,11 @@ pub async fn load(conf: &SdkConfig, region: &str, p: &Progress, findings: bool) 
             }
         }
         match next {
-            Next::More => {}
-            Next::Done => break,
-            Next::Repeated => {
-                out.problems.push(RegionResult::problem(
-                    SOURCE,
-                    region,
-                    pager.repeated("guardduty:ListFindings"),
-                ));
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(why) => {
+                out.problems
+                    .push(RegionResult::problem(SOURCE, region, why));
                 break;
             }
         }

@@ -17,7 +17,7 @@
 //!
 //! No call here returns a secret (no secret access key, no password).
 
-use super::pages::{Next, Pager};
+use super::pages::Pager;
 use super::{LoadMsg, Progress, describe_error, report};
 use crate::model::SourceProblem;
 use crate::model::iam::{
@@ -279,7 +279,11 @@ pub async fn load_paged(
                 return out;
             }
         };
-        let next = pager.next_marker(page.is_truncated(), page.marker());
+        let next = pager.advance_marker(
+            page.is_truncated(),
+            page.marker(),
+            "iam:GetAccountAuthorizationDetails",
+        );
         inv.user_detail_list
             .extend(page.user_detail_list().iter().map(user));
         inv.group_detail_list
@@ -290,11 +294,10 @@ pub async fn load_paged(
             .extend(page.policies().iter().filter_map(managed_policy));
         report(p, iam_msg("pages", pager.pages(), None));
         match next {
-            Next::More => {}
-            Next::Done => break,
-            Next::Repeated => {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(why) => {
                 // What was read is kept; the rest of the account is not.
-                let why = pager.repeated("iam:GetAccountAuthorizationDetails");
                 out.problems.push(problem(why));
                 break;
             }
@@ -436,11 +439,14 @@ pub async fn load_paged(
                             expiration: time_or_epoch(c.expiration()),
                         }
                     }));
-                match pager.next_marker(r.is_truncated(), r.marker()) {
-                    Next::More => {}
-                    Next::Done => break,
-                    Next::Repeated => {
-                        let why = pager.repeated("iam:ListServerCertificates");
+                match pager.advance_marker(
+                    r.is_truncated(),
+                    r.marker(),
+                    "iam:ListServerCertificates",
+                ) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(why) => {
                         out.problems.push(problem(why));
                         break;
                     }
@@ -739,11 +745,11 @@ async fn user_credentials(client: Client, mut u: IamUser) -> (IamUser, Vec<Strin
                         last_used,
                     });
                 }
-                match pager.next_marker(r.is_truncated(), r.marker()) {
-                    Next::More => {}
-                    Next::Done => break,
-                    Next::Repeated => {
-                        problems.push(pager.repeated("iam:ListAccessKeys"));
+                match pager.advance_marker(r.is_truncated(), r.marker(), "iam:ListAccessKeys") {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(why) => {
+                        problems.push(why);
                         break;
                     }
                 }

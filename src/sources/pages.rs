@@ -49,9 +49,24 @@ impl Pager {
         }
     }
 
-    /// IAM's form: `Marker` counts only while `IsTruncated`.
-    pub fn next_marker(&mut self, truncated: bool, marker: Option<&str>) -> Next {
-        self.next(marker.filter(|_| truncated))
+    /// [`Pager::next`] for the common loop: `Ok(true)` to read another page, `Ok(false)` when
+    /// done, `Err` with the problem text when the service handed back its token.
+    pub fn advance(&mut self, returned: Option<&str>, action: &str) -> Result<bool, String> {
+        match self.next(returned) {
+            Next::More => Ok(true),
+            Next::Done => Ok(false),
+            Next::Repeated => Err(self.repeated(action)),
+        }
+    }
+
+    /// IAM's form of [`Pager::advance`]: `Marker` counts only while `IsTruncated`.
+    pub fn advance_marker(
+        &mut self,
+        truncated: bool,
+        marker: Option<&str>,
+        action: &str,
+    ) -> Result<bool, String> {
+        self.advance(marker.filter(|_| truncated), action)
     }
 
     /// The problem text for [`Next::Repeated`].
@@ -77,10 +92,10 @@ where
         match call(pager.token()).await {
             Ok((page, next)) => {
                 items.extend(page);
-                match pager.next(next.as_deref()) {
-                    Next::More => {}
-                    Next::Done => return (items, None),
-                    Next::Repeated => return (items, Some(pager.repeated(action))),
+                match pager.advance(next.as_deref(), action) {
+                    Ok(true) => {}
+                    Ok(false) => return (items, None),
+                    Err(why) => return (items, Some(why)),
                 }
             }
             Err(e) => return (items, Some(e)),
@@ -148,9 +163,11 @@ mod tests {
     #[test]
     fn an_iam_marker_counts_only_while_truncated() {
         let mut p = Pager::default();
-        assert_eq!(p.next_marker(true, Some("m1")), Next::More);
-        assert_eq!(p.next_marker(false, Some("m2")), Next::Done);
+        assert_eq!(p.advance_marker(true, Some("m1"), "iam:List"), Ok(true));
+        assert_eq!(p.advance_marker(false, Some("m2"), "iam:List"), Ok(false));
         let mut q = Pager::default();
-        assert_eq!(q.next_marker(true, None), Next::Done);
+        assert_eq!(q.advance_marker(true, None, "iam:List"), Ok(false));
+        assert_eq!(q.advance_marker(true, Some("m"), "iam:List"), Ok(true));
+        assert!(q.advance_marker(true, Some("m"), "iam:List").is_err());
     }
 }

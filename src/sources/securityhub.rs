@@ -3,7 +3,7 @@
 //! wire JSON captured from each response body. A state-only read (`check` without
 //! `--all-findings`) calls only `DescribeHub`.
 
-use super::pages::{Next, Pager};
+use super::pages::Pager;
 use super::{
     BodyCapture, LoadMsg, Progress, RegionResult, TokenBucket, describe_error, report, take_array,
 };
@@ -127,7 +127,7 @@ async fn read_findings(
                 break;
             }
         };
-        let next = pager.next(page.next_token());
+        let next = pager.advance(page.next_token(), "securityhub:GetFindings");
         match capture.take_json() {
             Ok(mut body) => {
                 let records = take_array(&mut body, "Findings");
@@ -158,14 +158,11 @@ async fn read_findings(
             }
         }
         match next {
-            Next::More => {}
-            Next::Done => break,
-            Next::Repeated => {
-                out.problems.push(RegionResult::problem(
-                    SOURCE,
-                    region,
-                    pager.repeated("securityhub:GetFindings"),
-                ));
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(why) => {
+                out.problems
+                    .push(RegionResult::problem(SOURCE, region, why));
                 break;
             }
         }

@@ -114,6 +114,7 @@ fn an_interrupted_action_shows_as_unknown_and_enter_verifies_it() {
                 account: String::new(),
                 caller: None,
                 dry_run: false,
+                run: None,
             },
         )
         .unwrap();
@@ -163,6 +164,7 @@ fn u_undoes_the_last_action_of_this_account_only() {
                 account: account.into(),
                 caller: None,
                 dry_run: false,
+                run: None,
             },
         )
         .unwrap();
@@ -489,6 +491,7 @@ fn undoing_a_containment_needs_the_name_typed() {
                 account: String::new(),
                 caller: None,
                 dry_run: true,
+                run: None,
             },
         )
         .unwrap();

@@ -124,6 +124,7 @@ fn run_check_in(
         require_complete: false,
         services: vec![],
         framework,
+        ..Default::default()
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     check::run(data, &args, &Config::default(), &mut out, &mut err).unwrap();

@@ -5,6 +5,7 @@ mod common;
 mod live;
 
 mod e2e_coverage;
+mod e2e_fix;
 mod e2e_incident;
 mod e2e_live;
 mod e2e_read_only;

@@ -8,6 +8,7 @@ mod live;
 
 mod coverage_emulator;
 mod escalation_emulator;
+mod fix_emulator;
 mod incident_emulator;
 mod live_cli;
 mod live_cloudtrail;

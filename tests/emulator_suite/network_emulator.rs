@@ -11,7 +11,7 @@ use aws_sdk_ec2::types::{
 };
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const E1: &str = "us-east-1";
 const W1: &str = "eu-west-1";
@@ -426,28 +426,9 @@ async fn seed(ctx: &guardpost::sources::AwsContext) -> Seeded {
 }
 
 fn check(home: &std::path::Path, url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_guardpost"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .current_dir(home)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("GUARDPOST_STATE_DIR", home.join("state"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .args([
-            "check",
-            "--region",
-            E1,
-            "--region",
-            W1,
-            "--endpoint-url",
-            url,
-        ])
-        .args(["--format", "json", "--fail-on", "none"])
-        .args(args)
-        .stdin(Stdio::null())
+    let mut all = vec!["check", "--format", "json", "--fail-on", "none"];
+    all.extend_from_slice(args);
+    live::guardpost(home, url, &[E1, W1], &all)
         .output()
         .expect("run guardpost")
 }

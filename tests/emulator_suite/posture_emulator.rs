@@ -12,7 +12,7 @@ use aws_sdk_iam::types::Tag;
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 /// The account of a cross-account human principal (trusted with or without MFA).
 const PARTNER: &str = "444455556666";
@@ -330,20 +330,10 @@ async fn seed(emu: &live::emulator::Emulator, conf: &aws_config::SdkConfig, acct
 
 /// The binary with a clean environment and test credentials, pointed at the emulator.
 fn guardpost(home: &std::path::Path, url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_guardpost"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .current_dir(home)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("GUARDPOST_STATE_DIR", home.join("state"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    live::guardpost(home, url, &["us-east-1"], &all)
         .env("AWS_REGION", "us-east-1")
-        .args(["check", "--region", "us-east-1", "--endpoint-url", url])
-        .args(args)
-        .stdin(Stdio::null())
         .output()
         .expect("run guardpost")
 }
@@ -530,27 +520,9 @@ async fn check_reads_only_what_its_rules_need() {
     let home = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
         emu.control("DELETE", "/_guardpost/requests", None);
-        let out = Command::new(env!("CARGO_BIN_EXE_guardpost"))
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .current_dir(home.path())
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join(".config"))
-            .env("GUARDPOST_STATE_DIR", home.path().join("state"))
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .args(["check", "--region", "us-east-1", "--region", "eu-west-1"])
-            .args([
-                "--endpoint-url",
-                &emu.url,
-                "--format",
-                "json",
-                "--fail-on",
-                "none",
-            ])
-            .args(args)
-            .stdin(Stdio::null())
+        let mut all = vec!["check", "--format", "json", "--fail-on", "none"];
+        all.extend_from_slice(args);
+        let out = live::guardpost(home.path(), &emu.url, &["us-east-1", "eu-west-1"], &all)
             .output()
             .expect("run guardpost");
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();

@@ -113,6 +113,7 @@ async fn an_action_that_never_reached_the_server_verifies_as_did_not_take_effect
                 account: ctx.account_id.clone(),
                 caller: None,
                 dry_run: false,
+                run: None,
             },
         )
         .unwrap();

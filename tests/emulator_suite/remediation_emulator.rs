@@ -594,6 +594,21 @@ fn remediation_policy_covers_every_catalog_permission() {
     }
     plans.push(catalog::enable_guardduty("eu-west-1"));
     plans.push(catalog::enable_securityhub("eu-west-1"));
+    // The network fixes and owner tags (check --fix).
+    plans.push(catalog::revoke_world_ingress(
+        "eu-west-1",
+        "sg-1",
+        vec![json!({"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})],
+    ));
+    plans.push(catalog::enable_ebs_default_encryption("eu-west-1"));
+    plans.push(catalog::require_imdsv2("eu-west-1", "i-1", None));
+    plans.push(catalog::tag_owner(
+        "alice",
+        "owner",
+        "alice@acme.example",
+        None,
+    ));
+    plans.push(catalog::tag_owner("alice", "owner", "x", Some("")));
     for p in &plans {
         actions.insert(p.action.to_string());
         perms.extend(p.permissions());
@@ -607,6 +622,7 @@ fn remediation_policy_covers_every_catalog_permission() {
         "iam:DetachUserPolicy",
         "iam:DetachRolePolicy",
         "guardduty:DeleteDetector",
+        "iam:ListUserTags",
     ] {
         perms.insert(extra.to_string());
     }

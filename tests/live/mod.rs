@@ -73,6 +73,32 @@ pub async fn key_status(iam: &aws_sdk_iam::Client, user: &str) -> String {
         .to_string()
 }
 
+/// The real binary with the emulator's test credentials, `home` as HOME, config and state
+/// directory, nothing else from the test's environment, no terminal on stdin; `args` after
+/// the global `--endpoint-url` and one `--region` per region.
+pub fn guardpost(
+    home: &std::path::Path,
+    url: &str,
+    regions: &[&str],
+    args: &[&str],
+) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_guardpost"));
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .current_dir(home)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GUARDPOST_STATE_DIR", home.join("state"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .args(args)
+        .args(["--endpoint-url", url])
+        .args(regions.iter().flat_map(|r| ["--region", r]))
+        .stdin(std::process::Stdio::null());
+    c
+}
+
 /// The environment the binary gets in tmux: emulator credentials, a private HOME and state
 /// directory, nothing else from the test's environment.
 pub fn binary_env(home: &std::path::Path) -> String {

@@ -500,3 +500,33 @@ pub fn contain_role(role: &IamRole, now: DateTime<Utc>) -> Plan {
         undo_of: None,
     }
 }
+
+// ---- IAM: ownership --------------------------------------------------------------------------
+
+/// Tag a user with its owner. `previous` is the value the tag had (an empty or blank one
+/// counts as none for the rule): the undo puts it back, or removes the tag.
+pub fn tag_owner(user: &str, key: &str, owner: &str, previous: Option<&str>) -> Plan {
+    let tag = |value: &str| {
+        ApiCall::iam(
+            "TagUser",
+            json!({"UserName": user, "Tags": [{"Key": key, "Value": value}]}),
+        )
+    };
+    let undo = match previous {
+        Some(v) => tag(v),
+        None => ApiCall::iam("UntagUser", json!({"UserName": user, "TagKeys": [key]})),
+    };
+    Plan {
+        action: Action::TagOwner,
+        title: format!("Tag user {user} with {key}={owner}"),
+        targets: vec![user.into()],
+        confirm_text: user.into(),
+        calls: vec![tag(owner)],
+        preconditions: vec![Precondition::UserExists { user: user.into() }],
+        capture: None,
+        undo: UndoPlan::Calls { calls: vec![undo] },
+        destructive: false,
+        notes: vec!["Only the tag changes; the user's access is untouched.".into()],
+        undo_of: None,
+    }
+}

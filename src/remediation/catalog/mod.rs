@@ -6,16 +6,19 @@
 //!   policy, containment;
 //! - [`findings`]: Security Hub workflow, GuardDuty and Access Analyzer triage;
 //! - [`services`]: enabling GuardDuty, Security Hub, Access Analyzer;
+//! - [`network`]: world-open admin ports, EBS encryption by default, IMDSv2;
 //! - [`undo`]: undo plans rebuilt from the action and the captured state, and the facts that
 //!   show an action took effect (for the undo's re-read and for crash verification).
 
 mod findings;
 mod iam;
+mod network;
 mod services;
 pub mod undo;
 
 pub use findings::*;
 pub use iam::*;
+pub use network::*;
 pub use services::*;
 pub use undo::{effect_checks, rebuild_undo, undo_from_capture};
 
@@ -100,6 +103,10 @@ actions! {
     EnableSecurityHub => "securityhub.enable",
     EnableAccessAnalyzer => "access-analyzer.enable",
     EnableUnusedAccessAnalyzer => "access-analyzer.enable-unused-access",
+    RevokeWorldIngress => "ec2.revoke-world-ingress",
+    EnableEbsDefaultEncryption => "ec2.enable-ebs-default-encryption",
+    RequireImdsV2 => "ec2.require-imdsv2",
+    TagOwner => "iam.tag-owner",
 }
 
 impl Action {
@@ -126,6 +133,9 @@ impl Action {
                     | EnableSecurityHub
                     | EnableAccessAnalyzer
                     | EnableUnusedAccessAnalyzer
+                    | RevokeWorldIngress
+                    | EnableEbsDefaultEncryption
+                    | RequireImdsV2
             )
         } else {
             matches!(

@@ -112,6 +112,32 @@ fn effect_of(c: &ApiCall) -> Option<Precondition> {
                 archived: op == "ArchiveFindings",
             }
         }
+        ("iam", "TagUser") => Precondition::UserTag {
+            user: user()?,
+            key: c.params["Tags"][0]["Key"].as_str()?.to_string(),
+            value: c.params["Tags"][0]["Value"].as_str()?.to_string(),
+        },
+        ("ec2", "RevokeSecurityGroupIngress") => not(Precondition::SecurityGroupIngress {
+            region: region(),
+            group_id: text(c, "GroupId")?,
+            permissions: c.params["IpPermissions"].clone(),
+        }),
+        ("ec2", "AuthorizeSecurityGroupIngress") => Precondition::SecurityGroupIngress {
+            region: region(),
+            group_id: text(c, "GroupId")?,
+            permissions: c.params["IpPermissions"].clone(),
+        },
+        ("ec2", op @ ("EnableEbsEncryptionByDefault" | "DisableEbsEncryptionByDefault")) => {
+            Precondition::EbsEncryptionByDefault {
+                region: region(),
+                enabled: op == "EnableEbsEncryptionByDefault",
+            }
+        }
+        ("ec2", "ModifyInstanceMetadataOptions") => Precondition::InstanceHttpTokens {
+            region: region(),
+            instance_id: text(c, "InstanceId")?,
+            http_tokens: text(c, "HttpTokens")?,
+        },
         ("access-analyzer", "UpdateFindings") => Precondition::AccessAnalyzerStatus {
             region: region(),
             analyzer_arn: text(c, "analyzerArn")?,
@@ -332,6 +358,80 @@ pub fn rebuild_undo(
                 region: c.region.clone(),
                 params: json!({"analyzerName": name}),
             });
+        }
+        RevokeWorldIngress => {
+            for (_, c) in &ran {
+                if c.service != "ec2" || c.operation != "RevokeSecurityGroupIngress" {
+                    return Err(bad(plan, c));
+                }
+                let perms = &c.params["IpPermissions"];
+                if crate::remediation::ec2_rules(perms).is_empty() {
+                    return Err(bad(plan, c));
+                }
+                calls.push(ApiCall {
+                    service: "ec2".into(),
+                    operation: "AuthorizeSecurityGroupIngress".into(),
+                    region: c.region.clone(),
+                    params: json!({"GroupId": need(c, "GroupId")?, "IpPermissions": perms}),
+                });
+            }
+        }
+        EnableEbsDefaultEncryption => {
+            let (_, c) = ran[0];
+            if c.service != "ec2" || c.operation != "EnableEbsEncryptionByDefault" {
+                return Err(bad(plan, c));
+            }
+            calls.push(ApiCall {
+                service: "ec2".into(),
+                operation: "DisableEbsEncryptionByDefault".into(),
+                region: c.region.clone(),
+                params: json!({}),
+            });
+        }
+        RequireImdsV2 => {
+            for (_, c) in &ran {
+                if c.service != "ec2"
+                    || c.operation != "ModifyInstanceMetadataOptions"
+                    || c.params["HttpTokens"] != "required"
+                {
+                    return Err(bad(plan, c));
+                }
+                calls.push(ApiCall {
+                    service: "ec2".into(),
+                    operation: "ModifyInstanceMetadataOptions".into(),
+                    region: c.region.clone(),
+                    params: json!({"InstanceId": need(c, "InstanceId")?, "HttpTokens": "optional"}),
+                });
+            }
+        }
+        TagOwner => {
+            let (_, c) = ran[0];
+            let (user, key) = (need(c, "UserName")?, c.params["Tags"][0]["Key"].as_str());
+            let Some(key) = key.filter(|_| c.operation == "TagUser") else {
+                return Err(bad(plan, c));
+            };
+            // The previous value was recorded at plan time: only a TagUser or UntagUser of
+            // the same user and key is accepted from it.
+            let recorded = match &plan.undo {
+                UndoPlan::Calls { calls } => calls.first(),
+                _ => None,
+            };
+            match recorded {
+                Some(u)
+                    if u.operation == "TagUser"
+                        && u.params["UserName"] == user.as_str()
+                        && u.params["Tags"][0]["Key"] == key =>
+                {
+                    calls.push(ApiCall::iam(
+                        "TagUser",
+                        json!({"UserName": user, "Tags": [{"Key": key, "Value": u.params["Tags"][0]["Value"].as_str().unwrap_or_default()}]}),
+                    ));
+                }
+                _ => calls.push(ApiCall::iam(
+                    "UntagUser",
+                    json!({"UserName": user, "TagKeys": [key]}),
+                )),
+            }
         }
         DeleteAccessKey | DeleteLoginProfile | GuardDutyFeedback | SaveConfiguration => {
             return Err(format!("{} cannot be undone", plan.action));

@@ -226,6 +226,7 @@ fn a_crash_between_intent_and_result_reads_back_as_unknown() {
                 account: "1".into(),
                 caller: None,
                 dry_run: false,
+                run: None,
             },
         )
         .unwrap();
