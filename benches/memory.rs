@@ -39,6 +39,7 @@ fn main() {
         resources,
         iam: None,
         ec2: Vec::new(),
+        trails: Vec::new(),
         services: vec![],
         problems: vec![],
         trust: Default::default(),

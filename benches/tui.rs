@@ -29,6 +29,7 @@ fn synthetic(n: usize) -> Dataset {
         resources,
         iam: None,
         ec2: Vec::new(),
+        trails: Vec::new(),
         services: vec![],
         problems: vec![],
         trust: Default::default(),

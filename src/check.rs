@@ -230,6 +230,7 @@ pub fn posture_findings(data: &Dataset, sel: &Selection, cfg: &PostureConfig) ->
             regions: &data.regions,
             iam: data.iam.as_ref(),
             ec2: &data.ec2,
+            trails: &data.trails,
             services: &data.services,
             now: data.captured_at,
             config: cfg,

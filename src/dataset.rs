@@ -36,6 +36,8 @@ pub struct Dataset {
     pub iam: Option<IamInventory>,
     /// The network and storage baseline's EC2 facts, per region read.
     pub ec2: Vec<crate::model::Ec2Region>,
+    /// CloudTrail's trails, per region read.
+    pub trails: Vec<crate::model::TrailRegion>,
     pub services: Vec<ServiceStatus>,
     pub problems: Vec<SourceProblem>,
     /// Who each role's trust policy lets in, by role ARN, one line per principal with its
@@ -141,6 +143,7 @@ impl Dataset {
                 regions: &snap.regions,
                 iam: snap.iam.as_ref(),
                 ec2: &snap.ec2,
+                trails: &snap.trails,
                 services: &snap.services,
                 now: snap.captured_at,
                 config: posture_config,
@@ -160,6 +163,7 @@ impl Dataset {
             resources,
             iam: snap.iam,
             ec2: snap.ec2,
+            trails: snap.trails,
             services: snap.services,
             problems,
             trust,
@@ -197,6 +201,9 @@ impl Dataset {
         if rule.source() == "ec2" {
             return self.ec2_gap(rule.id);
         }
+        if rule.source() == "cloudtrail" {
+            return self.trails_gap(rule.id);
+        }
         match self.coverage.get("iam", None) {
             _ if self.iam.is_none() => Some("the IAM inventory was not read".to_string()),
             Some(c) if !c.state.is_complete() => Some(format!("IAM {}", c.state)),
@@ -216,6 +223,35 @@ impl Dataset {
                 },
             )
             .collect()
+    }
+
+    /// Why a `cloudtrail.*` rule cannot be decided: a region whose trails were not read (a
+    /// trail homed there is not seen), or, for the account-wide rule, a trail whose status or
+    /// event selectors were not read while no good trail was seen.
+    fn trails_gap(&self, rule: &str) -> Option<String> {
+        let trails = || self.trails.iter().flat_map(|r| r.trails.iter().flatten());
+        if rule == posture::rules::TRAIL_MISSING {
+            if trails().any(|t| t.covers_account() == Some(true)) {
+                return None;
+            }
+            let undecided: Vec<&str> = trails()
+                .filter(|t| t.covers_account().is_none())
+                .map(|t| t.name.as_str())
+                .collect();
+            if !undecided.is_empty() {
+                return Some(format!(
+                    "the status or event selectors of trail(s) {} could not be read",
+                    undecided.join(", ")
+                ));
+            }
+        }
+        let unknown = self.regions_without("cloudtrail", |region| {
+            self.trails
+                .iter()
+                .any(|r| r.region == region && r.trails.is_some())
+        });
+        (!unknown.is_empty())
+            .then(|| format!("CloudTrail trails unknown in {}", unknown.join(", ")))
     }
 
     /// The regions where the EC2 part an `ec2.*` rule reads was not read.

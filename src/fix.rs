@@ -147,6 +147,30 @@ pub fn plan(
             r::EBS_DEFAULT_ENCRYPTION => {
                 out.add(rule, arn, catalog::enable_ebs_default_encryption(&region))
             }
+            r::TRAIL_VALIDATION => {
+                out.add(rule, arn, catalog::enable_log_file_validation(&region, arn))
+            }
+            r::TRAIL_MISSING => {
+                // Only a trail that is right but stopped is fixed: a new trail needs a bucket
+                // with CloudTrail's bucket policy, which is the owner's choice.
+                let stopped = data
+                    .trails
+                    .iter()
+                    .flat_map(|r| r.trails.iter().flatten())
+                    .find(|t| {
+                        t.multi_region
+                            && t.logging == Some(false)
+                            && t.management == Some(crate::model::trail::Management::All)
+                    });
+                match stopped {
+                    Some(t) => out.add(rule, arn, catalog::start_logging(&t.home_region, &t.arn)),
+                    None => out.skip(
+                        rule,
+                        arn,
+                        "a new trail needs an S3 bucket with CloudTrail's bucket policy: create it (see the rule's remediation), --fix does not",
+                    ),
+                }
+            }
             _ => out.skip(rule, arn, no_fix_reason(rule)),
         }
     }
@@ -160,6 +184,9 @@ fn no_fix_reason(rule: &str) -> &'static str {
         }
         r::CONSOLE_NO_MFA | r::BG_NO_MFA => {
             "an MFA device is registered by its owner: no automatic fix"
+        }
+        r::TRAIL_KMS | r::TRAIL_CLOUDWATCH => {
+            "needs a KMS key or a log group and role of the owner's choosing: no automatic fix"
         }
         r::SG_DEFAULT_OPEN => {
             "emptying a default security group can cut off what uses it: fix it in the TUI or console after checking"

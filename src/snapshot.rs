@@ -62,6 +62,9 @@ pub struct Snapshot {
     /// The network and storage baseline's EC2 facts, per region (absent in older files).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ec2: Vec<crate::model::Ec2Region>,
+    /// CloudTrail's trails, per region (absent in older files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trails: Vec<crate::model::TrailRegion>,
     #[serde(default)]
     pub services: Vec<ServiceStatus>,
     /// Sources that failed when the snapshot was captured.

@@ -12,7 +12,14 @@ use std::fmt;
 
 /// The sources guardpost reads, in display order: the three finding sources first, then EC2
 /// (the network and storage baseline, regional), IAM last (global).
-pub const SOURCES: [&str; 5] = ["securityhub", "guardduty", "access-analyzer", "ec2", "iam"];
+pub const SOURCES: [&str; 6] = [
+    "securityhub",
+    "guardduty",
+    "access-analyzer",
+    "ec2",
+    "cloudtrail",
+    "iam",
+];
 
 /// Source name (`securityhub`, ...) -> the label people know.
 pub fn source_label(source: &str) -> &str {

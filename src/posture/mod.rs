@@ -21,6 +21,7 @@
 
 mod account;
 pub mod benchmarks;
+mod logging;
 mod network;
 pub mod policy;
 mod principals;
@@ -52,6 +53,8 @@ pub struct PostureInput<'a> {
     pub iam: Option<&'a IamInventory>,
     /// EC2 facts per region (the network and storage baseline); empty when not read.
     pub ec2: &'a [crate::model::Ec2Region],
+    /// CloudTrail's trails per region (the logging baseline); empty when not read.
+    pub trails: &'a [crate::model::TrailRegion],
     pub services: &'a [ServiceStatus],
     pub now: DateTime<Utc>,
     pub config: &'a PostureConfig,
@@ -143,6 +146,7 @@ pub fn evaluate_graph(
     };
     account::services(&mut out);
     network::check(&mut out);
+    logging::check(&mut out);
     if let Some(inv) = input.iam {
         account::root(&mut out, inv);
         account::password_policy(&mut out, inv);

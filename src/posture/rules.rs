@@ -130,6 +130,10 @@ pub const NACL_ADMIN_OPEN: &str = "ec2.network-acl.admin-port-open";
 pub const VPC_NO_FLOW_LOGS: &str = "ec2.vpc.no-flow-logs";
 pub const IMDSV1: &str = "ec2.instance.imdsv1-allowed";
 pub const EBS_DEFAULT_ENCRYPTION: &str = "ec2.ebs.default-encryption-off";
+pub const TRAIL_MISSING: &str = "cloudtrail.no-multi-region-trail";
+pub const TRAIL_VALIDATION: &str = "cloudtrail.log-file-validation-off";
+pub const TRAIL_KMS: &str = "cloudtrail.not-kms-encrypted";
+pub const TRAIL_CLOUDWATCH: &str = "cloudtrail.no-cloudwatch-logs";
 pub const INACTIVE_USER: &str = "iam.user.inactive";
 pub const UNUSED_ROLE: &str = "iam.role.unused";
 pub const SERVICE_WILDCARD: &str = "iam.policy.service-wildcard";
@@ -480,6 +484,42 @@ static RULES: &[RuleInfo] = &[
         controls: &[fsbp("EC2.7"), cis("2.2.1")],
         rationale: "Volumes and snapshots created without it are unencrypted unless each creator remembers; a shared or leaked snapshot is then readable by anyone who gets it.",
         remediation: "aws ec2 enable-ebs-encryption-by-default --region REGION (new volumes only; existing ones need a re-encrypting copy).",
+    },
+    RuleInfo {
+        id: TRAIL_MISSING,
+        title: "No multi-region CloudTrail trail records every management event",
+        severity: High,
+        scope: Account,
+        controls: &[fsbp("CloudTrail.1"), cis("3.1")],
+        rationale: "Without a trail that is logging in every region with read and write management events, API activity older than the 90-day event history is gone, a region nobody watches records nothing durable, and an incident cannot be reconstructed (the compromised-key playbook starts from CloudTrail).",
+        remediation: "aws cloudtrail create-trail --name management --s3-bucket-name BUCKET --is-multi-region-trail --enable-log-file-validation --kms-key-id KEY && aws cloudtrail start-logging --name management (the bucket needs CloudTrail's bucket policy); or, for an existing trail: aws cloudtrail update-trail --is-multi-region-trail / put-event-selectors --event-selectors ReadWriteType=All,IncludeManagementEvents=true / start-logging.",
+    },
+    RuleInfo {
+        id: TRAIL_VALIDATION,
+        title: "CloudTrail trail without log file validation",
+        severity: Medium,
+        scope: Region,
+        controls: &[fsbp("CloudTrail.4"), cis("3.2")],
+        rationale: "Without digest files nobody can prove the log files were not edited or deleted after delivery — the first thing an intruder with S3 access tidies up.",
+        remediation: "aws cloudtrail update-trail --name TRAIL --enable-log-file-validation",
+    },
+    RuleInfo {
+        id: TRAIL_KMS,
+        title: "CloudTrail trail not encrypted with a KMS key",
+        severity: Medium,
+        scope: Region,
+        controls: &[fsbp("CloudTrail.2"), cis("3.5")],
+        rationale: "With S3-managed keys anyone who can read the bucket reads the logs; SSE-KMS adds the key policy as a second gate and records every decrypt.",
+        remediation: "aws cloudtrail update-trail --name TRAIL --kms-key-id KEY (the key policy must let CloudTrail encrypt and the readers decrypt).",
+    },
+    RuleInfo {
+        id: TRAIL_CLOUDWATCH,
+        title: "CloudTrail trail not delivering to CloudWatch Logs",
+        severity: Low,
+        scope: Region,
+        controls: &[fsbp("CloudTrail.5")],
+        rationale: "Metric filters and alarms on API activity (root use, IAM and trail changes, failed sign-ins: CIS section 4) need the trail in a CloudWatch Logs group; S3 delivery alone is read after the fact.",
+        remediation: "aws cloudtrail update-trail --name TRAIL --cloud-watch-logs-log-group-arn GROUP_ARN --cloud-watch-logs-role-arn ROLE_ARN",
     },
     RuleInfo {
         id: USER_ACCESS_KEY,

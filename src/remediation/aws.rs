@@ -3,6 +3,7 @@
 //! secrets. It refuses mutating calls itself when read-only, as a second lock behind the
 //! executor's.
 
+mod cloudtrail;
 mod ec2;
 
 use super::ApiCall;
@@ -78,6 +79,7 @@ impl Backend for AwsBackend {
                 Box::pin(self.access_analyzer(&perm, &call.operation, &region, p)).await
             }
             "ec2" => Box::pin(self.ec2(&perm, &call.operation, &region, p)).await,
+            "cloudtrail" => Box::pin(self.cloudtrail(&perm, &call.operation, &region, p)).await,
             other => Err(CallError {
                 code: None,
                 message: format!("unknown service {other}"),

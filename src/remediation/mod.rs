@@ -21,7 +21,8 @@ use serde_json::Value;
 /// the API's own member names. The preview shows this; the journal stores it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiCall {
-    /// `iam`, `securityhub`, `guardduty`, `access-analyzer` or `ec2` (the IAM action prefix).
+    /// `iam`, `securityhub`, `guardduty`, `access-analyzer`, `ec2` or `cloudtrail` (the IAM
+    /// action prefix).
     pub service: String,
     pub operation: String,
     /// None for IAM (global).
@@ -159,6 +160,18 @@ pub enum Precondition {
         instance_id: String,
         http_tokens: String,
     },
+    /// The trail (by ARN) has log file validation `enabled`.
+    TrailValidation {
+        region: String,
+        trail: String,
+        enabled: bool,
+    },
+    /// The trail (by ARN) is `logging`.
+    TrailLogging {
+        region: String,
+        trail: String,
+        logging: bool,
+    },
     /// The user has the tag `key` with `value`.
     UserTag {
         user: String,
@@ -256,6 +269,14 @@ impl Precondition {
             Precondition::UserTag { user, key, value } => {
                 format!("user {user} has the tag {key}={value}")
             }
+            Precondition::TrailValidation { trail, enabled, .. } => format!(
+                "trail {trail} has log file validation {}",
+                if *enabled { "on" } else { "off" }
+            ),
+            Precondition::TrailLogging { trail, logging, .. } => format!(
+                "trail {trail} is {}",
+                if *logging { "logging" } else { "not logging" }
+            ),
             Precondition::Not { fact } => format!("it is no longer true that {}", fact.describe()),
         }
     }
@@ -344,6 +365,18 @@ impl Precondition {
             Precondition::UserTag { user, .. } => {
                 ApiCall::iam("ListUserTags", json!({"UserName": user}))
             }
+            Precondition::TrailValidation { region, trail, .. } => ApiCall::regional(
+                "cloudtrail",
+                "DescribeTrails",
+                region,
+                json!({"trailNameList": [trail]}),
+            ),
+            Precondition::TrailLogging { region, trail, .. } => ApiCall::regional(
+                "cloudtrail",
+                "GetTrailStatus",
+                region,
+                json!({"Name": trail}),
+            ),
             Precondition::Not { fact } => fact.read(),
         }
     }
@@ -438,6 +471,11 @@ impl Precondition {
                 t["Key"] == key.as_str() && t["Value"] == value.as_str()
             })
             .is_some(),
+            Precondition::TrailValidation { trail, enabled, .. } => {
+                found(output, "trailList", |t| t["TrailARN"] == trail.as_str())
+                    .is_some_and(|t| t["LogFileValidationEnabled"] == *enabled)
+            }
+            Precondition::TrailLogging { logging, .. } => output["IsLogging"] == *logging,
             Precondition::Not { fact } => !fact.holds(output),
         }
     }

@@ -26,6 +26,7 @@ pub mod progress;
 pub mod regions;
 pub mod securityhub;
 pub mod session;
+pub mod trails;
 
 pub use aws::{AwsContext, LiveOptions, LiveSetupError};
 pub use plan::LoadPlan;
@@ -335,6 +336,7 @@ pub struct RegionResult {
     pub guardduty: Option<GuardDutyRegion>,
     pub access_analyzer: Option<AccessAnalyzerRegion>,
     pub ec2: Option<crate::model::Ec2Region>,
+    pub trails: Option<crate::model::TrailRegion>,
     pub services: Vec<ServiceStatus>,
     pub problems: Vec<SourceProblem>,
 }
@@ -411,6 +413,14 @@ pub async fn load_with(
                 Done::Region(ec2::SOURCE, r, out)
             }));
         }
+        if plan.reads(trails::SOURCE) {
+            let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
+            let all = ctx.regions.clone();
+            tasks.spawn(Box::pin(async move {
+                let out = Box::pin(trails::load(&conf, &r, &all, &tp)).await;
+                Done::Region(trails::SOURCE, r, out)
+            }));
+        }
     }
     if plan.reads(iam::SOURCE) {
         let (iam_conf, account, ip) = (ctx.iam_config(), ctx.account_id.clone(), p.clone());
@@ -435,6 +445,7 @@ pub async fn load_with(
         access_analyzer: Vec::new(),
         iam: None,
         ec2: Vec::new(),
+        trails: Vec::new(),
         services: Vec::new(),
         problems: Vec::new(),
         coverage: None,
@@ -464,6 +475,7 @@ pub async fn load_with(
                     c.done.guardduty.extend(r.guardduty);
                     c.done.access_analyzer.extend(r.access_analyzer);
                     c.done.ec2.extend(r.ec2);
+                    c.done.trails.extend(r.trails);
                     c.done.services.extend(r.services);
                     c.done.problems.extend(r.problems);
                     c.finished(source, Some(&region));
@@ -515,12 +527,16 @@ fn region_coverage(source: &str, region: &str, r: &RegionResult, findings: bool)
                 + e.vpcs.as_ref().map_or(0, Vec::len)
                 + e.instances.as_ref().map_or(0, Vec::len)
         }),
+        trails::SOURCE => r
+            .trails
+            .as_ref()
+            .and_then(|t| t.trails.as_ref().map(Vec::len)),
         _ => None,
     };
     let enabled = coverage::enabled(&r.services, source, region);
     let problems: Vec<&SourceProblem> = r.problems.iter().collect();
     let mut entry = coverage::region_entry(source, region, records, enabled, &problems);
-    let finding_source = source != ec2::SOURCE;
+    let finding_source = source != ec2::SOURCE && source != trails::SOURCE;
     if !findings && finding_source && entry.state == CoverageState::Complete {
         entry.state = CoverageState::StateOnly;
     }
@@ -575,6 +591,7 @@ pub(crate) fn sort_snapshot(snap: &mut Snapshot) {
     snap.guardduty.sort_by_key(|b| order(&b.region));
     snap.access_analyzer.sort_by_key(|b| order(&b.region));
     snap.ec2.sort_by_key(|b| order(&b.region));
+    snap.trails.sort_by_key(|b| order(&b.region));
     snap.services
         .sort_by(|a, b| (order(&a.region), &a.service).cmp(&(order(&b.region), &b.service)));
     snap.problems.sort_by(|a, b| {

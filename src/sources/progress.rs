@@ -412,6 +412,7 @@ mod tests {
             access_analyzer: vec![],
             iam: None,
             ec2: Vec::new(),
+            trails: Vec::new(),
             services: vec![],
             problems: vec![],
             coverage: None,

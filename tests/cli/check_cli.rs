@@ -127,6 +127,15 @@ pub(crate) fn clean_snapshot() -> Value {
             "vpcs": [{"id": "vpc-1", "is_default": true, "flow_logs": ["fl-1"]}],
             "instances": [{"id": "i-1", "state": "running", "http_tokens": "required", "http_endpoint": "enabled"}],
             "ebs_encryption_by_default": true
+        }],
+        // A multi-region trail, logging every management event, validated, KMS-encrypted,
+        // delivering to CloudWatch Logs.
+        "trails": [{
+            "region": "eu-west-1",
+            "trails": [{"name": "management", "arn": format!("arn:aws:cloudtrail:eu-west-1:{ACCT}:trail/management"),
+                "home_region": "eu-west-1", "multi_region": true, "log_file_validation": true,
+                "kms_key_id": "alias/trail", "cloudwatch_logs_log_group_arn": "arn:aws:logs:eu-west-1:1:log-group:t:*",
+                "s3_bucket": "audit", "logging": true, "management": "all"}]
         }]
     })
 }

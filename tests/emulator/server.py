@@ -309,6 +309,9 @@ class RegionState:
         self.aa_analyzers: dict[str, dict] = {}
         # CloudTrail event history: LookupEvents `Event`s in wire form (EventTime in epoch seconds)
         self.ct_events: dict[str, dict] = {}  # EventId -> Event
+        # CloudTrail trails homed in this region: Name -> trail (wire fields plus "logging",
+        # "EventSelectors", "AdvancedEventSelectors")
+        self.ct_trails: dict[str, dict] = {}
 
     def dump(self) -> dict:
         return {
@@ -1061,6 +1064,103 @@ class Emulator:
     # =============================================================================================
     # CloudTrail (event history)
     # =============================================================================================
+    # -- CloudTrail trails (the logging baseline). Bucket and key are not checked: the
+    # emulator records what it is told, as the read path needs.
+    TRAIL_FIELDS = ("Name", "S3BucketName", "S3KeyPrefix", "SnsTopicName", "SnsTopicARN", "IncludeGlobalServiceEvents",
+                    "IsMultiRegionTrail", "HomeRegion", "TrailARN", "LogFileValidationEnabled", "CloudWatchLogsLogGroupArn",
+                    "CloudWatchLogsRoleArn", "KmsKeyId", "IsOrganizationTrail")
+
+    def ct_trail_view(self, t: dict) -> dict:
+        return {k: t[k] for k in self.TRAIL_FIELDS if t.get(k) is not None}
+
+    def ct_find(self, account: str, region: str, name: str) -> dict:
+        """A trail by name (homed in `region`) or by ARN (homed anywhere in the account)."""
+        if name.startswith("arn:"):
+            for (acct, _r), st in self.state.items():
+                if acct == account:
+                    for t in st.ct_trails.values():
+                        if t["TrailARN"] == name:
+                            return t
+        else:
+            t = self.region_state(account, region).ct_trails.get(name)
+            if t is not None:
+                return t
+        raise ApiError("TrailNotFoundException", f"Unknown trail: {name} for the user: {account}", 400)
+
+    def cloudtrail_CreateTrail(self, rs, p, account, region):
+        name = p["Name"]
+        if name in rs.ct_trails:
+            raise ApiError("TrailAlreadyExistsException", f"Trail {name} already exists for customer: {account}", 400)
+        t = {
+            "Name": name, "S3BucketName": p["S3BucketName"], "S3KeyPrefix": p.get("S3KeyPrefix"),
+            "IncludeGlobalServiceEvents": p.get("IncludeGlobalServiceEvents", True),
+            "IsMultiRegionTrail": p.get("IsMultiRegionTrail", False), "HomeRegion": region,
+            "TrailARN": f"arn:aws:cloudtrail:{region}:{account}:trail/{name}",
+            "LogFileValidationEnabled": p.get("EnableLogFileValidation", False),
+            "CloudWatchLogsLogGroupArn": p.get("CloudWatchLogsLogGroupArn"), "CloudWatchLogsRoleArn": p.get("CloudWatchLogsRoleArn"),
+            "KmsKeyId": p.get("KmsKeyId"), "IsOrganizationTrail": p.get("IsOrganizationTrail", False),
+            "logging": False,
+            "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}],
+            "AdvancedEventSelectors": None,
+        }
+        rs.ct_trails[name] = t
+        return self.ct_trail_view(t)
+
+    def cloudtrail_UpdateTrail(self, rs, p, account, region):
+        t = self.ct_find(account, region, p["Name"])
+        for src, dst in (("S3BucketName", "S3BucketName"), ("IsMultiRegionTrail", "IsMultiRegionTrail"),
+                         ("EnableLogFileValidation", "LogFileValidationEnabled"), ("KmsKeyId", "KmsKeyId"),
+                         ("CloudWatchLogsLogGroupArn", "CloudWatchLogsLogGroupArn"), ("CloudWatchLogsRoleArn", "CloudWatchLogsRoleArn")):
+            if src in p:
+                t[dst] = p[src] if p[src] != "" else None
+        return self.ct_trail_view(t)
+
+    def cloudtrail_DeleteTrail(self, rs, p, account, region):
+        t = self.ct_find(account, region, p["Name"])
+        self.region_state(account, t["HomeRegion"]).ct_trails.pop(t["Name"], None)
+        return {}
+
+    def cloudtrail_DescribeTrails(self, rs, p, account, region):
+        names = p.get("trailNameList") or []
+        shadow = p.get("includeShadowTrails", True)
+        out = []
+        for (acct, r), st in sorted(self.state.items()):
+            if acct != account:
+                continue
+            for t in st.ct_trails.values():
+                if r == region or (shadow and t["IsMultiRegionTrail"]):
+                    if not names or t["Name"] in names or t["TrailARN"] in names:
+                        out.append(self.ct_trail_view(t))
+        return {"trailList": out}
+
+    def cloudtrail_GetTrailStatus(self, rs, p, account, region):
+        return {"IsLogging": self.ct_find(account, region, p["Name"])["logging"]}
+
+    def cloudtrail_StartLogging(self, rs, p, account, region):
+        self.ct_find(account, region, p["Name"])["logging"] = True
+        return {}
+
+    def cloudtrail_StopLogging(self, rs, p, account, region):
+        self.ct_find(account, region, p["Name"])["logging"] = False
+        return {}
+
+    def cloudtrail_GetEventSelectors(self, rs, p, account, region):
+        t = self.ct_find(account, region, p["TrailName"])
+        out = {"TrailARN": t["TrailARN"]}
+        if t["AdvancedEventSelectors"] is not None:
+            out["AdvancedEventSelectors"] = t["AdvancedEventSelectors"]
+        else:
+            out["EventSelectors"] = t["EventSelectors"]
+        return out
+
+    def cloudtrail_PutEventSelectors(self, rs, p, account, region):
+        t = self.ct_find(account, region, p["TrailName"])
+        if p.get("AdvancedEventSelectors") is not None:
+            t["AdvancedEventSelectors"], t["EventSelectors"] = p["AdvancedEventSelectors"], []
+        else:
+            t["EventSelectors"], t["AdvancedEventSelectors"] = p.get("EventSelectors") or [], None
+        return self.cloudtrail_GetEventSelectors(rs, p, account, region)
+
     def cloudtrail_LookupEvents(self, rs, p, account, region):
         attrs = p.get("LookupAttributes") or []
         if len(attrs) > 1:

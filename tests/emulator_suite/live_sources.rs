@@ -243,11 +243,12 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     );
     assert_eq!(on(&status(&snap, "access-analyzer", W1)), [false]);
 
-    // Only IAM and EC2 failed (this fake serves neither); every finding source loaded cleanly.
+    // Only IAM, EC2 and CloudTrail's trails failed (this fake serves none of them); every
+    // finding source loaded cleanly.
     assert!(
         snap.problems
             .iter()
-            .all(|p| p.source == "iam" || p.source == "ec2"),
+            .all(|p| ["iam", "ec2", "cloudtrail"].contains(&p.source.as_str())),
         "{:?}",
         snap.problems
     );
@@ -263,8 +264,8 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     assert!(last.is_finished(), "{last:?}");
     assert_eq!(
         last.sources.len(),
-        2 * 4 + 1,
-        "3 finding services and EC2 x 2 regions + IAM"
+        2 * 5 + 1,
+        "3 finding services, EC2 and CloudTrail x 2 regions + IAM"
     );
     let of = |source: &str, region: &str| {
         last.sources
@@ -293,7 +294,7 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     let normalize_problems: Vec<_> = data
         .problems
         .iter()
-        .filter(|p| p.source != "iam" && p.source != "ec2")
+        .filter(|p| !["iam", "ec2", "cloudtrail"].contains(&p.source.as_str()))
         .collect();
     assert!(normalize_problems.is_empty(), "{normalize_problems:?}");
     let titles: Vec<&str> = data

@@ -15,6 +15,7 @@ mod live_cloudtrail;
 mod live_emulator;
 mod live_faults;
 mod live_sources;
+mod logging_emulator;
 mod network_emulator;
 mod posture_emulator;
 mod recovery_emulator;

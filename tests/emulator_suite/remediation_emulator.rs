@@ -609,6 +609,9 @@ fn remediation_policy_covers_every_catalog_permission() {
         None,
     ));
     plans.push(catalog::tag_owner("alice", "owner", "x", Some("")));
+    let trail = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/t";
+    plans.push(catalog::enable_log_file_validation("eu-west-1", trail));
+    plans.push(catalog::start_logging("eu-west-1", trail));
     for p in &plans {
         actions.insert(p.action.to_string());
         perms.extend(p.permissions());

@@ -99,6 +99,7 @@ fn no_inventory_runs_only_service_rules() {
         regions: &["us-east-1".to_string()],
         iam: None,
         ec2: &[],
+        trails: &[],
         services: &[],
         now: now(),
         config: &cfg,

@@ -243,6 +243,7 @@ fn run_cfg(inv: &IamInventory, cfg: &PostureConfig) -> Vec<Finding> {
         regions: &[],
         iam: Some(inv),
         ec2: &[],
+        trails: &[],
         services: &[],
         now: now(),
         config: cfg,

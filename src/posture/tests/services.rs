@@ -19,6 +19,7 @@ fn run_services(services: &[ServiceStatus]) -> Vec<Finding> {
         regions: &regions,
         iam: None,
         ec2: &[],
+        trails: &[],
         services,
         now: now(),
         config: &cfg,

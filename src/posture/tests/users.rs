@@ -35,6 +35,7 @@ fn run_opt_in(inv: &IamInventory) -> Vec<Finding> {
             regions: &[],
             iam: Some(inv),
             ec2: &[],
+            trails: &[],
             services: &[],
             now: now(),
             config: &PostureConfig::default(),

@@ -7,6 +7,7 @@
 //! - [`findings`]: Security Hub workflow, GuardDuty and Access Analyzer triage;
 //! - [`services`]: enabling GuardDuty, Security Hub, Access Analyzer;
 //! - [`network`]: world-open admin ports, EBS encryption by default, IMDSv2;
+//! - [`trail`]: CloudTrail log file validation, a stopped trail;
 //! - [`undo`]: undo plans rebuilt from the action and the captured state, and the facts that
 //!   show an action took effect (for the undo's re-read and for crash verification).
 
@@ -14,12 +15,14 @@ mod findings;
 mod iam;
 mod network;
 mod services;
+mod trail;
 pub mod undo;
 
 pub use findings::*;
 pub use iam::*;
 pub use network::*;
 pub use services::*;
+pub use trail::*;
 pub use undo::{effect_checks, rebuild_undo, undo_from_capture};
 
 use super::Plan;
@@ -107,6 +110,8 @@ actions! {
     EnableEbsDefaultEncryption => "ec2.enable-ebs-default-encryption",
     RequireImdsV2 => "ec2.require-imdsv2",
     TagOwner => "iam.tag-owner",
+    EnableLogFileValidation => "cloudtrail.enable-log-file-validation",
+    StartLogging => "cloudtrail.start-logging",
 }
 
 impl Action {
@@ -136,6 +141,8 @@ impl Action {
                     | RevokeWorldIngress
                     | EnableEbsDefaultEncryption
                     | RequireImdsV2
+                    | EnableLogFileValidation
+                    | StartLogging
             )
         } else {
             matches!(

@@ -138,6 +138,16 @@ fn effect_of(c: &ApiCall) -> Option<Precondition> {
             instance_id: text(c, "InstanceId")?,
             http_tokens: text(c, "HttpTokens")?,
         },
+        ("cloudtrail", "UpdateTrail") => Precondition::TrailValidation {
+            region: region(),
+            trail: text(c, "Name")?,
+            enabled: c.params["EnableLogFileValidation"].as_bool()?,
+        },
+        ("cloudtrail", op @ ("StartLogging" | "StopLogging")) => Precondition::TrailLogging {
+            region: region(),
+            trail: text(c, "Name")?,
+            logging: op == "StartLogging",
+        },
         ("access-analyzer", "UpdateFindings") => Precondition::AccessAnalyzerStatus {
             region: region(),
             analyzer_arn: text(c, "analyzerArn")?,
@@ -431,6 +441,32 @@ pub fn rebuild_undo(
                     "UntagUser",
                     json!({"UserName": user, "TagKeys": [key]}),
                 )),
+            }
+        }
+        EnableLogFileValidation | StartLogging => {
+            let (op, on, back) = if plan.action == StartLogging {
+                ("StartLogging", None, "StopLogging")
+            } else {
+                ("UpdateTrail", Some(true), "UpdateTrail")
+            };
+            for (_, c) in &ran {
+                if c.service != "cloudtrail"
+                    || c.operation != op
+                    || on.is_some_and(|v| c.params["EnableLogFileValidation"] != v)
+                {
+                    return Err(bad(plan, c));
+                }
+                let trail = need(c, "Name")?;
+                let params = match on {
+                    Some(_) => json!({"Name": trail, "EnableLogFileValidation": false}),
+                    None => json!({"Name": trail}),
+                };
+                calls.push(ApiCall {
+                    service: "cloudtrail".into(),
+                    operation: back.into(),
+                    region: c.region.clone(),
+                    params,
+                });
             }
         }
         DeleteAccessKey | DeleteLoginProfile | GuardDutyFeedback | SaveConfiguration => {

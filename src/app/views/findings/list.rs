@@ -374,6 +374,7 @@ mod tests {
             resources: Default::default(),
             iam: None,
             ec2: Vec::new(),
+            trails: Vec::new(),
             services: vec![],
             problems: vec![],
             trust: Default::default(),

@@ -1,0 +1,282 @@
+//! The logging baseline (issue 15) against the emulator's CloudTrail over real HTTP: trails
+//! seeded with each problem next to a healthy one, every (rule, resource) pair asserted both
+//! ways through `guardpost check`; a stopped trail and validation fixed by `check --fix` and put
+//! back by `undo`, read back from the server; a denied DescribeTrails is unknown, never a pass.
+
+use crate::live;
+
+use aws_sdk_cloudtrail::Client;
+use aws_sdk_cloudtrail::types::{AdvancedEventSelector, AdvancedFieldSelector};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const E1: &str = "us-east-1";
+const W1: &str = "eu-west-1";
+
+fn check(home: &Path, url: &str, args: &[&str]) -> (Value, String, Option<i32>) {
+    let mut all = vec!["check", "--format", "json", "--fail-on", "none"];
+    all.extend_from_slice(args);
+    let out = live::guardpost(home, url, &[E1, W1], &all)
+        .output()
+        .expect("run guardpost");
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (report, err, out.status.code())
+}
+
+fn pairs(report: &Value) -> BTreeSet<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings: {report:#}"))
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["resource"]["arn"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn set(items: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+    items
+        .iter()
+        .map(|(r, a)| (r.to_string(), a.to_string()))
+        .collect()
+}
+
+async fn status(c: &Client, arn: &str) -> (bool, bool) {
+    let logging = c
+        .get_trail_status()
+        .name(arn)
+        .send()
+        .await
+        .unwrap()
+        .is_logging()
+        .unwrap();
+    let validation = c
+        .describe_trails()
+        .trail_name_list(arn)
+        .send()
+        .await
+        .unwrap()
+        .trail_list()[0]
+        .log_file_validation_enabled()
+        .unwrap();
+    (logging, validation)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_judges_trails_fix_restarts_and_validates_and_a_denied_read_is_unknown() {
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    let ctx = live::context(&emu.url, &[E1, W1]).await.expect("resolves");
+    let acct = ctx.account_id.clone();
+    let e1 = Client::new(&ctx.region_config(E1));
+    let w1 = Client::new(&ctx.region_config(W1));
+    let arn = |region: &str, name: &str| format!("arn:aws:cloudtrail:{region}:{acct}:trail/{name}");
+    let home = tempfile::tempdir().unwrap();
+
+    // No trail at all: the account-wide rule fails.
+    let (r, err, code) = check(home.path(), &emu.url, &["--services", "cloudtrail"]);
+    assert_eq!(code, Some(0), "{err}");
+    let root = format!("arn:aws:iam::{acct}:root");
+    assert_eq!(
+        pairs(&r),
+        set(&[("cloudtrail.no-multi-region-trail", &root)]),
+        "{r:#}"
+    );
+    assert_eq!(
+        r["coverage"]["sources"]["cloudtrail"][W1]["state"],
+        "complete"
+    );
+
+    // A healthy multi-region trail (validation, KMS, CloudWatch Logs, logging, every
+    // management event); a single-region trail with every per-trail gap; a multi-region trail
+    // that records writes only (advanced selectors).
+    e1.create_trail()
+        .name("management")
+        .s3_bucket_name("audit-logs")
+        .is_multi_region_trail(true)
+        .enable_log_file_validation(true)
+        .kms_key_id(format!("arn:aws:kms:{E1}:{acct}:key/1234"))
+        .cloud_watch_logs_log_group_arn(format!("arn:aws:logs:{E1}:{acct}:log-group:trail:*"))
+        .cloud_watch_logs_role_arn(format!("arn:aws:iam::{acct}:role/trail-to-logs"))
+        .send()
+        .await
+        .unwrap();
+    e1.start_logging().name("management").send().await.unwrap();
+    w1.create_trail()
+        .name("local")
+        .s3_bucket_name("audit-logs")
+        .send()
+        .await
+        .unwrap();
+    w1.start_logging().name("local").send().await.unwrap();
+    w1.create_trail()
+        .name("writes")
+        .s3_bucket_name("audit-logs")
+        .is_multi_region_trail(true)
+        .enable_log_file_validation(true)
+        .kms_key_id("alias/trail")
+        .cloud_watch_logs_log_group_arn(format!("arn:aws:logs:{W1}:{acct}:log-group:w:*"))
+        .send()
+        .await
+        .unwrap();
+    w1.start_logging().name("writes").send().await.unwrap();
+    let field = |f: &str, v: &str| {
+        AdvancedFieldSelector::builder()
+            .field(f)
+            .equals(v)
+            .build()
+            .unwrap()
+    };
+    w1.put_event_selectors()
+        .trail_name("writes")
+        .advanced_event_selectors(
+            AdvancedEventSelector::builder()
+                .field_selectors(field("eventCategory", "Management"))
+                .field_selectors(field("readOnly", "false"))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let management = arn(E1, "management");
+    let local = arn(W1, "local");
+    let (r, err, code) = check(home.path(), &emu.url, &["--services", "cloudtrail"]);
+    assert_eq!(code, Some(0), "{err}");
+    let per_trail = [
+        ("cloudtrail.log-file-validation-off", local.as_str()),
+        ("cloudtrail.not-kms-encrypted", local.as_str()),
+        ("cloudtrail.no-cloudwatch-logs", local.as_str()),
+    ];
+    assert_eq!(pairs(&r), set(&per_trail), "{r:#}");
+    // Each trail is read once, in its home region, though DescribeTrails lists multi-region
+    // trails in every region.
+    let status_calls = emu.calls("cloudtrail", "GetTrailStatus", E1).len()
+        + emu.calls("cloudtrail", "GetTrailStatus", W1).len();
+    assert_eq!(status_calls, 3, "one GetTrailStatus per trail");
+
+    // The good trail stops: the writes-only one does not make up for it.
+    e1.stop_logging().name("management").send().await.unwrap();
+    let (r, err, _) = check(home.path(), &emu.url, &["--services", "cloudtrail"]);
+    let mut want = set(&per_trail);
+    want.insert(("cloudtrail.no-multi-region-trail".into(), root.clone()));
+    assert_eq!(pairs(&r), want, "{err}\n{r:#}");
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "cloudtrail.no-multi-region-trail")
+        .unwrap();
+    let detail = f["title"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("management (not logging)")
+            && detail.contains("writes (write events only)")
+            && detail.contains("local (single-region)"),
+        "{f:#}"
+    );
+
+    // --fix: start the stopped trail, turn on validation; KMS and CloudWatch are left alone.
+    let (r, err, code) = check(
+        home.path(),
+        &emu.url,
+        &["--services", "cloudtrail", "--fix", "--yes"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("2 of 2 applied"), "{err}");
+    assert!(
+        err.contains("cloudtrail.not-kms-encrypted") && err.contains("no automatic fix"),
+        "{err}"
+    );
+    assert_eq!(
+        pairs(&r),
+        set(&[
+            ("cloudtrail.not-kms-encrypted", local.as_str()),
+            ("cloudtrail.no-cloudwatch-logs", local.as_str()),
+        ]),
+        "{r:#}"
+    );
+    assert_eq!(status(&e1, &management).await, (true, true));
+    assert_eq!(status(&w1, &local).await, (true, true));
+    let run_id = err
+        .lines()
+        .find_map(|l| l.split("guardpost undo --all-from ").nth(1))
+        .unwrap()
+        .trim()
+        .to_string();
+    let out = live::guardpost(
+        home.path(),
+        &emu.url,
+        &[E1, W1],
+        &["undo", "--all-from", &run_id, "--yes"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(status(&e1, &management).await, (false, true));
+    assert_eq!(status(&w1, &local).await, (true, false));
+
+    // DescribeTrails denied in eu-west-1: the trails homed there are not seen, so with the good
+    // trail stopped the account-wide rule is unknown (not failing, not passing), and so are the
+    // per-trail rules there; coverage says denied.
+    emu.control(
+        "POST",
+        "/_guardpost/fault",
+        Some(&json!({"kind": "access_denied", "service": "cloudtrail", "operation": "DescribeTrails", "region": W1})),
+    );
+    let (r, err, code) = check(home.path(), &emu.url, &["--services", "cloudtrail"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(pairs(&r), BTreeSet::new(), "{r:#}");
+    assert_eq!(
+        r["coverage"]["sources"]["cloudtrail"][W1]["state"], "denied",
+        "{r:#}"
+    );
+    let unknown: Vec<&str> = r["unknown_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| {
+            u["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("CloudTrail trails unknown in eu-west-1: denied")
+        })
+        .map(|u| u["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        unknown,
+        [
+            "cloudtrail.no-multi-region-trail",
+            "cloudtrail.log-file-validation-off",
+            "cloudtrail.not-kms-encrypted",
+            "cloudtrail.no-cloudwatch-logs"
+        ],
+        "{r:#}"
+    );
+    assert!(err.contains("cloudtrail:DescribeTrails"), "{err}");
+    // Every call made is in the read-only policy.
+    let policy = live::DocsPolicy::load("iam-policy-readonly.json");
+    for region in [E1, W1] {
+        for c in emu
+            .calls("cloudtrail", "DescribeTrails", region)
+            .iter()
+            .chain(&emu.calls("cloudtrail", "GetEventSelectors", region))
+        {
+            let action = live::logged_action(c);
+            assert!(
+                policy.allows(&action),
+                "{action} not in the read-only policy"
+            );
+        }
+    }
+}
