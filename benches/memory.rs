@@ -40,6 +40,7 @@ fn main() {
         iam: None,
         ec2: Vec::new(),
         trails: Vec::new(),
+        config_recorders: Vec::new(),
         services: vec![],
         problems: vec![],
         trust: Default::default(),

@@ -30,6 +30,7 @@ fn synthetic(n: usize) -> Dataset {
         iam: None,
         ec2: Vec::new(),
         trails: Vec::new(),
+        config_recorders: Vec::new(),
         services: vec![],
         problems: vec![],
         trust: Default::default(),

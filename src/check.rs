@@ -71,6 +71,9 @@ pub struct CheckArgs {
     /// With --fix: a TOML file of `user = "owner"` lines; users without an owner tag get one.
     #[arg(long, value_name = "FILE", requires = "fix")]
     pub owners: Option<PathBuf>,
+    /// With --fix: set up AWS Config where no recorder exists, delivering to this S3 bucket.
+    #[arg(long, value_name = "BUCKET", requires = "fix")]
+    pub config_bucket: Option<String>,
 }
 
 impl Default for CheckArgs {
@@ -91,6 +94,7 @@ impl Default for CheckArgs {
             unused_days: None,
             delete_after_days: 30,
             owners: None,
+            config_bucket: None,
         }
     }
 }
@@ -231,6 +235,7 @@ pub fn posture_findings(data: &Dataset, sel: &Selection, cfg: &PostureConfig) ->
             iam: data.iam.as_ref(),
             ec2: &data.ec2,
             trails: &data.trails,
+            recorders: &data.config_recorders,
             services: &data.services,
             now: data.captured_at,
             config: cfg,

@@ -38,6 +38,8 @@ pub struct Dataset {
     pub ec2: Vec<crate::model::Ec2Region>,
     /// CloudTrail's trails, per region read.
     pub trails: Vec<crate::model::TrailRegion>,
+    /// AWS Config's recorders, per region read.
+    pub config_recorders: Vec<crate::model::ConfigRegion>,
     pub services: Vec<ServiceStatus>,
     pub problems: Vec<SourceProblem>,
     /// Who each role's trust policy lets in, by role ARN, one line per principal with its
@@ -144,6 +146,7 @@ impl Dataset {
                 iam: snap.iam.as_ref(),
                 ec2: &snap.ec2,
                 trails: &snap.trails,
+                recorders: &snap.config_recorders,
                 services: &snap.services,
                 now: snap.captured_at,
                 config: posture_config,
@@ -164,6 +167,7 @@ impl Dataset {
             iam: snap.iam,
             ec2: snap.ec2,
             trails: snap.trails,
+            config_recorders: snap.config_recorders,
             services: snap.services,
             problems,
             trust,
@@ -203,6 +207,19 @@ impl Dataset {
         }
         if rule.source() == "cloudtrail" {
             return self.trails_gap(rule.id);
+        }
+        if rule.source() == "config" {
+            let unknown = self.regions_without("config", |region| {
+                self.config_recorders.iter().any(|c| {
+                    c.region == region
+                        && c.delivery_channels.is_some()
+                        && c.recorders
+                            .as_ref()
+                            .is_some_and(|rs| rs.iter().all(|x| x.recording.is_some()))
+                })
+            });
+            return (!unknown.is_empty())
+                .then(|| format!("AWS Config unknown in {}", unknown.join(", ")));
         }
         match self.coverage.get("iam", None) {
             _ if self.iam.is_none() => Some("the IAM inventory was not read".to_string()),

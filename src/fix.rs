@@ -28,6 +28,8 @@ pub struct FixOptions {
     pub owner_tag: String,
     /// The admin ports whose world-open rules are revoked (the posture config's).
     pub admin_ports: Vec<i32>,
+    /// The bucket a new AWS Config delivery channel writes to (`--config-bucket`).
+    pub config_bucket: Option<String>,
 }
 
 impl Default for FixOptions {
@@ -39,6 +41,7 @@ impl Default for FixOptions {
             owners: BTreeMap::new(),
             owner_tag: "owner".into(),
             admin_ports: vec![22, 3389],
+            config_bucket: None,
         }
     }
 }
@@ -131,18 +134,7 @@ pub fn plan(
             }
             r::IMDSV1 => {
                 let id = arn.rsplit('/').next().unwrap_or(arn);
-                let name = data
-                    .ec2
-                    .iter()
-                    .filter(|e| e.region == region)
-                    .flat_map(|e| e.instances.iter().flatten())
-                    .find(|i| i.id == id)
-                    .and_then(|i| i.name.clone());
-                out.add(
-                    rule,
-                    arn,
-                    catalog::require_imdsv2(&region, id, name.as_deref()),
-                )
+                out.add(rule, arn, catalog::require_imdsv2_of(data, &region, id))
             }
             r::EBS_DEFAULT_ENCRYPTION => {
                 out.add(rule, arn, catalog::enable_ebs_default_encryption(&region))
@@ -150,27 +142,17 @@ pub fn plan(
             r::TRAIL_VALIDATION => {
                 out.add(rule, arn, catalog::enable_log_file_validation(&region, arn))
             }
-            r::TRAIL_MISSING => {
-                // Only a trail that is right but stopped is fixed: a new trail needs a bucket
-                // with CloudTrail's bucket policy, which is the owner's choice.
-                let stopped = data
-                    .trails
-                    .iter()
-                    .flat_map(|r| r.trails.iter().flatten())
-                    .find(|t| {
-                        t.multi_region
-                            && t.logging == Some(false)
-                            && t.management == Some(crate::model::trail::Management::All)
-                    });
-                match stopped {
-                    Some(t) => out.add(rule, arn, catalog::start_logging(&t.home_region, &t.arn)),
-                    None => out.skip(
-                        rule,
-                        arn,
-                        "a new trail needs an S3 bucket with CloudTrail's bucket policy: create it (see the rule's remediation), --fix does not",
-                    ),
-                }
-            }
+            // Only a trail that is right but stopped is fixed: a new trail needs a bucket with
+            // CloudTrail's bucket policy, which is the owner's choice.
+            r::TRAIL_MISSING => match catalog::stopped_trail(data) {
+                Some(p) => out.add(rule, arn, p),
+                None => out.skip(
+                    rule,
+                    arn,
+                    "a new trail needs an S3 bucket with CloudTrail's bucket policy: create it (see the rule's remediation), --fix does not",
+                ),
+            },
+            r::CONFIG_OFF => recorder(&mut out, data, rule, arn, &region, opts),
             _ => out.skip(rule, arn, no_fix_reason(rule)),
         }
     }
@@ -353,25 +335,76 @@ fn world_ingress(
     ports: &[i32],
 ) {
     let id = arn.rsplit('/').next().unwrap_or(arn);
-    let Some(g) = data
-        .ec2
-        .iter()
-        .filter(|e| e.region == region)
-        .flat_map(|e| e.security_groups.iter().flatten())
-        .find(|g| g.id == id)
-    else {
-        return out.skip(rule, arn, "the security group is not in the loaded data");
-    };
-    let perms: Vec<serde_json::Value> = g
-        .ingress
-        .iter()
-        .filter(|p| ports.iter().any(|port| p.covers_tcp_port(*port)))
-        .filter_map(catalog::world_permission)
-        .collect();
-    if perms.is_empty() {
-        return out.skip(rule, arn, "no world-open inbound rule found on the group");
+    match catalog::world_ingress_of(data, region, id, ports) {
+        Some(p) => out.add(rule, arn, p),
+        None => out.skip(
+            rule,
+            arn,
+            "the group or a world-open admin rule of it is not in the loaded data",
+        ),
     }
-    out.add(rule, arn, catalog::revoke_world_ingress(region, id, perms));
+}
+
+/// AWS Config in `region`: start a complete recorder that was stopped; set one up where none
+/// exists when `--config-bucket` names a bucket (global types in the first region read, unless
+/// some region records them). A recorder of the owner's making that records only some types
+/// is left alone: replacing its recording group would undo a choice.
+fn recorder(
+    out: &mut FixSet,
+    data: &Dataset,
+    rule: &str,
+    arn: &str,
+    region: &str,
+    opts: &FixOptions,
+) {
+    let Some(c) = data.config_recorders.iter().find(|c| c.region == region) else {
+        return out.skip(rule, arn, "AWS Config was not read in this region");
+    };
+    if let Some(p) = catalog::stopped_recorder(data, region) {
+        return out.add(rule, arn, p);
+    }
+    let recorders = c.recorders.as_deref().unwrap_or_default();
+    let has_channel = c.delivery_channels.as_ref().is_some_and(|d| !d.is_empty());
+    match recorders.first() {
+        Some(x) if x.all_supported && has_channel => out.skip(
+            rule,
+            arn,
+            "no region records global resource types (IAM): set includeGlobalResourceTypes on one region's recorder",
+        ),
+        Some(x) => out.skip(
+            rule,
+            arn,
+            format!(
+                "recorder {} records only some resource types or has no delivery channel: change it in AWS Config (--fix does not replace an owner's recorder)",
+                crate::sanitize::line(&x.name)
+            ),
+        ),
+        None => match &opts.config_bucket {
+            Some(bucket) => {
+                let global_elsewhere = data
+                    .config_recorders
+                    .iter()
+                    .flat_map(|c| c.recorders.iter().flatten())
+                    .any(|x| x.include_global);
+                let first = data.regions.first().is_some_and(|r| r == region);
+                out.add(
+                    rule,
+                    arn,
+                    catalog::enable_config(
+                        region,
+                        &data.account.id,
+                        bucket,
+                        first && !global_elsewhere,
+                    ),
+                )
+            }
+            None => out.skip(
+                rule,
+                arn,
+                "no recorder: pass --config-bucket BUCKET to set one up (the bucket must let AWS Config write)",
+            ),
+        },
+    }
 }
 
 #[cfg(test)]

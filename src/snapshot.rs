@@ -65,6 +65,9 @@ pub struct Snapshot {
     /// CloudTrail's trails, per region (absent in older files).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trails: Vec<crate::model::TrailRegion>,
+    /// AWS Config's recorders and delivery channels, per region (absent in older files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_recorders: Vec<crate::model::ConfigRegion>,
     #[serde(default)]
     pub services: Vec<ServiceStatus>,
     /// Sources that failed when the snapshot was captured.

@@ -12,12 +12,13 @@ use std::fmt;
 
 /// The sources guardpost reads, in display order: the three finding sources first, then EC2
 /// (the network and storage baseline, regional), IAM last (global).
-pub const SOURCES: [&str; 6] = [
+pub const SOURCES: [&str; 7] = [
     "securityhub",
     "guardduty",
     "access-analyzer",
     "ec2",
     "cloudtrail",
+    "config",
     "iam",
 ];
 
@@ -30,6 +31,7 @@ pub fn source_label(source: &str) -> &str {
         "iam" => "IAM",
         "cloudtrail" => "CloudTrail",
         "ec2" => "EC2",
+        "config" => "AWS Config",
         other => other,
     }
 }

@@ -7,6 +7,7 @@ pub mod account;
 pub mod coverage;
 pub mod iam;
 pub mod network;
+pub mod recorder;
 pub mod trail;
 
 use chrono::{DateTime, Utc};
@@ -17,6 +18,7 @@ pub use account::{AccountInfo, ServiceStatus};
 pub use coverage::{Count, Coverage, CoverageState, SourceCoverage};
 pub use iam::*;
 pub use network::Ec2Region;
+pub use recorder::ConfigRegion;
 pub use trail::TrailRegion;
 
 /// Whole days from `then` to `as_of`: every key age and "last used … days ago" in guardpost is

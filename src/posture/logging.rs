@@ -132,3 +132,84 @@ fn per_trail(out: &mut Out<'_>, t: &Trail) {
         );
     }
 }
+
+/// AWS Config per region: a recorder that records every supported resource type and is
+/// recording, with a delivery channel; global resource types (IAM) recorded in at least one
+/// region (judged only when every region was read). A region whose parts were not read is
+/// left out (unknown).
+pub(crate) fn config(out: &mut Out<'_>) {
+    use crate::model::recorder::ConfigRegion;
+    let regions: Vec<&ConfigRegion> = out.input.recorders.iter().collect();
+    if regions.is_empty() {
+        return;
+    }
+    let known = |r: &ConfigRegion| {
+        r.delivery_channels.is_some()
+            && r.recorders
+                .as_ref()
+                .is_some_and(|rs| rs.iter().all(|x| x.recording.is_some()))
+    };
+    let all_known = out
+        .input
+        .regions
+        .iter()
+        .all(|region| regions.iter().any(|r| &r.region == region && known(r)));
+    let global_somewhere = regions
+        .iter()
+        .flat_map(|r| r.recorders.iter().flatten())
+        .any(|x| x.include_global && x.recording == Some(true));
+    for (i, r) in regions.iter().enumerate() {
+        if !known(r) {
+            continue;
+        }
+        let recorders = r.recorders.as_deref().unwrap_or_default();
+        let channels = r.delivery_channels.as_deref().unwrap_or_default();
+        let mut gaps: Vec<String> = Vec::new();
+        match recorders.first() {
+            None => gaps.push("no configuration recorder".into()),
+            Some(x) => {
+                if x.recording != Some(true) {
+                    gaps.push(format!("recorder {} is stopped", x.name));
+                }
+                if !x.all_supported {
+                    gaps.push(format!(
+                        "recorder {} records only some resource types",
+                        x.name
+                    ));
+                }
+            }
+        }
+        if channels.is_empty() {
+            gaps.push("no delivery channel".into());
+        }
+        // Global types: said once, on the first region, when no region records them.
+        if gaps.is_empty() && i == 0 && all_known && !global_somewhere {
+            gaps.push("no region records global resource types (IAM)".into());
+        }
+        if gaps.is_empty() {
+            continue;
+        }
+        let res = ResourceRef {
+            arn: format!(
+                "arn:{}:config:{}:{}:",
+                out.partition(),
+                r.region,
+                out.account()
+            ),
+            kind: "AwsAccount".into(),
+            name: format!("{} ({})", out.account(), r.region),
+            region: Some(r.region.clone()),
+        };
+        out.push(
+            CONFIG_OFF,
+            res,
+            format!("AWS Config in {}: {}", r.region, gaps.join(", ")),
+            format!(
+                "AWS Config in {} does not record every resource: {}.",
+                r.region,
+                gaps.join("; ")
+            ),
+            json!({"region": r.region, "recorders": recorders, "delivery_channels": channels}),
+        );
+    }
+}

@@ -55,6 +55,8 @@ pub struct PostureInput<'a> {
     pub ec2: &'a [crate::model::Ec2Region],
     /// CloudTrail's trails per region (the logging baseline); empty when not read.
     pub trails: &'a [crate::model::TrailRegion],
+    /// AWS Config's recorders per region; empty when not read.
+    pub recorders: &'a [crate::model::ConfigRegion],
     pub services: &'a [ServiceStatus],
     pub now: DateTime<Utc>,
     pub config: &'a PostureConfig,
@@ -147,6 +149,7 @@ pub fn evaluate_graph(
     account::services(&mut out);
     network::check(&mut out);
     logging::check(&mut out);
+    logging::config(&mut out);
     if let Some(inv) = input.iam {
         account::root(&mut out, inv);
         account::password_policy(&mut out, inv);

@@ -134,6 +134,7 @@ pub const TRAIL_MISSING: &str = "cloudtrail.no-multi-region-trail";
 pub const TRAIL_VALIDATION: &str = "cloudtrail.log-file-validation-off";
 pub const TRAIL_KMS: &str = "cloudtrail.not-kms-encrypted";
 pub const TRAIL_CLOUDWATCH: &str = "cloudtrail.no-cloudwatch-logs";
+pub const CONFIG_OFF: &str = "config.recorder-off";
 pub const INACTIVE_USER: &str = "iam.user.inactive";
 pub const UNUSED_ROLE: &str = "iam.role.unused";
 pub const SERVICE_WILDCARD: &str = "iam.policy.service-wildcard";
@@ -520,6 +521,15 @@ static RULES: &[RuleInfo] = &[
         controls: &[fsbp("CloudTrail.5")],
         rationale: "Metric filters and alarms on API activity (root use, IAM and trail changes, failed sign-ins: CIS section 4) need the trail in a CloudWatch Logs group; S3 delivery alone is read after the fact.",
         remediation: "aws cloudtrail update-trail --name TRAIL --cloud-watch-logs-log-group-arn GROUP_ARN --cloud-watch-logs-role-arn ROLE_ARN",
+    },
+    RuleInfo {
+        id: CONFIG_OFF,
+        title: "AWS Config is not recording every resource in region",
+        severity: Medium,
+        scope: Region,
+        controls: &[fsbp("Config.1"), cis("3.3")],
+        rationale: "Without a recorder that records every supported resource type, with a delivery channel, there is no history of what a resource looked like before an incident, and Security Hub's controls have nothing to evaluate.",
+        remediation: "guardpost check --fix --config-bucket BUCKET (a recorder for all supported types, global types in the first region read, the delivery channel, started); or aws configservice put-configuration-recorder / put-delivery-channel / start-configuration-recorder.",
     },
     RuleInfo {
         id: USER_ACCESS_KEY,

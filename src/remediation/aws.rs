@@ -4,6 +4,7 @@
 //! executor's.
 
 mod cloudtrail;
+mod config;
 mod ec2;
 
 use super::ApiCall;
@@ -80,6 +81,7 @@ impl Backend for AwsBackend {
             }
             "ec2" => Box::pin(self.ec2(&perm, &call.operation, &region, p)).await,
             "cloudtrail" => Box::pin(self.cloudtrail(&perm, &call.operation, &region, p)).await,
+            "config" => Box::pin(self.config(&perm, &call.operation, &region, p)).await,
             other => Err(CallError {
                 code: None,
                 message: format!("unknown service {other}"),

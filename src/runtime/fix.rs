@@ -375,6 +375,7 @@ pub fn fix_options(
         },
         owner_tag: posture.owner_tag.clone(),
         admin_ports: posture.admin_ports.clone(),
+        config_bucket: args.config_bucket.clone(),
     })
 }
 

@@ -23,6 +23,7 @@ pub mod iam;
 pub mod pages;
 pub mod plan;
 pub mod progress;
+pub mod recorder;
 pub mod regions;
 pub mod securityhub;
 pub mod session;
@@ -337,6 +338,7 @@ pub struct RegionResult {
     pub access_analyzer: Option<AccessAnalyzerRegion>,
     pub ec2: Option<crate::model::Ec2Region>,
     pub trails: Option<crate::model::TrailRegion>,
+    pub config: Option<crate::model::ConfigRegion>,
     pub services: Vec<ServiceStatus>,
     pub problems: Vec<SourceProblem>,
 }
@@ -378,6 +380,8 @@ pub async fn load_with(
     let p: Progress = updates.as_ref().map(|_| msg_tx.clone());
     drop(msg_tx);
 
+    // One value per reader task, moved once: its size does not matter.
+    #[allow(clippy::large_enum_variant)]
     enum Done {
         Region(&'static str, String, RegionResult),
         Iam(iam::IamResult),
@@ -421,6 +425,13 @@ pub async fn load_with(
                 Done::Region(trails::SOURCE, r, out)
             }));
         }
+        if plan.reads(recorder::SOURCE) {
+            let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
+            tasks.spawn(Box::pin(async move {
+                let out = Box::pin(recorder::load(&conf, &r, &tp)).await;
+                Done::Region(recorder::SOURCE, r, out)
+            }));
+        }
     }
     if plan.reads(iam::SOURCE) {
         let (iam_conf, account, ip) = (ctx.iam_config(), ctx.account_id.clone(), p.clone());
@@ -446,6 +457,7 @@ pub async fn load_with(
         iam: None,
         ec2: Vec::new(),
         trails: Vec::new(),
+        config_recorders: Vec::new(),
         services: Vec::new(),
         problems: Vec::new(),
         coverage: None,
@@ -476,6 +488,7 @@ pub async fn load_with(
                     c.done.access_analyzer.extend(r.access_analyzer);
                     c.done.ec2.extend(r.ec2);
                     c.done.trails.extend(r.trails);
+                    c.done.config_recorders.extend(r.config);
                     c.done.services.extend(r.services);
                     c.done.problems.extend(r.problems);
                     c.finished(source, Some(&region));
@@ -531,12 +544,16 @@ fn region_coverage(source: &str, region: &str, r: &RegionResult, findings: bool)
             .trails
             .as_ref()
             .and_then(|t| t.trails.as_ref().map(Vec::len)),
+        recorder::SOURCE => r
+            .config
+            .as_ref()
+            .and_then(|c| c.recorders.as_ref().map(Vec::len)),
         _ => None,
     };
     let enabled = coverage::enabled(&r.services, source, region);
     let problems: Vec<&SourceProblem> = r.problems.iter().collect();
     let mut entry = coverage::region_entry(source, region, records, enabled, &problems);
-    let finding_source = source != ec2::SOURCE && source != trails::SOURCE;
+    let finding_source = ![ec2::SOURCE, trails::SOURCE, recorder::SOURCE].contains(&source);
     if !findings && finding_source && entry.state == CoverageState::Complete {
         entry.state = CoverageState::StateOnly;
     }
@@ -592,6 +609,7 @@ pub(crate) fn sort_snapshot(snap: &mut Snapshot) {
     snap.access_analyzer.sort_by_key(|b| order(&b.region));
     snap.ec2.sort_by_key(|b| order(&b.region));
     snap.trails.sort_by_key(|b| order(&b.region));
+    snap.config_recorders.sort_by_key(|b| order(&b.region));
     snap.services
         .sort_by(|a, b| (order(&a.region), &a.service).cmp(&(order(&b.region), &b.service)));
     snap.problems.sort_by(|a, b| {

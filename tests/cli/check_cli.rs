@@ -136,6 +136,12 @@ pub(crate) fn clean_snapshot() -> Value {
                 "home_region": "eu-west-1", "multi_region": true, "log_file_validation": true,
                 "kms_key_id": "alias/trail", "cloudwatch_logs_log_group_arn": "arn:aws:logs:eu-west-1:1:log-group:t:*",
                 "s3_bucket": "audit", "logging": true, "management": "all"}]
+        }],
+        // AWS Config recording every resource type, global ones too, with a channel.
+        "config_recorders": [{
+            "region": "eu-west-1",
+            "recorders": [{"name": "default", "all_supported": true, "include_global": true, "recording": true}],
+            "delivery_channels": ["default"]
         }]
     })
 }

@@ -487,7 +487,10 @@ class Emulator:
         qs = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         for k, v in qs.items():
             params.setdefault(k, v[0] if len(v) == 1 else v)
-        op = params.pop("Action", None) or f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+        # JSON protocols (AWS Config, CloudWatch Logs) name the operation in X-Amz-Target.
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        op = params.pop("Action", None) or (target.rsplit(".", 1)[-1] if target else None) \
+            or f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
         params.pop("Version", None)
         account = self.account_for(cred["access_key"]) if cred else DEFAULT_ACCOUNT
         entry = {"service": service, "operation": op, "region": region, "account": account, "params": params}
@@ -508,6 +511,10 @@ class Emulator:
             entry.update(status=status, error=code)
             self.log(entry)
             ns = QUERY_NS.get(service, "https://iam.amazonaws.com/doc/2010-05-08/")
+            if target:
+                doc = json.dumps({"__type": code, "message": message}).encode()
+                start_response(f"{status} {reason(status)}", [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code), ("Content-Length", str(len(doc)))])
+                return [doc]
             if service == "ec2":
                 # EC2's query protocol has its own error document.
                 xml = (

@@ -243,12 +243,12 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     );
     assert_eq!(on(&status(&snap, "access-analyzer", W1)), [false]);
 
-    // Only IAM, EC2 and CloudTrail's trails failed (this fake serves none of them); every
+    // Only IAM, EC2, CloudTrail's trails and AWS Config failed (this fake serves none of them); every
     // finding source loaded cleanly.
     assert!(
         snap.problems
             .iter()
-            .all(|p| ["iam", "ec2", "cloudtrail"].contains(&p.source.as_str())),
+            .all(|p| ["iam", "ec2", "cloudtrail", "config"].contains(&p.source.as_str())),
         "{:?}",
         snap.problems
     );
@@ -264,8 +264,8 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     assert!(last.is_finished(), "{last:?}");
     assert_eq!(
         last.sources.len(),
-        2 * 5 + 1,
-        "3 finding services, EC2 and CloudTrail x 2 regions + IAM"
+        2 * 6 + 1,
+        "3 finding services, EC2, CloudTrail and Config x 2 regions + IAM"
     );
     let of = |source: &str, region: &str| {
         last.sources
@@ -294,7 +294,7 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     let normalize_problems: Vec<_> = data
         .problems
         .iter()
-        .filter(|p| !["iam", "ec2", "cloudtrail"].contains(&p.source.as_str()))
+        .filter(|p| !["iam", "ec2", "cloudtrail", "config"].contains(&p.source.as_str()))
         .collect();
     assert!(normalize_problems.is_empty(), "{normalize_problems:?}");
     let titles: Vec<&str> = data

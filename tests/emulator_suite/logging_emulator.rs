@@ -280,3 +280,237 @@ async fn check_judges_trails_fix_restarts_and_validates_and_a_denied_read_is_unk
         }
     }
 }
+
+mod config {
+    use super::*;
+    use aws_sdk_config::Client as Config;
+    use aws_sdk_config::types::{
+        ConfigurationRecorder, DeliveryChannel, RecordingGroup, ResourceType,
+    };
+
+    async fn recorder(c: &Config, all: bool, global: bool) {
+        let mut group = RecordingGroup::builder()
+            .all_supported(all)
+            .include_global_resource_types(global);
+        if !all {
+            group = group.resource_types(ResourceType::from("AWS::EC2::Instance"));
+        }
+        c.put_configuration_recorder()
+            .configuration_recorder(
+                ConfigurationRecorder::builder()
+                    .name("default")
+                    .role_arn("arn:aws:iam::123456789012:role/config")
+                    .recording_group(group.build())
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        c.put_delivery_channel()
+            .delivery_channel(
+                DeliveryChannel::builder()
+                    .name("default")
+                    .s3_bucket_name("config-logs")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        c.start_configuration_recorder()
+            .configuration_recorder_name("default")
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// (recorders, recording) in a region, read from the server.
+    async fn state(c: &Config) -> (usize, bool) {
+        let n = c
+            .describe_configuration_recorders()
+            .send()
+            .await
+            .unwrap()
+            .configuration_recorders()
+            .len();
+        let on = c
+            .describe_configuration_recorder_status()
+            .send()
+            .await
+            .unwrap()
+            .configuration_recorders_status()
+            .iter()
+            .any(|s| s.recording());
+        (n, on)
+    }
+
+    fn titles(r: &Value) -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["title"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn config_recorders_are_judged_per_region_fixed_and_undone_and_unknown_when_denied() {
+        let Some(emu) = live::emulator::start() else {
+            return;
+        };
+        let ctx = live::context(&emu.url, &[E1, W1]).await.expect("resolves");
+        let acct = ctx.account_id.clone();
+        let e1 = Config::new(&ctx.region_config(E1));
+        let w1 = Config::new(&ctx.region_config(W1));
+        let home = tempfile::tempdir().unwrap();
+        let arn = |region: &str| format!("arn:aws:config:{region}:{acct}:");
+        let args = ["--services", "config"];
+
+        // Nothing recorded anywhere.
+        let (r, err, code) = check(home.path(), &emu.url, &args);
+        assert_eq!(code, Some(0), "{err}");
+        let (a, b) = (arn(E1), arn(W1));
+        assert_eq!(
+            pairs(&r),
+            set(&[("config.recorder-off", &a), ("config.recorder-off", &b)]),
+            "{r:#}"
+        );
+        assert!(
+            titles(&r).contains(&format!(
+                "AWS Config in {E1}: no configuration recorder, no delivery channel"
+            )),
+            "{:?}",
+            titles(&r)
+        );
+
+        // us-east-1 records everything (global types too); eu-west-1 only EC2 instances.
+        recorder(&e1, true, true).await;
+        recorder(&w1, false, false).await;
+        let (r, err, _) = check(home.path(), &emu.url, &args);
+        assert_eq!(
+            pairs(&r),
+            set(&[("config.recorder-off", &b)]),
+            "{err}\n{r:#}"
+        );
+        assert_eq!(
+            titles(&r),
+            [format!(
+                "AWS Config in {W1}: recorder default records only some resource types"
+            )]
+        );
+
+        // us-east-1 stops: --fix starts it again; eu-west-1's choice is left alone.
+        e1.stop_configuration_recorder()
+            .configuration_recorder_name("default")
+            .send()
+            .await
+            .unwrap();
+        let mut fix = args.to_vec();
+        fix.extend(["--fix", "--yes"]);
+        let (r, err, code) = check(home.path(), &emu.url, &fix);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(
+            err.contains("Start the AWS Config recorder default in us-east-1"),
+            "{err}"
+        );
+        assert!(
+            err.contains("--fix does not replace an owner's recorder"),
+            "{err}"
+        );
+        assert_eq!(pairs(&r), set(&[("config.recorder-off", &b)]), "{r:#}");
+        assert_eq!(state(&e1).await, (1, true));
+        let run = |err: &str| {
+            err.lines()
+                .find_map(|l| l.split("guardpost undo --all-from ").nth(1))
+                .unwrap()
+                .trim()
+                .to_string()
+        };
+        let undo = |id: String| {
+            let out = live::guardpost(
+                home.path(),
+                &emu.url,
+                &[E1, W1],
+                &["undo", "--all-from", &id, "--yes"],
+            )
+            .output()
+            .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        undo(run(&err));
+        assert_eq!(state(&e1).await, (1, false));
+
+        // eu-west-1 without any recorder: --config-bucket sets one up (no global types: us-east-1
+        // records them), and undo removes what it made.
+        w1.stop_configuration_recorder()
+            .configuration_recorder_name("default")
+            .send()
+            .await
+            .unwrap();
+        w1.delete_delivery_channel()
+            .delivery_channel_name("default")
+            .send()
+            .await
+            .unwrap();
+        w1.delete_configuration_recorder()
+            .configuration_recorder_name("default")
+            .send()
+            .await
+            .unwrap();
+        e1.start_configuration_recorder()
+            .configuration_recorder_name("default")
+            .send()
+            .await
+            .unwrap();
+        let mut fix = fix.clone();
+        fix.extend(["--config-bucket", "config-logs"]);
+        let (r, err, code) = check(home.path(), &emu.url, &fix);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(
+            err.contains("\"includeGlobalResourceTypes\":false"),
+            "global types stay with us-east-1: {err}"
+        );
+        assert_eq!(pairs(&r), BTreeSet::new(), "{err}\n{r:#}");
+        assert_eq!(state(&w1).await, (1, true));
+        undo(run(&err));
+        assert_eq!(state(&w1).await, (0, false));
+        assert_eq!(
+            w1.describe_delivery_channels()
+                .send()
+                .await
+                .unwrap()
+                .delivery_channels()
+                .len(),
+            0
+        );
+
+        // A denied recorders read: eu-west-1 (no recorder, so failing) is unknown, not failing.
+        // (Without a recorder a denied status read changes nothing: there is no status to read.)
+        emu.control(
+            "POST",
+            "/_guardpost/fault",
+            Some(&json!({"kind": "access_denied", "service": "config",
+                         "operation": "DescribeConfigurationRecorders", "region": W1})),
+        );
+        let (r, err, _) = check(home.path(), &emu.url, &args);
+        assert_eq!(pairs(&r), BTreeSet::new(), "{r:#}");
+        let unknown = r["unknown_rules"].as_array().unwrap();
+        assert!(
+            unknown.iter().any(|u| u["rule"] == "config.recorder-off"
+                && u["reason"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("AWS Config unknown in eu-west-1")),
+            "{err}\n{unknown:#?}"
+        );
+        let policy = live::DocsPolicy::load("iam-policy-readonly.json");
+        for c in emu.calls("config", "DescribeDeliveryChannels", E1) {
+            let action = live::logged_action(&c);
+            assert!(policy.allows(&action), "{action}");
+        }
+    }
+}

@@ -612,6 +612,13 @@ fn remediation_policy_covers_every_catalog_permission() {
     let trail = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/t";
     plans.push(catalog::enable_log_file_validation("eu-west-1", trail));
     plans.push(catalog::start_logging("eu-west-1", trail));
+    plans.push(catalog::start_recorder("eu-west-1", "default"));
+    plans.push(catalog::enable_config(
+        "eu-west-1",
+        "123456789012",
+        "cfg",
+        true,
+    ));
     for p in &plans {
         actions.insert(p.action.to_string());
         perms.extend(p.permissions());

@@ -100,6 +100,7 @@ fn no_inventory_runs_only_service_rules() {
         iam: None,
         ec2: &[],
         trails: &[],
+        recorders: &[],
         services: &[],
         now: now(),
         config: &cfg,

@@ -244,6 +244,7 @@ fn run_cfg(inv: &IamInventory, cfg: &PostureConfig) -> Vec<Finding> {
         iam: Some(inv),
         ec2: &[],
         trails: &[],
+        recorders: &[],
         services: &[],
         now: now(),
         config: cfg,

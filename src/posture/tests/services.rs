@@ -20,6 +20,7 @@ fn run_services(services: &[ServiceStatus]) -> Vec<Finding> {
         iam: None,
         ec2: &[],
         trails: &[],
+        recorders: &[],
         services,
         now: now(),
         config: &cfg,

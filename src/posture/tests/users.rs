@@ -36,6 +36,7 @@ fn run_opt_in(inv: &IamInventory) -> Vec<Finding> {
             iam: Some(inv),
             ec2: &[],
             trails: &[],
+            recorders: &[],
             services: &[],
             now: now(),
             config: &PostureConfig::default(),

@@ -8,12 +8,14 @@
 //! - [`services`]: enabling GuardDuty, Security Hub, Access Analyzer;
 //! - [`network`]: world-open admin ports, EBS encryption by default, IMDSv2;
 //! - [`trail`]: CloudTrail log file validation, a stopped trail;
+//! - [`recorder`]: AWS Config's recorder;
 //! - [`undo`]: undo plans rebuilt from the action and the captured state, and the facts that
 //!   show an action took effect (for the undo's re-read and for crash verification).
 
 mod findings;
 mod iam;
 mod network;
+mod recorder;
 mod services;
 mod trail;
 pub mod undo;
@@ -21,6 +23,7 @@ pub mod undo;
 pub use findings::*;
 pub use iam::*;
 pub use network::*;
+pub use recorder::*;
 pub use services::*;
 pub use trail::*;
 pub use undo::{effect_checks, rebuild_undo, undo_from_capture};
@@ -112,6 +115,8 @@ actions! {
     TagOwner => "iam.tag-owner",
     EnableLogFileValidation => "cloudtrail.enable-log-file-validation",
     StartLogging => "cloudtrail.start-logging",
+    StartConfigRecorder => "config.start-recorder",
+    EnableConfig => "config.enable",
 }
 
 impl Action {
@@ -143,6 +148,8 @@ impl Action {
                     | RequireImdsV2
                     | EnableLogFileValidation
                     | StartLogging
+                    | StartConfigRecorder
+                    | EnableConfig
             )
         } else {
             matches!(
@@ -344,6 +351,26 @@ fn posture_fixes(data: &Dataset, f: &Finding) -> Vec<Plan> {
         r::PW_MIN_LENGTH | r::PW_REUSE => vec![cis_password_policy(
             data.iam.as_ref().and_then(|i| i.password_policy.as_ref()),
         )],
+        // The baseline's fixes, as `check --fix` makes them.
+        r::SG_ADMIN_OPEN | r::IMDSV1 | r::TRAIL_VALIDATION => {
+            let Some(res) = f.primary_resource() else {
+                return Vec::new();
+            };
+            let id = res.arn.rsplit('/').next().unwrap_or(&res.arn);
+            let region = res.region.as_deref().unwrap_or(region);
+            match f.kind.as_str() {
+                r::SG_ADMIN_OPEN => {
+                    world_ingress_of(data, region, id, &data.posture_config.admin_ports)
+                        .into_iter()
+                        .collect()
+                }
+                r::IMDSV1 => vec![require_imdsv2_of(data, region, id)],
+                _ => vec![enable_log_file_validation(region, &res.arn)],
+            }
+        }
+        r::EBS_DEFAULT_ENCRYPTION => vec![enable_ebs_default_encryption(region)],
+        r::TRAIL_MISSING => stopped_trail(data).into_iter().collect(),
+        r::CONFIG_OFF => stopped_recorder(data, region).into_iter().collect(),
         _ => Vec::new(),
     }
 }

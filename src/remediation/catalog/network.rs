@@ -140,3 +140,39 @@ pub fn require_imdsv2(region: &str, instance_id: &str, name: Option<&str>) -> Pl
         undo_of: None,
     }
 }
+
+/// The revoke plan for a group of `data` flagged by the admin-port rule: the world-open CIDRs
+/// of its inbound rules that reach one of `ports`; `None` when the group is not loaded or has
+/// no such rule.
+pub fn world_ingress_of(
+    data: &crate::dataset::Dataset,
+    region: &str,
+    group_id: &str,
+    ports: &[i32],
+) -> Option<Plan> {
+    let g = data
+        .ec2
+        .iter()
+        .filter(|e| e.region == region)
+        .flat_map(|e| e.security_groups.iter().flatten())
+        .find(|g| g.id == group_id)?;
+    let perms: Vec<Value> = g
+        .ingress
+        .iter()
+        .filter(|p| ports.iter().any(|port| p.covers_tcp_port(*port)))
+        .filter_map(world_permission)
+        .collect();
+    (!perms.is_empty()).then(|| revoke_world_ingress(region, group_id, perms))
+}
+
+/// Require IMDSv2 on an instance of `data` (its `Name` tag in the title).
+pub fn require_imdsv2_of(data: &crate::dataset::Dataset, region: &str, instance_id: &str) -> Plan {
+    let name = data
+        .ec2
+        .iter()
+        .filter(|e| e.region == region)
+        .flat_map(|e| e.instances.iter().flatten())
+        .find(|i| i.id == instance_id)
+        .and_then(|i| i.name.clone());
+    require_imdsv2(region, instance_id, name.as_deref())
+}

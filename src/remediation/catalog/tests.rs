@@ -356,3 +356,53 @@ fn undo_of_a_merged_findings_workflow_restores_the_copys_own_status() {
     assert!(undo.contains("NOTIFIED"), "{undo}");
     assert!(!undo.contains("\"NEW\""), "{undo}");
 }
+
+/// `x` on the baseline's posture findings offers the same fixes as `check --fix`.
+#[test]
+fn baseline_findings_offer_their_fix_in_the_tui() {
+    use crate::model::network::{Ec2Region, Instance, Permission, SecurityGroup};
+    let mut snap = Snapshot::demo();
+    snap.ec2 = vec![Ec2Region {
+        region: "us-east-1".into(),
+        security_groups: Some(vec![SecurityGroup {
+            id: "sg-9".into(),
+            name: "ssh".into(),
+            vpc_id: None,
+            ingress: vec![Permission {
+                protocol: "tcp".into(),
+                from_port: Some(22),
+                to_port: Some(22),
+                ipv4: vec!["0.0.0.0/0".into()],
+                ..Default::default()
+            }],
+            egress: vec![],
+        }]),
+        instances: Some(vec![Instance {
+            id: "i-9".into(),
+            state: "running".into(),
+            http_tokens: Some("optional".into()),
+            http_endpoint: Some("enabled".into()),
+            ..Default::default()
+        }]),
+        ebs_encryption_by_default: Some(false),
+        ..Default::default()
+    }];
+    let data = Dataset::from_snapshot(snap, Origin::Demo, &PostureConfig::default());
+    let offered = |rule: &str| -> Vec<Action> {
+        let f = data
+            .findings
+            .iter()
+            .find(|f| f.kind == rule)
+            .unwrap_or_else(|| panic!("no {rule} finding"));
+        for_finding(&data, f, now())
+            .into_iter()
+            .map(|p| p.action)
+            .collect()
+    };
+    assert_eq!(offered(r::SG_ADMIN_OPEN), [Action::RevokeWorldIngress]);
+    assert_eq!(offered(r::IMDSV1), [Action::RequireImdsV2]);
+    assert_eq!(
+        offered(r::EBS_DEFAULT_ENCRYPTION),
+        [Action::EnableEbsDefaultEncryption]
+    );
+}

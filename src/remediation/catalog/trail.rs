@@ -70,3 +70,16 @@ pub fn start_logging(region: &str, trail_arn: &str) -> Plan {
         undo_of: None,
     }
 }
+
+/// Start logging on the multi-region trail of `data` that records every management event but
+/// was stopped, if there is one.
+pub fn stopped_trail(data: &crate::dataset::Dataset) -> Option<Plan> {
+    use crate::model::trail::Management;
+    data.trails
+        .iter()
+        .flat_map(|r| r.trails.iter().flatten())
+        .find(|t| {
+            t.multi_region && t.logging == Some(false) && t.management == Some(Management::All)
+        })
+        .map(|t| start_logging(&t.home_region, &t.arn))
+}

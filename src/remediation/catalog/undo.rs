@@ -469,6 +469,47 @@ pub fn rebuild_undo(
                 });
             }
         }
+        StartConfigRecorder | EnableConfig => {
+            // The undo recorded at plan time, checked against the catalog's shape: the same
+            // region and recorder, Config's stop / delete calls only.
+            let UndoPlan::Calls { calls: recorded } = &plan.undo else {
+                return Err(format!("{} has no recorded undo", plan.action));
+            };
+            let region = ran[0].1.region.clone();
+            for (_, c) in &ran {
+                if c.service != "config" || c.region != region {
+                    return Err(bad(plan, c));
+                }
+            }
+            let allowed = [
+                "StopConfigurationRecorder",
+                "DeleteDeliveryChannel",
+                "DeleteConfigurationRecorder",
+            ];
+            let started = ran
+                .iter()
+                .any(|(_, c)| c.operation == "StartConfigurationRecorder");
+            for c in recorded {
+                if c.service != "config"
+                    || c.region != region
+                    || !allowed.contains(&c.operation.as_str())
+                {
+                    return Err(bad(plan, c));
+                }
+                let made = match c.operation.as_str() {
+                    "StopConfigurationRecorder" => started,
+                    "DeleteDeliveryChannel" => {
+                        ran.iter().any(|(_, r)| r.operation == "PutDeliveryChannel")
+                    }
+                    _ => ran
+                        .iter()
+                        .any(|(_, r)| r.operation == "PutConfigurationRecorder"),
+                };
+                if made {
+                    calls.push(c.clone());
+                }
+            }
+        }
         DeleteAccessKey | DeleteLoginProfile | GuardDutyFeedback | SaveConfiguration => {
             return Err(format!("{} cannot be undone", plan.action));
         }
@@ -479,7 +520,11 @@ pub fn rebuild_undo(
     // One-for-one undos run last change first.
     if !matches!(
         plan.action,
-        PasswordPolicyCis | ContainPrincipal | SecurityHubWorkflow
+        PasswordPolicyCis
+            | ContainPrincipal
+            | SecurityHubWorkflow
+            | StartConfigRecorder
+            | EnableConfig
     ) {
         calls.reverse();
     }

@@ -375,6 +375,7 @@ mod tests {
             iam: None,
             ec2: Vec::new(),
             trails: Vec::new(),
+            config_recorders: Vec::new(),
             services: vec![],
             problems: vec![],
             trust: Default::default(),
