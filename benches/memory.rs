@@ -41,6 +41,7 @@ fn main() {
         ec2: Vec::new(),
         trails: Vec::new(),
         config_recorders: Vec::new(),
+        contacts: None,
         services: vec![],
         problems: vec![],
         trust: Default::default(),

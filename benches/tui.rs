@@ -31,6 +31,7 @@ fn synthetic(n: usize) -> Dataset {
         ec2: Vec::new(),
         trails: Vec::new(),
         config_recorders: Vec::new(),
+        contacts: None,
         services: vec![],
         problems: vec![],
         trust: Default::default(),

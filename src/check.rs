@@ -236,6 +236,7 @@ pub fn posture_findings(data: &Dataset, sel: &Selection, cfg: &PostureConfig) ->
             ec2: &data.ec2,
             trails: &data.trails,
             recorders: &data.config_recorders,
+            contacts: data.contacts.as_ref(),
             services: &data.services,
             now: data.captured_at,
             config: cfg,

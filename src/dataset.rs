@@ -40,6 +40,8 @@ pub struct Dataset {
     pub trails: Vec<crate::model::TrailRegion>,
     /// AWS Config's recorders, per region read.
     pub config_recorders: Vec<crate::model::ConfigRegion>,
+    /// The account's alternate contacts; `None`: not read.
+    pub contacts: Option<crate::model::account::AlternateContacts>,
     pub services: Vec<ServiceStatus>,
     pub problems: Vec<SourceProblem>,
     /// Who each role's trust policy lets in, by role ARN, one line per principal with its
@@ -147,6 +149,7 @@ impl Dataset {
                 ec2: &snap.ec2,
                 trails: &snap.trails,
                 recorders: &snap.config_recorders,
+                contacts: snap.contacts.as_ref(),
                 services: &snap.services,
                 now: snap.captured_at,
                 config: posture_config,
@@ -168,6 +171,7 @@ impl Dataset {
             ec2: snap.ec2,
             trails: snap.trails,
             config_recorders: snap.config_recorders,
+            contacts: snap.contacts,
             services: snap.services,
             problems,
             trust,
@@ -207,6 +211,17 @@ impl Dataset {
         }
         if rule.source() == "cloudtrail" {
             return self.trails_gap(rule.id);
+        }
+        if rule.source() == "account" {
+            return self
+                .contacts
+                .is_none()
+                .then(|| match self.coverage.get("account", None) {
+                    Some(c) if !c.state.is_complete() => {
+                        format!("the security contact could not be read: {}", c.state)
+                    }
+                    _ => "the security contact was not read".to_string(),
+                });
         }
         if rule.source() == "config" {
             let unknown = self.regions_without("config", |region| {

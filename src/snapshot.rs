@@ -68,6 +68,9 @@ pub struct Snapshot {
     /// AWS Config's recorders and delivery channels, per region (absent in older files).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub config_recorders: Vec<crate::model::ConfigRegion>,
+    /// The account's alternate contacts (absent: not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<crate::model::account::AlternateContacts>,
     #[serde(default)]
     pub services: Vec<ServiceStatus>,
     /// Sources that failed when the snapshot was captured.

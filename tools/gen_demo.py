@@ -15,6 +15,7 @@ The account's story (what is deliberately wrong) is told in docs/snapshot-format
 access key appears anywhere: only access key ids (AKIA.../ASIA...), which are not secrets.
 """
 
+import hashlib
 import json
 import random
 import sys
@@ -1990,6 +1991,7 @@ def build():
         "format": "guardpost-snapshot",
         "version": 1,
         "captured_at": iso(NOW),
+        **baseline(),
         "account": {"id": ACCT, "alias": ALIAS, "caller_arn": USER["alice"]["arn"]},
         "regions": REGIONS,
         "securityhub": securityhub,
@@ -1999,6 +2001,79 @@ def build():
         "services": services,
         "problems": [],
     }
+
+
+# ----------------------------------------------------------------------------------------------
+# The native baseline (issue 15): EC2 facts from the same groups and instances the Security Hub
+# findings describe, CloudTrail's trails, AWS Config, the security contact
+# ----------------------------------------------------------------------------------------------
+
+# app-prod-1 still answers IMDSv1: the root cause of the instance-credential exfiltration story.
+IMDS_V1 = {"i-0abc1234def567890", "i-0c0ffee0123456789"}
+FLOW_LOGS = {VPC_PROD: ["fl-0a1b2c3d4e5f60718"]}
+VPCS = {"us-east-1": [(VPC_PROD, False), (VPC_DEFAULT, True)], "eu-west-1": [(VPC_EU, True)],
+        "ap-southeast-2": [(VPC_SYD, True)]}
+
+
+def native_perm(p):
+    out = {"protocol": p["IpProtocol"]}
+    if p["IpProtocol"] != "-1":
+        out["from_port"], out["to_port"] = p["FromPort"], p["ToPort"]
+    out["ipv4"] = [r["CidrIp"] for r in p.get("IpRanges", [])]
+    out["groups"] = [g["GroupId"] for g in p.get("UserIdGroupPairs", [])]
+    return out
+
+
+def native_acl(region, vpc, n):
+    # Every VPC's default ACL, as AWS makes it: allow all in and out (rule 100), deny the rest.
+    acl = "acl-0" + hashlib.sha1(vpc.encode()).hexdigest()[:16]
+    entries = [{"rule_number": num, "egress": eg, "protocol": "-1", "action": act, "cidr": "0.0.0.0/0"}
+               for eg in (False, True) for num, act in ((100, "allow"), (32767, "deny"))]
+    return {"id": acl, "vpc_id": vpc, "is_default": True, "entries": entries}
+
+
+def baseline():
+    ec2 = []
+    for n, region in enumerate(REGIONS):
+        groups = []
+        for g in SGS.values():
+            if g["Region"] != region:
+                continue
+            d = g["Details"]["AwsEc2SecurityGroup"]
+            groups.append({"id": d["GroupId"], "name": d["GroupName"], "vpc_id": d["VpcId"],
+                           "ingress": [native_perm(p) for p in d["IpPermissions"]],
+                           "egress": [native_perm(p) for p in d["IpPermissionsEgress"]]})
+        instances = [{"id": i.iid, "state": "running", "name": i.name,
+                      "http_tokens": "optional" if i.iid in IMDS_V1 else "required", "http_endpoint": "enabled"}
+                     for i in INST.values() if i.region == region]
+        ec2.append({
+            "region": region,
+            "security_groups": groups,
+            "network_acls": [native_acl(region, v, n) for v, _ in VPCS[region]],
+            "vpcs": [{"id": v, "is_default": d, "flow_logs": FLOW_LOGS.get(v, [])} for v, d in VPCS[region]],
+            "instances": instances,
+            # Sydney was opened later and never got the account's defaults.
+            "ebs_encryption_by_default": region != "ap-southeast-2",
+        })
+    # The trails the Security Hub findings describe: the multi-region management trail records
+    # write events only and is not KMS-encrypted; the EU app trail is single-region,
+    # unvalidated, unencrypted, and terraform stopped it.
+    org_trail = {"name": "acme-mgmt-trail", "arn": f"arn:aws:cloudtrail:us-east-1:{ACCT}:trail/acme-mgmt-trail",
+                 "home_region": "us-east-1", "multi_region": True, "organization": False, "log_file_validation": True,
+                 "kms_key_id": None,
+                 "cloudwatch_logs_log_group_arn": f"arn:aws:logs:us-east-1:{ACCT}:log-group:aws-cloudtrail-logs:*",
+                 "s3_bucket": f"acme-cloudtrail-logs-{ACCT}", "logging": True, "management": "write-only"}
+    old_trail = {"name": "acme-eu-app-trail", "arn": f"arn:aws:cloudtrail:eu-west-1:{ACCT}:trail/acme-eu-app-trail",
+                 "home_region": "eu-west-1", "multi_region": False, "organization": False,
+                 "log_file_validation": False, "kms_key_id": None, "cloudwatch_logs_log_group_arn": None,
+                 "s3_bucket": f"acme-cloudtrail-logs-{ACCT}", "logging": False, "management": "all"}
+    trails = [{"region": "us-east-1", "trails": [org_trail]}, {"region": "eu-west-1", "trails": [old_trail]},
+              {"region": "ap-southeast-2", "trails": []}]
+    recorder = lambda glob: {"name": "default", "all_supported": True, "include_global": glob, "recording": True}
+    config = [{"region": "us-east-1", "recorders": [recorder(True)], "delivery_channels": ["default"]},
+              {"region": "eu-west-1", "recorders": [recorder(False)], "delivery_channels": ["default"]},
+              {"region": "ap-southeast-2", "recorders": [], "delivery_channels": []}]
+    return {"ec2": ec2, "trails": trails, "config_recorders": config, "contacts": {"security": None}}
 
 
 # ----------------------------------------------------------------------------------------------

@@ -24,3 +24,17 @@ pub struct ServiceStatus {
     #[serde(default)]
     pub detail: Option<String>,
 }
+
+/// The account's alternate contacts as the contact rule reads them (account:GetAlternateContact).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlternateContacts {
+    /// The SECURITY contact; `None`: none is set (the read went through).
+    #[serde(default)]
+    pub security: Option<Contact>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+}

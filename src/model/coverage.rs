@@ -12,13 +12,14 @@ use std::fmt;
 
 /// The sources guardpost reads, in display order: the three finding sources first, then EC2
 /// (the network and storage baseline, regional), IAM last (global).
-pub const SOURCES: [&str; 7] = [
+pub const SOURCES: [&str; 8] = [
     "securityhub",
     "guardduty",
     "access-analyzer",
     "ec2",
     "cloudtrail",
     "config",
+    "account",
     "iam",
 ];
 
@@ -32,6 +33,7 @@ pub fn source_label(source: &str) -> &str {
         "cloudtrail" => "CloudTrail",
         "ec2" => "EC2",
         "config" => "AWS Config",
+        "account" => "Account contacts",
         other => other,
     }
 }
@@ -434,6 +436,23 @@ pub fn region_entry(
 
 /// IAM: no inventory is the first problem's state; an inventory with failed sub-reads is
 /// partial, each failure a note.
+/// The coverage of a read made once per account (not IAM's): complete when it went through.
+pub fn account_entry(source: &str, read: bool, problems: &[&SourceProblem]) -> SourceCoverage {
+    let notes: Vec<String> = problems.iter().map(|p| plain(&p.message)).collect();
+    let state = match (read, problems.first()) {
+        (true, _) => CoverageState::Complete,
+        (false, Some(p)) => classify(&p.message, 0),
+        (false, None) => CoverageState::NotChecked,
+    };
+    SourceCoverage {
+        source: source.into(),
+        region: None,
+        state,
+        records: usize::from(read),
+        notes,
+    }
+}
+
 pub fn iam_entry(iam: Option<&super::IamInventory>, problems: &[&SourceProblem]) -> SourceCoverage {
     let records = iam.map(|i| {
         i.user_detail_list.len()

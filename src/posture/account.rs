@@ -316,3 +316,21 @@ pub(crate) fn server_certificates(out: &mut Out<'_>, inv: &IamInventory) {
         }
     }
 }
+
+/// The SECURITY alternate contact (when it was read).
+pub(crate) fn security_contact(out: &mut Out<'_>) {
+    let Some(c) = out.input.contacts else {
+        return;
+    };
+    if c.security.is_some() {
+        return;
+    }
+    let res = out.account_resource();
+    out.push(
+        NO_SECURITY_CONTACT,
+        res,
+        format!("Account {} has no security contact", out.account()),
+        "No SECURITY alternate contact is set: AWS's security notices go to the root user's email only.".into(),
+        json!({"security_contact": null}),
+    );
+}

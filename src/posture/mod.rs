@@ -57,6 +57,8 @@ pub struct PostureInput<'a> {
     pub trails: &'a [crate::model::TrailRegion],
     /// AWS Config's recorders per region; empty when not read.
     pub recorders: &'a [crate::model::ConfigRegion],
+    /// The account's alternate contacts; `None` when not read.
+    pub contacts: Option<&'a crate::model::account::AlternateContacts>,
     pub services: &'a [ServiceStatus],
     pub now: DateTime<Utc>,
     pub config: &'a PostureConfig,
@@ -150,6 +152,7 @@ pub fn evaluate_graph(
     network::check(&mut out);
     logging::check(&mut out);
     logging::config(&mut out);
+    account::security_contact(&mut out);
     if let Some(inv) = input.iam {
         account::root(&mut out, inv);
         account::password_policy(&mut out, inv);

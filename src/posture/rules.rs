@@ -135,6 +135,7 @@ pub const TRAIL_VALIDATION: &str = "cloudtrail.log-file-validation-off";
 pub const TRAIL_KMS: &str = "cloudtrail.not-kms-encrypted";
 pub const TRAIL_CLOUDWATCH: &str = "cloudtrail.no-cloudwatch-logs";
 pub const CONFIG_OFF: &str = "config.recorder-off";
+pub const NO_SECURITY_CONTACT: &str = "account.no-security-contact";
 pub const INACTIVE_USER: &str = "iam.user.inactive";
 pub const UNUSED_ROLE: &str = "iam.role.unused";
 pub const SERVICE_WILDCARD: &str = "iam.policy.service-wildcard";
@@ -530,6 +531,15 @@ static RULES: &[RuleInfo] = &[
         controls: &[fsbp("Config.1"), cis("3.3")],
         rationale: "Without a recorder that records every supported resource type, with a delivery channel, there is no history of what a resource looked like before an incident, and Security Hub's controls have nothing to evaluate.",
         remediation: "guardpost check --fix --config-bucket BUCKET (a recorder for all supported types, global types in the first region read, the delivery channel, started); or aws configservice put-configuration-recorder / put-delivery-channel / start-configuration-recorder.",
+    },
+    RuleInfo {
+        id: NO_SECURITY_CONTACT,
+        title: "No security contact for the account",
+        severity: Medium,
+        scope: Account,
+        controls: &[fsbp("Account.1"), cis("1.2")],
+        rationale: "AWS sends notices about abuse, compromised credentials and security events to the security alternate contact; without one they go to the root user's mailbox, which often nobody reads.",
+        remediation: "aws account put-alternate-contact --alternate-contact-type SECURITY --name NAME --title TITLE --email-address EMAIL --phone-number PHONE (from the management account for members: add --account-id).",
     },
     RuleInfo {
         id: USER_ACCESS_KEY,

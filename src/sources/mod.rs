@@ -17,6 +17,7 @@
 pub mod access_analyzer;
 pub mod aws;
 pub mod cloudtrail;
+pub mod contacts;
 pub mod ec2;
 pub mod guardduty;
 pub mod iam;
@@ -385,6 +386,7 @@ pub async fn load_with(
     enum Done {
         Region(&'static str, String, RegionResult),
         Iam(iam::IamResult),
+        Contacts(contacts::ContactsResult),
     }
     let mut tasks = tokio::task::JoinSet::new();
     let findings = plan.findings;
@@ -433,6 +435,13 @@ pub async fn load_with(
             }));
         }
     }
+    if plan.reads(contacts::SOURCE) {
+        // The Account API lives in us-east-1, as IAM does.
+        let (conf, cp) = (ctx.iam_config(), p.clone());
+        tasks.spawn(Box::pin(async move {
+            Done::Contacts(Box::pin(contacts::load(&conf, &cp)).await)
+        }));
+    }
     if plan.reads(iam::SOURCE) {
         let (iam_conf, account, ip) = (ctx.iam_config(), ctx.account_id.clone(), p.clone());
         tasks.spawn(Box::pin(async move {
@@ -458,6 +467,7 @@ pub async fn load_with(
         ec2: Vec::new(),
         trails: Vec::new(),
         config_recorders: Vec::new(),
+        contacts: None,
         services: Vec::new(),
         problems: Vec::new(),
         coverage: None,
@@ -500,6 +510,17 @@ pub async fn load_with(
                     c.done.iam = r.inventory;
                     c.done.problems.extend(r.problems);
                     c.finished(iam::SOURCE, None);
+                }
+                Some(Ok(Done::Contacts(r))) => {
+                    let problems: Vec<&SourceProblem> = r.problems.iter().collect();
+                    c.covered(coverage::account_entry(
+                        contacts::SOURCE,
+                        r.contacts.is_some(),
+                        &problems,
+                    ));
+                    c.done.contacts = r.contacts;
+                    c.done.problems.extend(r.problems);
+                    c.finished(contacts::SOURCE, None);
                 }
                 Some(Err(e)) => c.done.problems.push(SourceProblem {
                     source: "guardpost".into(),

@@ -74,6 +74,10 @@ impl SourceProgress {
             "guardduty" => "GuardDuty",
             "access-analyzer" => "AccessAnalyzer",
             "iam" => "IAM",
+            "ec2" => "EC2",
+            "cloudtrail" => "CloudTrail",
+            "config" => "Config",
+            "account" => "Account",
             other => other,
         }
     }
@@ -164,12 +168,16 @@ pub(crate) struct Collector {
     pub progress_dirty: bool,
 }
 
+/// Sources read once per account, not per region.
+const GLOBAL: [&str; 2] = ["account", "iam"];
+
 impl Collector {
-    /// A collector for a load of `plan` (coverage source names; `iam` is global).
+    /// A collector for a load of `plan` (coverage source names; `account` and `iam` are
+    /// global).
     pub fn new(skeleton: Snapshot, plan: &[&'static str]) -> Collector {
         let mut sources = Vec::new();
         for r in &skeleton.regions {
-            for &s in plan.iter().filter(|s| **s != "iam") {
+            for &s in plan.iter().filter(|s| !GLOBAL.contains(*s)) {
                 sources.push(SourceProgress {
                     source: s,
                     region: Some(r.clone()),
@@ -186,9 +194,9 @@ impl Collector {
                 });
             }
         }
-        if plan.contains(&"iam") {
+        for &s in plan.iter().filter(|s| GLOBAL.contains(*s)) {
             sources.push(SourceProgress {
-                source: "iam",
+                source: s,
                 region: None,
                 unit: "pages",
                 done: 0,
@@ -414,6 +422,7 @@ mod tests {
             ec2: Vec::new(),
             trails: Vec::new(),
             config_recorders: Vec::new(),
+            contacts: None,
             services: vec![],
             problems: vec![],
             coverage: None,

@@ -142,7 +142,8 @@ pub(crate) fn clean_snapshot() -> Value {
             "region": "eu-west-1",
             "recorders": [{"name": "default", "all_supported": true, "include_global": true, "recording": true}],
             "delivery_channels": ["default"]
-        }]
+        }],
+        "contacts": {"security": {"name": "Security team", "email": "security@acme.example"}}
     })
 }
 
@@ -670,15 +671,15 @@ fn demo_markdown_has_header_summary_and_severity_groups() {
         "## Summary",
         "## Findings",
         "### Critical (1)",
-        "### High (9)",
-        "### Low (23)",
+        "### High (18)",
+        "### Low (24)",
     ] {
         assert!(headings.contains(&h), "{h} not in {headings:?}");
     }
     assert!(md.contains("- **Regions:** `us-east-1`, `eu-west-1`, `ap-southeast-2`"));
     assert!(md.contains("captured 2026-11-20T09:00:00Z"));
     assert!(md.contains("| Severity | Findings |"));
-    assert!(md.contains("| High | 9 |"));
+    assert!(md.contains("| High | 18 |"));
     assert!(md.contains("#### `iam.user.console-without-mfa` User bob can sign in"));
     assert!(md.contains("- **Controls:** aws-fsbp IAM.5"));
     assert!(md.contains("- **Remediation:** "));
@@ -761,7 +762,7 @@ fn output_file_gets_the_report_and_stdout_the_verdict() {
     let text = stdout(&o);
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(
-        text.starts_with("FAIL: 57 finding(s) at or above LOW"),
+        text.starts_with("FAIL: 80 finding(s) at or above LOW"),
         "{text}"
     );
     assert!(text.contains("report.sarif"), "{text}");
@@ -793,13 +794,13 @@ fn table_is_plain_text_worst_first() {
             && head.contains("demo"),
         "{head}"
     );
-    assert!(text.contains("1 critical, 9 high, 24 medium, 23 low, 0 info | score"));
+    assert!(text.contains("1 critical, 18 high, 37 medium, 24 low, 0 info | score"));
     let rows: Vec<&str> = text
         .lines()
         .skip_while(|l| !l.starts_with("SEVERITY"))
         .skip(1)
         .collect();
-    assert_eq!(rows.len(), 57);
+    assert_eq!(rows.len(), 80);
     assert!(rows[0].starts_with("CRITICAL  iam.role.trust-any-principal"));
     assert!(rows.last().unwrap().starts_with("LOW "));
 }

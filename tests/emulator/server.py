@@ -489,8 +489,11 @@ class Emulator:
             params.setdefault(k, v[0] if len(v) == 1 else v)
         # JSON protocols (AWS Config, CloudWatch Logs) name the operation in X-Amz-Target.
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        path = environ.get("PATH_INFO", "")
+        # REST-JSON APIs with one path segment per operation (the Account API): its name.
+        rest_op = path[1:2].upper() + path[2:] if path.count("/") == 1 and path[1:2].islower() else None
         op = params.pop("Action", None) or (target.rsplit(".", 1)[-1] if target else None) \
-            or f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+            or rest_op or f"{environ.get('REQUEST_METHOD')} {path}"
         params.pop("Version", None)
         account = self.account_for(cred["access_key"]) if cred else DEFAULT_ACCOUNT
         entry = {"service": service, "operation": op, "region": region, "account": account, "params": params}
@@ -511,7 +514,7 @@ class Emulator:
             entry.update(status=status, error=code)
             self.log(entry)
             ns = QUERY_NS.get(service, "https://iam.amazonaws.com/doc/2010-05-08/")
-            if target:
+            if target or ctype.startswith("application/json"):
                 doc = json.dumps({"__type": code, "message": message}).encode()
                 start_response(f"{status} {reason(status)}", [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code), ("Content-Length", str(len(doc)))])
                 return [doc]

@@ -248,7 +248,7 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     assert!(
         snap.problems
             .iter()
-            .all(|p| ["iam", "ec2", "cloudtrail", "config"].contains(&p.source.as_str())),
+            .all(|p| ["iam", "ec2", "cloudtrail", "config", "account"].contains(&p.source.as_str())),
         "{:?}",
         snap.problems
     );
@@ -264,8 +264,8 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     assert!(last.is_finished(), "{last:?}");
     assert_eq!(
         last.sources.len(),
-        2 * 6 + 1,
-        "3 finding services, EC2, CloudTrail and Config x 2 regions + IAM"
+        2 * 6 + 2,
+        "3 finding services, EC2, CloudTrail and Config x 2 regions + IAM and Account"
     );
     let of = |source: &str, region: &str| {
         last.sources
@@ -294,7 +294,7 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     let normalize_problems: Vec<_> = data
         .problems
         .iter()
-        .filter(|p| !["iam", "ec2", "cloudtrail", "config"].contains(&p.source.as_str()))
+        .filter(|p| !["iam", "ec2", "cloudtrail", "config", "account"].contains(&p.source.as_str()))
         .collect();
     assert!(normalize_problems.is_empty(), "{normalize_problems:?}");
     let titles: Vec<&str> = data

@@ -514,3 +514,70 @@ mod config {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_security_contact_is_required_and_unknown_when_its_read_is_denied() {
+    let Some(emu) = live::emulator::start() else {
+        return;
+    };
+    let ctx = live::context(&emu.url, &[E1]).await.expect("resolves");
+    let root = format!("arn:aws:iam::{}:root", ctx.account_id);
+    let home = tempfile::tempdir().unwrap();
+    let args = ["--services", "account"];
+    let (r, err, code) = check(home.path(), &emu.url, &args);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        pairs(&r),
+        set(&[("account.no-security-contact", &root)]),
+        "{r:#}"
+    );
+    assert_eq!(
+        r["coverage"]["sources"]["account"]["global"]["state"],
+        "complete"
+    );
+    // Only the contact was read.
+    let services: BTreeSet<String> = emu.control("GET", "/_guardpost/requests", None)["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["service"].as_str().unwrap().to_string())
+        .filter(|s| s != "sts")
+        .collect();
+    assert_eq!(services, BTreeSet::from(["account".to_string()]));
+
+    aws_sdk_account::Client::new(&ctx.iam_config())
+        .put_alternate_contact()
+        .alternate_contact_type(aws_sdk_account::types::AlternateContactType::Security)
+        .name("Security team")
+        .title("CISO")
+        .email_address("security@acme.example")
+        .phone_number("+1 555 0100")
+        .send()
+        .await
+        .unwrap();
+    let (r, err, _) = check(home.path(), &emu.url, &args);
+    assert_eq!(pairs(&r), BTreeSet::new(), "{err}\n{r:#}");
+    assert!(r["unknown_rules"].as_array().unwrap().is_empty(), "{r:#}");
+
+    // Denied: unknown with the reason, not a pass.
+    emu.control(
+        "POST",
+        "/_guardpost/fault",
+        Some(&json!({"kind": "access_denied", "service": "account", "operation": "GetAlternateContact"})),
+    );
+    let (r, err, _) = check(home.path(), &emu.url, &args);
+    assert_eq!(pairs(&r), BTreeSet::new(), "{r:#}");
+    assert_eq!(
+        r["coverage"]["sources"]["account"]["global"]["state"], "denied",
+        "{r:#}"
+    );
+    let unknown = &r["unknown_rules"][0];
+    assert_eq!(unknown["rule"], "account.no-security-contact", "{r:#}");
+    assert!(
+        unknown["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the security contact could not be read: denied"),
+        "{err}\n{unknown:#}"
+    );
+}

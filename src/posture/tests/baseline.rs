@@ -101,6 +101,7 @@ fn no_inventory_runs_only_service_rules() {
         ec2: &[],
         trails: &[],
         recorders: &[],
+        contacts: None,
         services: &[],
         now: now(),
         config: &cfg,

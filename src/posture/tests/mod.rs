@@ -245,6 +245,7 @@ fn run_cfg(inv: &IamInventory, cfg: &PostureConfig) -> Vec<Finding> {
         ec2: &[],
         trails: &[],
         recorders: &[],
+        contacts: None,
         services: &[],
         now: now(),
         config: cfg,

@@ -21,6 +21,7 @@ fn run_services(services: &[ServiceStatus]) -> Vec<Finding> {
         ec2: &[],
         trails: &[],
         recorders: &[],
+        contacts: None,
         services,
         now: now(),
         config: &cfg,

@@ -37,6 +37,7 @@ fn run_opt_in(inv: &IamInventory) -> Vec<Finding> {
             ec2: &[],
             trails: &[],
             recorders: &[],
+            contacts: None,
             services: &[],
             now: now(),
             config: &PostureConfig::default(),

@@ -376,6 +376,7 @@ mod tests {
             ec2: Vec::new(),
             trails: Vec::new(),
             config_recorders: Vec::new(),
+            contacts: None,
             services: vec![],
             problems: vec![],
             trust: Default::default(),
