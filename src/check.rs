@@ -174,7 +174,7 @@ pub fn load_plan(args: &CheckArgs, cfg: &CheckConfig) -> Result<LoadPlan, CheckE
     let allowed = services(args)?;
     let mut sources: Vec<&'static str> = Vec::new();
     for source in crate::sources::plan::SERVICES {
-        let by_rule = sel.rules.iter().any(|r| r.source() == *source);
+        let by_rule = sel.rules.iter().any(|r| r.reads().contains(source));
         let by_findings = args.all_findings
             && *source != "iam"
             && allowed.as_ref().is_none_or(|a| a.contains(source));
@@ -236,6 +236,8 @@ pub fn posture_findings(data: &Dataset, sel: &Selection, cfg: &PostureConfig) ->
             ec2: &data.ec2,
             trails: &data.trails,
             recorders: &data.config_recorders,
+            monitoring: &data.monitoring,
+            s3: data.s3.as_ref(),
             contacts: data.contacts.as_ref(),
             services: &data.services,
             now: data.captured_at,

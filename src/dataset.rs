@@ -40,6 +40,10 @@ pub struct Dataset {
     pub trails: Vec<crate::model::TrailRegion>,
     /// AWS Config's recorders, per region read.
     pub config_recorders: Vec<crate::model::ConfigRegion>,
+    /// CloudWatch metric filters, alarms and SNS subscriptions, per region read.
+    pub monitoring: Vec<crate::model::MonitoringRegion>,
+    /// S3: the account's Block Public Access and the trails' buckets; `None`: not read.
+    pub s3: Option<crate::model::S3Account>,
     /// The account's alternate contacts; `None`: not read.
     pub contacts: Option<crate::model::account::AlternateContacts>,
     pub services: Vec<ServiceStatus>,
@@ -149,6 +153,8 @@ impl Dataset {
                 ec2: &snap.ec2,
                 trails: &snap.trails,
                 recorders: &snap.config_recorders,
+                monitoring: &snap.monitoring,
+                s3: snap.s3.as_ref(),
                 contacts: snap.contacts.as_ref(),
                 services: &snap.services,
                 now: snap.captured_at,
@@ -171,6 +177,8 @@ impl Dataset {
             ec2: snap.ec2,
             trails: snap.trails,
             config_recorders: snap.config_recorders,
+            monitoring: snap.monitoring,
+            s3: snap.s3,
             contacts: snap.contacts,
             services: snap.services,
             problems,
@@ -222,6 +230,20 @@ impl Dataset {
                     }
                     _ => "the security contact was not read".to_string(),
                 });
+        }
+        if let Some(m) = posture::monitoring::monitor(rule.id) {
+            return match posture::monitoring::assess(
+                m,
+                &self.trails,
+                &self.monitoring,
+                &self.regions,
+            ) {
+                posture::monitoring::Verdict::Unknown(why) => Some(why),
+                _ => None,
+            };
+        }
+        if rule.source() == "s3" {
+            return self.s3_gap(rule.id);
         }
         if rule.source() == "config" {
             let unknown = self.regions_without("config", |region| {
@@ -284,6 +306,40 @@ impl Dataset {
         });
         (!unknown.is_empty())
             .then(|| format!("CloudTrail trails unknown in {}", unknown.join(", ")))
+    }
+
+    /// Why an `s3.*` rule could not be decided: the S3 reads, or (for the trail-bucket rules)
+    /// the trails that name the buckets.
+    fn s3_gap(&self, rule: &str) -> Option<String> {
+        let not_read = || match self.coverage.get("s3", None) {
+            Some(c) if !c.state.is_complete() => format!("S3 could not be read: {}", c.state),
+            _ => "S3 was not read".to_string(),
+        };
+        let Some(s3) = &self.s3 else {
+            return Some(not_read());
+        };
+        if rule == posture::rules::S3_ACCOUNT_PAB {
+            return s3.public_access_block.is_none().then(not_read);
+        }
+        if let Some(gap) = self.trails_gap(posture::rules::TRAIL_VALIDATION) {
+            return Some(gap);
+        }
+        let unread: Vec<&str> = s3
+            .trail_buckets
+            .iter()
+            .filter(|b| match rule {
+                posture::rules::TRAIL_BUCKET_LOGGING => b.logging_target.is_none(),
+                _ => b.public(s3.public_access_block.as_ref()).is_none(),
+            })
+            .map(|b| b.name.as_str())
+            .collect();
+        (!unread.is_empty()).then(|| {
+            format!(
+                "bucket(s) {} could not be read: {}",
+                unread.join(", "),
+                not_read()
+            )
+        })
     }
 
     /// The regions where the EC2 part an `ec2.*` rule reads was not read.

@@ -153,6 +153,10 @@ pub fn plan(
                 ),
             },
             r::CONFIG_OFF => recorder(&mut out, data, rule, arn, &region, opts),
+            r::S3_ACCOUNT_PAB => match catalog::account_block_public_access(data) {
+                Some(p) => out.add(rule, arn, p),
+                None => out.skip(rule, arn, "the account's Block Public Access was not read"),
+            },
             _ => out.skip(rule, arn, no_fix_reason(rule)),
         }
     }
@@ -166,6 +170,15 @@ fn no_fix_reason(rule: &str) -> &'static str {
         }
         r::CONSOLE_NO_MFA | r::BG_NO_MFA => {
             "an MFA device is registered by its owner: no automatic fix"
+        }
+        r::TRAIL_BUCKET_PUBLIC => {
+            "who reads the trail's bucket is the owner's decision: turn on its Block Public Access (see the rule's remediation)"
+        }
+        r::TRAIL_BUCKET_LOGGING => {
+            "access logs need a target bucket of the owner's choosing: no automatic fix"
+        }
+        id if id.starts_with("cloudwatch.alarm.") => {
+            "a metric filter, an alarm and an SNS subscriber need the owner's log group, topic and address: the finding's evidence has the pattern"
         }
         r::TRAIL_KMS | r::TRAIL_CLOUDWATCH => {
             "needs a KMS key or a log group and role of the owner's choosing: no automatic fix"

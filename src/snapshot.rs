@@ -68,6 +68,13 @@ pub struct Snapshot {
     /// AWS Config's recorders and delivery channels, per region (absent in older files).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub config_recorders: Vec<crate::model::ConfigRegion>,
+    /// CloudWatch metric filters, alarms and SNS subscriptions, per region (absent in older
+    /// files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitoring: Vec<crate::model::MonitoringRegion>,
+    /// S3: the account's Block Public Access and the trails' buckets (absent: not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<crate::model::S3Account>,
     /// The account's alternate contacts (absent: not read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contacts: Option<crate::model::account::AlternateContacts>,

@@ -2073,7 +2073,29 @@ def baseline():
     config = [{"region": "us-east-1", "recorders": [recorder(True)], "delivery_channels": ["default"]},
               {"region": "eu-west-1", "recorders": [recorder(False)], "delivery_channels": ["default"]},
               {"region": "ap-southeast-2", "recorders": [], "delivery_channels": []}]
-    return {"ec2": ec2, "trails": trails, "config_recorders": config, "contacts": {"security": None}}
+    # CloudWatch: the security team alarms on root use in us-east-1, but every CIS section 4
+    # control still fails at its first link: the management trail records writes only.
+    topic = f"arn:aws:sns:us-east-1:{ACCT}:security-alerts"
+    monitoring = [{"region": "us-east-1",
+                   "metric_filters": [{"name": "root-usage", "log_group": "aws-cloudtrail-logs",
+                                       "pattern": '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+                                       "metrics": [{"namespace": "CISBenchmark", "name": "RootUsage"}]}],
+                   "alarms": [{"name": "root-usage", "arn": f"arn:aws:cloudwatch:us-east-1:{ACCT}:alarm:root-usage",
+                               "metrics": [{"namespace": "CISBenchmark", "name": "RootUsage"}],
+                               "actions": [topic], "actions_enabled": True}],
+                   "subscriptions": [{"topic_arn": topic, "protocol": "email", "confirmed": True}]}] + \
+                 [{"region": r, "metric_filters": [], "alarms": [], "subscriptions": []} for r in REGIONS if r != "us-east-1"]
+    # S3: the account blocks public ACLs but not public policies; the trails' bucket is private
+    # but keeps no access logs.
+    s3 = {"public_access_block": {"block_public_acls": True, "ignore_public_acls": True,
+                                  "block_public_policy": False, "restrict_public_buckets": False},
+          "trail_buckets": [{"name": f"acme-cloudtrail-logs-{ACCT}", "trails": ["acme-mgmt-trail", "acme-eu-app-trail"],
+                             "policy_public": False, "acl_public": False,
+                             "public_access_block": {"block_public_acls": True, "ignore_public_acls": True,
+                                                     "block_public_policy": True, "restrict_public_buckets": True},
+                             "logging_target": ""}]}
+    return {"ec2": ec2, "trails": trails, "config_recorders": config, "monitoring": monitoring, "s3": s3,
+            "contacts": {"security": None}}
 
 
 # ----------------------------------------------------------------------------------------------

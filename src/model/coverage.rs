@@ -12,13 +12,15 @@ use std::fmt;
 
 /// The sources guardpost reads, in display order: the three finding sources first, then EC2
 /// (the network and storage baseline, regional), IAM last (global).
-pub const SOURCES: [&str; 8] = [
+pub const SOURCES: [&str; 10] = [
     "securityhub",
     "guardduty",
     "access-analyzer",
     "ec2",
     "cloudtrail",
     "config",
+    "cloudwatch",
+    "s3",
     "account",
     "iam",
 ];
@@ -33,6 +35,8 @@ pub fn source_label(source: &str) -> &str {
         "cloudtrail" => "CloudTrail",
         "ec2" => "EC2",
         "config" => "AWS Config",
+        "cloudwatch" => "CloudWatch",
+        "s3" => "S3",
         "account" => "Account contacts",
         other => other,
     }

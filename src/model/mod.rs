@@ -6,8 +6,10 @@
 pub mod account;
 pub mod coverage;
 pub mod iam;
+pub mod monitoring;
 pub mod network;
 pub mod recorder;
+pub mod storage;
 pub mod trail;
 
 use chrono::{DateTime, Utc};
@@ -17,8 +19,10 @@ use std::fmt;
 pub use account::{AccountInfo, ServiceStatus};
 pub use coverage::{Count, Coverage, CoverageState, SourceCoverage};
 pub use iam::*;
+pub use monitoring::MonitoringRegion;
 pub use network::Ec2Region;
 pub use recorder::ConfigRegion;
+pub use storage::S3Account;
 pub use trail::TrailRegion;
 
 /// Whole days from `then` to `as_of`: every key age and "last used … days ago" in guardpost is

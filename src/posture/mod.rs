@@ -21,12 +21,15 @@
 
 mod account;
 pub mod benchmarks;
+mod filter_pattern;
 mod logging;
+pub mod monitoring;
 mod network;
 pub mod policy;
 mod principals;
 pub mod rules;
 pub mod score;
+mod storage;
 pub mod trust;
 mod users;
 pub use users::last_used;
@@ -57,6 +60,10 @@ pub struct PostureInput<'a> {
     pub trails: &'a [crate::model::TrailRegion],
     /// AWS Config's recorders per region; empty when not read.
     pub recorders: &'a [crate::model::ConfigRegion],
+    /// CloudWatch metric filters, alarms and SNS subscriptions per region; empty when not read.
+    pub monitoring: &'a [crate::model::MonitoringRegion],
+    /// S3's account Block Public Access and the trails' buckets; `None` when not read.
+    pub s3: Option<&'a crate::model::S3Account>,
     /// The account's alternate contacts; `None` when not read.
     pub contacts: Option<&'a crate::model::account::AlternateContacts>,
     pub services: &'a [ServiceStatus],
@@ -152,6 +159,8 @@ pub fn evaluate_graph(
     network::check(&mut out);
     logging::check(&mut out);
     logging::config(&mut out);
+    monitoring::check(&mut out);
+    storage::check(&mut out);
     account::security_contact(&mut out);
     if let Some(inv) = input.iam {
         account::root(&mut out, inv);

@@ -84,6 +84,24 @@ impl RuleInfo {
         source_of(self.id)
     }
 
+    /// Every source the rule's verdict reads: its own, and for the CIS section 4 alarm rules
+    /// also CloudTrail (the chain starts at the trail's log group).
+    pub fn reads(&self) -> &'static [&'static str] {
+        match self.source() {
+            "cloudwatch" => &["cloudwatch", "cloudtrail"],
+            // The trails name the buckets the trail-bucket rules read.
+            "s3" => &["s3", "cloudtrail"],
+            "securityhub" => &["securityhub"],
+            "guardduty" => &["guardduty"],
+            "access-analyzer" => &["access-analyzer"],
+            "ec2" => &["ec2"],
+            "cloudtrail" => &["cloudtrail"],
+            "config" => &["config"],
+            "account" => &["account"],
+            _ => &["iam"],
+        }
+    }
+
     /// The first FSBP / Security Hub control id, else the rule id: the grouping key that puts a
     /// posture finding next to Security Hub's control finding on the same resource.
     pub fn control_id(&self) -> &'static str {
@@ -136,6 +154,25 @@ pub const TRAIL_KMS: &str = "cloudtrail.not-kms-encrypted";
 pub const TRAIL_CLOUDWATCH: &str = "cloudtrail.no-cloudwatch-logs";
 pub const CONFIG_OFF: &str = "config.recorder-off";
 pub const NO_SECURITY_CONTACT: &str = "account.no-security-contact";
+/// CIS section 4: a metric filter, alarm and subscribed SNS topic per activity (posture/monitoring.rs).
+pub const CW_UNAUTHORIZED: &str = "cloudwatch.alarm.unauthorized-api-calls";
+pub const CW_CONSOLE_NO_MFA: &str = "cloudwatch.alarm.console-signin-without-mfa";
+pub const CW_ROOT_USAGE: &str = "cloudwatch.alarm.root-usage";
+pub const CW_IAM_POLICY: &str = "cloudwatch.alarm.iam-policy-changes";
+pub const CW_CLOUDTRAIL: &str = "cloudwatch.alarm.cloudtrail-changes";
+pub const CW_CONSOLE_FAILURES: &str = "cloudwatch.alarm.console-auth-failures";
+pub const CW_CMK: &str = "cloudwatch.alarm.kms-key-deletion";
+pub const CW_S3_POLICY: &str = "cloudwatch.alarm.s3-bucket-policy-changes";
+pub const CW_CONFIG: &str = "cloudwatch.alarm.config-changes";
+pub const CW_SECURITY_GROUP: &str = "cloudwatch.alarm.security-group-changes";
+pub const CW_NACL: &str = "cloudwatch.alarm.nacl-changes";
+pub const CW_GATEWAY: &str = "cloudwatch.alarm.network-gateway-changes";
+pub const CW_ROUTE_TABLE: &str = "cloudwatch.alarm.route-table-changes";
+pub const CW_VPC: &str = "cloudwatch.alarm.vpc-changes";
+pub const CW_ORGANIZATIONS: &str = "cloudwatch.alarm.organizations-changes";
+pub const S3_ACCOUNT_PAB: &str = "s3.account.public-access-block-off";
+pub const TRAIL_BUCKET_PUBLIC: &str = "s3.trail-bucket.public";
+pub const TRAIL_BUCKET_LOGGING: &str = "s3.trail-bucket.no-access-logging";
 pub const INACTIVE_USER: &str = "iam.user.inactive";
 pub const UNUSED_ROLE: &str = "iam.role.unused";
 pub const SERVICE_WILDCARD: &str = "iam.policy.service-wildcard";
@@ -531,6 +568,168 @@ static RULES: &[RuleInfo] = &[
         controls: &[fsbp("Config.1"), cis("3.3")],
         rationale: "Without a recorder that records every supported resource type, with a delivery channel, there is no history of what a resource looked like before an incident, and Security Hub's controls have nothing to evaluate.",
         remediation: "guardpost check --fix --config-bucket BUCKET (a recorder for all supported types, global types in the first region read, the delivery channel, started); or aws configservice put-configuration-recorder / put-delivery-channel / start-configuration-recorder.",
+    },
+    RuleInfo {
+        id: CW_UNAUTHORIZED,
+        title: "Unauthorized API calls are not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.2"), cis("4.1")],
+        rationale: "Repeated AccessDenied / UnauthorizedOperation errors are how a stolen credential's owner probes what it can do; without an alarm nobody sees the probing. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_CONSOLE_NO_MFA,
+        title: "Console sign-in without MFA is not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.3"), cis("4.2")],
+        rationale: "A console session without MFA is the sign-in a phished password gives; an alarm makes each one visible. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_ROOT_USAGE,
+        title: "Root account usage is not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.1"), cis("4.3")],
+        rationale: "The root user should never be used day to day; each use is either break-glass or an incident, and either way someone must know. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_IAM_POLICY,
+        title: "IAM policy changes are not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.4"), cis("4.4")],
+        rationale: "Privilege escalation and persistence are IAM policy changes; an alarm shortens the time to notice them. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_CLOUDTRAIL,
+        title: "CloudTrail configuration changes are not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.5"), cis("4.5")],
+        rationale: "Stopping or changing a trail is how an intruder blinds the account; the change itself must raise an alarm. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_CONSOLE_FAILURES,
+        title: "Console authentication failures are not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.6"), cis("4.6")],
+        rationale: "Repeated failed console sign-ins are password guessing or a credential being tried. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_CMK,
+        title: "Disabling or scheduled deletion of KMS keys is not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.7"), cis("4.7")],
+        rationale: "Data encrypted under a disabled or deleted key is lost: ransomware and sabotage in one call. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_S3_POLICY,
+        title: "S3 bucket policy changes are not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.8"), cis("4.8")],
+        rationale: "A bucket policy or ACL change is how data is made public or shared out of the account. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_CONFIG,
+        title: "AWS Config configuration changes are not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.9"), cis("4.9")],
+        rationale: "Stopping the recorder or removing its delivery channel erases the account's change history from then on. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_SECURITY_GROUP,
+        title: "Security group changes are not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.10"), cis("4.10")],
+        rationale: "Opening a port to the world is a security group change. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_NACL,
+        title: "Network ACL changes are not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.11"), cis("4.11")],
+        rationale: "Network ACLs are the subnet-level filter; changing them can expose every instance in a subnet. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_GATEWAY,
+        title: "Network gateway changes are not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.12"), cis("4.12")],
+        rationale: "A new or re-attached internet or customer gateway opens a path in or out of the VPC. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_ROUTE_TABLE,
+        title: "Route table changes are not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.13"), cis("4.13")],
+        rationale: "A route change can send traffic through an attacker-controlled path or out of the VPC. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_VPC,
+        title: "VPC changes are not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[fsbp("CloudWatch.14"), cis("4.14")],
+        rationale: "New VPCs and peering connections change what can reach what. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: CW_ORGANIZATIONS,
+        title: "AWS Organizations changes are not alarmed on",
+        severity: Low,
+        scope: Account,
+        controls: &[cis("4.15")],
+        rationale: "Organizations changes (SCPs, accounts leaving or joining, OUs) change every member account's guardrails. Checked end to end: a multi-region trail that logs every management event delivers to CloudWatch Logs, a metric filter there matches the activity (the pattern is evaluated against sample CloudTrail events, not searched for names), an alarm with actions enabled watches its metric, and an SNS topic among the alarm's actions has a confirmed subscription.",
+        remediation: "aws logs put-metric-filter --log-group-name TRAIL_GROUP --filter-name NAME --metric-transformations metricName=NAME,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern PATTERN (the finding's evidence has a pattern that covers it); aws cloudwatch put-metric-alarm --alarm-name NAME --metric-name NAME --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions TOPIC_ARN; aws sns subscribe --topic-arn TOPIC_ARN --protocol email --notification-endpoint ADDRESS",
+    },
+    RuleInfo {
+        id: S3_ACCOUNT_PAB,
+        title: "S3 Block Public Access is not fully on for the account",
+        severity: Medium,
+        scope: Account,
+        controls: &[fsbp("S3.1"), cis("2.1.4")],
+        rationale: "With all four account-level Block Public Access settings on, no bucket policy or ACL in the account can make a bucket public, whatever a bucket owner writes. Read with S3 Control GetPublicAccessBlock; none configured counts as all four off.",
+        remediation: "guardpost check --fix (s3.block-public-access: all four on, the previous settings kept for the undo); or aws s3control put-public-access-block --account-id ACCT --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+    },
+    RuleInfo {
+        id: TRAIL_BUCKET_PUBLIC,
+        title: "CloudTrail bucket is publicly accessible",
+        severity: Critical,
+        scope: Principal,
+        controls: &[fsbp("CloudTrail.6")],
+        rationale: "The trail's bucket holds every API call the account made; public, it tells an outsider the account's layout and who to phish. Public means GetBucketPolicyStatus IsPublic, or an ACL grant to AllUsers or AuthenticatedUsers, unless the bucket's or the account's Block Public Access neutralises it (RestrictPublicBuckets for policies, IgnorePublicAcls for ACLs).",
+        remediation: "aws s3api put-public-access-block --bucket BUCKET --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true; then remove the public statement or grant",
+    },
+    RuleInfo {
+        id: TRAIL_BUCKET_LOGGING,
+        title: "CloudTrail bucket has no server access logging",
+        severity: Low,
+        scope: Principal,
+        controls: &[fsbp("CloudTrail.7"), cis("3.4")],
+        rationale: "Server access logs of the trail's bucket show who read, changed or deleted log files: the trail cannot log access to its own logs.",
+        remediation: "aws s3api put-bucket-logging --bucket BUCKET --bucket-logging-status '{\"LoggingEnabled\":{\"TargetBucket\":\"LOG_BUCKET\",\"TargetPrefix\":\"BUCKET/\"}}'",
     },
     RuleInfo {
         id: NO_SECURITY_CONTACT,

@@ -52,7 +52,14 @@ impl ApiCall {
 
     /// The IAM permission the call needs, e.g. `iam:UpdateAccessKey`.
     pub fn permission(&self) -> String {
-        format!("{}:{}", self.service, self.operation)
+        // S3 Control's account-level calls are authorised as s3:*Account* actions.
+        match (self.service.as_str(), self.operation.as_str()) {
+            ("s3control", "GetPublicAccessBlock") => "s3:GetAccountPublicAccessBlock".into(),
+            ("s3control", "PutPublicAccessBlock" | "DeletePublicAccessBlock") => {
+                "s3:PutAccountPublicAccessBlock".into()
+            }
+            _ => format!("{}:{}", self.service, self.operation),
+        }
     }
 
     /// Reads (Get/List/Describe) are safe; everything else changes the account.
@@ -148,6 +155,12 @@ pub enum Precondition {
         region: String,
         group_id: String,
         permissions: Value,
+    },
+    /// The account's S3 Block Public Access is exactly `config` (S3 Control's
+    /// `PublicAccessBlockConfiguration`; none configured reads as all four false).
+    AccountPublicAccessBlock {
+        account: String,
+        config: Value,
     },
     /// EBS encryption by default is `enabled` in the region.
     EbsEncryptionByDefault {
@@ -257,6 +270,10 @@ impl Precondition {
                 "security group {group_id} in {region} has the inbound rule(s) {}",
                 ec2_rules_text(permissions)
             ),
+            Precondition::AccountPublicAccessBlock { account, config } => format!(
+                "S3 Block Public Access of account {account} is {}",
+                crate::remediation::catalog::pab_text(config)
+            ),
             Precondition::EbsEncryptionByDefault { region, enabled } => format!(
                 "EBS encryption by default is {} in {region}",
                 if *enabled { "on" } else { "off" }
@@ -352,6 +369,12 @@ impl Precondition {
             Precondition::EbsEncryptionByDefault { region, .. } => {
                 ApiCall::regional("ec2", "GetEbsEncryptionByDefault", region, json!({}))
             }
+            Precondition::AccountPublicAccessBlock { account, .. } => ApiCall::regional(
+                "s3control",
+                "GetPublicAccessBlock",
+                "us-east-1",
+                json!({"AccountId": account}),
+            ),
             Precondition::InstanceHttpTokens {
                 region,
                 instance_id,
@@ -458,6 +481,14 @@ impl Precondition {
             }),
             Precondition::EbsEncryptionByDefault { enabled, .. } => {
                 output["EbsEncryptionByDefault"] == *enabled
+            }
+            Precondition::AccountPublicAccessBlock { config, .. } => {
+                crate::remediation::catalog::PAB_FIELDS.iter().all(|k| {
+                    output["PublicAccessBlockConfiguration"][k]
+                        .as_bool()
+                        .unwrap_or(false)
+                        == config[k].as_bool().unwrap_or(false)
+                })
             }
             Precondition::InstanceHttpTokens {
                 instance_id,

@@ -21,6 +21,7 @@ pub mod contacts;
 pub mod ec2;
 pub mod guardduty;
 pub mod iam;
+pub mod monitoring;
 pub mod pages;
 pub mod plan;
 pub mod progress;
@@ -28,6 +29,7 @@ pub mod recorder;
 pub mod regions;
 pub mod securityhub;
 pub mod session;
+pub mod storage;
 pub mod trails;
 
 pub use aws::{AwsContext, LiveOptions, LiveSetupError};
@@ -340,6 +342,7 @@ pub struct RegionResult {
     pub ec2: Option<crate::model::Ec2Region>,
     pub trails: Option<crate::model::TrailRegion>,
     pub config: Option<crate::model::ConfigRegion>,
+    pub monitoring: Option<crate::model::MonitoringRegion>,
     pub services: Vec<ServiceStatus>,
     pub problems: Vec<SourceProblem>,
 }
@@ -434,6 +437,13 @@ pub async fn load_with(
                 Done::Region(recorder::SOURCE, r, out)
             }));
         }
+        if plan.reads(monitoring::SOURCE) {
+            let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
+            tasks.spawn(Box::pin(async move {
+                let out = Box::pin(monitoring::load(&conf, &r, &tp)).await;
+                Done::Region(monitoring::SOURCE, r, out)
+            }));
+        }
     }
     if plan.reads(contacts::SOURCE) {
         // The Account API lives in us-east-1, as IAM does.
@@ -467,6 +477,8 @@ pub async fn load_with(
         ec2: Vec::new(),
         trails: Vec::new(),
         config_recorders: Vec::new(),
+        monitoring: Vec::new(),
+        s3: None,
         contacts: None,
         services: Vec::new(),
         problems: Vec::new(),
@@ -499,6 +511,7 @@ pub async fn load_with(
                     c.done.ec2.extend(r.ec2);
                     c.done.trails.extend(r.trails);
                     c.done.config_recorders.extend(r.config);
+                    c.done.monitoring.extend(r.monitoring);
                     c.done.services.extend(r.services);
                     c.done.problems.extend(r.problems);
                     c.finished(source, Some(&region));
@@ -540,11 +553,47 @@ pub async fn load_with(
             send(LoadUpdate::Progress(c.progress.clone()));
         }
     }
+    if plan.reads(storage::SOURCE) {
+        // The trails' buckets are known only now; the account's Block Public Access is read
+        // beside them (S3 Control, account-wide, in IAM's region).
+        let buckets = trail_buckets(&c.done.trails);
+        let r = Box::pin(storage::load(&ctx.iam_config(), &ctx.account_id, buckets)).await;
+        let read = r.s3.as_ref().is_some_and(|s| {
+            s.public_access_block.is_some()
+                && s.trail_buckets.iter().all(|b| {
+                    b.policy_public.is_some()
+                        && b.acl_public.is_some()
+                        && b.public_access_block.is_some()
+                        && b.logging_target.is_some()
+                })
+        });
+        let problems: Vec<&SourceProblem> = r.problems.iter().collect();
+        c.covered(coverage::account_entry(storage::SOURCE, read, &problems));
+        c.done.s3 = r.s3;
+        c.done.problems.extend(r.problems);
+        c.finished(storage::SOURCE, None);
+    }
     let coverage = c.coverage(false);
     let mut snap = c.done;
     snap.coverage = Some(coverage);
     sort_snapshot(&mut snap);
     snap
+}
+
+/// Every bucket a trail read delivers to, with the trails (by name) that deliver there.
+fn trail_buckets(trails: &[crate::model::TrailRegion]) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for t in trails.iter().flat_map(|r| r.trails.iter().flatten()) {
+        let Some(bucket) = t.s3_bucket.as_deref().filter(|b| !b.is_empty()) else {
+            continue;
+        };
+        match out.iter_mut().find(|(b, _)| b == bucket) {
+            Some((_, names)) if !names.contains(&t.name) => names.push(t.name.clone()),
+            Some(_) => {}
+            None => out.push((bucket.to_string(), vec![t.name.clone()])),
+        }
+    }
+    out
 }
 
 /// What one regional reader's result says about its source there; a state-only read that
@@ -569,12 +618,24 @@ fn region_coverage(source: &str, region: &str, r: &RegionResult, findings: bool)
             .config
             .as_ref()
             .and_then(|c| c.recorders.as_ref().map(Vec::len)),
+        // CloudWatch: the filters, alarms and subscriptions read.
+        monitoring::SOURCE => r.monitoring.as_ref().map(|m| {
+            m.metric_filters.as_ref().map_or(0, Vec::len)
+                + m.alarms.as_ref().map_or(0, Vec::len)
+                + m.subscriptions.as_ref().map_or(0, Vec::len)
+        }),
         _ => None,
     };
     let enabled = coverage::enabled(&r.services, source, region);
     let problems: Vec<&SourceProblem> = r.problems.iter().collect();
     let mut entry = coverage::region_entry(source, region, records, enabled, &problems);
-    let finding_source = ![ec2::SOURCE, trails::SOURCE, recorder::SOURCE].contains(&source);
+    let finding_source = ![
+        ec2::SOURCE,
+        trails::SOURCE,
+        recorder::SOURCE,
+        monitoring::SOURCE,
+    ]
+    .contains(&source);
     if !findings && finding_source && entry.state == CoverageState::Complete {
         entry.state = CoverageState::StateOnly;
     }
@@ -631,6 +692,7 @@ pub(crate) fn sort_snapshot(snap: &mut Snapshot) {
     snap.ec2.sort_by_key(|b| order(&b.region));
     snap.trails.sort_by_key(|b| order(&b.region));
     snap.config_recorders.sort_by_key(|b| order(&b.region));
+    snap.monitoring.sort_by_key(|b| order(&b.region));
     snap.services
         .sort_by(|a, b| (order(&a.region), &a.service).cmp(&(order(&b.region), &b.service)));
     snap.problems.sort_by(|a, b| {

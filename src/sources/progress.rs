@@ -77,6 +77,8 @@ impl SourceProgress {
             "ec2" => "EC2",
             "cloudtrail" => "CloudTrail",
             "config" => "Config",
+            "cloudwatch" => "CloudWatch",
+            "s3" => "S3",
             "account" => "Account",
             other => other,
         }
@@ -422,6 +424,8 @@ mod tests {
             ec2: Vec::new(),
             trails: Vec::new(),
             config_recorders: Vec::new(),
+            monitoring: Vec::new(),
+            s3: None,
             contacts: None,
             services: vec![],
             problems: vec![],

@@ -63,6 +63,8 @@ SERVICE_ALIASES = {
     "cloudtrail": "cloudtrail",
     "iam": "iam",
     "sts": "sts",
+    # CloudWatch signs as "monitoring"; its IAM actions are cloudwatch:*.
+    "monitoring": "cloudwatch",
 }
 
 # The error each service sends when it throttles a caller.
@@ -426,6 +428,11 @@ class Emulator:
             return self.control(environ, start_response)
         body = read_body(environ)
         cred = parse_credential(environ.get("HTTP_AUTHORIZATION", ""))
+        # Smithy RPC v2 CBOR (CloudWatch): moto speaks the same operations as JSON 1.0, so the
+        # request is translated to JSON on the way in and the answer to CBOR on the way out.
+        cbor_op = None
+        if environ.get("HTTP_SMITHY_PROTOCOL", "").lower() == "rpc-v2-cbor":
+            cbor_op, body = cbor_request(environ, body)
         # The answer is held back whole, so a `truncate` fault can cut its body in half (with a
         # Content-Length that matches: the HTTP exchange is fine, the document is not).
         held: dict = {}
@@ -441,6 +448,8 @@ class Emulator:
         chunks = b"".join(out)
         if hasattr(out, "close"):
             out.close()
+        if cbor_op:
+            chunks = cbor_response(cbor_op, held, chunks)
         if environ.get("guardpost.truncate") and held["status"].startswith("200"):
             chunks = chunks[: len(chunks) // 2]
         headers = [(k, v) for k, v in held["headers"] if k.lower() != "content-length"]
@@ -492,8 +501,12 @@ class Emulator:
         path = environ.get("PATH_INFO", "")
         # REST-JSON APIs with one path segment per operation (the Account API): its name.
         rest_op = path[1:2].upper() + path[2:] if path.count("/") == 1 and path[1:2].islower() else None
+        s3 = s3_operation(environ.get("REQUEST_METHOD", ""), path, environ.get("QUERY_STRING", "")) \
+            if service == "s3" else None
+        if s3:
+            service, s3op = s3
         op = params.pop("Action", None) or (target.rsplit(".", 1)[-1] if target else None) \
-            or rest_op or f"{environ.get('REQUEST_METHOD')} {path}"
+            or (s3op if s3 else None) or rest_op or f"{environ.get('REQUEST_METHOD')} {path}"
         params.pop("Version", None)
         account = self.account_for(cred["access_key"]) if cred else DEFAULT_ACCOUNT
         entry = {"service": service, "operation": op, "region": region, "account": account, "params": params}
@@ -518,7 +531,13 @@ class Emulator:
                 doc = json.dumps({"__type": code, "message": message}).encode()
                 start_response(f"{status} {reason(status)}", [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code), ("Content-Length", str(len(doc)))])
                 return [doc]
-            if service == "ec2":
+            if service == "s3":
+                # S3's REST-XML errors are not wrapped in an ErrorResponse.
+                xml = (
+                    f"<Error><Code>{code}</Code><Message>{xml_escape(message)}</Message>"
+                    f"<RequestId>{uuid.uuid4()}</RequestId></Error>"
+                ).encode()
+            elif service == "ec2":
                 # EC2's query protocol has its own error document.
                 xml = (
                     f"<Response><Errors><Error><Code>{code}</Code><Message>{xml_escape(message)}</Message>"
@@ -2014,6 +2033,121 @@ def parse_credential(auth: str) -> dict | None:
     if not m:
         return None
     return {"access_key": m.group(1), "date": m.group(2), "region": m.group(3), "service": m.group(4).lower()}
+
+
+_CBOR_MODELS: dict = {}
+
+
+def _cbor_model(service_id: str):
+    """The botocore model of the CBOR service whose Smithy service id is `service_id`."""
+    if service_id not in _CBOR_MODELS:
+        import botocore.session
+
+        session = botocore.session.get_session()
+        for name in ("cloudwatch",):
+            model = session.get_service_model(name)
+            if model.metadata.get("targetPrefix") == service_id:
+                _CBOR_MODELS[service_id] = model
+        _CBOR_MODELS.setdefault(service_id, None)
+    return _CBOR_MODELS[service_id]
+
+
+def _from_cbor(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.timestamp()
+    if isinstance(v, bytes):
+        return base64.b64encode(v).decode()
+    if isinstance(v, dict):
+        return {k: _from_cbor(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_from_cbor(x) for x in v]
+    return v
+
+
+def _to_cbor(shape, v: Any) -> Any:
+    """JSON 1.0 values (timestamps as epoch seconds, blobs as base64) -> CBOR values typed by
+    the model: timestamps become tag 1, blobs bytes."""
+    import cbor2
+
+    if shape is None or v is None:
+        return v
+    t = shape.type_name
+    if t == "structure" and isinstance(v, dict):
+        return {k: _to_cbor(shape.members.get(k), x) for k, x in v.items()}
+    if t == "list" and isinstance(v, list):
+        return [_to_cbor(shape.member, x) for x in v]
+    if t == "map" and isinstance(v, dict):
+        return {k: _to_cbor(shape.value, x) for k, x in v.items()}
+    if t == "timestamp":
+        if isinstance(v, str):
+            v = datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp()
+        return cbor2.CBORTag(1, float(v))
+    if t == "blob" and isinstance(v, str):
+        return base64.b64decode(v)
+    if t in ("double", "float") and isinstance(v, int):
+        return float(v)
+    return v
+
+
+def cbor_request(environ: dict, body: bytes) -> tuple[tuple[str, str], bytes]:
+    """Rewrites a Smithy RPC v2 CBOR request (POST /service/{ServiceId}/operation/{Op}) into
+    the JSON 1.0 request moto serves. Returns ((service id, operation), the new body)."""
+    import cbor2
+
+    parts = environ.get("PATH_INFO", "").strip("/").split("/")
+    service_id, op = (parts[1], parts[3]) if len(parts) == 4 else ("", "")
+    params = _from_cbor(cbor2.loads(body)) if body else {}
+    new = json.dumps(params or {}).encode()
+    environ["PATH_INFO"] = "/"
+    environ["CONTENT_TYPE"] = "application/x-amz-json-1.0"
+    environ["HTTP_X_AMZ_TARGET"] = f"{service_id}.{op}"
+    environ["wsgi.input"] = io.BytesIO(new)
+    environ["CONTENT_LENGTH"] = str(len(new))
+    return (service_id, op), new
+
+
+def cbor_response(op: tuple[str, str], held: dict, chunks: bytes) -> bytes:
+    """moto's JSON 1.0 answer as Smithy RPC v2 CBOR: the output typed by the model, errors as
+    a map with `__type` and `message`."""
+    import cbor2
+
+    doc = json.loads(chunks) if chunks.strip() else {}
+    ok = held["status"].startswith("2")
+    model = _cbor_model(op[0])
+    if ok and model is not None:
+        out = _to_cbor(model.operation_model(op[1]).output_shape, doc)
+    else:
+        out = {"__type": doc.get("__type", "InternalFailure"), "message": doc.get("message") or doc.get("Message", "")}
+    headers = [(k, v) for k, v in held["headers"] if k.lower() not in ("content-type", "x-amzn-errortype")]
+    headers += [("Content-Type", "application/cbor"), ("Smithy-Protocol", "rpc-v2-cbor")]
+    held["headers"] = headers
+    return cbor2.dumps(out)
+
+
+# S3 names an operation by method and sub-resource (`GET /bucket?acl`).
+S3_SUBRESOURCES = {
+    "location": {"GET": "GetBucketLocation"},
+    "policyStatus": {"GET": "GetBucketPolicyStatus"},
+    "acl": {"GET": "GetBucketAcl", "PUT": "PutBucketAcl"},
+    "publicAccessBlock": {"GET": "GetPublicAccessBlock", "PUT": "PutPublicAccessBlock", "DELETE": "DeletePublicAccessBlock"},
+    "logging": {"GET": "GetBucketLogging", "PUT": "PutBucketLogging"},
+    "policy": {"GET": "GetBucketPolicy", "PUT": "PutBucketPolicy", "DELETE": "DeleteBucketPolicy"},
+}
+
+
+def s3_operation(method: str, path: str, query: str) -> tuple[str, str] | None:
+    """(service, operation) of a request signed for `s3`: S3 Control's account-level calls
+    (`/v20180820/...`, which sign as s3) or an S3 bucket call; None when not recognised."""
+    if path.startswith("/v20180820/configuration/publicAccessBlock"):
+        op = {"GET": "GetPublicAccessBlock", "PUT": "PutPublicAccessBlock", "DELETE": "DeletePublicAccessBlock"}.get(method)
+        return ("s3control", op) if op else None
+    keys = [k.split("=", 1)[0] for k in query.split("&") if k]
+    for k in keys:
+        if k in S3_SUBRESOURCES and method in S3_SUBRESOURCES[k]:
+            return ("s3", S3_SUBRESOURCES[k][method])
+    if not keys and path.count("/") == 1 and len(path) > 1:
+        return ("s3", {"PUT": "CreateBucket", "HEAD": "HeadBucket", "DELETE": "DeleteBucket"}.get(method, f"{method} {path}"))
+    return None
 
 
 def read_body(environ: dict) -> bytes:

@@ -143,6 +143,18 @@ impl DocsPolicy {
 pub fn logged_action(entry: &Value) -> String {
     let svc = entry["service"].as_str().unwrap();
     let op = entry["operation"].as_str().unwrap();
+    // S3's IAM actions differ from some operation names.
+    match (svc, op) {
+        ("s3control", "GetPublicAccessBlock") => return "s3:GetAccountPublicAccessBlock".into(),
+        ("s3control", "PutPublicAccessBlock" | "DeletePublicAccessBlock") => {
+            return "s3:PutAccountPublicAccessBlock".into();
+        }
+        ("s3", "GetPublicAccessBlock") => return "s3:GetBucketPublicAccessBlock".into(),
+        ("s3", "PutPublicAccessBlock" | "DeletePublicAccessBlock") => {
+            return "s3:PutBucketPublicAccessBlock".into();
+        }
+        _ => {}
+    }
     let prefix = if svc == "accessanalyzer" {
         "access-analyzer"
     } else {

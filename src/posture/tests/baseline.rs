@@ -101,6 +101,8 @@ fn no_inventory_runs_only_service_rules() {
         ec2: &[],
         trails: &[],
         recorders: &[],
+        monitoring: &[],
+        s3: None,
         contacts: None,
         services: &[],
         now: now(),

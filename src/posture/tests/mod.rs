@@ -245,6 +245,8 @@ fn run_cfg(inv: &IamInventory, cfg: &PostureConfig) -> Vec<Finding> {
         ec2: &[],
         trails: &[],
         recorders: &[],
+        monitoring: &[],
+        s3: None,
         contacts: None,
         services: &[],
         now: now(),

@@ -21,6 +21,8 @@ fn run_services(services: &[ServiceStatus]) -> Vec<Finding> {
         ec2: &[],
         trails: &[],
         recorders: &[],
+        monitoring: &[],
+        s3: None,
         contacts: None,
         services,
         now: now(),

@@ -37,6 +37,8 @@ fn run_opt_in(inv: &IamInventory) -> Vec<Finding> {
             ec2: &[],
             trails: &[],
             recorders: &[],
+            monitoring: &[],
+            s3: None,
             contacts: None,
             services: &[],
             now: now(),

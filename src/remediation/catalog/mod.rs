@@ -17,6 +17,7 @@ mod iam;
 mod network;
 mod recorder;
 mod services;
+mod storage;
 mod trail;
 pub mod undo;
 
@@ -25,6 +26,7 @@ pub use iam::*;
 pub use network::*;
 pub use recorder::*;
 pub use services::*;
+pub use storage::*;
 pub use trail::*;
 pub use undo::{effect_checks, rebuild_undo, undo_from_capture};
 
@@ -117,6 +119,7 @@ actions! {
     StartLogging => "cloudtrail.start-logging",
     StartConfigRecorder => "config.start-recorder",
     EnableConfig => "config.enable",
+    BlockPublicAccess => "s3.block-public-access",
 }
 
 impl Action {
@@ -150,6 +153,7 @@ impl Action {
                     | StartLogging
                     | StartConfigRecorder
                     | EnableConfig
+                    | BlockPublicAccess
             )
         } else {
             matches!(
@@ -369,6 +373,7 @@ fn posture_fixes(data: &Dataset, f: &Finding) -> Vec<Plan> {
             }
         }
         r::EBS_DEFAULT_ENCRYPTION => vec![enable_ebs_default_encryption(region)],
+        r::S3_ACCOUNT_PAB => account_block_public_access(data).into_iter().collect(),
         r::TRAIL_MISSING => stopped_trail(data).into_iter().collect(),
         r::CONFIG_OFF => stopped_recorder(data, region).into_iter().collect(),
         _ => Vec::new(),

@@ -127,6 +127,10 @@ fn effect_of(c: &ApiCall) -> Option<Precondition> {
             group_id: text(c, "GroupId")?,
             permissions: c.params["IpPermissions"].clone(),
         },
+        ("s3control", "PutPublicAccessBlock") => Precondition::AccountPublicAccessBlock {
+            account: text(c, "AccountId")?,
+            config: c.params["PublicAccessBlockConfiguration"].clone(),
+        },
         ("ec2", op @ ("EnableEbsEncryptionByDefault" | "DisableEbsEncryptionByDefault")) => {
             Precondition::EbsEncryptionByDefault {
                 region: region(),
@@ -385,6 +389,24 @@ pub fn rebuild_undo(
                     params: json!({"GroupId": need(c, "GroupId")?, "IpPermissions": perms}),
                 });
             }
+        }
+        BlockPublicAccess => {
+            // The settings read before the change, recorded in the plan's own undo.
+            let (_, c) = ran[0];
+            let before = match &plan.undo {
+                UndoPlan::Calls { calls } => calls.first(),
+                _ => None,
+            };
+            let Some(before) = before.filter(|u| {
+                c.service == "s3control"
+                    && c.operation == "PutPublicAccessBlock"
+                    && u.service == "s3control"
+                    && u.operation == "PutPublicAccessBlock"
+                    && u.params["AccountId"] == c.params["AccountId"]
+            }) else {
+                return Err(bad(plan, c));
+            };
+            calls.push(before.clone());
         }
         EnableEbsDefaultEncryption => {
             let (_, c) = ran[0];
