@@ -41,6 +41,8 @@ fn main() {
         ec2: Vec::new(),
         trails: Vec::new(),
         config_recorders: Vec::new(),
+        monitoring: Vec::new(),
+        s3: None,
         contacts: None,
         services: vec![],
         problems: vec![],

@@ -31,6 +31,8 @@ fn synthetic(n: usize) -> Dataset {
         ec2: Vec::new(),
         trails: Vec::new(),
         config_recorders: Vec::new(),
+        monitoring: Vec::new(),
+        s3: None,
         contacts: None,
         services: vec![],
         problems: vec![],

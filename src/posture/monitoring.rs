@@ -340,11 +340,11 @@ fn log_group(arn: &str) -> Option<(&str, &str)> {
     (kind == "log-group").then(|| (region, name.strip_suffix(":*").unwrap_or(name)))
 }
 
-/// How far a chain got, for the failure's wording; higher is further.
+/// Where a chain stopped (no filter, no alarm, no subscriber), for the failure's wording.
 enum Stage {
-    NoFilter(Vec<String>),
-    NoAlarm(Vec<String>),
-    NoSubscriber(Vec<String>),
+    Filter(Vec<String>),
+    Alarm(Vec<String>),
+    Subscriber(Vec<String>),
 }
 
 /// The verdict for one control over the trails and monitoring read in `regions`.
@@ -434,7 +434,7 @@ pub fn assess(
                 trail.name, m.what
             )];
             why.extend(misses);
-            stages.push(Stage::NoFilter(why));
+            stages.push(Stage::Filter(why));
             continue;
         }
         let Some(alarms) = region_of(region).and_then(|x| x.alarms.as_ref()) else {
@@ -464,7 +464,7 @@ pub fn assess(
                     .iter()
                     .map(|a| format!("alarm {} has its actions disabled", a.name)),
             );
-            stages.push(Stage::NoAlarm(why));
+            stages.push(Stage::Alarm(why));
             continue;
         }
         let mut pending = Vec::new();
@@ -497,20 +497,20 @@ pub fn assess(
                 pending.push(format!("alarm {} notifies no SNS topic", a.name));
             }
         }
-        stages.push(Stage::NoSubscriber(pending));
+        stages.push(Stage::Subscriber(pending));
     }
     if !unknown.is_empty() {
         unknown.dedup();
         return Verdict::Unknown(unknown.join("; "));
     }
     let rank = |s: &Stage| match s {
-        Stage::NoFilter(_) => 0,
-        Stage::NoAlarm(_) => 1,
-        Stage::NoSubscriber(_) => 2,
+        Stage::Filter(_) => 0,
+        Stage::Alarm(_) => 1,
+        Stage::Subscriber(_) => 2,
     };
     let best = stages.iter().max_by_key(|s| rank(s));
     let why = match best {
-        Some(Stage::NoFilter(w) | Stage::NoAlarm(w) | Stage::NoSubscriber(w)) => w.join("; "),
+        Some(Stage::Filter(w) | Stage::Alarm(w) | Stage::Subscriber(w)) => w.join("; "),
         None => String::new(),
     };
     Verdict::Fail(why, json!({"chains": evidence}))

@@ -190,7 +190,7 @@ fn findings_count_is_qualified_when_a_source_is_denied() {
     // The complete demo: a plain number.
     let mut st = loaded(120, 34);
     press(&mut st, "<Tab>");
-    assert!(text(&st).contains("findings [300]"));
+    assert!(text(&st).contains("findings [317]"));
 }
 
 /// The overview's one column at 80x24 says what is below the fold, and `G` brings the Sources

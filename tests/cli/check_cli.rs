@@ -143,7 +143,33 @@ pub(crate) fn clean_snapshot() -> Value {
             "recorders": [{"name": "default", "all_supported": true, "include_global": true, "recording": true}],
             "delivery_channels": ["default"]
         }],
-        "contacts": {"security": {"name": "Security team", "email": "security@acme.example"}}
+        "contacts": {"security": {"name": "Security team", "email": "security@acme.example"}},
+        // Every CIS section 4 control: a filter on the trail's group, an alarm, a subscriber.
+        "monitoring": [clean_monitoring()],
+        // Block Public Access all on; the trail's bucket private, with access logs.
+        "s3": {
+            "public_access_block": {"block_public_acls": true, "ignore_public_acls": true,
+                "block_public_policy": true, "restrict_public_buckets": true},
+            "trail_buckets": [{"name": "audit", "trails": ["management"], "policy_public": false,
+                "acl_public": false, "public_access_block": {"block_public_acls": true,
+                "ignore_public_acls": true, "block_public_policy": true, "restrict_public_buckets": true},
+                "logging_target": "access-logs"}]
+        }
+    })
+}
+
+fn clean_monitoring() -> Value {
+    use guardpost::posture::monitoring::{MONITORS, recommended_pattern};
+    let topic = format!("arn:aws:sns:eu-west-1:{ACCT}:security-alerts");
+    let metric =
+        |m: &guardpost::posture::monitoring::Monitor| json!({"namespace": "CIS", "name": m.rule});
+    json!({
+        "region": "eu-west-1",
+        "metric_filters": MONITORS.iter().map(|m| json!({"name": m.rule, "log_group": "t",
+            "pattern": recommended_pattern(m), "metrics": [metric(m)]})).collect::<Vec<_>>(),
+        "alarms": MONITORS.iter().map(|m| json!({"name": m.rule, "metrics": [metric(m)],
+            "actions": [topic], "actions_enabled": true})).collect::<Vec<_>>(),
+        "subscriptions": [{"topic_arn": topic, "protocol": "email", "confirmed": true}]
     })
 }
 
@@ -672,7 +698,7 @@ fn demo_markdown_has_header_summary_and_severity_groups() {
         "## Findings",
         "### Critical (1)",
         "### High (18)",
-        "### Low (24)",
+        "### Low (40)",
     ] {
         assert!(headings.contains(&h), "{h} not in {headings:?}");
     }
@@ -762,7 +788,7 @@ fn output_file_gets_the_report_and_stdout_the_verdict() {
     let text = stdout(&o);
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(
-        text.starts_with("FAIL: 80 finding(s) at or above LOW"),
+        text.starts_with("FAIL: 97 finding(s) at or above LOW"),
         "{text}"
     );
     assert!(text.contains("report.sarif"), "{text}");
@@ -794,13 +820,13 @@ fn table_is_plain_text_worst_first() {
             && head.contains("demo"),
         "{head}"
     );
-    assert!(text.contains("1 critical, 18 high, 37 medium, 24 low, 0 info | score"));
+    assert!(text.contains("1 critical, 18 high, 38 medium, 40 low, 0 info | score"));
     let rows: Vec<&str> = text
         .lines()
         .skip_while(|l| !l.starts_with("SEVERITY"))
         .skip(1)
         .collect();
-    assert_eq!(rows.len(), 80);
+    assert_eq!(rows.len(), 97);
     assert!(rows[0].starts_with("CRITICAL  iam.role.trust-any-principal"));
     assert!(rows.last().unwrap().starts_with("LOW "));
 }
