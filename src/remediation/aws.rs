@@ -83,7 +83,7 @@ impl Backend for AwsBackend {
             "ec2" => Box::pin(self.ec2(&perm, &call.operation, &region, p)).await,
             "cloudtrail" => Box::pin(self.cloudtrail(&perm, &call.operation, &region, p)).await,
             "config" => Box::pin(self.config(&perm, &call.operation, &region, p)).await,
-            "s3control" => Box::pin(self.s3control(&perm, &call.operation, p)).await,
+            "s3control" => Box::pin(self.s3control(&perm, &call.operation, &region, p)).await,
             other => Err(CallError {
                 code: None,
                 message: format!("unknown service {other}"),

@@ -159,6 +159,7 @@ pub enum Precondition {
     /// The account's S3 Block Public Access is exactly `config` (S3 Control's
     /// `PublicAccessBlockConfiguration`; none configured reads as all four false).
     AccountPublicAccessBlock {
+        region: String,
         account: String,
         config: Value,
     },
@@ -270,7 +271,9 @@ impl Precondition {
                 "security group {group_id} in {region} has the inbound rule(s) {}",
                 ec2_rules_text(permissions)
             ),
-            Precondition::AccountPublicAccessBlock { account, config } => format!(
+            Precondition::AccountPublicAccessBlock {
+                account, config, ..
+            } => format!(
                 "S3 Block Public Access of account {account} is {}",
                 crate::remediation::catalog::pab_text(config)
             ),
@@ -369,10 +372,12 @@ impl Precondition {
             Precondition::EbsEncryptionByDefault { region, .. } => {
                 ApiCall::regional("ec2", "GetEbsEncryptionByDefault", region, json!({}))
             }
-            Precondition::AccountPublicAccessBlock { account, .. } => ApiCall::regional(
+            Precondition::AccountPublicAccessBlock {
+                region, account, ..
+            } => ApiCall::regional(
                 "s3control",
                 "GetPublicAccessBlock",
-                "us-east-1",
+                region,
                 json!({"AccountId": account}),
             ),
             Precondition::InstanceHttpTokens {

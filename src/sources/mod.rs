@@ -555,9 +555,12 @@ pub async fn load_with(
     }
     if plan.reads(storage::SOURCE) {
         // The trails' buckets are known only now; the account's Block Public Access is read
-        // beside them (S3 Control, account-wide, in IAM's region).
+        // beside them (S3 Control is account-wide: asked in the first region read, so a
+        // region-restricted principal can answer).
         let buckets = trail_buckets(&c.done.trails);
-        let r = Box::pin(storage::load(&ctx.iam_config(), &ctx.account_id, buckets)).await;
+        let first = ctx.regions.first().map_or("us-east-1", String::as_str);
+        let conf = ctx.region_config(first);
+        let r = Box::pin(storage::load(&conf, &ctx.account_id, buckets)).await;
         let read = r.s3.as_ref().is_some_and(|s| {
             s.public_access_block.is_some()
                 && s.trail_buckets.iter().all(|b| {
@@ -572,6 +575,7 @@ pub async fn load_with(
         c.done.s3 = r.s3;
         c.done.problems.extend(r.problems);
         c.finished(storage::SOURCE, None);
+        send(LoadUpdate::Progress(c.progress.clone()));
     }
     let coverage = c.coverage(false);
     let mut snap = c.done;

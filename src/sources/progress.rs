@@ -171,7 +171,7 @@ pub(crate) struct Collector {
 }
 
 /// Sources read once per account, not per region.
-const GLOBAL: [&str; 2] = ["account", "iam"];
+const GLOBAL: [&str; 3] = ["s3", "account", "iam"];
 
 impl Collector {
     /// A collector for a load of `plan` (coverage source names; `account` and `iam` are

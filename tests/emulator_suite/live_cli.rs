@@ -86,7 +86,8 @@ fn snapshot_save_writes_a_secret_free_snapshot() {
     assert_eq!(snap.account.caller_arn.as_deref(), Some(CALLER));
     assert_eq!(snap.regions, ["eu-west-1"]);
     assert_eq!(snap.securityhub[0].findings, [f]);
-    // Every request was signed for the region asked for (IAM and Account: us-east-1).
+    // Every request was signed for the region asked for (IAM and Account: us-east-1; S3
+    // Control, account-wide, is asked in the first region read).
     for r in fake.requests() {
         let want = if r.service == "iam" || r.service == "account" {
             "us-east-1"

@@ -271,8 +271,8 @@ async fn reads_every_source_with_pagination_and_keeps_raw_json() {
     assert!(last.is_finished(), "{last:?}");
     assert_eq!(
         last.sources.len(),
-        2 * 6 + 2,
-        "3 finding services, EC2, CloudTrail and Config x 2 regions + IAM and Account"
+        2 * 7 + 3,
+        "3 finding services, EC2, CloudTrail, Config and CloudWatch x 2 regions + S3, IAM and Account"
     );
     let of = |source: &str, region: &str| {
         last.sources

@@ -13,9 +13,10 @@ impl AwsBackend {
         &self,
         perm: &str,
         op: &str,
+        region: &str,
         p: &Value,
     ) -> Result<Value, CallError> {
-        let c = crate::sources::storage::s3control_client(&self.ctx.iam_config());
+        let c = crate::sources::storage::s3control_client(&self.ctx.region_config(region));
         let account = s(p, "AccountId")?;
         Ok(match op {
             "PutPublicAccessBlock" => {

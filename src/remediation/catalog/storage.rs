@@ -39,15 +39,17 @@ pub fn pab_text(config: &Value) -> String {
 /// The fix for the dataset's account, when its Block Public Access was read and is not all on.
 pub fn account_block_public_access(data: &Dataset) -> Option<Plan> {
     let current = data.s3.as_ref()?.public_access_block?;
-    (!current.all_on()).then(|| block_public_access(&data.account.id, &current))
+    let region = data.regions.first().map_or("us-east-1", String::as_str);
+    (!current.all_on()).then(|| block_public_access(&data.account.id, region, &current))
 }
 
-pub fn block_public_access(account: &str, current: &PublicAccessBlock) -> Plan {
+/// S3 Control is account-wide; `region` is only where it is asked (the first region read).
+pub fn block_public_access(account: &str, region: &str, current: &PublicAccessBlock) -> Plan {
     let put = |c: Value| {
         ApiCall::regional(
             "s3control",
             "PutPublicAccessBlock",
-            "us-east-1",
+            region,
             json!({"AccountId": account, "PublicAccessBlockConfiguration": c}),
         )
     };
@@ -64,6 +66,7 @@ pub fn block_public_access(account: &str, current: &PublicAccessBlock) -> Plan {
         confirm_text: account.into(),
         calls: vec![put(all_on)],
         preconditions: vec![Precondition::AccountPublicAccessBlock {
+            region: region.into(),
             account: account.into(),
             config: config(current),
         }],

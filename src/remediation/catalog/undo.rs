@@ -128,6 +128,7 @@ fn effect_of(c: &ApiCall) -> Option<Precondition> {
             permissions: c.params["IpPermissions"].clone(),
         },
         ("s3control", "PutPublicAccessBlock") => Precondition::AccountPublicAccessBlock {
+            region: region(),
             account: text(c, "AccountId")?,
             config: c.params["PublicAccessBlockConfiguration"].clone(),
         },
