@@ -57,24 +57,18 @@ pub fn s3_client(conf: &SdkConfig, region: &str) -> aws_sdk_s3::Client {
     )
 }
 
-fn pab(c: Option<&aws_sdk_s3control::types::PublicAccessBlockConfiguration>) -> PublicAccessBlock {
-    c.map(|c| PublicAccessBlock {
-        block_public_acls: c.block_public_acls().unwrap_or(false),
-        ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-        block_public_policy: c.block_public_policy().unwrap_or(false),
-        restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-    })
-    .unwrap_or_default()
-}
-
-fn bucket_pab(c: Option<&aws_sdk_s3::types::PublicAccessBlockConfiguration>) -> PublicAccessBlock {
-    c.map(|c| PublicAccessBlock {
-        block_public_acls: c.block_public_acls().unwrap_or(false),
-        ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-        block_public_policy: c.block_public_policy().unwrap_or(false),
-        restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-    })
-    .unwrap_or_default()
+/// The four settings of a `PublicAccessBlockConfiguration`, S3's or S3 Control's (the same
+/// shape, generated as two types); none configured is all four off.
+macro_rules! pab {
+    ($c:expr) => {
+        $c.map(|c| PublicAccessBlock {
+            block_public_acls: c.block_public_acls().unwrap_or(false),
+            ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
+            block_public_policy: c.block_public_policy().unwrap_or(false),
+            restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+        })
+        .unwrap_or_default()
+    };
 }
 
 const NO_PAB: &str = "NoSuchPublicAccessBlockConfiguration";
@@ -85,7 +79,7 @@ pub async fn account_public_access_block(
     account: &str,
 ) -> Result<PublicAccessBlock, String> {
     match Box::pin(client.get_public_access_block().account_id(account).send()).await {
-        Ok(o) => Ok(pab(o.public_access_block_configuration())),
+        Ok(o) => Ok(pab!(o.public_access_block_configuration())),
         Err(e) if e.code() == Some(NO_PAB) => Ok(PublicAccessBlock::default()),
         Err(e) => Err(describe_error("s3:GetAccountPublicAccessBlock", &e)),
     }
@@ -197,7 +191,7 @@ async fn bucket(
         }
     };
     out.public_access_block = match block {
-        Ok(o) => Some(bucket_pab(o.public_access_block_configuration())),
+        Ok(o) => Some(pab!(o.public_access_block_configuration())),
         Err(e) if e.code() == Some(NO_PAB) => Some(PublicAccessBlock::default()),
         Err(e) => {
             errs.push(describe_error("s3:GetBucketPublicAccessBlock", &e));

@@ -47,19 +47,7 @@ fn check_args(extra: &[&str]) -> Vec<String> {
     a
 }
 
-fn pairs(report: &Value) -> BTreeSet<(String, String)> {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["resource"]["arn"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
+use live::rule_pairs as pairs;
 
 struct Account {
     iam: aws_sdk_iam::Client,
@@ -438,12 +426,7 @@ async fn check_fix_fixes_what_it_can_reports_the_rest_and_undo_puts_it_back() {
         err.contains("no owner for busy in the --owners file"),
         "{err}"
     );
-    let run_id = err
-        .lines()
-        .find_map(|l| l.split("guardpost undo --all-from ").nth(1))
-        .unwrap_or_else(|| panic!("no run id: {err}"))
-        .trim()
-        .to_string();
+    let run_id = live::fix_run_id(&err);
     assert!(
         err.contains(&format!("run {run_id}: 8 of 8 applied")),
         "{err}"

@@ -15,36 +15,10 @@ const E1: &str = "us-east-1";
 const W1: &str = "eu-west-1";
 
 fn check(home: &Path, url: &str, args: &[&str]) -> (Value, String, Option<i32>) {
-    let mut all = vec!["check", "--format", "json", "--fail-on", "none"];
-    all.extend_from_slice(args);
-    let out = live::guardpost(home, url, &[E1, W1], &all)
-        .output()
-        .expect("run guardpost");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (report, err, out.status.code())
+    live::check_json(home, url, &[E1, W1], args)
 }
 
-fn pairs(report: &Value) -> BTreeSet<(String, String)> {
-    report["findings"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no findings: {report:#}"))
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["resource"]["arn"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn set(items: &[(&str, &str)]) -> BTreeSet<(String, String)> {
-    items
-        .iter()
-        .map(|(r, a)| (r.to_string(), a.to_string()))
-        .collect()
-}
+use live::{pair_set as set, rule_pairs as pairs};
 
 async fn status(c: &Client, arn: &str) -> (bool, bool) {
     let logging = c
@@ -203,12 +177,7 @@ async fn check_judges_trails_fix_restarts_and_validates_and_a_denied_read_is_unk
     );
     assert_eq!(status(&e1, &management).await, (true, true));
     assert_eq!(status(&w1, &local).await, (true, true));
-    let run_id = err
-        .lines()
-        .find_map(|l| l.split("guardpost undo --all-from ").nth(1))
-        .unwrap()
-        .trim()
-        .to_string();
+    let run_id = live::fix_run_id(&err);
     let out = live::guardpost(
         home.path(),
         &emu.url,

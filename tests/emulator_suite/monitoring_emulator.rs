@@ -19,36 +19,10 @@ const W1: &str = "eu-west-1";
 const NS: &str = "CISBenchmark";
 
 fn check(home: &Path, url: &str) -> (Value, String, Option<i32>) {
-    let args = [
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-        "--services",
-        "cloudwatch",
-    ];
-    let out = live::guardpost(home, url, &[E1, W1], &args)
-        .output()
-        .expect("run guardpost");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (report, err, out.status.code())
+    live::check_json(home, url, &[E1, W1], &["--services", "cloudwatch"])
 }
 
-fn failing(report: &Value) -> BTreeSet<(String, String)> {
-    report["findings"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no findings: {report:#}"))
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["resource"]["arn"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
+use live::rule_pairs as failing;
 
 fn title<'a>(report: &'a Value, rule: &str) -> &'a str {
     report["findings"]

@@ -18,44 +18,12 @@ use std::path::Path;
 const E1: &str = "us-east-1";
 
 fn check(home: &Path, url: &str, extra: &[&str]) -> (Value, String, Option<i32>) {
-    let mut args = vec![
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-        "--services",
-        "s3",
-    ];
+    let mut args = vec!["--services", "s3"];
     args.extend_from_slice(extra);
-    let out = live::guardpost(home, url, &[E1], &args)
-        .output()
-        .expect("run guardpost");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (report, err, out.status.code())
+    live::check_json(home, url, &[E1], &args)
 }
 
-fn failing(report: &Value) -> BTreeSet<(String, String)> {
-    report["findings"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no findings: {report:#}"))
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["resource"]["arn"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn set(items: &[(&str, &str)]) -> BTreeSet<(String, String)> {
-    items
-        .iter()
-        .map(|(r, a)| (r.to_string(), a.to_string()))
-        .collect()
-}
+use live::{pair_set as set, rule_pairs as failing};
 
 async fn account_block(c: &aws_sdk_s3control::Client, acct: &str) -> [bool; 4] {
     match c.get_public_access_block().account_id(acct).send().await {
@@ -212,12 +180,7 @@ async fn account_block_public_access_and_trail_buckets_are_judged_fixed_undone_a
         set(&[(r::TRAIL_BUCKET_LOGGING, &bucket("trail-acl"))]),
         "{err}\n{rep:#}"
     );
-    let run_id = err
-        .lines()
-        .find_map(|l| l.split("guardpost undo --all-from ").nth(1))
-        .unwrap()
-        .trim()
-        .to_string();
+    let run_id = live::fix_run_id(&err);
     let out = live::guardpost(
         home.path(),
         &emu.url,

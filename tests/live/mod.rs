@@ -99,6 +99,57 @@ pub fn guardpost(
     c
 }
 
+/// `guardpost check --format json --fail-on none ARGS` against the emulator in `regions`: the
+/// JSON report (null when stdout is not one), stderr and the exit code.
+pub fn check_json(
+    home: &std::path::Path,
+    url: &str,
+    regions: &[&str],
+    args: &[&str],
+) -> (Value, String, Option<i32>) {
+    let mut all = vec!["check", "--format", "json", "--fail-on", "none"];
+    all.extend_from_slice(args);
+    let out = guardpost(home, url, regions, &all)
+        .output()
+        .expect("run guardpost");
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (report, err, out.status.code())
+}
+
+/// The (rule, resource ARN) pairs of a `check` JSON report's findings.
+pub fn rule_pairs(report: &Value) -> std::collections::BTreeSet<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings in {report:#}"))
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["resource"]["arn"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// (rule, resource ARN) pairs written out, to compare with [`rule_pairs`].
+pub fn pair_set(items: &[(&str, &str)]) -> std::collections::BTreeSet<(String, String)> {
+    items
+        .iter()
+        .map(|(r, a)| (r.to_string(), a.to_string()))
+        .collect()
+}
+
+/// The run id `check --fix` printed for `guardpost undo --all-from RUN`.
+pub fn fix_run_id(stderr: &str) -> String {
+    stderr
+        .lines()
+        .find_map(|l| l.split("guardpost undo --all-from ").nth(1))
+        .unwrap_or_else(|| panic!("no run id in {stderr}"))
+        .trim()
+        .to_string()
+}
+
 /// The environment the binary gets in tmux: emulator credentials, a private HOME and state
 /// directory, nothing else from the test's environment.
 pub fn binary_env(home: &std::path::Path) -> String {
