@@ -234,6 +234,7 @@ impl Dataset {
         if let Some(m) = posture::monitoring::monitor(rule.id) {
             return match posture::monitoring::assess(
                 m,
+                &self.account.id,
                 &self.trails,
                 &self.monitoring,
                 &self.regions,

@@ -332,12 +332,12 @@ pub enum Verdict {
     Unknown(String),
 }
 
-/// `arn:aws:logs:REGION:ACCT:log-group:NAME[:*]` -> (region, name).
-fn log_group(arn: &str) -> Option<(&str, &str)> {
+/// `arn:aws:logs:REGION:ACCT:log-group:NAME[:*]` -> (region, account, name).
+fn log_group(arn: &str) -> Option<(&str, &str, &str)> {
     let mut parts = arn.splitn(7, ':');
     let (_, _, _, region) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    let (_, kind, name) = (parts.next()?, parts.next()?, parts.next()?);
-    (kind == "log-group").then(|| (region, name.strip_suffix(":*").unwrap_or(name)))
+    let (account, kind, name) = (parts.next()?, parts.next()?, parts.next()?);
+    (kind == "log-group").then(|| (region, account, name.strip_suffix(":*").unwrap_or(name)))
 }
 
 /// Where a chain stopped (no filter, no alarm, no subscriber), for the failure's wording.
@@ -350,6 +350,7 @@ enum Stage {
 /// The verdict for one control over the trails and monitoring read in `regions`.
 pub fn assess(
     m: &Monitor,
+    account: &str,
     trails: &[TrailRegion],
     monitoring: &[MonitoringRegion],
     regions: &[String],
@@ -408,7 +409,16 @@ pub fn assess(
     let region_of = |r: &str| monitoring.iter().find(|x| x.region == r);
     let mut stages: Vec<Stage> = Vec::new();
     let mut evidence = Vec::new();
-    for (trail, (region, group)) in &candidates {
+    for (trail, (region, group_account, group)) in &candidates {
+        // An organization trail delivers to the management account's log group: its filters
+        // and alarms are read there, not here.
+        if !account.is_empty() && group_account != &account {
+            unknown.push(format!(
+                "trail {} delivers to log group {group} of account {group_account}: its metric filters and alarms are read there",
+                trail.name
+            ));
+            continue;
+        }
         let Some(filters) = region_of(region).and_then(|x| x.metric_filters.as_ref()) else {
             unknown.push(format!(
                 "CloudWatch Logs metric filters unknown in {region}"
@@ -518,9 +528,14 @@ pub fn assess(
 
 pub(crate) fn check(out: &mut Out<'_>) {
     for m in MONITORS {
-        let Verdict::Fail(why, evidence) =
-            assess(m, out.input.trails, out.input.monitoring, out.input.regions)
-        else {
+        let account = out.account().to_string();
+        let Verdict::Fail(why, evidence) = assess(
+            m,
+            &account,
+            out.input.trails,
+            out.input.monitoring,
+            out.input.regions,
+        ) else {
             continue;
         };
         let res = out.account_resource();
@@ -554,6 +569,49 @@ mod tests {
         assert_eq!(
             covers(ct, &recommended_pattern(iam)),
             Err("does not match CreateTrail".into())
+        );
+    }
+
+    fn trail(group_arn: &str) -> Vec<TrailRegion> {
+        use crate::model::trail::{Management, Trail};
+        vec![TrailRegion {
+            region: "us-east-1".into(),
+            trails: Some(vec![Trail {
+                name: "org".into(),
+                multi_region: true,
+                logging: Some(true),
+                management: Some(Management::All),
+                cloudwatch_logs_log_group_arn: Some(group_arn.into()),
+                ..Trail::default()
+            }]),
+        }]
+    }
+
+    #[test]
+    fn an_organization_trails_log_group_in_another_account_is_unknown_here() {
+        let m = monitor(CW_ROOT_USAGE).unwrap();
+        let read = vec![MonitoringRegion {
+            region: "us-east-1".into(),
+            metric_filters: Some(vec![]),
+            alarms: Some(vec![]),
+            subscriptions: Some(vec![]),
+        }];
+        let regions = vec!["us-east-1".to_string()];
+        let other = trail("arn:aws:logs:us-east-1:999988887777:log-group:org-trail:*");
+        match assess(m, "111122223333", &other, &read, &regions) {
+            Verdict::Unknown(why) => assert!(why.contains("of account 999988887777"), "{why}"),
+            v => panic!("{v:?}"),
+        }
+        // The same trail delivering here: no filter, a failure.
+        let own = trail("arn:aws:logs:us-east-1:111122223333:log-group:org-trail:*");
+        assert!(matches!(
+            assess(m, "111122223333", &own, &read, &regions),
+            Verdict::Fail(..)
+        ));
+        // Nothing of CloudWatch read at all: unknown, not a failure.
+        assert_eq!(
+            assess(m, "111122223333", &own, &[], &regions),
+            Verdict::Unknown("CloudWatch was not read".into())
         );
     }
 

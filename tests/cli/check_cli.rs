@@ -134,7 +134,7 @@ pub(crate) fn clean_snapshot() -> Value {
             "region": "eu-west-1",
             "trails": [{"name": "management", "arn": format!("arn:aws:cloudtrail:eu-west-1:{ACCT}:trail/management"),
                 "home_region": "eu-west-1", "multi_region": true, "log_file_validation": true,
-                "kms_key_id": "alias/trail", "cloudwatch_logs_log_group_arn": "arn:aws:logs:eu-west-1:1:log-group:t:*",
+                "kms_key_id": "alias/trail", "cloudwatch_logs_log_group_arn": format!("arn:aws:logs:eu-west-1:{ACCT}:log-group:t:*"),
                 "s3_bucket": "audit", "logging": true, "management": "all"}]
         }],
         // AWS Config recording every resource type, global ones too, with a channel.
