@@ -341,11 +341,21 @@ impl Builder<'_> {
                 .filter_map(|(_, v)| v.literal_resources())
                 .min_by_key(Vec::len);
             let allowed = |arn: Option<&str>| self.allowed(p, &views, m, arn);
+            // Consecutive targets of one method mostly share one grant: keep one copy.
+            let mut last: Option<std::sync::Arc<Grant>> = None;
             let mut push = |to: EdgeTo, g: Grant| {
+                let grant = match &last {
+                    Some(a) if **a == g => a.clone(),
+                    _ => {
+                        let a = std::sync::Arc::new(g);
+                        last = Some(a.clone());
+                        a
+                    }
+                };
                 out.push(Edge {
                     to,
                     method: mi,
-                    grant: g,
+                    grant,
                 })
             };
             match m.target {
@@ -628,7 +638,7 @@ impl Builder<'_> {
             out.push(Edge {
                 to: EdgeTo::Node(n),
                 method: mi,
-                grant: g,
+                grant: std::sync::Arc::new(g),
             });
         }
     }
