@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 15's region benchmark: `guardpost check` (every default rule: IAM, the service states,
-# EC2's network and storage baseline, CloudTrail) over 10 regions vs the IAM-only check
+# EC2's network and storage baseline, CloudTrail, AWS Config, CloudWatch, S3, the security
+# contact) over 10 regions vs the IAM-only check
 # (`--services iam`, one region), against the emulator seeded by tools/bench_seed.py with a
 # per-call latency injected to stand in for the network. Not part of CI. Results:
 # docs/performance.md, "check over 10 regions".
