@@ -481,7 +481,7 @@ impl Builder<'_> {
                         if admin || more {
                             push(
                                 EdgeTo::Terminal {
-                                    label: format!("member of {}", g.arn),
+                                    label: format!("member of {}", g.arn).into(),
                                     admin,
                                     more,
                                 },
@@ -502,7 +502,8 @@ impl Builder<'_> {
                         if admin || more {
                             push(
                                 EdgeTo::Terminal {
-                                    label: format!("{} without its permissions boundary", me.arn),
+                                    label: format!("{} without its permissions boundary", me.arn)
+                                        .into(),
                                     admin,
                                     more,
                                 },

@@ -90,11 +90,15 @@ pub(super) enum EdgeTo {
     /// A policy write that reaches this principal.
     Grant(usize),
     Terminal {
-        label: String,
+        /// Boxed: an edge is 40 bytes instead of 48 (there can be ~300k of them).
+        label: Box<str>,
         admin: bool,
         more: bool,
     },
 }
+
+// The graph holds one edge per (principal, method, target): keep them small.
+const _: () = assert!(std::mem::size_of::<Edge>() <= 40);
 
 #[derive(Debug, Clone)]
 pub(super) struct Edge {
@@ -219,7 +223,7 @@ impl Analysis {
         let (to, kind) = match &e.to {
             EdgeTo::Node(t) => (self.nodes[*t].arn.clone(), "becomes"),
             EdgeTo::Grant(t) => (self.nodes[*t].arn.clone(), "grants"),
-            EdgeTo::Terminal { label, .. } => (label.clone(), "gains"),
+            EdgeTo::Terminal { label, .. } => (label.to_string(), "gains"),
         };
         Hop {
             from: self.nodes[from].arn.clone(),
@@ -324,7 +328,7 @@ impl Analysis {
                 }
                 (hops, self.nodes[*t].arn.clone())
             }
-            EdgeTo::Terminal { label, .. } => (hops, label.clone()),
+            EdgeTo::Terminal { label, .. } => (hops, label.to_string()),
             EdgeTo::Node(t) => (hops, self.nodes[*t].arn.clone()),
         }
     }
@@ -364,7 +368,7 @@ impl Analysis {
                     },
                     EdgeTo::Terminal {
                         label, more: true, ..
-                    } => Some((Reach::More, (vec![first.clone()], label.clone()))),
+                    } => Some((Reach::More, (vec![first.clone()], label.to_string()))),
                     _ => None,
                 }
             };
