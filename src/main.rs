@@ -79,7 +79,7 @@ struct Cli {
     #[arg(long, value_name = "ARN", global = true)]
     mfa_serial: Option<String>,
     /// Lifetime of the temporary credentials: seconds, or e.g. 90m, 1h (15m..12h for roles).
-    #[arg(long, value_name = "DURATION", global = true, value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", global = true, value_parser = sources::session::parse_duration)]
     duration: Option<i32>,
     /// The 6-digit MFA code, for automation (otherwise guardpost asks on the terminal).
     #[arg(
@@ -88,7 +88,7 @@ struct Cli {
         global = true,
         env = "GUARDPOST_MFA_CODE",
         hide_env_values = true,
-        value_parser = mfa_code
+        value_parser = MfaCode::parse
     )]
     mfa_code: Option<MfaCode>,
     /// Exit right after the first frame with data, printing the time it took (for measurements).
@@ -206,15 +206,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// Kept as `MfaCode` so that `Debug` (of `Cli`, in logs or panics) never prints it.
-fn mfa_code(s: &str) -> Result<MfaCode, String> {
-    Ok(MfaCode(s.to_string()))
-}
-
-fn parse_duration(s: &str) -> Result<i32, String> {
-    sources::session::parse_duration(s)
-}
-
 /// The live-account options from the command line and the config file.
 fn live_options(cli: &Cli, cfg: &Config) -> LiveOptions {
     LiveOptions {
@@ -235,7 +226,7 @@ fn live_options(cli: &Cli, cfg: &Config) -> LiveOptions {
 }
 
 fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
-    let _log_guard = init_logging(&cli.log_level)?;
+    let _log_guard = guardpost::runtime::logging::init(&cli.log_level)?;
     let cfg = Config::load(cli.config.as_deref())?;
     let rt = async_runtime()?;
     let live = || live_context(&live_options(&cli, &cfg), &rt, Ask::Tty);
@@ -331,7 +322,7 @@ fn read_only(cli: &Cli, cfg: &Config, spec: &LoadSpec) -> guardpost::config::Rea
 /// `guardpost undo [--all-from RUN]`: live accounts only; exit 1 when an undo failed.
 fn undo(cli: Cli, all_from: Option<String>, yes: bool) -> anyhow::Result<ExitCode> {
     use guardpost::runtime::fix;
-    let _log_guard = init_logging(&cli.log_level)?;
+    let _log_guard = guardpost::runtime::logging::init(&cli.log_level)?;
     let cfg = Config::load(cli.config.as_deref())?;
     if cli.read_only {
         anyhow::bail!("read-only (--read-only on the command line): nothing is undone");
@@ -377,7 +368,7 @@ fn incident_offline(action: IncidentAction) -> anyhow::Result<ExitCode> {
 
 /// `guardpost check`: load, evaluate, report; never touches the terminal or reads input.
 fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let _log_guard = init_logging(&cli.log_level)?;
+    let _log_guard = guardpost::runtime::logging::init(&cli.log_level)?;
     let cfg = Config::load(cli.config.as_deref())?;
     // Bad --rule / --services names fail before any credential is asked for.
     let plan = guardpost::check::load_plan(&args, &cfg.check)?;
@@ -403,37 +394,4 @@ fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
         &mut std::io::stderr().lock(),
     )?;
     Ok(ExitCode::from(outcome.exit_code()))
-}
-
-/// Logs go to `$XDG_STATE_HOME/guardpost/guardpost.log`, never to the screen.
-fn init_logging(
-    level: &str,
-) -> anyhow::Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
-    let Some(dir) = std::env::var_os("GUARDPOST_STATE_DIR")
-        .map(PathBuf::from)
-        .or_else(|| dirs::state_dir().map(|d| d.join("guardpost")))
-        .or_else(|| dirs::home_dir().map(|d| d.join(".local/state/guardpost")))
-    else {
-        return Ok(None);
-    };
-    let path = dir.join("guardpost.log");
-    let file = guardpost::storage::open_private_append(&path).with_context(|| {
-        format!(
-            "cannot open the log file {} (set GUARDPOST_STATE_DIR to a writable directory)",
-            path.display()
-        )
-    })?;
-    // The default queue preallocates 128,000 lines (4 MiB of a 300-user check's ~30 MiB heap);
-    // 16,384 lines still absorb any burst guardpost logs.
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .buffered_lines_limit(16_384)
-        .finish(file);
-    let filter = tracing_subscriber::EnvFilter::try_new(format!("guardpost={level}"))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("guardpost=info"));
-    let _ = tracing_subscriber::fmt()
-        .with_writer(sanitize::LogWriter(writer))
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init();
-    Ok(Some(guard))
 }

@@ -5,4 +5,5 @@ pub mod effects;
 pub mod fix;
 pub mod incident;
 pub mod load;
+pub mod logging;
 pub mod terminal;

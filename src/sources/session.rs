@@ -80,6 +80,14 @@ pub type CodeSource<'a> = &'a mut (dyn FnMut(&CodeRequest) -> Result<String, Str
 #[derive(Clone, PartialEq, Eq)]
 pub struct MfaCode(pub String);
 
+impl MfaCode {
+    /// For clap: kept as `MfaCode` so that `Debug` (of the command line, in logs or panics)
+    /// never prints the code.
+    pub fn parse(s: &str) -> Result<MfaCode, String> {
+        Ok(MfaCode(s.to_string()))
+    }
+}
+
 impl std::fmt::Debug for MfaCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("MfaCode(<redacted>)")
