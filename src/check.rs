@@ -292,6 +292,23 @@ fn unknown_rules(
         .collect()
 }
 
+/// The dataset a check reads. Without `--all-findings` the report holds only the posture
+/// findings `build_report` evaluates for the selected rules, so the dataset does not evaluate
+/// every rule as well (that doubled a large check's findings in memory); with it, the dataset's
+/// posture findings absorb their Security Hub copies, which must not be reported twice.
+pub fn dataset(
+    snap: crate::snapshot::Snapshot,
+    origin: crate::dataset::Origin,
+    args: &CheckArgs,
+    cfg: &PostureConfig,
+) -> Dataset {
+    if args.all_findings {
+        Dataset::from_snapshot(snap, origin, cfg)
+    } else {
+        Dataset::without_posture_findings(snap, origin, cfg)
+    }
+}
+
 /// Builds the report: the selected posture rules' findings and, with `--all-findings`, every
 /// open finding of the other sources (Security Hub control findings that passed are left out).
 /// With `--framework` the rules and findings outside that framework are only counted.

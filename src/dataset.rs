@@ -83,6 +83,26 @@ impl Dataset {
         origin: Origin,
         posture_config: &PostureConfig,
     ) -> Dataset {
+        Dataset::build(snap, origin, posture_config, true)
+    }
+
+    /// As [`Dataset::from_snapshot`], without the posture findings: for `check`, which
+    /// evaluates its own selection of rules (evaluating every rule here too doubled a large
+    /// check's findings in memory). The escalation analysis is built all the same.
+    pub fn without_posture_findings(
+        snap: Snapshot,
+        origin: Origin,
+        posture_config: &PostureConfig,
+    ) -> Dataset {
+        Dataset::build(snap, origin, posture_config, false)
+    }
+
+    fn build(
+        snap: Snapshot,
+        origin: Origin,
+        posture_config: &PostureConfig,
+        posture_findings: bool,
+    ) -> Dataset {
         let mut coverage = snap.coverage();
         let mut findings = Vec::new();
         let mut problems = snap.problems.clone();
@@ -145,24 +165,26 @@ impl Dataset {
                 .map(posture::policy::Analysis::build)
                 .unwrap_or_default(),
         );
-        findings.extend(posture::evaluate_graph(
-            &PostureInput {
-                account: &snap.account.id,
-                regions: &snap.regions,
-                iam: snap.iam.as_ref(),
-                ec2: &snap.ec2,
-                trails: &snap.trails,
-                recorders: &snap.config_recorders,
-                monitoring: &snap.monitoring,
-                s3: snap.s3.as_ref(),
-                contacts: snap.contacts.as_ref(),
-                services: &snap.services,
-                now: snap.captured_at,
-                config: posture_config,
-            },
-            &[],
-            Some(&escalation),
-        ));
+        if posture_findings {
+            findings.extend(posture::evaluate_graph(
+                &PostureInput {
+                    account: &snap.account.id,
+                    regions: &snap.regions,
+                    iam: snap.iam.as_ref(),
+                    ec2: &snap.ec2,
+                    trails: &snap.trails,
+                    recorders: &snap.config_recorders,
+                    monitoring: &snap.monitoring,
+                    s3: snap.s3.as_ref(),
+                    contacts: snap.contacts.as_ref(),
+                    services: &snap.services,
+                    now: snap.captured_at,
+                    config: posture_config,
+                },
+                &[],
+                Some(&escalation),
+            ));
+        }
         let findings = merge::dedupe(findings);
         let resources = ResourceIndex::build(&findings, snap.iam.as_ref());
         let trust = snap.iam.as_ref().map(trust_of).unwrap_or_default();

@@ -3,7 +3,6 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use guardpost::check::CheckArgs;
 use guardpost::config::Config;
-use guardpost::dataset::Dataset;
 use guardpost::runtime::incident::{IncidentRequest, Offline};
 use guardpost::runtime::load::{Ask, LoadSpec, async_runtime, live_context};
 use guardpost::runtime::terminal::{self, TuiOptions};
@@ -385,7 +384,8 @@ fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
             guardpost::runtime::fix::check_fix(&rt, &spec, &plan, &args, &cfg, ro, cli.dry_run)?;
         return Ok(ExitCode::from(code));
     }
-    let data = Dataset::from_snapshot(spec.read(&rt, &plan)?, spec.origin(), &cfg.posture);
+    let data =
+        guardpost::check::dataset(spec.read(&rt, &plan)?, spec.origin(), &args, &cfg.posture);
     let outcome = guardpost::check::run(
         &data,
         &args,

@@ -93,3 +93,38 @@ fn healthy_things_are_not_flagged() {
         assert!(!has(&p, "service.guardduty.disabled", &tail), "{region}");
     }
 }
+
+/// `check` without `--all-findings` reads a dataset that did not evaluate the posture (the
+/// report evaluates its own rule selection): the report must be the one the full dataset gives,
+/// and the lean dataset must really hold no posture findings (the memory it saves).
+#[test]
+fn check_reports_the_same_from_the_lean_dataset() {
+    use guardpost::check::{CheckArgs, build_report, select};
+    use guardpost::config::Config;
+    let cfg = Config::default();
+    let args = CheckArgs::default();
+    assert!(!args.all_findings);
+    let sel = select(&args, &cfg.check).unwrap();
+    let full = Dataset::from_snapshot(Snapshot::demo(), Origin::Demo, &cfg.posture);
+    let lean = guardpost::check::dataset(Snapshot::demo(), Origin::Demo, &args, &cfg.posture);
+    assert!(full.findings.iter().any(|f| f.source == Source::Posture));
+    assert!(!lean.findings.iter().any(|f| f.source == Source::Posture));
+    let pairs = |d: &Dataset| {
+        let r = build_report(d, &args, &sel, &cfg.posture);
+        r.findings
+            .iter()
+            .map(|f| (f.rule.clone(), f.resource.arn.clone(), f.severity))
+            .collect::<Vec<_>>()
+    };
+    let from_full = pairs(&full);
+    assert!(from_full.len() > 50, "{}", from_full.len());
+    assert_eq!(from_full, pairs(&lean));
+    // With --all-findings the full dataset is used: posture findings absorb their Security
+    // Hub copies instead of being reported twice.
+    let all = CheckArgs {
+        all_findings: true,
+        ..CheckArgs::default()
+    };
+    let d = guardpost::check::dataset(Snapshot::demo(), Origin::Demo, &all, &cfg.posture);
+    assert!(d.findings.iter().any(|f| f.source == Source::Posture));
+}

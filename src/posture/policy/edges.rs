@@ -6,7 +6,7 @@
 
 use super::catalog::*;
 use super::document::{PrincipalKind, Statement, parse_document};
-use super::escalation::{Edge, EdgeTo, Node, NodeKind};
+use super::escalation::{Edge, EdgeTo, Node, NodeKind, Tables};
 use super::permissions::{
     ActionSet, ActionView, Grant, Permissions, PolicyCache, Request, SourcedStatement, Target,
     allows_with, group_permissions,
@@ -314,7 +314,7 @@ impl Builder<'_> {
         all
     }
 
-    pub(super) fn edges_of(&self, nodes: &[Node], i: usize) -> Vec<Edge> {
+    pub(super) fn edges_of(&self, nodes: &[Node], i: usize, tables: &mut Tables) -> Vec<Edge> {
         let me = &nodes[i];
         let p = &me.perms;
         let mut out = Vec::new();
@@ -323,7 +323,7 @@ impl Builder<'_> {
         }
         // `may_allow` of every catalog action, screened once.
         let may = p.may_allow_each(&self.actions);
-        self.assume_edges(nodes, i, &may, &mut out);
+        self.assume_edges(nodes, i, &may, tables, &mut out);
         for (mi, m) in catalog().iter().enumerate() {
             if m.target == TargetKind::AssumeRole {
                 continue;
@@ -341,20 +341,20 @@ impl Builder<'_> {
                 .filter_map(|(_, v)| v.literal_resources())
                 .min_by_key(Vec::len);
             let allowed = |arn: Option<&str>| self.allowed(p, &views, m, arn);
-            // Consecutive targets of one method mostly share one grant: keep one copy.
-            let mut last: Option<std::sync::Arc<Grant>> = None;
-            let mut push = |to: EdgeTo, g: Grant| {
+            // Consecutive targets of one method mostly share one grant: look it up once.
+            let mut last: Option<(Grant, u32)> = None;
+            let mut push = |to: EdgeTo, g: Grant, tables: &mut Tables| {
                 let grant = match &last {
-                    Some(a) if **a == g => a.clone(),
+                    Some((l, k)) if *l == g => *k,
                     _ => {
-                        let a = std::sync::Arc::new(g);
-                        last = Some(a.clone());
-                        a
+                        let k = tables.grant(g.clone());
+                        last = Some((g, k));
+                        k
                     }
                 };
                 out.push(Edge {
                     to,
-                    method: mi,
+                    method: mi as u16,
                     grant,
                 })
             };
@@ -372,7 +372,7 @@ impl Builder<'_> {
                             && ok
                             && let Some(g) = allowed(Some(&u.arn))
                         {
-                            push(EdgeTo::Node(n), g);
+                            push(EdgeTo::Node(n as u32), g, tables);
                         }
                     }
                 }
@@ -385,7 +385,7 @@ impl Builder<'_> {
                             continue;
                         }
                         if let Some(g) = allowed(Some(&r.arn)) {
-                            push(EdgeTo::Node(n), g);
+                            push(EdgeTo::Node(n as u32), g, tables);
                         }
                     }
                 }
@@ -397,7 +397,7 @@ impl Builder<'_> {
                             && !r.is_service_linked()
                             && let Some(g) = allowed(Some(&r.arn))
                         {
-                            push(EdgeTo::Node(n), g);
+                            push(EdgeTo::Node(n as u32), g, tables);
                         }
                     }
                 }
@@ -408,7 +408,7 @@ impl Builder<'_> {
                         if nodes[n].perms.boundary.is_none()
                             && let Some(g) = allowed(Some(&u.arn))
                         {
-                            push(EdgeTo::Grant(n), g);
+                            push(EdgeTo::Grant(n as u32), g, tables);
                         }
                     }
                 }
@@ -420,7 +420,7 @@ impl Builder<'_> {
                             && !r.is_service_linked()
                             && let Some(g) = allowed(Some(&r.arn))
                         {
-                            push(EdgeTo::Grant(n), g);
+                            push(EdgeTo::Grant(n as u32), g, tables);
                         }
                     }
                 }
@@ -434,7 +434,7 @@ impl Builder<'_> {
                         if let Some(grant) = allowed(Some(&g.arn)) {
                             for &n in ms {
                                 if nodes[n].perms.boundary.is_none() {
-                                    push(EdgeTo::Grant(n), grant.clone());
+                                    push(EdgeTo::Grant(n as u32), grant.clone(), tables);
                                 }
                             }
                         }
@@ -453,7 +453,7 @@ impl Builder<'_> {
                         if let Some(grant) = allowed(Some(&pol.arn)) {
                             for &n in ns {
                                 if nodes[n].perms.boundary.is_none() {
-                                    push(EdgeTo::Grant(n), grant.clone());
+                                    push(EdgeTo::Grant(n as u32), grant.clone(), tables);
                                 }
                             }
                         }
@@ -481,11 +481,12 @@ impl Builder<'_> {
                         if admin || more {
                             push(
                                 EdgeTo::Terminal {
-                                    label: format!("member of {}", g.arn).into(),
+                                    label: tables.label(format!("member of {}", g.arn)),
                                     admin,
                                     more,
                                 },
                                 grant,
+                                tables,
                             );
                         }
                     }
@@ -502,12 +503,15 @@ impl Builder<'_> {
                         if admin || more {
                             push(
                                 EdgeTo::Terminal {
-                                    label: format!("{} without its permissions boundary", me.arn)
-                                        .into(),
+                                    label: tables.label(format!(
+                                        "{} without its permissions boundary",
+                                        me.arn
+                                    )),
                                     admin,
                                     more,
                                 },
                                 grant,
+                                tables,
                             );
                         }
                     }
@@ -516,11 +520,13 @@ impl Builder<'_> {
                     if let Some(grant) = allowed(None) {
                         push(
                             EdgeTo::Terminal {
-                                label: "a new principal with an administrator policy".into(),
+                                label: tables
+                                    .label("a new principal with an administrator policy".into()),
                                 admin: true,
                                 more: true,
                             },
                             grant,
+                            tables,
                         );
                     }
                 }
@@ -533,7 +539,14 @@ impl Builder<'_> {
     /// sts:AssumeRole edges: the role's trust lets the principal in (by its ARN, or by its
     /// account, then the principal's identity policy must allow the call too), with the trust
     /// statement's conditions read like any other.
-    fn assume_edges(&self, nodes: &[Node], i: usize, may: &[bool], out: &mut Vec<Edge>) {
+    fn assume_edges(
+        &self,
+        nodes: &[Node],
+        i: usize,
+        may: &[bool],
+        tables: &mut Tables,
+        out: &mut Vec<Edge>,
+    ) {
         let Some(mi) = catalog()
             .iter()
             .position(|m| m.target == TargetKind::AssumeRole)
@@ -637,9 +650,9 @@ impl Builder<'_> {
                 None => continue,
             }
             out.push(Edge {
-                to: EdgeTo::Node(n),
-                method: mi,
-                grant: std::sync::Arc::new(g),
+                to: EdgeTo::Node(n as u32),
+                method: mi as u16,
+                grant: tables.grant(g),
             });
         }
     }

@@ -84,29 +84,62 @@ pub struct Node {
     pub perms: Permissions,
 }
 
-#[derive(Debug, Clone)]
+/// Where an edge leads. Indexes are `u32`: an edge is 16 bytes and there can be ~300k.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum EdgeTo {
-    Node(usize),
+    Node(u32),
     /// A policy write that reaches this principal.
-    Grant(usize),
+    Grant(u32),
     Terminal {
-        /// Boxed: an edge is 40 bytes instead of 48 (there can be ~300k of them).
-        label: Box<str>,
+        /// Position in [`Tables::labels`].
+        label: u32,
         admin: bool,
         more: bool,
     },
 }
 
 // The graph holds one edge per (principal, method, target): keep them small.
-const _: () = assert!(std::mem::size_of::<Edge>() <= 40);
+const _: () = assert!(std::mem::size_of::<Edge>() <= 16);
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Edge {
     pub(super) to: EdgeTo,
-    pub(super) method: usize,
-    /// Shared: a grant on `*` is the same for every target it reaches (308 users x a dozen
-    /// methods made ~350k edges; owned grants were most of a 300-user check's heap).
-    pub(super) grant: std::sync::Arc<Grant>,
+    pub(super) method: u16,
+    /// Position in [`Tables::grants`]: a grant on `*` is the same for every target it reaches
+    /// and for every member of the group whose policy makes it, so it is stored once.
+    pub(super) grant: u32,
+}
+
+/// What edges share: their grants and terminal labels, each stored once.
+#[derive(Debug, Default)]
+pub(super) struct Tables {
+    grants: Vec<Grant>,
+    grant_index: HashMap<Grant, u32>,
+    labels: Vec<Box<str>>,
+    label_index: HashMap<Box<str>, u32>,
+}
+
+impl Tables {
+    pub(super) fn grant(&mut self, g: Grant) -> u32 {
+        if let Some(&k) = self.grant_index.get(&g) {
+            return k;
+        }
+        let k = self.grants.len() as u32;
+        self.grants.push(g.clone());
+        self.grant_index.insert(g, k);
+        k
+    }
+
+    pub(super) fn label(&mut self, l: String) -> u32 {
+        if let Some(&k) = self.label_index.get(l.as_str()) {
+            return k;
+        }
+        let k = self.labels.len() as u32;
+        let l: Box<str> = l.into();
+        self.labels.push(l.clone());
+        self.label_index.insert(l, k);
+        k
+    }
 }
 
 /// Every principal's escalation paths in one inventory, computed once per dataset. The graph
@@ -123,6 +156,7 @@ pub struct Analysis {
 /// lead to it (`reverse[to]` = (from, edge index)).
 struct Graph<'a> {
     nodes: &'a [Node],
+    tables: Tables,
     edges: Vec<Vec<Edge>>,
     reverse: Vec<Vec<(usize, usize)>>,
 }
@@ -161,10 +195,11 @@ impl Analysis {
             .map(|(i, n)| (n.arn.clone(), i))
             .collect();
         let b = Builder::new(inv, &cache, &nodes, user_node, role_node);
+        let mut tables = Tables::default();
         let edges: Vec<Vec<Edge>> = (0..nodes.len())
             .map(|i| {
-                let mut es = b.edges_of(&nodes, i);
-                // Held for the dataset's life: no growth headroom (up to half of ~300k edges).
+                let mut es = b.edges_of(&nodes, i, &mut tables);
+                // Held while the paths are searched: no growth headroom.
                 es.shrink_to_fit();
                 es
             })
@@ -173,12 +208,13 @@ impl Analysis {
         for (from, es) in edges.iter().enumerate() {
             for (k, e) in es.iter().enumerate() {
                 if let EdgeTo::Node(to) = e.to {
-                    reverse[to].push((from, k));
+                    reverse[to as usize].push((from, k));
                 }
             }
         }
         let graph = Graph {
             nodes: &nodes,
+            tables,
             edges,
             reverse,
         };
@@ -230,12 +266,17 @@ impl Analysis {
 }
 
 impl Graph<'_> {
+    fn label(&self, k: u32) -> &str {
+        &self.tables.labels[k as usize]
+    }
+
     fn hop(&self, from: usize, e: &Edge) -> Hop {
-        let m = &catalog()[e.method];
-        let (to, kind) = match &e.to {
-            EdgeTo::Node(t) => (self.nodes[*t].arn.clone(), "becomes"),
-            EdgeTo::Grant(t) => (self.nodes[*t].arn.clone(), "grants"),
-            EdgeTo::Terminal { label, .. } => (label.to_string(), "gains"),
+        let m = &catalog()[e.method as usize];
+        let grant = &self.tables.grants[e.grant as usize];
+        let (to, kind) = match e.to {
+            EdgeTo::Node(t) => (self.nodes[t as usize].arn.clone(), "becomes"),
+            EdgeTo::Grant(t) => (self.nodes[t as usize].arn.clone(), "grants"),
+            EdgeTo::Terminal { label, .. } => (self.label(label).to_string(), "gains"),
         };
         Hop {
             from: self.nodes[from].arn.clone(),
@@ -243,9 +284,9 @@ impl Graph<'_> {
             kind,
             method: m.id.as_str(),
             actions: m.action_names(),
-            statements: e.grant.statements.clone(),
-            needs_mfa: e.grant.needs_mfa,
-            depends_on: e.grant.depends_on.clone(),
+            statements: grant.statements.clone(),
+            needs_mfa: grant.needs_mfa,
+            depends_on: grant.depends_on.clone(),
         }
     }
 
@@ -253,16 +294,16 @@ impl Graph<'_> {
     fn become_edge(&self, n: usize, t: usize) -> Option<&Edge> {
         self.edges[n]
             .iter()
-            .find(|e| matches!(e.to, EdgeTo::Node(x) if x == t))
+            .find(|e| matches!(e.to, EdgeTo::Node(x) if x as usize == t))
     }
 
     /// Whether edge `e` of `n` ends at an administrator by itself: a grant on `n` or on a
     /// principal `n` becomes in one hop (a grant on a principal further away is not followed),
     /// or a terminal state that is one.
     fn admin_edge(&self, n: usize, e: &Edge) -> bool {
-        match &e.to {
-            EdgeTo::Grant(t) => *t == n || self.become_edge(n, *t).is_some(),
-            EdgeTo::Terminal { admin, .. } => *admin,
+        match e.to {
+            EdgeTo::Grant(t) => t as usize == n || self.become_edge(n, t as usize).is_some(),
+            EdgeTo::Terminal { admin, .. } => admin,
             EdgeTo::Node(_) => false,
         }
     }
@@ -323,7 +364,7 @@ impl Graph<'_> {
                     let EdgeTo::Node(t) = e.to else {
                         return None;
                     };
-                    n = t;
+                    n = t as usize;
                 }
             }
         }
@@ -331,17 +372,18 @@ impl Graph<'_> {
 
     /// After a goal edge of `n`: a grant on another principal is used by becoming it.
     fn finish_goal(&self, n: usize, e: &Edge, mut hops: Vec<Hop>) -> (Vec<Hop>, String) {
-        match &e.to {
+        match e.to {
             EdgeTo::Grant(t) => {
-                if *t != n
-                    && let Some(b) = self.become_edge(n, *t)
+                let t = t as usize;
+                if t != n
+                    && let Some(b) = self.become_edge(n, t)
                 {
                     hops.push(self.hop(n, b));
                 }
-                (hops, self.nodes[*t].arn.clone())
+                (hops, self.nodes[t].arn.clone())
             }
-            EdgeTo::Terminal { label, .. } => (hops, label.to_string()),
-            EdgeTo::Node(t) => (hops, self.nodes[*t].arn.clone()),
+            EdgeTo::Terminal { label, .. } => (hops, self.label(label).to_string()),
+            EdgeTo::Node(t) => (hops, self.nodes[t as usize].arn.clone()),
         }
     }
 
@@ -360,34 +402,39 @@ impl Graph<'_> {
             let found = if self.admin_edge(s, e) {
                 Some((Reach::Admin, self.finish_goal(s, e, vec![first.clone()])))
             } else {
-                match &e.to {
-                    EdgeTo::Node(t) => match self.follow(*t, via, s) {
+                match e.to {
+                    EdgeTo::Node(t) => match self.follow(t as usize, via, s) {
                         Some((rest, target)) => {
                             let mut hops = vec![first.clone()];
                             hops.extend(rest);
                             Some((Reach::Admin, (hops, target)))
                         }
-                        None if *lacks.entry(*t).or_insert_with(|| {
-                            start.perms.lacks_something_of(&self.nodes[*t].perms)
+                        None if *lacks.entry(t as usize).or_insert_with(|| {
+                            start
+                                .perms
+                                .lacks_something_of(&self.nodes[t as usize].perms)
                         }) =>
                         {
                             Some((
                                 Reach::More,
-                                (vec![first.clone()], self.nodes[*t].arn.clone()),
+                                (vec![first.clone()], self.nodes[t as usize].arn.clone()),
                             ))
                         }
                         None => None,
                     },
                     EdgeTo::Terminal {
                         label, more: true, ..
-                    } => Some((Reach::More, (vec![first.clone()], label.to_string()))),
+                    } => Some((
+                        Reach::More,
+                        (vec![first.clone()], self.label(label).to_string()),
+                    )),
                     _ => None,
                 }
             };
             let Some((reaches, (hops, target))) = found else {
                 continue;
             };
-            let m = &catalog()[e.method];
+            let m = &catalog()[e.method as usize];
             let mut needs_mfa = false;
             let mut depends: Vec<String> = Vec::new();
             for h in &hops {

@@ -86,7 +86,7 @@ impl<'a> Request<'a> {
 }
 
 /// A statement that decided a request, for evidence.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct StatementRef {
     /// The policy label (`deploy (inline)`, `Ops (managed, via group admins)`).
     pub policy: String,
@@ -95,7 +95,7 @@ pub struct StatementRef {
 }
 
 /// An allowed request: which statements allow it and what it hinges on.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Grant {
     pub statements: Vec<StatementRef>,
     /// Allowed only to a caller signed in with MFA.
