@@ -12,7 +12,7 @@ use crate::posture::{self, PostureConfig, PostureInput, RuleInfo, rules};
 use crate::report::{self, FailOn, Format, Framework, Report, ReportFinding};
 use crate::sources::LoadPlan;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// `guardpost check` options.
 #[derive(Debug, Clone, clap::Args)]
@@ -410,13 +410,16 @@ pub fn run(
 ) -> Result<Outcome, CheckError> {
     let sel = select(args, &cfg.check)?;
     let report = build_report(data, args, &sel, &cfg.posture);
-    let text = report::render(&report, args.format);
     for w in &report.warnings {
         let _ = writeln!(stderr, "guardpost: warning: {}", crate::sanitize::line(w));
     }
     match &args.output {
         Some(path) => {
-            write_file(path, &text)?;
+            crate::storage::write_private_with(path, |w| report::write(&report, args.format, w))
+                .map_err(|source| CheckError::Write {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
             writeln!(
                 stdout,
                 "{} (report written to {})",
@@ -425,9 +428,7 @@ pub fn run(
             )
             .map_err(CheckError::Stdout)?;
         }
-        None => stdout
-            .write_all(text.as_bytes())
-            .map_err(CheckError::Stdout)?,
+        None => report::write(&report, args.format, stdout).map_err(CheckError::Stdout)?,
     }
     stdout.flush().map_err(CheckError::Stdout)?;
     if args.require_complete && !report.complete() {
@@ -445,14 +446,5 @@ pub fn run(
         Outcome::Fail
     } else {
         Outcome::Pass
-    })
-}
-
-/// Writes through a random temp file beside the target, renamed over it: a reader never sees
-/// half a report, and the file is private (0600) whatever the umask.
-fn write_file(path: &Path, text: &str) -> Result<(), CheckError> {
-    crate::storage::write_private(path, text.as_bytes()).map_err(|source| CheckError::Write {
-        path: path.to_path_buf(),
-        source,
     })
 }

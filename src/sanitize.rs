@@ -91,22 +91,86 @@ pub fn has_terminal_hazard(s: &str) -> bool {
 /// inside strings.
 pub fn json(serialized: String) -> String {
     // Raw C0 in serde_json's output is layout (pretty-printing newlines): it escapes C0 in strings.
-    let escape = |c: char| is_unsafe(c) && c >= ' ';
-    if !serialized.chars().any(escape) {
+    if !serialized.chars().any(json_escaped) {
         return serialized;
     }
-    let mut out = String::with_capacity(serialized.len() + 16);
-    for c in serialized.chars() {
-        if !escape(c) {
-            out.push(c);
-            continue;
-        }
-        let mut units = [0u16; 2];
-        for u in c.encode_utf16(&mut units) {
-            out.push_str(&format!("\\u{u:04x}"));
+    let mut out = JsonWriter::new(Vec::with_capacity(serialized.len() + 16));
+    std::io::Write::write_all(&mut out, serialized.as_bytes()).expect("writes to memory");
+    String::from_utf8(out.into_inner()).expect("escaping keeps UTF-8")
+}
+
+/// The characters [`json`] writes as `\uXXXX` escapes.
+fn json_escaped(c: char) -> bool {
+    is_unsafe(c) && c >= ' '
+}
+
+/// [`json`] as a writer, for serializing a large document straight to its file instead of
+/// through a string (a 300-user check's JSON report is over a megabyte). A UTF-8 sequence
+/// split between two writes is held back until its end arrives.
+pub struct JsonWriter<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> JsonWriter<W> {
+    pub fn new(inner: W) -> JsonWriter<W> {
+        JsonWriter {
+            inner,
+            pending: Vec::new(),
         }
     }
-    out
+
+    /// The inner writer; bytes of an unfinished UTF-8 sequence are written as they are.
+    pub fn into_inner(mut self) -> W {
+        let rest = std::mem::take(&mut self.pending);
+        let _ = self.inner.write_all(&rest);
+        self.inner
+    }
+
+    fn write_text(&mut self, text: &str) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in text.char_indices() {
+            if json_escaped(c) {
+                self.inner.write_all(&text.as_bytes()[start..i])?;
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    write!(self.inner, "\\u{u:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        self.inner.write_all(&text.as_bytes()[start..])
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for JsonWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let joined;
+        let bytes: &[u8] = if self.pending.is_empty() {
+            buf
+        } else {
+            joined = [std::mem::take(&mut self.pending).as_slice(), buf].concat();
+            &joined
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.write_text(text)?,
+            Err(e) => {
+                let (ok, rest) = bytes.split_at(e.valid_up_to());
+                self.write_text(std::str::from_utf8(ok).expect("valid up to here"))?;
+                match e.error_len() {
+                    // The end of a sequence is still to come.
+                    None => self.pending.extend_from_slice(rest),
+                    // Not UTF-8 (serde_json never writes such bytes): passed on as they are.
+                    Some(_) => self.inner.write_all(rest)?,
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// A log writer that passes every record through [`text`]: whatever a field holds (an AWS
@@ -157,6 +221,29 @@ mod tests {
         );
         // Ordinary text, including non-ASCII letters and emoji, is untouched (and not copied).
         assert!(matches!(line("Zürich 東京 🔑 \\n"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_writer_escapes_across_split_writes() {
+        use std::io::Write;
+        let v = serde_json::json!({"t": "é\u{202e}x\u{e0041}ü\u{9b}", "u": "plain ü"});
+        let text = serde_json::to_string_pretty(&v).unwrap();
+        let whole = json(text.clone());
+        // Every split point, including inside multi-byte sequences, gives the same bytes.
+        for cut in 0..=text.len() {
+            let mut w = JsonWriter::new(Vec::new());
+            w.write_all(&text.as_bytes()[..cut]).unwrap();
+            w.write_all(&text.as_bytes()[cut..]).unwrap();
+            let out = String::from_utf8(w.into_inner()).unwrap();
+            assert_eq!(out, whole, "cut at {cut}");
+        }
+        assert!(!whole.chars().any(json_escaped), "{whole}");
+        assert!(
+            whole.contains("\\u202e") && whole.contains("\\u009b"),
+            "{whole}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&whole).unwrap();
+        assert_eq!(back, v);
     }
 
     #[test]

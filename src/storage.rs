@@ -61,6 +61,15 @@ fn private_options() -> OpenOptions {
 /// reader sees the old file or the new one, never half of it; a symlink planted at a guessable
 /// name is never followed.
 pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_private_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_private`] for content written as it is produced (a report serialized into the
+/// file instead of into a string first); `fill` gets a buffered writer.
+pub fn write_private_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     // The directory must exist: it is the user's choice (`--output`), not created for them.
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -71,7 +80,11 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .prefix(".guardpost-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    {
+        let mut w = io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut w)?;
+        w.flush()?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir);

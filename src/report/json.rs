@@ -223,10 +223,9 @@ pub fn to_value(r: &Report) -> serde_json::Value {
 }
 
 /// The report as pretty-printed JSON in schema field order, with a trailing newline.
-pub fn render(r: &Report) -> String {
-    let mut s = crate::sanitize::json(
-        serde_json::to_string_pretty(&doc(r)).expect("the report serializes"),
-    );
-    s.push('\n');
-    s
+pub fn write(r: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut w = crate::sanitize::JsonWriter::new(out);
+    serde_json::to_writer_pretty(&mut w, &doc(r))?;
+    std::io::Write::write_all(&mut w, b"\n")?;
+    std::io::Write::flush(&mut w)
 }

@@ -287,11 +287,20 @@ pub enum Format {
 
 /// Renders `report` in `format`; every format ends with a newline.
 pub fn render(report: &Report, format: Format) -> String {
+    let mut out = Vec::new();
+    write(report, format, &mut out).expect("writes to memory");
+    String::from_utf8(out).expect("reports are UTF-8")
+}
+
+/// Writes the report in `format` to `out`. JSON and SARIF are serialized straight into it
+/// (through the sanitizing writer), not built as one string first: the peak memory of a large
+/// check is this moment.
+pub fn write(report: &Report, format: Format, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
-        Format::Table => table::render(report),
-        Format::Json => json::render(report),
-        Format::Sarif => sarif::render(report),
-        Format::Markdown => markdown::render(report),
+        Format::Table => out.write_all(table::render(report).as_bytes()),
+        Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
+        Format::Markdown => out.write_all(markdown::render(report).as_bytes()),
     }
 }
 
