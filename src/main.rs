@@ -172,6 +172,7 @@ enum SnapshotCommand {
 
 fn main() -> ExitCode {
     let started = Instant::now();
+    guardpost::runtime::single_malloc_arena();
     let mut cli = Cli::parse();
     // A mistyped region is bad input (exit 2 before the terminal), not a region where every
     // service looks off.

@@ -20,10 +20,11 @@ pub fn init(level: &str) -> anyhow::Result<Option<tracing_appender::non_blocking
             path.display()
         )
     })?;
-    // The default queue preallocates 128,000 lines (4 MiB of a 300-user check's ~30 MiB heap);
-    // 16,384 lines still absorb any burst guardpost logs.
+    // The queue is preallocated: the default 128,000 lines were 4 MiB of a 300-user check's
+    // heap, 16,384 still half a MiB of its ~31 MiB. The writer thread drains it as lines come;
+    // 4,096 absorb any burst guardpost logs (a full queue drops lines, never blocks a read).
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .buffered_lines_limit(16_384)
+        .buffered_lines_limit(4_096)
         .finish(file);
     let filter = tracing_subscriber::EnvFilter::try_new(format!("guardpost={level}"))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("guardpost=info"));
