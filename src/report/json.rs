@@ -7,7 +7,7 @@ use serde::Serialize;
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct Doc<'a> {
+pub(super) struct Doc<'a> {
     schema_version: u32,
     account: &'a str,
     account_alias: Option<&'a str>,
@@ -167,7 +167,7 @@ fn finding<'a>(r: &Report, f: &'a ReportFinding) -> JsonFinding<'a> {
     }
 }
 
-fn doc(r: &Report) -> Doc<'_> {
+pub(super) fn doc(r: &Report) -> Doc<'_> {
     let [critical, high, medium, low, informational] = r.by_severity();
     let by_severity = BySeverity {
         critical,
@@ -220,12 +220,4 @@ fn doc(r: &Report) -> Doc<'_> {
 /// The report as a JSON value.
 pub fn to_value(r: &Report) -> serde_json::Value {
     serde_json::to_value(doc(r)).expect("the report serializes")
-}
-
-/// The report as pretty-printed JSON in schema field order, with a trailing newline.
-pub fn write(r: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut w = crate::sanitize::JsonWriter::new(out);
-    serde_json::to_writer_pretty(&mut w, &doc(r))?;
-    std::io::Write::write_all(&mut w, b"\n")?;
-    std::io::Write::flush(&mut w)
 }

@@ -298,10 +298,18 @@ pub fn render(report: &Report, format: Format) -> String {
 pub fn write(report: &Report, format: Format, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
         Format::Table => out.write_all(table::render(report).as_bytes()),
-        Format::Json => json::write(report, out),
-        Format::Sarif => sarif::write(report, out),
+        Format::Json => write_json(out, &json::doc(report)),
+        Format::Sarif => write_json(out, &sarif::to_value(report)),
         Format::Markdown => out.write_all(markdown::render(report).as_bytes()),
     }
+}
+
+/// Pretty JSON through the sanitizing writer, ending with a newline (JSON and SARIF).
+fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    let mut w = crate::sanitize::JsonWriter::new(out);
+    serde_json::to_writer_pretty(&mut w, value)?;
+    std::io::Write::write_all(&mut w, b"\n")?;
+    std::io::Write::flush(&mut w)
 }
 
 /// Title-case severity name for prose (`Critical`, `Informational`).

@@ -178,10 +178,3 @@ pub fn to_value(r: &Report) -> Value {
         }],
     })
 }
-
-pub fn write(r: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut w = crate::sanitize::JsonWriter::new(out);
-    serde_json::to_writer_pretty(&mut w, &to_value(r))?;
-    std::io::Write::write_all(&mut w, b"\n")?;
-    std::io::Write::flush(&mut w)
-}
