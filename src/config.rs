@@ -38,6 +38,8 @@ pub struct Config {
     pub accounts: BTreeMap<String, AccountConfig>,
     /// `guardpost check` defaults (`[check]`).
     pub check: CheckConfig,
+    /// `--org` settings (`[org]`).
+    pub org: OrgConfig,
     /// The file this was read from; `None` for built-in defaults. Used to resolve relative theme paths.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -57,6 +59,29 @@ pub struct ProfileConfig {
 pub struct CheckConfig {
     /// Rule profile used when `--profile-rules` is not given.
     pub profile: Option<String>,
+}
+
+/// `[org]`: reading every account of an AWS Organization (`--org`, docs/organizations.md).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrgConfig {
+    /// The role assumed in each member account (`--org-role`).
+    pub role: String,
+    /// Accounts read at once (`--org-concurrency`).
+    pub concurrency: usize,
+    /// The accounts to read when Organizations cannot be listed from this account (12-digit
+    /// ids); ignored when it can.
+    pub accounts: Vec<String>,
+}
+
+impl Default for OrgConfig {
+    fn default() -> Self {
+        OrgConfig {
+            role: "OrganizationAccountAccessRole".into(),
+            concurrency: 8,
+            accounts: Vec::new(),
+        }
+    }
 }
 
 /// `[accounts."<id>"]`: overrides for one AWS account (the one `sts:GetCallerIdentity` names

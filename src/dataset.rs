@@ -56,6 +56,8 @@ pub struct Dataset {
     pub escalation: std::sync::Arc<posture::policy::Analysis>,
     /// What was read, per source x region (counts from incomplete sources are not exact).
     pub coverage: Coverage,
+    /// The account's place in its AWS Organization, when read with `--org`.
+    pub org: Option<crate::model::org::OrgMembership>,
     /// The posture settings the dataset was evaluated with (break-glass names and tag, …), so
     /// later readers (incident suggestions, readiness) judge the same way the rules did.
     pub posture_config: std::sync::Arc<PostureConfig>,
@@ -159,12 +161,19 @@ impl Dataset {
                 }
             }
         }
-        let escalation = std::sync::Arc::new(
-            snap.iam
-                .as_ref()
-                .map(posture::policy::Analysis::build)
-                .unwrap_or_default(),
-        );
+        let mut analysis = snap
+            .iam
+            .as_ref()
+            .map(posture::policy::Analysis::build)
+            .unwrap_or_default();
+        if let Some(bound) = snap
+            .org
+            .as_ref()
+            .and_then(|m| posture::scp::ScpBound::new(m, &snap.account.id))
+        {
+            analysis.apply_scps(&bound);
+        }
+        let escalation = std::sync::Arc::new(analysis);
         if posture_findings {
             findings.extend(posture::evaluate_graph(
                 &PostureInput {
@@ -180,6 +189,7 @@ impl Dataset {
                     services: &snap.services,
                     now: snap.captured_at,
                     config: posture_config,
+                    org: snap.org.as_ref(),
                 },
                 &[],
                 Some(&escalation),
@@ -207,6 +217,7 @@ impl Dataset {
             trust,
             escalation,
             coverage,
+            org: snap.org,
             posture_config: std::sync::Arc::new(posture_config.clone()),
         }
     }

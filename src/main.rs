@@ -385,14 +385,6 @@ fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
             guardpost::runtime::fix::check_fix(&rt, &spec, &plan, &args, &cfg, ro, cli.dry_run)?;
         return Ok(ExitCode::from(code));
     }
-    let data =
-        guardpost::check::dataset(spec.read(&rt, &plan)?, spec.origin(), &args, &cfg.posture);
-    let outcome = guardpost::check::run(
-        &data,
-        &args,
-        &cfg,
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
-    )?;
+    let outcome = guardpost::runtime::org::run_check(&rt, &spec, &plan, &args, &cfg)?;
     Ok(ExitCode::from(outcome.exit_code()))
 }

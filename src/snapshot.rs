@@ -87,6 +87,9 @@ pub struct Snapshot {
     /// older files and the demo, where it is derived from `problems`: [`Snapshot::coverage`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
+    /// The account's place in its AWS Organization (`--org` reads only; absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<crate::model::org::OrgMembership>,
 }
 
 #[derive(Debug, thiserror::Error)]

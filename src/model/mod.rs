@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod iam;
 pub mod monitoring;
 pub mod network;
+pub mod org;
 pub mod recorder;
 pub mod storage;
 pub mod trail;

@@ -28,6 +28,7 @@ mod network;
 pub mod policy;
 mod principals;
 pub mod rules;
+pub mod scp;
 pub mod score;
 mod storage;
 pub mod trust;
@@ -69,6 +70,9 @@ pub struct PostureInput<'a> {
     pub services: &'a [ServiceStatus],
     pub now: DateTime<Utc>,
     pub config: &'a PostureConfig,
+    /// The account's place in its organization (`--org`): names the other end of a trust and
+    /// tells a member account from an outsider. `None`: a single account.
+    pub org: Option<&'a crate::model::org::OrgMembership>,
 }
 
 /// Whether a user is a break-glass / incident-response user (by name glob or tag).

@@ -433,11 +433,43 @@ fn admin_and_privesc(
         );
         return;
     }
-    let paths = graph.paths(&res.arn);
-    if paths.is_empty() {
+    let all = graph.paths(&res.arn);
+    if all.is_empty() {
         return;
     }
-    let first = &paths[0];
+    // Paths the organization's SCPs close are evidence, not the verdict: the principal
+    // escalates only through open ones; with none open the finding says what holds it back.
+    let (open, blocked): (Vec<&policy::EscalationPath>, Vec<&policy::EscalationPath>) =
+        all.iter().partition(|p| p.blocked_by.is_none());
+    if open.is_empty() {
+        let first = blocked[0];
+        let why = first.blocked_by.as_deref().unwrap_or_default();
+        out.push_with(
+            PRIVESC,
+            res,
+            format!(
+                "{what} {name} could escalate privileges with {} ({}) granted by {}, but an SCP blocks {}: {why}",
+                first.actions.join(" + "),
+                first.method,
+                first.granted_by.join(", "),
+                if blocked.len() == 1 { "it" } else { "every path" },
+            ),
+            format!(
+                "The account's own policies allow {} escalation path(s); the organization's service control policies block each: {}.",
+                blocked.len(),
+                blocked
+                    .iter()
+                    .map(|p| format!("{} ({})", p.method, p.blocked_by.as_deref().unwrap_or_default()))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            json!({"principal": name, "paths": all, "blocked_by_scp": true}),
+            Some(crate::model::Severity::Low),
+        );
+        return;
+    }
+    let paths = open;
+    let first = paths[0];
     let hedge = |p: &policy::EscalationPath| {
         let mut h = Vec::new();
         if p.needs_mfa {
@@ -471,7 +503,7 @@ fn admin_and_privesc(
         )
     };
     let mut sources: Vec<&str> = Vec::new();
-    for p in paths {
+    for p in &paths {
         for g in &p.granted_by {
             if !sources.contains(&g.as_str()) {
                 sources.push(g);
@@ -515,9 +547,18 @@ fn admin_and_privesc(
                 .collect::<Vec<_>>()
                 .join(", "),
             sources.join(", "),
-            paths.iter().map(describe).collect::<Vec<_>>().join("; ")
+            paths
+                .iter()
+                .map(|p| describe(p))
+                .chain(blocked.iter().map(|p| format!(
+                    "{} (blocked by SCP: {})",
+                    describe(p),
+                    p.blocked_by.as_deref().unwrap_or_default()
+                )))
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
-        json!({"principal": name, "paths": paths}),
+        json!({"principal": name, "paths": all}),
     );
 }
 
@@ -549,6 +590,13 @@ fn trust(out: &mut Out<'_>, role: &IamRole, admin: bool) {
         return; // reported by iam.policy.unparseable
     };
     let own = out.account().to_string();
+    let org = out.input.org;
+    // Both ends named: `account 222233334444 (payments)` inside an organization.
+    let account_label = |acct: &str| match org {
+        Some(m) => format!("account {}", m.describe(acct)),
+        None => format!("account {acct}"),
+    };
+    let mut outsiders: Vec<(String, Value, bool)> = Vec::new();
     let mut anyone: Vec<Value> = Vec::new();
     let mut any_sev = Severity::High;
     let mut external: Vec<Value> = Vec::new();
@@ -567,10 +615,21 @@ fn trust(out: &mut Out<'_>, role: &IamRole, admin: bool) {
         for p in &s.principals {
             let problem = match p.kind {
                 PrincipalKind::Aws => match p.aws_account() {
-                    Some(acct) if acct != own && !s.requires_mfa() && !s.requires_external_id() => {
-                        Some(format!("account {acct}"))
+                    Some(acct) => {
+                        if acct != own
+                            && org.is_some_and(|m| m.name_of(acct).is_none())
+                            && !outsiders.iter().any(|(a, _, _)| a == acct)
+                        {
+                            outsiders.push((
+                                acct.to_string(),
+                                s.raw.clone(),
+                                s.requires_external_id(),
+                            ));
+                        }
+                        (acct != own && !s.requires_mfa() && !s.requires_external_id())
+                            .then(|| account_label(acct))
                     }
-                    _ => None,
+                    None => None,
                 },
                 PrincipalKind::Federated if !federated_restricted(s, &p.value) => {
                     Some(format!("federated {}", p.value))
@@ -584,6 +643,47 @@ fn trust(out: &mut Out<'_>, role: &IamRole, admin: bool) {
                 }
             }
         }
+    }
+    if !outsiders.is_empty() && out.enabled(ORG_TRUST_OUTSIDE) {
+        // A vendor pinned by an ExternalId is the expected outsider; anything else is not.
+        let sev = if admin {
+            Severity::High
+        } else if outsiders.iter().all(|(_, _, ext)| *ext) {
+            Severity::Low
+        } else {
+            Severity::Medium
+        };
+        let names: Vec<String> = outsiders.iter().map(|(a, _, _)| a.clone()).collect();
+        let here = org.map_or_else(|| own.clone(), |m| m.describe(&own));
+        out.push_with(
+            ORG_TRUST_OUTSIDE,
+            role_resource(role),
+            format!(
+                "Role {} in account {here} trusts {} outside the organization",
+                role.role_name,
+                names
+                    .iter()
+                    .map(|a| format!("account {a}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!(
+                "The trust policy of {} lets principals of {} assume it; {} not a member of organization {}.",
+                role.arn,
+                names.join(", "),
+                if names.len() == 1 { "that account is" } else { "those accounts are" },
+                org.and_then(|m| m.organization_id.as_deref()).unwrap_or("(unknown id)")
+            ),
+            json!({
+                "role": role.role_name,
+                "role_account": own,
+                "role_is_admin": admin,
+                "trusted_accounts": names,
+                "statements": outsiders.iter().map(|(_, raw, _)| raw.clone()).collect::<Vec<_>>(),
+                "external_id_required": outsiders.iter().map(|(_, _, e)| *e).collect::<Vec<_>>(),
+            }),
+            Some(sev),
+        );
     }
     if !anyone.is_empty() {
         let how = if any_sev == Severity::Critical {
@@ -614,8 +714,10 @@ fn trust(out: &mut Out<'_>, role: &IamRole, admin: bool) {
             TRUST_EXTERNAL,
             role_resource(role),
             format!(
-                "{adm} {} trusts {} without MFA, external id or subject condition",
+                "{adm} {}{} trusts {} without MFA, external id or subject condition",
                 role.role_name,
+                org.map(|m| format!(" in account {}", m.describe(&own)))
+                    .unwrap_or_default(),
                 who.join(", ")
             ),
             format!(

@@ -175,12 +175,17 @@ pub const TRAIL_BUCKET_PUBLIC: &str = "s3.trail-bucket.public";
 pub const TRAIL_BUCKET_LOGGING: &str = "s3.trail-bucket.no-access-logging";
 pub const INACTIVE_USER: &str = "iam.user.inactive";
 pub const UNUSED_ROLE: &str = "iam.role.unused";
+/// Opt-in: only an organization read (`check --org`) knows which accounts are members.
+pub const ORG_TRUST_OUTSIDE: &str = "iam.role.trusts-outside-organization";
 pub const SERVICE_WILDCARD: &str = "iam.policy.service-wildcard";
 
 /// Rules that are not part of the default set: evaluated only when asked for (a `guardpost
 /// check` rule profile or `--rule`), so the TUI, the overview score and the default check
 /// never show them. They encode a stricter policy than the benchmarks, e.g. a sandbox's.
-pub const OPT_IN_RULES: &[&str] = &[USER_ACCESS_KEY];
+pub const OPT_IN_RULES: &[&str] = &[USER_ACCESS_KEY, ORG_TRUST_OUTSIDE];
+
+/// Rules that need the organization (`--org`): a check of an organization adds them.
+pub const ORG_RULES: &[&str] = &[ORG_TRUST_OUTSIDE];
 
 /// Whether `id` is evaluated by default (in the catalog and not opt-in).
 pub fn is_default(id: &str) -> bool {
@@ -406,6 +411,15 @@ static RULES: &[RuleInfo] = &[
         controls: &[],
         rationale: "Another account (without MFA required by Bool aws:MultiFactorAuthPresent or aws:MultiFactorAuthAge, or an sts:ExternalId for a third party) or a federated provider (without a :sub / SAML:aud condition) can assume the role. High when the role is an administrator.",
         remediation: "Add Bool aws:MultiFactorAuthPresent \"true\" for people, sts:ExternalId for vendors, or a <provider>:sub condition for OIDC; remove trusts you do not recognise.",
+    },
+    RuleInfo {
+        id: ORG_TRUST_OUTSIDE,
+        title: "Role trusts an account outside the organization",
+        severity: Medium,
+        scope: Principal,
+        controls: &[],
+        rationale: "Read with --org only. A role that principals of an account outside the AWS Organization can assume is a door the organization's SCPs, GuardDuty and CloudTrail do not see the other side of. Low when every such trust requires an sts:ExternalId (a vendor), High when the role is an administrator.",
+        remediation: "Remove the outside account from the trust policy, or pin a vendor with sts:ExternalId and narrow the role's permissions to what the vendor needs.",
     },
     RuleInfo {
         id: UNUSED_ROLE,

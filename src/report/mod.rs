@@ -5,6 +5,7 @@
 pub mod framework;
 pub mod json;
 pub mod markdown;
+pub mod org;
 pub mod sarif;
 pub mod table;
 

@@ -6,6 +6,7 @@ pub mod fix;
 pub mod incident;
 pub mod load;
 pub mod logging;
+pub mod org;
 pub mod terminal;
 
 /// One malloc arena for the whole process (glibc). glibc gives each thread that allocates

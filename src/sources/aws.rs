@@ -663,6 +663,44 @@ impl AwsContext {
         })
     }
 
+    /// A context for another account of the organization: `role` there, assumed with this
+    /// context's credentials (a bastion session's are chained, so MFA is asked once; AWS caps
+    /// a chained session at one hour). Same regions and endpoint; nothing is read yet.
+    pub async fn assume_into(&self, account: &str, role: &str) -> Result<AwsContext, String> {
+        let partition = self
+            .caller_arn
+            .as_deref()
+            .and_then(|a| a.split(':').nth(1))
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws");
+        let role_arn = format!("arn:{partition}:iam::{account}:role/{role}");
+        let spec = SessionSpec {
+            role_arn: Some(role_arn.clone()),
+            mfa_serial: None,
+            duration_secs: None,
+            external_id: None,
+            session_name: "guardpost-org".into(),
+            source_profile: None,
+            credential_source: None,
+            region: None,
+        };
+        let sts_conf = self.region_config(&self.regions[0]);
+        let (conf, info) = Box::pin(session::start_once(&sts_conf, &spec, None))
+            .await
+            .map_err(|(_, message)| message)?;
+        Ok(AwsContext {
+            base: conf,
+            source: None,
+            regions: self.regions.clone(),
+            account_id: account.to_string(),
+            caller_arn: Some(format!(
+                "arn:{partition}:sts::{account}:assumed-role/{role}/guardpost-org"
+            )),
+            session: Some(info),
+            endpoint: self.endpoint.clone(),
+        })
+    }
+
     /// The session needs a code to renew.
     pub fn session_needs_code(&self) -> bool {
         self.source

@@ -22,6 +22,7 @@ pub mod ec2;
 pub mod guardduty;
 pub mod iam;
 pub mod monitoring;
+pub mod org;
 pub mod pages;
 pub mod plan;
 pub mod progress;
@@ -483,6 +484,7 @@ pub async fn load_with(
         services: Vec::new(),
         problems: Vec::new(),
         coverage: None,
+        org: None,
     };
     let mut c = Collector::new(skeleton, &plan.sources);
     let mut last_partial = Instant::now();

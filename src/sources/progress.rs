@@ -430,6 +430,7 @@ mod tests {
             services: vec![],
             problems: vec![],
             coverage: None,
+            org: None,
         };
         let mut c = Collector::new(
             snap,

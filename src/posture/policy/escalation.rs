@@ -66,6 +66,10 @@ pub struct EscalationPath {
     pub hops: Vec<Hop>,
     pub needs_mfa: bool,
     pub depends_on: Vec<String>,
+    /// Why the organization's SCPs make the path impossible (a hop's action denied or not
+    /// allowed): the account's own policies allow it, so removing the SCP reopens it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,6 +232,17 @@ impl Analysis {
         }
     }
 
+    /// Marks every path that one of its hops' actions cannot take under the account's SCPs.
+    /// The search itself ignores SCPs, so a path is kept and shown as blocked rather than
+    /// dropped: it reopens the day the SCP changes.
+    pub fn apply_scps(&mut self, bound: &crate::posture::scp::ScpBound<'_>) {
+        for p in self.paths.iter_mut().flatten() {
+            p.blocked_by = p.hops.iter().find_map(|h| {
+                h.actions.iter().find_map(|a| bound.blocks(a, &h.to))
+            });
+        }
+    }
+
     pub fn node(&self, arn: &str) -> Option<&Node> {
         self.index.get(arn).map(|&i| &self.nodes[i])
     }
@@ -254,7 +269,7 @@ impl Analysis {
             .zip(&self.paths)
             .filter_map(|(n, ps)| {
                 ps.iter()
-                    .filter(|p| p.reaches == Reach::Admin)
+                    .filter(|p| p.reaches == Reach::Admin && p.blocked_by.is_none())
                     .map(|p| p.hops.len())
                     .min()
                     .map(|l| (n.arn.as_str(), l))
@@ -461,6 +476,7 @@ impl Graph<'_> {
                 hops,
                 needs_mfa,
                 depends_on: depends,
+                blocked_by: None,
             };
             let rank = |p: &EscalationPath| {
                 (

@@ -107,6 +107,7 @@ fn no_inventory_runs_only_service_rules() {
         services: &[],
         now: now(),
         config: &cfg,
+        org: None,
     });
     assert!(f.is_empty());
 }

@@ -251,6 +251,7 @@ fn run_cfg(inv: &IamInventory, cfg: &PostureConfig) -> Vec<Finding> {
         services: &[],
         now: now(),
         config: cfg,
+        org: None,
     })
 }
 

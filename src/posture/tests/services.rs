@@ -27,6 +27,7 @@ fn run_services(services: &[ServiceStatus]) -> Vec<Finding> {
         services,
         now: now(),
         config: &cfg,
+        org: None,
     })
 }
 

@@ -43,6 +43,7 @@ fn run_opt_in(inv: &IamInventory) -> Vec<Finding> {
             services: &[],
             now: now(),
             config: &PostureConfig::default(),
+            org: None,
         },
         OPT_IN_RULES,
     )

@@ -385,6 +385,7 @@ mod tests {
             escalation: Default::default(),
             posture_config: Default::default(),
             coverage: Default::default(),
+            org: None,
         }
     }
 

@@ -1,0 +1,264 @@
+//! Reading every account of an AWS Organization (`--org`): the organization from the
+//! management or delegated-administrator account, then each member through its role, a
+//! bounded number at once, each account's result handed over as soon as it is in.
+use crate::check::{self, CheckArgs, Outcome};
+use crate::config::Config;
+use crate::dataset::Origin;
+use crate::model::org::OrgAccount;
+use crate::report::org::{AccountCheck, AccountState, OrgReport};
+use crate::snapshot::Snapshot;
+use crate::sources::org::OrgRead;
+use crate::sources::{AwsContext, LoadPlan};
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Which organization and how to reach its accounts.
+#[derive(Debug, Clone)]
+pub struct OrgSpec {
+    pub role: String,
+    pub concurrency: usize,
+    /// Only these accounts (ids or names); empty: all.
+    pub only: Vec<String>,
+}
+
+/// Reads the organization from `base`'s account, else takes the config's account list.
+/// Returns the read and where the accounts came from; `Err` when there is neither.
+pub async fn organization(
+    base: &AwsContext,
+    fallback: &[String],
+) -> anyhow::Result<(OrgRead, &'static str, Option<String>)> {
+    match Box::pin(crate::sources::org::read(&base.iam_config())).await {
+        Ok(r) => Ok((r, "organizations", None)),
+        Err(e) if !fallback.is_empty() => Ok((
+            crate::sources::org::from_list(fallback),
+            "config",
+            Some(format!(
+                "the organization could not be listed ({e}); reading the config's [org] accounts instead"
+            )),
+        )),
+        Err(e) => Err(anyhow::anyhow!(
+            "cannot list the organization's accounts: {e}. Run from the management or a delegated-administrator account, or list the accounts in the config file's [org] accounts"
+        )),
+    }
+}
+
+/// The accounts `only` names (ids or names), in the organization's order; an unknown name is
+/// an error, not an empty run.
+pub fn pick(read: &OrgRead, only: &[String]) -> anyhow::Result<Vec<OrgAccount>> {
+    let all = read.org.as_ref().map(|o| o.accounts.clone()).unwrap_or_default();
+    if only.is_empty() {
+        return Ok(all);
+    }
+    for want in only {
+        if !all.iter().any(|a| &a.id == want || &a.name == want) {
+            anyhow::bail!(
+                "--account {want:?} is not an account of the organization ({} accounts)",
+                all.len()
+            );
+        }
+    }
+    Ok(all
+        .into_iter()
+        .filter(|a| only.iter().any(|w| *w == a.id || *w == a.name))
+        .collect())
+}
+
+/// Reads each account (the base account itself with its own credentials, the others through
+/// `spec.role`), at most `spec.concurrency` at once, and calls `each` as every one finishes.
+/// A suspended account or a role that cannot be assumed is an `Err` with the reason.
+pub async fn read_accounts(
+    base: &AwsContext,
+    read: &OrgRead,
+    accounts: Vec<OrgAccount>,
+    spec: &OrgSpec,
+    plan: &LoadPlan,
+    mut each: impl FnMut(OrgAccount, Result<Snapshot, String>, f64),
+) {
+    let gate = Arc::new(tokio::sync::Semaphore::new(spec.concurrency.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for account in accounts {
+        let membership = read.membership(&account);
+        let (base, plan, role, gate) = (
+            base.clone(),
+            plan.clone(),
+            spec.role.clone(),
+            gate.clone(),
+        );
+        tasks.spawn(async move {
+            let _permit = gate.acquire_owned().await;
+            let started = Instant::now();
+            let result = async {
+                if account.status != "ACTIVE" && !account.status.is_empty() {
+                    return Err(format!("the account is {}: not read", account.status));
+                }
+                let ctx = if account.id == base.account_id {
+                    base
+                } else {
+                    Box::pin(base.assume_into(&account.id, &role))
+                        .await
+                        .map_err(|e| format!("cannot assume role {role}: {e}"))?
+                };
+                let mut snap = Box::pin(crate::sources::load_with(&ctx, &plan, None)).await;
+                if crate::sources::credentials_expired(&snap) {
+                    return Err("the credentials expired while the account was read".into());
+                }
+                snap.org = Some(membership);
+                Ok(snap)
+            }
+            .await;
+            (account, result, started.elapsed().as_secs_f64())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok((account, result, secs)) => each(account, result, secs),
+            Err(e) => tracing::error!(error = %e, "an account reader task failed"),
+        }
+    }
+}
+
+/// `guardpost check [--org]` once the data source is known: one account's report, or with
+/// `--org` every account's (live only).
+pub fn run_check(
+    rt: &tokio::runtime::Runtime,
+    spec: &crate::runtime::load::LoadSpec,
+    plan: &LoadPlan,
+    args: &CheckArgs,
+    cfg: &Config,
+) -> anyhow::Result<Outcome> {
+    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+    if args.org {
+        let crate::runtime::load::LoadSpec::Live(base) = spec else {
+            anyhow::bail!("--org reads a live organization: it cannot be combined with --demo or --snapshot");
+        };
+        return check(rt, base, plan, args, cfg, &mut out, &mut err);
+    }
+    let data = check::dataset(spec.read(rt, plan)?, spec.origin(), args, &cfg.posture);
+    Ok(check::run(&data, args, cfg, &mut out, &mut err)?)
+}
+
+/// `guardpost check --org`: every account's posture, reported together; exit 1 when any
+/// account fails `--fail-on`, else 2 when an account could not be read (unknown is not a
+/// pass) or, with `--require-complete`, one was read incompletely.
+pub fn check(
+    rt: &tokio::runtime::Runtime,
+    base: &AwsContext,
+    plan: &LoadPlan,
+    args: &CheckArgs,
+    cfg: &Config,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    let mut sel = check::select(args, &cfg.check)?;
+    if args.rules.is_empty() {
+        sel.rules.extend(
+            crate::posture::rules::ORG_RULES
+                .iter()
+                .filter_map(|id| crate::posture::rules::rule(id)),
+        );
+    }
+    let spec = OrgSpec {
+        role: args.org_role.clone().unwrap_or_else(|| cfg.org.role.clone()),
+        concurrency: args
+            .org_concurrency
+            .map_or(cfg.org.concurrency, usize::from),
+        only: args.accounts.clone(),
+    };
+    let (read, from, note) = rt.block_on(organization(base, &cfg.org.accounts))?;
+    if let Some(n) = &note {
+        let _ = writeln!(stderr, "guardpost: warning: {}", crate::sanitize::line(n));
+    }
+    let accounts = pick(&read, &spec.only)?;
+    let _ = writeln!(
+        stderr,
+        "guardpost: reading {} accounts through role {} ({} at once)",
+        accounts.len(),
+        crate::sanitize::line(&spec.role),
+        spec.concurrency
+    );
+    let scps = |a: &OrgAccount| -> String {
+        let org = read.org.as_ref();
+        if org.and_then(|o| o.management_account.as_deref()) == Some(a.id.as_str()) {
+            return "do not apply (management account)".into();
+        }
+        match (org.is_some_and(|o| o.scp_enabled), &read.scp_error) {
+            (_, Some(e)) => format!("unknown: {e}"),
+            (true, None) => "read".into(),
+            (false, None) if from == "config" => "not read (accounts from the config)".into(),
+            (false, None) => "not enabled".into(),
+        }
+    };
+    let mut checks: Vec<AccountCheck> = Vec::new();
+    let total = accounts.len();
+    rt.block_on(read_accounts(base, &read, accounts, &spec, plan, |account, result, secs| {
+        // Each account's data is reduced to its report at once: only reports are kept.
+        let state = match result {
+            Ok(snap) => {
+                let data = check::dataset(snap, Origin::Live, args, &cfg.posture);
+                AccountState::Read(Box::new(check::build_report(&data, args, &sel, &cfg.posture)))
+            }
+            Err(why) => AccountState::Unknown(why),
+        };
+        let verdict = match &state {
+            AccountState::Read(r) => crate::report::table::summary_line(r),
+            AccountState::Unknown(why) => format!("UNKNOWN: {why}"),
+        };
+        let _ = writeln!(
+            stderr,
+            "guardpost: [{}/{total}] {} {}",
+            checks.len() + 1,
+            account.id,
+            crate::sanitize::line(&verdict)
+        );
+        checks.push(AccountCheck {
+            scps: scps(&account),
+            account,
+            state,
+            seconds: secs,
+        });
+    }));
+    checks.sort_by(|a, b| a.account.id.cmp(&b.account.id));
+    let org = read.org.as_ref();
+    let report = OrgReport {
+        organization_id: org.and_then(|o| o.id.clone()),
+        management_account: org.and_then(|o| o.management_account.clone()),
+        accounts_from: from,
+        accounts: checks,
+        fail_on: args.fail_on,
+        generated_at: chrono::Utc::now(),
+    };
+    for (a, why) in report.unknown() {
+        let _ = writeln!(
+            stderr,
+            "guardpost: warning: account {} could not be read: {}",
+            a.id,
+            crate::sanitize::line(why)
+        );
+    }
+    match &args.output {
+        Some(path) => {
+            crate::storage::write_private_with(path, |w| {
+                crate::report::org::write(&report, args.format, w)
+            })
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            writeln!(
+                stdout,
+                "{} (report written to {})",
+                report.summary_line(),
+                path.display()
+            )?;
+        }
+        None => crate::report::org::write(&report, args.format, stdout)?,
+    }
+    stdout.flush()?;
+    Ok(if report.failed() {
+        Outcome::Fail
+    } else if report.unknown().next().is_some()
+        || (args.require_complete && !report.complete())
+    {
+        Outcome::Incomplete
+    } else {
+        Outcome::Pass
+    })
+}
