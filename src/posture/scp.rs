@@ -148,7 +148,13 @@ mod tests {
     fn full_access_everywhere_blocks_nothing() {
         let m = membership(vec![("r-1", vec![full()]), ("222222222222", vec![full()])]);
         let b = ScpBound::new(&m, "222222222222").unwrap();
-        assert_eq!(b.blocks("iam:CreatePolicyVersion", "arn:aws:iam::222222222222:policy/p"), None);
+        assert_eq!(
+            b.blocks(
+                "iam:CreatePolicyVersion",
+                "arn:aws:iam::222222222222:policy/p"
+            ),
+            None
+        );
     }
 
     #[test]
@@ -156,14 +162,23 @@ mod tests {
         let deny = json!({"Statement": [{"Sid": "NoIamWrites", "Effect": "Deny", "Action": ["iam:Create*", "iam:Put*"], "Resource": "*"}]});
         let m = membership(vec![("r-1", vec![full()]), ("ou-1", vec![full(), deny])]);
         let b = ScpBound::new(&m, "222222222222").unwrap();
-        let why = b.blocks("iam:CreatePolicyVersion", "arn:aws:iam::222222222222:policy/p").unwrap();
-        assert_eq!(why, "iam:CreatePolicyVersion denied by SCP scp11 (p-11, statement NoIamWrites) on ou-1");
+        let why = b
+            .blocks(
+                "iam:CreatePolicyVersion",
+                "arn:aws:iam::222222222222:policy/p",
+            )
+            .unwrap();
+        assert_eq!(
+            why,
+            "iam:CreatePolicyVersion denied by SCP scp11 (p-11, statement NoIamWrites) on ou-1"
+        );
         assert_eq!(b.blocks("iam:AttachUserPolicy", "*"), None);
     }
 
     #[test]
     fn an_allow_list_level_blocks_what_it_omits() {
-        let only_s3 = json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]});
+        let only_s3 =
+            json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]});
         let m = membership(vec![("r-1", vec![full()]), ("ou-1", vec![only_s3])]);
         let b = ScpBound::new(&m, "222222222222").unwrap();
         assert_eq!(
@@ -179,10 +194,31 @@ mod tests {
             "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": "sec"}}}]});
         let not_resource = json!({"Statement": [{"Effect": "Deny", "Action": "*", "NotResource": "arn:aws:s3:::x"}]});
         let scoped = json!({"Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "arn:aws:iam::*:role/protected-*"}]});
-        let m = membership(vec![("r-1", vec![full(), conditional, not_resource, scoped, json!("not a policy")])]);
+        let m = membership(vec![(
+            "r-1",
+            vec![
+                full(),
+                conditional,
+                not_resource,
+                scoped,
+                json!("not a policy"),
+            ],
+        )]);
         let b = ScpBound::new(&m, "222222222222").unwrap();
-        assert_eq!(b.blocks("iam:UpdateAssumeRolePolicy", "arn:aws:iam::222222222222:role/app"), None);
-        assert!(b.blocks("iam:UpdateAssumeRolePolicy", "arn:aws:iam::222222222222:role/protected-admin").is_some());
+        assert_eq!(
+            b.blocks(
+                "iam:UpdateAssumeRolePolicy",
+                "arn:aws:iam::222222222222:role/app"
+            ),
+            None
+        );
+        assert!(
+            b.blocks(
+                "iam:UpdateAssumeRolePolicy",
+                "arn:aws:iam::222222222222:role/protected-admin"
+            )
+            .is_some()
+        );
         assert!(ScpBound::new(&m, "111111111111").is_none());
         let unread = OrgMembership { scps: None, ..m };
         assert!(ScpBound::new(&unread, "222222222222").is_none());

@@ -96,8 +96,7 @@ pub fn write(r: &OrgReport, format: Format, out: &mut dyn Write) -> std::io::Res
             let mut runs = Vec::new();
             for rep in r.reports() {
                 let mut v = sarif::to_value(rep);
-                if let Some(serde_json::Value::Array(rs)) = v.get_mut("runs").map(std::mem::take)
-                {
+                if let Some(serde_json::Value::Array(rs)) = v.get_mut("runs").map(std::mem::take) {
                     runs.extend(rs);
                 }
             }

@@ -46,7 +46,11 @@ pub async fn organization(
 /// The accounts `only` names (ids or names), in the organization's order; an unknown name is
 /// an error, not an empty run.
 pub fn pick(read: &OrgRead, only: &[String]) -> anyhow::Result<Vec<OrgAccount>> {
-    let all = read.org.as_ref().map(|o| o.accounts.clone()).unwrap_or_default();
+    let all = read
+        .org
+        .as_ref()
+        .map(|o| o.accounts.clone())
+        .unwrap_or_default();
     if only.is_empty() {
         return Ok(all);
     }
@@ -79,12 +83,8 @@ pub async fn read_accounts(
     let mut tasks = tokio::task::JoinSet::new();
     for account in accounts {
         let membership = read.membership(&account);
-        let (base, plan, role, gate) = (
-            base.clone(),
-            plan.clone(),
-            spec.role.clone(),
-            gate.clone(),
-        );
+        let (base, plan, role, gate) =
+            (base.clone(), plan.clone(), spec.role.clone(), gate.clone());
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await;
             let started = Instant::now();
@@ -130,7 +130,9 @@ pub fn run_check(
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
     if args.org {
         let crate::runtime::load::LoadSpec::Live(base) = spec else {
-            anyhow::bail!("--org reads a live organization: it cannot be combined with --demo or --snapshot");
+            anyhow::bail!(
+                "--org reads a live organization: it cannot be combined with --demo or --snapshot"
+            );
         };
         return check(rt, base, plan, args, cfg, &mut out, &mut err);
     }
@@ -159,7 +161,10 @@ pub fn check(
         );
     }
     let spec = OrgSpec {
-        role: args.org_role.clone().unwrap_or_else(|| cfg.org.role.clone()),
+        role: args
+            .org_role
+            .clone()
+            .unwrap_or_else(|| cfg.org.role.clone()),
         concurrency: args
             .org_concurrency
             .map_or(cfg.org.concurrency, usize::from),
@@ -191,33 +196,45 @@ pub fn check(
     };
     let mut checks: Vec<AccountCheck> = Vec::new();
     let total = accounts.len();
-    rt.block_on(read_accounts(base, &read, accounts, &spec, plan, |account, result, secs| {
-        // Each account's data is reduced to its report at once: only reports are kept.
-        let state = match result {
-            Ok(snap) => {
-                let data = check::dataset(snap, Origin::Live, args, &cfg.posture);
-                AccountState::Read(Box::new(check::build_report(&data, args, &sel, &cfg.posture)))
-            }
-            Err(why) => AccountState::Unknown(why),
-        };
-        let verdict = match &state {
-            AccountState::Read(r) => crate::report::table::summary_line(r),
-            AccountState::Unknown(why) => format!("UNKNOWN: {why}"),
-        };
-        let _ = writeln!(
-            stderr,
-            "guardpost: [{}/{total}] {} {}",
-            checks.len() + 1,
-            account.id,
-            crate::sanitize::line(&verdict)
-        );
-        checks.push(AccountCheck {
-            scps: scps(&account),
-            account,
-            state,
-            seconds: secs,
-        });
-    }));
+    rt.block_on(read_accounts(
+        base,
+        &read,
+        accounts,
+        &spec,
+        plan,
+        |account, result, secs| {
+            // Each account's data is reduced to its report at once: only reports are kept.
+            let state = match result {
+                Ok(snap) => {
+                    let data = check::dataset(snap, Origin::Live, args, &cfg.posture);
+                    AccountState::Read(Box::new(check::build_report(
+                        &data,
+                        args,
+                        &sel,
+                        &cfg.posture,
+                    )))
+                }
+                Err(why) => AccountState::Unknown(why),
+            };
+            let verdict = match &state {
+                AccountState::Read(r) => crate::report::table::summary_line(r),
+                AccountState::Unknown(why) => format!("UNKNOWN: {why}"),
+            };
+            let _ = writeln!(
+                stderr,
+                "guardpost: [{}/{total}] {} {}",
+                checks.len() + 1,
+                account.id,
+                crate::sanitize::line(&verdict)
+            );
+            checks.push(AccountCheck {
+                scps: scps(&account),
+                account,
+                state,
+                seconds: secs,
+            });
+        },
+    ));
     checks.sort_by(|a, b| a.account.id.cmp(&b.account.id));
     let org = read.org.as_ref();
     let report = OrgReport {
@@ -254,9 +271,7 @@ pub fn check(
     stdout.flush()?;
     Ok(if report.failed() {
         Outcome::Fail
-    } else if report.unknown().next().is_some()
-        || (args.require_complete && !report.complete())
-    {
+    } else if report.unknown().next().is_some() || (args.require_complete && !report.complete()) {
         Outcome::Incomplete
     } else {
         Outcome::Pass

@@ -293,7 +293,12 @@ async fn read_scps(
                 )
                 .await
                 .map_err(|e| describe_error("organizations:ListPoliciesForTarget", &e))?;
-                ids.extend(page.policies().iter().filter_map(|p| p.id()).map(str::to_string));
+                ids.extend(
+                    page.policies()
+                        .iter()
+                        .filter_map(|p| p.id())
+                        .map(str::to_string),
+                );
                 token = page.next_token().map(str::to_string);
                 if token.is_none() {
                     break;

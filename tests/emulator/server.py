@@ -394,8 +394,10 @@ class Emulator:
             self.requests.append(entry)
             return entry
 
-    def take_fault(self, service: str, op: str, region: str, account: str) -> tuple[float, dict | None]:
-        """Returns (latency in seconds, the error fault to apply or None); consumes counted faults."""
+    def take_fault(self, service: str, op: str, region: str, account: str, params: dict | None = None) -> tuple[float, dict | None]:
+        """Returns (latency in seconds, the error fault to apply or None); consumes counted faults.
+        A fault with `params` applies only to requests whose parameters hold those values
+        (e.g. {"RoleArn": ...} denies AssumeRole into one account only)."""
         latency = 0.0
         chosen = None
         with self.lock:
@@ -405,6 +407,8 @@ class Emulator:
                 if f.get("operation", "*") not in ("*", op):
                     continue
                 if f.get("region") not in (None, region) or f.get("account") not in (None, account):
+                    continue
+                if any((params or {}).get(k) != v for k, v in (f.get("params") or {}).items()):
                     continue
                 if f["kind"] == "latency":
                     latency += f["ms"] / 1000.0
@@ -514,7 +518,7 @@ class Emulator:
             # Which credentials signed the call (the access key id only: never a secret), so a
             # test can tell calls signed with assumed-role credentials from the caller's own.
             entry["accessKeyId"] = cred["access_key"]
-        latency, fault = self.take_fault(service, op, region, account) if cred else (0.0, None)
+        latency, fault = self.take_fault(service, op, region, account, params) if cred else (0.0, None)
         if latency:
             time.sleep(latency)
         if fault and fault["kind"] in STREAM_FAULTS:
@@ -713,7 +717,7 @@ class Emulator:
             entry["operation"] = op
             params, wire = model.parse_input(op, labels, query, headers, body)
             entry["params"] = params
-            latency, fault = self.take_fault(svc, op, region, account)
+            latency, fault = self.take_fault(svc, op, region, account, params)
             if latency:
                 time.sleep(latency)
             if fault and fault["kind"] in STREAM_FAULTS:

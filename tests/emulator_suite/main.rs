@@ -18,6 +18,7 @@ mod live_sources;
 mod logging_emulator;
 mod monitoring_emulator;
 mod network_emulator;
+mod org_emulator;
 mod posture_emulator;
 mod recovery_emulator;
 mod remediation_emulator;
