@@ -74,21 +74,6 @@ pub struct CheckArgs {
     /// With --fix: set up AWS Config where no recorder exists, delivering to this S3 bucket.
     #[arg(long, value_name = "BUCKET", requires = "fix")]
     pub config_bucket: Option<String>,
-    /// Check every account of the AWS Organization (read from this management or
-    /// delegated-administrator account, else the config's `[org] accounts`), each through
-    /// --org-role (docs/organizations.md).
-    #[arg(long, conflicts_with = "fix")]
-    pub org: bool,
-    /// With --org: the role assumed in each member account (default: config `[org] role`,
-    /// else OrganizationAccountAccessRole).
-    #[arg(long, value_name = "NAME", requires = "org")]
-    pub org_role: Option<String>,
-    /// With --org: only this account (id or name; repeatable).
-    #[arg(long = "account", value_name = "ID|NAME", requires = "org")]
-    pub accounts: Vec<String>,
-    /// With --org: accounts read at once (default: config `[org] concurrency`, else 8).
-    #[arg(long, value_name = "N", requires = "org", value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub org_concurrency: Option<u16>,
 }
 
 impl Default for CheckArgs {
@@ -110,10 +95,6 @@ impl Default for CheckArgs {
             delete_after_days: 30,
             owners: None,
             config_bucket: None,
-            org: false,
-            org_role: None,
-            accounts: Vec::new(),
-            org_concurrency: None,
         }
     }
 }

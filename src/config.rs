@@ -72,6 +72,9 @@ pub struct OrgConfig {
     /// The accounts to read when Organizations cannot be listed from this account (12-digit
     /// ids); ignored when it can.
     pub accounts: Vec<String>,
+    /// In the console, `r` re-reads the accounts that failed and those read longer ago than
+    /// this.
+    pub max_age_minutes: i64,
 }
 
 impl Default for OrgConfig {
@@ -80,6 +83,7 @@ impl Default for OrgConfig {
             role: "OrganizationAccountAccessRole".into(),
             concurrency: 8,
             accounts: Vec::new(),
+            max_age_minutes: 15,
         }
     }
 }

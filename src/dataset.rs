@@ -191,7 +191,12 @@ impl Dataset {
                     config: posture_config,
                     org: snap.org.as_ref(),
                 },
-                &[],
+                // An account read as part of its organization also gets the organization's rules.
+                if snap.org.is_some() {
+                    posture::rules::ORG_RULES
+                } else {
+                    &[]
+                },
                 Some(&escalation),
             ));
         }
@@ -219,6 +224,89 @@ impl Dataset {
             coverage,
             org: snap.org,
             posture_config: std::sync::Arc::new(posture_config.clone()),
+        }
+    }
+
+    /// Every account of an organization in one dataset (the console's "all accounts" view):
+    /// their findings side by side (never merged across accounts: a finding's id and its
+    /// resources' ARNs carry the account), each account's coverage, and every account that
+    /// could not be read as a problem with its reason. IAM, the escalation graph and the
+    /// service facts stay per account (`:account ID` shows them).
+    pub fn merge_accounts(
+        label: &str,
+        parts: &[std::sync::Arc<Dataset>],
+        unknown: &[(String, String)],
+        org: Option<crate::model::org::OrgMembership>,
+    ) -> Dataset {
+        let mut findings = Vec::new();
+        let mut regions: Vec<String> = Vec::new();
+        let mut problems = Vec::new();
+        let mut coverage = Coverage::default();
+        let mut services = Vec::new();
+        let mut captured_at: Option<DateTime<Utc>> = None;
+        for d in parts {
+            findings.extend(d.findings.iter().cloned());
+            for r in &d.regions {
+                if !regions.contains(r) {
+                    regions.push(r.clone());
+                }
+            }
+            for p in &d.problems {
+                let mut p = p.clone();
+                p.source = format!("{} ({})", p.source, d.account.id);
+                problems.push(p);
+            }
+            // A source counts as read only where every account read it completely.
+            for e in &d.coverage.entries {
+                match coverage
+                    .entries
+                    .iter_mut()
+                    .find(|c| c.source == e.source && c.region == e.region)
+                {
+                    Some(c) if c.state.is_complete() && !e.state.is_complete() => *c = e.clone(),
+                    Some(_) => {}
+                    None => coverage.entries.push(e.clone()),
+                }
+            }
+            services.extend(d.services.iter().cloned());
+            captured_at = Some(captured_at.map_or(d.captured_at, |t| t.min(d.captured_at)));
+        }
+        for (account, why) in unknown {
+            problems.push(SourceProblem {
+                source: format!("account {account}"),
+                region: None,
+                message: format!("not read: {why}"),
+            });
+        }
+        let resources = ResourceIndex::build(&findings, None);
+        Dataset {
+            origin: Origin::Live,
+            account: AccountInfo {
+                id: label.to_string(),
+                alias: None,
+                caller_arn: None,
+            },
+            regions,
+            captured_at: captured_at.unwrap_or_else(Utc::now),
+            findings,
+            resources,
+            iam: None,
+            ec2: Vec::new(),
+            trails: Vec::new(),
+            config_recorders: Vec::new(),
+            monitoring: Vec::new(),
+            s3: None,
+            contacts: None,
+            services,
+            problems,
+            trust: HashMap::new(),
+            escalation: Default::default(),
+            coverage,
+            org,
+            posture_config: parts
+                .first()
+                .map(|d| d.posture_config.clone())
+                .unwrap_or_default(),
         }
     }
 

@@ -90,6 +90,8 @@ struct Cli {
         value_parser = MfaCode::parse
     )]
     mfa_code: Option<MfaCode>,
+    #[command(flatten)]
+    org: guardpost::runtime::org::OrgArgs,
     /// Exit right after the first frame with data, printing the time it took (for measurements).
     #[arg(long, hide = true)]
     exit_after_first_frame: bool,
@@ -294,6 +296,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
         dry_run: cli.dry_run,
         exit_after_first_frame: cli.exit_after_first_frame,
         started,
+        org: guardpost::runtime::org::tui(&cli.org, &cfg, cli.read_only, cli.profile.as_deref())?,
     };
     rt.block_on(terminal::run(
         opts,
@@ -372,8 +375,8 @@ fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::load(cli.config.as_deref())?;
     // Bad --rule / --services names fail before any credential is asked for.
     let plan = guardpost::check::load_plan(&args, &cfg.check)?;
-    if args.fix && cli.read_only {
-        anyhow::bail!("read-only (--read-only on the command line): --fix refused");
+    if args.fix && (cli.read_only || cli.org.org) {
+        anyhow::bail!("--fix refused: it acts in one account, never with --read-only or --org");
     }
     let rt = async_runtime()?;
     let spec = LoadSpec::resolve(cli.snapshot.as_deref(), cli.demo, || {
@@ -385,6 +388,6 @@ fn check(cli: Cli, args: CheckArgs) -> anyhow::Result<ExitCode> {
             guardpost::runtime::fix::check_fix(&rt, &spec, &plan, &args, &cfg, ro, cli.dry_run)?;
         return Ok(ExitCode::from(code));
     }
-    let outcome = guardpost::runtime::org::run_check(&rt, &spec, &plan, &args, &cfg)?;
+    let outcome = guardpost::runtime::org::run_check(&rt, &spec, &plan, &args, &cli.org, &cfg)?;
     Ok(ExitCode::from(outcome.exit_code()))
 }

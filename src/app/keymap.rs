@@ -347,6 +347,8 @@ pub enum Cmd {
     Journal,
     Incident,
     Region,
+    Account,
+    Accounts,
     Sort,
     Group,
     Cols,
@@ -452,6 +454,18 @@ pub static COMMANDS: &[CommandSpec] = &[
         Cmd::Region,
     ),
     command_spec(
+        "account ID|NAME|*",
+        "--org: show one account (overview, findings, IAM; x and u act there through its role), * all of them",
+        &["account", "acct", "ctx"],
+        Cmd::Account,
+    ),
+    command_spec(
+        "accounts",
+        "--org: the Accounts pane (every account, its findings, score and coverage)",
+        &["accounts"],
+        Cmd::Accounts,
+    ),
+    command_spec(
         "sort severity|time|source|resource",
         "sort the table",
         &["sort"],
@@ -496,6 +510,8 @@ pub fn complete(prefix: &str) -> Vec<&'static str> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArgKind {
     Region,
+    /// An account of the organization (`--org`).
+    Account,
     Playbook,
     /// One of the words of the label.
     Words(&'static str),
@@ -507,6 +523,7 @@ pub fn arg_kind(name: &str) -> Option<ArgKind> {
     let arg = spec.label.split(", ").next()?.split_once(' ')?.1;
     Some(match arg.trim_matches(['[', ']']) {
         "REGION" => ArgKind::Region,
+        "ID|NAME|*" => ArgKind::Account,
         "PLAYBOOK" => ArgKind::Playbook,
         _ => ArgKind::Words(arg),
     })

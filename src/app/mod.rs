@@ -10,6 +10,7 @@ pub mod columns;
 pub mod cursor;
 pub mod keymap;
 pub mod modes;
+pub mod org;
 pub mod selection;
 pub mod state;
 pub mod views;
@@ -99,6 +100,26 @@ fn update_inner(state: &mut State, event: Event) -> Vec<Effect> {
             state.loading = None;
             state.load_error = Some(msg.clone());
             state.error(msg);
+            vec![]
+        }
+        Event::OrgListed {
+            organization,
+            accounts,
+            note,
+        } => {
+            org::listed(state, organization, accounts, note);
+            vec![]
+        }
+        Event::ActingAs {
+            account,
+            caller,
+            read_only,
+        } => {
+            org::acting_as(state, account, caller, read_only);
+            vec![]
+        }
+        Event::AccountRead { id, result, at } => {
+            org::account_read(state, id, result, at);
             vec![]
         }
         Event::Loaded(data) => {
@@ -198,7 +219,7 @@ pub fn selection_of(state: &State) -> Selection {
 }
 
 /// Replaces the dataset and resets the views over it, keeping the pane the user was on.
-fn install(state: &mut State, data: Dataset) {
+pub(crate) fn install(state: &mut State, data: Dataset) {
     let search = SearchIndex::build(&data.findings);
     state.summary = Summary::build(&data);
     let problems = data.problems.len();
@@ -239,6 +260,7 @@ fn carry_over(state: &mut State, old: &Dataset) {
         summary: &state.summary,
         height: table_height(state.size),
         act: &state.act,
+        org: state.org.as_ref(),
     };
     let remap = Remap::new(old, &data);
     for stack in &mut state.stacks {
@@ -258,11 +280,14 @@ fn reset_stacks(state: &mut State) {
         return;
     };
     let height = table_height(state.size);
+    let accounts = std::mem::take(&mut state.stacks[Pane::Accounts.index()]);
     state.stacks = [
         vec![View::Overview(OverviewView::default())],
         vec![findings_view(Scope::All, &data, &state.search, height)],
         vec![View::Resources(ResourcesView::new(&data, ""))],
         vec![View::Iam(IamView::new(&data, IamTab::Users, ""))],
+        // The Accounts pane's rows index the organization, not the dataset: kept as is.
+        accounts,
     ];
 }
 
@@ -316,16 +341,18 @@ pub(crate) fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     };
     match action {
         Action::NextPane | Action::PrevPane => {
-            let i = state.pane.index();
-            let n = Pane::ALL.len();
+            let shown: Vec<Pane> = Pane::shown(state.org.is_some()).collect();
+            let i = shown.iter().position(|p| *p == state.pane).unwrap_or(0);
+            let n = shown.len();
             let j = if action == Action::NextPane {
                 (i + 1) % n
             } else {
                 (i + n - 1) % n
             };
-            state.pane = Pane::ALL[j];
+            state.pane = shown[j];
             state.status = None;
         }
+        Action::Enter if state.pane == Pane::Accounts => return org::enter(state),
         Action::Back => {
             let pane = state.pane;
             let stack = state.stack_of(pane);
@@ -351,6 +378,7 @@ pub(crate) fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 summary: &state.summary,
                 height: table_height(state.size),
                 act: &state.act,
+                org: state.org.as_ref(),
             };
             let Some(view) = state.stacks[state.pane.index()].last_mut() else {
                 return vec![];

@@ -33,6 +33,26 @@ pub enum Origin {
 /// Everything that can happen to the app.
 #[derive(Debug)]
 pub enum Event {
+    /// `--org`: the organization's accounts are known (each is then read).
+    OrgListed {
+        organization: Option<String>,
+        accounts: Vec<crate::model::org::OrgAccount>,
+        /// A warning about how the accounts were found (the config's list, not Organizations).
+        note: Option<String>,
+    },
+    /// `--org`: actions now go to this account, as this caller (`read_only`: why that account
+    /// is read-only).
+    ActingAs {
+        account: String,
+        caller: Option<String>,
+        read_only: Option<String>,
+    },
+    /// `--org`: one account's read finished (its dataset, or why it could not be read).
+    AccountRead {
+        id: String,
+        result: Result<Box<Dataset>, String>,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     Key(KeyEvent),
     /// Text pasted into the terminal (bracketed paste): never keys.
     Paste(String),
@@ -90,6 +110,9 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Quit,
+    /// `--org`: actions now run in this account (through its role), or nowhere (`None`: all
+    /// accounts are shown).
+    UseAccount(Option<String>),
     /// Copy to the clipboard (OSC 52).
     Copy(String),
     Reload,
@@ -123,17 +146,33 @@ pub enum Pane {
     Findings,
     Resources,
     Iam,
+    /// `--org` only: every account of the organization.
+    Accounts,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Overview, Pane::Findings, Pane::Resources, Pane::Iam];
+    pub const ALL: [Pane; 5] = [
+        Pane::Overview,
+        Pane::Findings,
+        Pane::Resources,
+        Pane::Iam,
+        Pane::Accounts,
+    ];
     pub fn label(self) -> &'static str {
         match self {
             Pane::Overview => "Overview",
             Pane::Findings => "Findings",
             Pane::Resources => "Resources",
             Pane::Iam => "IAM",
+            Pane::Accounts => "Accounts",
         }
+    }
+
+    /// The panes shown: Accounts only over an organization.
+    pub fn shown(org: bool) -> impl Iterator<Item = Pane> {
+        Pane::ALL
+            .into_iter()
+            .filter(move |p| org || *p != Pane::Accounts)
     }
     pub(crate) fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
@@ -201,7 +240,7 @@ pub struct State {
     pub load_error: Option<String>,
     pub pane: Pane,
     /// One navigation stack per pane (see [`State::stack_of`]); element 0 is the pane's base view.
-    pub stacks: [Vec<View>; 4],
+    pub stacks: [Vec<View>; 5],
     pub mode: Mode,
     pub size: (u16, u16),
     pub read_only: bool,
@@ -231,6 +270,8 @@ pub struct State {
     pub completion: Option<Completion>,
     /// Columns the user hid or sized (`z`, `:cols`).
     pub columns: crate::app::columns::ColumnPrefs,
+    /// `--org`: every account of the organization and which one is shown.
+    pub org: Option<crate::app::org::OrgConsole>,
 }
 
 /// Tab completion in the command line: the candidates, and the one Tab last put in the line
@@ -269,6 +310,7 @@ impl State {
             endpoint: None,
             completion: None,
             columns: Default::default(),
+            org: None,
         }
     }
 

@@ -63,12 +63,15 @@ impl<'a> ScpBound<'a> {
             }
         }
         for (level, docs) in &self.levels {
-            let allowed = docs.iter().any(|(_, stmts)| match stmts {
-                None => true,
-                Some(stmts) => stmts
-                    .iter()
-                    .any(|s| s.effect == Effect::Allow && s.matches_action(action)),
-            });
+            // AWS keeps at least one SCP on every target; an empty level is one guardpost did
+            // not see, so it is not taken to deny.
+            let allowed = docs.is_empty()
+                || docs.iter().any(|(_, stmts)| match stmts {
+                    None => true,
+                    Some(stmts) => stmts
+                        .iter()
+                        .any(|s| s.effect == Effect::Allow && s.matches_action(action)),
+                });
             if !allowed {
                 return Some(format!(
                     "{action} not allowed by any SCP on {}",

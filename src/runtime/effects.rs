@@ -91,6 +91,19 @@ impl Runner {
         )
     }
 
+    /// The same runner acting in another account (`--org`): its credentials, its caller, its
+    /// read-only setting; the journal and incidents are shared.
+    pub fn for_account(&self, ctx: AwsContext, read_only: crate::config::ReadOnly) -> Runner {
+        let mut r = self.clone();
+        r.opts.account = ctx.account_id.clone();
+        r.opts.caller = ctx.caller_arn.clone();
+        r.opts.read_only = read_only.on;
+        r.opts.read_only_reason = read_only.reason;
+        r.read_only = read_only.on;
+        r.ctx = Arc::new(Mutex::new(Some(ctx)));
+        r
+    }
+
     /// New credentials (a renewed MFA session): later actions use them.
     pub fn set_context(&self, ctx: AwsContext) {
         if let Ok(mut c) = self.ctx.lock() {
@@ -346,6 +359,8 @@ pub fn default_journal() -> Option<PathBuf> {
 /// Carries out the app's effects.
 pub struct Effects {
     pub runner: Runner,
+    /// `--org`: the accounts' contexts; the runner above acts in the account shown.
+    org: Option<(super::org::OrgTui, Runner)>,
     /// Renewing a session swaps the live context; a reload reads whatever is current.
     spec: Arc<Mutex<LoadSpec>>,
     posture: PostureConfig,
@@ -358,8 +373,10 @@ impl Effects {
         spec: LoadSpec,
         posture: PostureConfig,
         tx: UnboundedSender<Event>,
+        org: Option<super::org::OrgTui>,
     ) -> Effects {
         Effects {
+            org: org.map(|o| (o, runner.clone())),
             runner,
             spec: Arc::new(Mutex::new(spec)),
             posture,
@@ -374,14 +391,52 @@ impl Effects {
 
     /// Starts a load (the first one may come already read: a validated snapshot).
     pub fn load(&self, first: Option<crate::snapshot::Snapshot>) {
+        if let (Some((org, _)), LoadSpec::Live(ctx)) = (&self.org, self.spec()) {
+            org.spawn_load(self.tx.clone(), *ctx, None, self.posture.clone());
+            return;
+        }
         spawn_load(self.tx.clone(), self.spec(), first, self.posture.clone());
     }
 
     /// Carries out one effect; false for `Quit`.
-    pub fn run(&self, effect: Effect, state: &State) -> bool {
+    pub fn run(&mut self, effect: Effect, state: &State) -> bool {
         let tx = &self.tx;
         match effect {
             Effect::Quit => return false,
+            Effect::UseAccount(id) => {
+                if let Some((org, base)) = &self.org {
+                    self.runner = match id.as_deref().and_then(|id| org.context(id)) {
+                        Some(ctx) => base.for_account(ctx.clone(), org.read_only(&ctx.account_id)),
+                        None => base.clone(),
+                    };
+                    let _ = tx.send(Event::ActingAs {
+                        account: self.runner.account(),
+                        caller: self.runner.caller(),
+                        read_only: self
+                            .runner
+                            .opts
+                            .read_only
+                            .then(|| self.runner.opts.read_only_reason.clone()),
+                    });
+                }
+            }
+            Effect::Reload if self.org.is_some() => {
+                let (Some((org, _)), LoadSpec::Live(ctx)) = (&self.org, self.spec()) else {
+                    return true;
+                };
+                match org.stale(state) {
+                    ids if ids.is_empty() => {
+                        let _ = tx.send(Event::Notice {
+                            error: false,
+                            text: format!(
+                                "every account was read less than {} min ago: nothing to re-read",
+                                org.max_age_minutes
+                            ),
+                        });
+                    }
+                    ids => org.spawn_load(tx.clone(), *ctx, Some(ids), self.posture.clone()),
+                }
+            }
             Effect::Copy(text) => {
                 use crossterm::clipboard::CopyToClipboard;
                 if let Err(e) = crossterm::execute!(

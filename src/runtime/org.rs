@@ -13,6 +13,53 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// `--org` and its options (global: the console and `check` both take them).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OrgArgs {
+    /// Every account of the AWS Organization, read from this management or
+    /// delegated-administrator account (else the config's `[org] accounts`), each through
+    /// --org-role (docs/organizations.md).
+    #[arg(long, global = true)]
+    pub org: bool,
+    /// With --org: the role assumed in each member account (default: config `[org] role`,
+    /// else OrganizationAccountAccessRole).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub org_role: Option<String>,
+    /// With --org: only this account (id or name; repeatable).
+    #[arg(long = "account", value_name = "ID|NAME", global = true)]
+    pub accounts: Vec<String>,
+    /// With --org: accounts read at once (default: config `[org] concurrency`, else 8).
+    #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub org_concurrency: Option<u16>,
+}
+
+impl OrgArgs {
+    /// The options with the config's defaults; `None` without `--org`. Options of `--org`
+    /// given without it are an error, not silently ignored.
+    pub fn spec(&self, cfg: &Config) -> anyhow::Result<Option<OrgSpec>> {
+        if !self.org {
+            if self.org_role.is_some()
+                || !self.accounts.is_empty()
+                || self.org_concurrency.is_some()
+            {
+                anyhow::bail!("--org-role, --account and --org-concurrency need --org");
+            }
+            return Ok(None);
+        }
+        Ok(Some(OrgSpec {
+            role: self
+                .org_role
+                .clone()
+                .unwrap_or_else(|| cfg.org.role.clone()),
+            concurrency: self
+                .org_concurrency
+                .map_or(cfg.org.concurrency, usize::from)
+                .max(1),
+            only: self.accounts.clone(),
+        }))
+    }
+}
+
 /// Which organization and how to reach its accounts.
 #[derive(Debug, Clone)]
 pub struct OrgSpec {
@@ -77,7 +124,7 @@ pub async fn read_accounts(
     accounts: Vec<OrgAccount>,
     spec: &OrgSpec,
     plan: &LoadPlan,
-    mut each: impl FnMut(OrgAccount, Result<Snapshot, String>, f64),
+    mut each: impl FnMut(OrgAccount, Result<(Snapshot, AwsContext), String>, f64),
 ) {
     let gate = Arc::new(tokio::sync::Semaphore::new(spec.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
@@ -104,7 +151,7 @@ pub async fn read_accounts(
                     return Err("the credentials expired while the account was read".into());
                 }
                 snap.org = Some(membership);
-                Ok(snap)
+                Ok((snap, ctx))
             }
             .await;
             (account, result, started.elapsed().as_secs_f64())
@@ -125,16 +172,17 @@ pub fn run_check(
     spec: &crate::runtime::load::LoadSpec,
     plan: &LoadPlan,
     args: &CheckArgs,
+    org: &OrgArgs,
     cfg: &Config,
 ) -> anyhow::Result<Outcome> {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-    if args.org {
+    if let Some(org) = org.spec(cfg)? {
         let crate::runtime::load::LoadSpec::Live(base) = spec else {
             anyhow::bail!(
                 "--org reads a live organization: it cannot be combined with --demo or --snapshot"
             );
         };
-        return check(rt, base, plan, args, cfg, &mut out, &mut err);
+        return check(rt, base, plan, args, &org, cfg, &mut out, &mut err);
     }
     let data = check::dataset(spec.read(rt, plan)?, spec.origin(), args, &cfg.posture);
     Ok(check::run(&data, args, cfg, &mut out, &mut err)?)
@@ -143,11 +191,13 @@ pub fn run_check(
 /// `guardpost check --org`: every account's posture, reported together; exit 1 when any
 /// account fails `--fail-on`, else 2 when an account could not be read (unknown is not a
 /// pass) or, with `--require-complete`, one was read incompletely.
+#[allow(clippy::too_many_arguments)]
 pub fn check(
     rt: &tokio::runtime::Runtime,
     base: &AwsContext,
     plan: &LoadPlan,
     args: &CheckArgs,
+    spec: &OrgSpec,
     cfg: &Config,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
@@ -160,16 +210,6 @@ pub fn check(
                 .filter_map(|id| crate::posture::rules::rule(id)),
         );
     }
-    let spec = OrgSpec {
-        role: args
-            .org_role
-            .clone()
-            .unwrap_or_else(|| cfg.org.role.clone()),
-        concurrency: args
-            .org_concurrency
-            .map_or(cfg.org.concurrency, usize::from),
-        only: args.accounts.clone(),
-    };
     let (read, from, note) = rt.block_on(organization(base, &cfg.org.accounts))?;
     if let Some(n) = &note {
         let _ = writeln!(stderr, "guardpost: warning: {}", crate::sanitize::line(n));
@@ -200,12 +240,12 @@ pub fn check(
         base,
         &read,
         accounts,
-        &spec,
+        spec,
         plan,
         |account, result, secs| {
             // Each account's data is reduced to its report at once: only reports are kept.
             let state = match result {
-                Ok(snap) => {
+                Ok((snap, _)) => {
                     let data = check::dataset(snap, Origin::Live, args, &cfg.posture);
                     AccountState::Read(Box::new(check::build_report(
                         &data,
@@ -276,4 +316,175 @@ pub fn check(
     } else {
         Outcome::Pass
     })
+}
+
+/// `--org` in the console: how to reach the accounts, and the context of each account read
+/// (actions in an account run through it).
+#[derive(Clone)]
+pub struct OrgTui {
+    pub spec: OrgSpec,
+    /// The config's `[org] accounts`, when Organizations cannot be listed.
+    pub fallback: Vec<String>,
+    /// `r` re-reads accounts that failed or were read longer ago than this.
+    pub max_age_minutes: i64,
+    /// Read-only for an account (flag, profile, `[accounts."ID"]`).
+    read_only: ReadOnlyFor,
+    contexts: Arc<std::sync::Mutex<std::collections::HashMap<String, AwsContext>>>,
+    read: Arc<std::sync::Mutex<Option<OrgRead>>>,
+}
+
+/// Whether guardpost may change an account, and why (the config's rules for that account).
+pub type ReadOnlyFor = Arc<dyn Fn(&str) -> crate::config::ReadOnly + Send + Sync>;
+
+impl OrgTui {
+    pub fn new(spec: OrgSpec, cfg: &Config, read_only: ReadOnlyFor) -> OrgTui {
+        OrgTui {
+            spec,
+            fallback: cfg.org.accounts.clone(),
+            max_age_minutes: cfg.org.max_age_minutes,
+            read_only,
+            contexts: Default::default(),
+            read: Default::default(),
+        }
+    }
+
+    pub fn context(&self, account: &str) -> Option<AwsContext> {
+        self.contexts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(account)
+            .cloned()
+    }
+
+    pub fn read_only(&self, account: &str) -> crate::config::ReadOnly {
+        (self.read_only)(account)
+    }
+
+    /// The accounts `r` re-reads: those that could not be read, and those read longer ago
+    /// than `max_age_minutes`.
+    pub fn stale(&self, state: &crate::app::State) -> Vec<String> {
+        use crate::app::org::AccountLoad;
+        let now = chrono::Utc::now();
+        state
+            .org
+            .iter()
+            .flat_map(|o| o.rows.iter())
+            .filter(|r| match &r.load {
+                AccountLoad::Unknown { .. } => true,
+                AccountLoad::Read { at, .. } => (now - *at).num_minutes() >= self.max_age_minutes,
+                AccountLoad::Waiting => false,
+            })
+            .map(|r| r.account.id.clone())
+            .collect()
+    }
+
+    /// Lists the organization (first load) or takes the one listed before, then reads the
+    /// accounts (`only`: these ids), each result an `Event::AccountRead` as it arrives.
+    pub fn spawn_load(
+        &self,
+        tx: tokio::sync::mpsc::UnboundedSender<crate::app::Event>,
+        base: AwsContext,
+        only: Option<Vec<String>>,
+        posture: crate::posture::PostureConfig,
+    ) {
+        let this = self.clone();
+        tokio::spawn(async move { Box::pin(this.load(tx, base, only, posture)).await });
+    }
+
+    async fn load(
+        self,
+        tx: tokio::sync::mpsc::UnboundedSender<crate::app::Event>,
+        base: AwsContext,
+        only: Option<Vec<String>>,
+        posture: crate::posture::PostureConfig,
+    ) {
+        use crate::app::Event;
+        let known = self.read.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let read = match known {
+            Some(r) => r,
+            None => {
+                let _ = tx.send(Event::Loading("listing the organization's accounts".into()));
+                let listed = Box::pin(organization(&base, &self.fallback))
+                    .await
+                    .and_then(|(read, _, note)| Ok((pick(&read, &self.spec.only)?, read, note)));
+                match listed {
+                    Ok((accounts, read, note)) => {
+                        let _ = tx.send(Event::OrgListed {
+                            organization: read.org.as_ref().and_then(|o| o.id.clone()),
+                            accounts,
+                            note,
+                        });
+                        *self.read.lock().unwrap_or_else(|e| e.into_inner()) = Some(read.clone());
+                        read
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Event::LoadFailed(format!("{e:#}")));
+                        return;
+                    }
+                }
+            }
+        };
+        let Ok(mut accounts) = pick(&read, &self.spec.only) else {
+            return;
+        };
+        if let Some(ids) = &only {
+            accounts.retain(|a| ids.contains(&a.id));
+        }
+        let plan = LoadPlan::everything();
+        let contexts = self.contexts.clone();
+        Box::pin(read_accounts(
+            &base,
+            &read,
+            accounts,
+            &self.spec,
+            &plan,
+            |account, result, _| {
+                let (tx, posture, contexts) = (tx.clone(), posture.clone(), contexts.clone());
+                // Normalizing is CPU work: off the async threads.
+                tokio::task::spawn_blocking(move || {
+                    let result = result.map(|(snap, ctx)| {
+                        contexts
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(account.id.clone(), ctx);
+                        Box::new(crate::dataset::Dataset::from_snapshot(
+                            snap,
+                            Origin::Live,
+                            &posture,
+                        ))
+                    });
+                    let _ = tx.send(Event::AccountRead {
+                        id: account.id,
+                        result,
+                        at: chrono::Utc::now(),
+                    });
+                });
+            },
+        ))
+        .await;
+    }
+}
+
+/// The console's `--org` setup: `None` without `--org`. `read_only_flag` and `profile` are
+/// the command line's; the config decides read-only per account as it does for one account.
+pub fn tui(
+    args: &OrgArgs,
+    cfg: &Config,
+    read_only_flag: bool,
+    profile: Option<&str>,
+) -> anyhow::Result<Option<OrgTui>> {
+    let Some(spec) = args.spec(cfg)? else {
+        return Ok(None);
+    };
+    let (cfg2, profile) = (cfg.clone(), crate::config::current_profile(profile));
+    let read_only: ReadOnlyFor = Arc::new(move |account: &str| {
+        cfg2.read_only(
+            read_only_flag,
+            crate::config::Target::Live {
+                profile: &profile,
+                account: Some(account),
+            },
+        )
+    });
+    Ok(Some(OrgTui::new(spec, cfg, read_only)))
 }

@@ -23,6 +23,8 @@ pub struct TuiOptions {
     pub exit_after_first_frame: bool,
     /// When the process started (for `exit_after_first_frame`).
     pub started: Instant,
+    /// `--org`: read every account of the organization.
+    pub org: Option<super::org::OrgTui>,
 }
 
 /// Restores the terminal however the loop ends (return, `?`, panic unwinding).
@@ -135,7 +137,7 @@ pub async fn run(
     }
     spawn_input(tx.clone(), clock);
     spawn_tick(tx.clone());
-    let effects = Effects::new(runner, spec, posture, tx);
+    let mut effects = Effects::new(runner, spec, posture, tx, opts.org);
     effects.load(first);
 
     let panic_after_first_frame = std::env::var_os("GUARDPOST_TEST_PANIC").is_some();

@@ -202,7 +202,7 @@ fn render_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 fn render_tabs(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::raw(" ")];
-    for p in Pane::ALL {
+    for p in Pane::shown(state.org.is_some()) {
         let style = if p == state.pane {
             theme.selected().add_modifier(Modifier::BOLD)
         } else {

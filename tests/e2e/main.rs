@@ -8,6 +8,7 @@ mod e2e_coverage;
 mod e2e_fix;
 mod e2e_incident;
 mod e2e_live;
+mod e2e_org;
 mod e2e_read_only;
 mod e2e_remediation;
 mod e2e_tmux;

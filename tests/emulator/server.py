@@ -314,6 +314,20 @@ class RegionState:
         # CloudTrail trails homed in this region: Name -> trail (wire fields plus "logging",
         # "EventSelectors", "AdvancedEventSelectors")
         self.ct_trails: dict[str, dict] = {}
+        # Multi-account (both services keep their administrator-member relationships per region,
+        # as AWS does). Administrator side: member account -> Member record in wire form.
+        self.sh_members: dict[str, dict] = {}
+        self.gd_members: dict[str, dict] = {}
+        # Member side: the administrator's Invitation / Administrator record, or None.
+        self.sh_admin: dict | None = None
+        self.gd_admin: dict | None = None
+        # Management account side: the organization's designated administrator account(s):
+        # account -> AdminStatus ("ENABLED").
+        self.sh_org_admins: dict[str, str] = {}
+        self.gd_org_admins: dict[str, str] = {}
+        # Security Hub cross-region aggregation homed in this region (FindingAggregator output
+        # fields), or None.
+        self.sh_aggregator: dict | None = None
 
     def dump(self) -> dict:
         return {
@@ -321,12 +335,19 @@ class RegionState:
                 "enabled": self.sh_enabled,
                 "subscribedAt": self.sh_subscribed_at,
                 "findings": list(self.sh_findings.values()),
+                "members": self.sh_members,
+                "administrator": self.sh_admin,
+                "organizationAdminAccounts": [{"AccountId": a, "Status": st} for a, st in self.sh_org_admins.items()],
+                "findingAggregator": self.sh_aggregator,
             },
             "guardduty": {
                 "detectors": {
                     d: {"createdAt": v["createdAt"], "status": v["status"], "findings": list(v["findings"].values())}
                     for d, v in self.gd_detectors.items()
-                }
+                },
+                "members": self.gd_members,
+                "administrator": self.gd_admin,
+                "organizationAdminAccounts": [{"adminAccountId": a, "adminStatus": st} for a, st in self.gd_org_admins.items()],
             },
             "accessanalyzer": {
                 "analyzers": {
@@ -372,8 +393,13 @@ class Emulator:
             self.seq = 0
             self.set_clock(None)
         if moto:
+            from moto.iam.models import iam_backends
             from moto.moto_api._internal.models import moto_api_backend
 
+            # moto's reset rebuilds each account's IAM backend (~1,600 managed policies, about a
+            # second per account) only to drop it right after; an organization's accounts would
+            # make that many seconds. Dropping them first gives the same clean state.
+            dict.clear(iam_backends)
             moto_api_backend.reset()
             warm_up_moto()
 
@@ -842,7 +868,9 @@ class Emulator:
         if not 1 <= max_results <= 100:
             raise ApiError("InvalidInputException", f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100", 400)
         filters = p.get("Filters") or {}
-        matched = [f for f in rs.sh_findings.values() if sh_match(f, filters)]
+        # The administrator sees its associated members' findings too, and in a finding
+        # aggregator's home region those of every linked region.
+        matched = [f for _a, _r, st in self.sh_scope(account, region) for f in st.sh_findings.values() if sh_match(f, filters)]
         for crit in reversed(p.get("SortCriteria") or []):
             field = crit.get("Field")
             if not field:
@@ -871,6 +899,7 @@ class Emulator:
             raise ApiError("InvalidInputException", "Invalid parameter 'Note.UpdatedBy'. Note.UpdatedBy must be 512 characters or fewer.", 400)
         processed, unprocessed, seen = [], [], set()
         now = now_iso()
+        scope = self.sh_scope(account, region)
         for ident in idents:
             key = (ident.get("ProductArn"), ident.get("Id"))
             ident = {"Id": ident.get("Id"), "ProductArn": ident.get("ProductArn")}
@@ -878,7 +907,9 @@ class Emulator:
                 unprocessed.append({"FindingIdentifier": ident, "ErrorCode": "DuplicatedFindingIdentifier", "ErrorMessage": "Duplicated finding identifier"})
                 continue
             seen.add(key)
-            f = rs.sh_findings.get(key)
+            # The administrator may update its members' findings (and, in the aggregation
+            # region, those of linked regions); the caller's own come first.
+            f = next((st.sh_findings[key] for _a, _r, st in scope if key in st.sh_findings), None)
             if f is None:
                 unprocessed.append({"FindingIdentifier": ident, "ErrorCode": "FindingNotFound", "ErrorMessage": "Finding Not Found"})
                 continue
@@ -908,6 +939,237 @@ class Emulator:
             f["ProcessedAt"] = now
             processed.append(ident)
         return {"ProcessedFindings": processed, "UnprocessedFindings": unprocessed}
+
+    # -- Security Hub: administrator and members, cross-region aggregation ----------------------
+    def sh_aggregator_of(self, account: str) -> dict | None:
+        for (acct, _r), st in self.state.items():
+            if acct == account and st.sh_aggregator is not None:
+                return st.sh_aggregator
+        return None
+
+    def sh_linked_regions(self, agg: dict) -> list[str]:
+        home = agg["FindingAggregationRegion"]
+        known = sorted({r for (_a, r) in self.state})
+        mode = agg["RegionLinkingMode"]
+        if mode == "ALL_REGIONS":
+            regions = known
+        elif mode == "ALL_REGIONS_EXCEPT_SPECIFIED":
+            regions = [r for r in known if r not in agg.get("Regions", [])]
+        elif mode == "SPECIFIED_REGIONS":
+            regions = list(agg.get("Regions", []))
+        else:  # NO_REGIONS
+            regions = []
+        return [r for r in regions if r != home]
+
+    def sh_scope(self, account: str, region: str) -> list[tuple[str, str, RegionState]]:
+        """(account, region, state) whose findings `account` sees from `region`: its own, its
+        associated members' (with Security Hub enabled there) and, when `region` is the home of
+        its finding aggregator, the same in every linked region. Members created in the
+        aggregation region count in every linked region."""
+        regions = [region]
+        agg = self.sh_aggregator_of(account)
+        if agg is not None and agg["FindingAggregationRegion"] == region:
+            regions += self.sh_linked_regions(agg)
+        home = self.state.get((account, region))
+        out = []
+        for r in regions:
+            accounts = [account]
+            for st in (home, self.state.get((account, r))):
+                if st is not None:
+                    accounts += [m for m, rec in st.sh_members.items() if rec["MemberStatus"] == "ENABLED" and m not in accounts]
+            for a in accounts:
+                st = self.state.get((a, r))
+                if st is not None and st.sh_enabled:
+                    out.append((a, r, st))
+        return out
+
+    def sh_org_caller(self, account: str, admin: str | None = None) -> str:
+        """The account whose state keeps the organization's Security Hub administrator: the
+        management account when `account` is in a moto organization (anyone else is refused),
+        else the caller itself. `admin`, when given, must be in that organization."""
+        org = org_info(account)
+        if org is None:
+            return account
+        if org["master"] != account:
+            raise ApiError("AccessDeniedException", f"Account {account} is not the management account of organization {org['id']}. "
+                           "Only the organization management account can manage the Security Hub administrator account.", 403)
+        if admin is not None and admin not in org["accounts"]:
+            raise ApiError("InvalidInputException", f"Account {admin} is not a member of organization {org['id']}.", 400)
+        return account
+
+    def securityhub_EnableOrganizationAdminAccount(self, rs, p, account, region):
+        admin = p["AdminAccountId"]
+        self.sh_org_caller(account, admin)
+        others = [a for a in rs.sh_org_admins if a != admin]
+        if others:
+            raise ApiError("InvalidInputException", f"Account {others[0]} is already the Security Hub administrator account of the organization. "
+                           "Disable it before designating another one.", 400)
+        rs.sh_org_admins[admin] = "ENABLED"
+        # Designating the administrator enables Security Hub in that account (in this region).
+        st = self.region_state(admin, region)
+        if not st.sh_enabled:
+            st.sh_enabled, st.sh_subscribed_at = True, now_iso()
+        org_delegate(account, admin, "securityhub.amazonaws.com", True)
+        return {"AdminAccountId": admin, "Feature": p.get("Feature", "SecurityHub")}
+
+    def securityhub_DisableOrganizationAdminAccount(self, rs, p, account, region):
+        self.sh_org_caller(account)
+        if p["AdminAccountId"] not in rs.sh_org_admins:
+            raise ApiError("InvalidInputException", f"Account {p['AdminAccountId']} is not the Security Hub administrator account of the organization.", 400)
+        del rs.sh_org_admins[p["AdminAccountId"]]
+        org_delegate(account, p["AdminAccountId"], "securityhub.amazonaws.com", False)
+        return {}
+
+    def securityhub_ListOrganizationAdminAccounts(self, rs, p, account, region):
+        self.sh_org_caller(account)
+        items = [{"AccountId": a, "Status": st} for a, st in rs.sh_org_admins.items()]
+        page, token = paginate(items, p.get("NextToken"), p.get("MaxResults") or 10, "InvalidInputException")
+        out = {"AdminAccounts": page, "Feature": p.get("Feature", "SecurityHub")}
+        if token:
+            out["NextToken"] = token
+        return out
+
+    def securityhub_CreateMembers(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        unprocessed = []
+        now = now_iso()
+        for det in p["AccountDetails"]:
+            m = det.get("AccountId")
+            if not m or not re.fullmatch(r"\d{12}", m):
+                unprocessed.append({"AccountId": m or "", "ProcessingResult": f"Invalid account ID {m!r}"})
+                continue
+            if m == account:
+                unprocessed.append({"AccountId": m, "ProcessingResult": "The administrator account cannot be a member of itself."})
+                continue
+            if rs.sh_admin is not None:
+                unprocessed.append({"AccountId": m, "ProcessingResult": f"Account {account} is a member account of {rs.sh_admin['AccountId']} and cannot have members."})
+                continue
+            st = self.region_state(m, region)
+            if st.sh_admin is not None and st.sh_admin["AccountId"] != account:
+                unprocessed.append({"AccountId": m, "ProcessingResult": f"Account {m} is already a member of administrator account {st.sh_admin['AccountId']}."})
+                continue
+            if st.sh_members:
+                unprocessed.append({"AccountId": m, "ProcessingResult": f"Account {m} is an administrator account and cannot be a member."})
+                continue
+            # Associated at once, as organization members are (no invitation round trip).
+            rec = rs.sh_members.get(m) or {"AccountId": m, "InvitedAt": now}
+            rec.update({"MasterId": account, "AdministratorId": account, "MemberStatus": "ENABLED", "UpdatedAt": now})
+            if det.get("Email"):
+                rec["Email"] = det["Email"]
+            rs.sh_members[m] = rec
+            st.sh_admin = {"AccountId": account, "InvitationId": (st.sh_admin or {}).get("InvitationId") or uuid.uuid4().hex,
+                           "InvitedAt": rec["InvitedAt"], "MemberStatus": "ENABLED"}
+        return {"UnprocessedAccounts": unprocessed}
+
+    def securityhub_ListMembers(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        only = p.get("OnlyAssociated", True)
+        items = [copy.deepcopy(m) for m in rs.sh_members.values() if not only or m["MemberStatus"] == "ENABLED"]
+        page, token = paginate(items, p.get("NextToken"), p.get("MaxResults") or 50, "InvalidInputException")
+        out = {"Members": page}
+        if token:
+            out["NextToken"] = token
+        return out
+
+    def securityhub_GetMembers(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        found, unprocessed = [], []
+        for m in p["AccountIds"]:
+            if m in rs.sh_members:
+                found.append(copy.deepcopy(rs.sh_members[m]))
+            else:
+                unprocessed.append({"AccountId": m, "ProcessingResult": f"Account {m} is not a member of administrator account {account}."})
+        return {"Members": found, "UnprocessedAccounts": unprocessed}
+
+    def _sh_unlink(self, rs, account, region, ids: list, delete: bool) -> list:
+        unprocessed = []
+        for m in ids:
+            rec = rs.sh_members.get(m)
+            if rec is None:
+                unprocessed.append({"AccountId": m, "ProcessingResult": f"Account {m} is not a member of administrator account {account}."})
+                continue
+            if delete:
+                del rs.sh_members[m]
+            else:
+                rec.update(MemberStatus="REMOVED", UpdatedAt=now_iso())
+            st = self.state.get((m, region))
+            if st is not None and st.sh_admin is not None and st.sh_admin["AccountId"] == account:
+                st.sh_admin = None
+        return unprocessed
+
+    def securityhub_DisassociateMembers(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        self._sh_unlink(rs, account, region, p["AccountIds"], delete=False)
+        return {}
+
+    def securityhub_DeleteMembers(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        return {"UnprocessedAccounts": self._sh_unlink(rs, account, region, p["AccountIds"], delete=True)}
+
+    def securityhub_GetAdministratorAccount(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        return {"Administrator": copy.deepcopy(rs.sh_admin)} if rs.sh_admin else {}
+
+    def securityhub_GetMasterAccount(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        return {"Master": copy.deepcopy(rs.sh_admin)} if rs.sh_admin else {}
+
+    def _sh_aggregator_spec(self, p: dict, region: str) -> tuple[str, list]:
+        mode = p["RegionLinkingMode"]
+        regions = p.get("Regions") or []
+        if mode not in ("ALL_REGIONS", "ALL_REGIONS_EXCEPT_SPECIFIED", "SPECIFIED_REGIONS", "NO_REGIONS"):
+            raise ApiError("InvalidInputException", f"Invalid RegionLinkingMode {mode}: expected ALL_REGIONS, ALL_REGIONS_EXCEPT_SPECIFIED, SPECIFIED_REGIONS or NO_REGIONS.", 400)
+        if mode in ("ALL_REGIONS", "NO_REGIONS") and regions:
+            raise ApiError("InvalidInputException", f"Regions must be empty when RegionLinkingMode is {mode}.", 400)
+        if mode == "SPECIFIED_REGIONS" and not regions:
+            raise ApiError("InvalidInputException", "Regions must list at least one Region when RegionLinkingMode is SPECIFIED_REGIONS.", 400)
+        if region in regions:
+            raise ApiError("InvalidInputException", f"Regions must not include the aggregation Region {region}.", 400)
+        return mode, list(dict.fromkeys(regions))
+
+    def sh_aggregator_by_arn(self, account: str, arn: str) -> tuple[RegionState, dict]:
+        for (acct, _r), st in self.state.items():
+            if acct == account and st.sh_aggregator is not None and st.sh_aggregator["FindingAggregatorArn"] == arn:
+                return st, st.sh_aggregator
+        raise ApiError("ResourceNotFoundException", f"Finding aggregator {arn} not found.", 404)
+
+    def securityhub_CreateFindingAggregator(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        mode, regions = self._sh_aggregator_spec(p, region)
+        existing = self.sh_aggregator_of(account)
+        if existing is not None:
+            raise ApiError("InvalidInputException", f"Account {account} already has a finding aggregator ({existing['FindingAggregatorArn']}); "
+                           "update or delete it instead.", 400)
+        rs.sh_aggregator = {
+            "FindingAggregatorArn": f"arn:aws:securityhub:{region}:{account}:finding-aggregator/{uuid.uuid4()}",
+            "FindingAggregationRegion": region,
+            "RegionLinkingMode": mode,
+            "Regions": regions,
+        }
+        return copy.deepcopy(rs.sh_aggregator)
+
+    def securityhub_UpdateFindingAggregator(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        st, agg = self.sh_aggregator_by_arn(account, p["FindingAggregatorArn"])
+        if agg["FindingAggregationRegion"] != region:
+            raise ApiError("InvalidInputException", f"Update the finding aggregator from its aggregation Region {agg['FindingAggregationRegion']}.", 400)
+        agg["RegionLinkingMode"], agg["Regions"] = self._sh_aggregator_spec(p, region)
+        return copy.deepcopy(agg)
+
+    def securityhub_ListFindingAggregators(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        agg = self.sh_aggregator_of(account)
+        return {"FindingAggregators": [{"FindingAggregatorArn": agg["FindingAggregatorArn"]}] if agg else []}
+
+    def securityhub_GetFindingAggregator(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        return copy.deepcopy(self.sh_aggregator_by_arn(account, p["FindingAggregatorArn"])[1])
+
+    def securityhub_DeleteFindingAggregator(self, rs, p, account, region):
+        self.sh_require(rs, account)
+        st, _agg = self.sh_aggregator_by_arn(account, p["FindingAggregatorArn"])
+        st.sh_aggregator = None
+        return {}
 
     # =============================================================================================
     # GuardDuty
@@ -955,13 +1217,28 @@ class Emulator:
             "tags": {},
         }
 
+    def gd_findings(self, rs, account: str, region: str, detector_id: str) -> dict[str, dict]:
+        """The findings a detector's owner sees: its own and, for an administrator, those of
+        every associated (Enabled) member's detector in the region. A member's findings keep
+        their own accountId, arn and service.detectorId. On an id clash the caller's own win."""
+        d = self.gd_detector(rs, detector_id)
+        merged = dict(d["findings"])
+        for m, rec in rs.gd_members.items():
+            st = self.state.get((m, region))
+            if rec["relationshipStatus"] != "Enabled" or st is None:
+                continue
+            for md in st.gd_detectors.values():
+                for fid, f in md["findings"].items():
+                    merged.setdefault(fid, f)
+        return merged
+
     def guardduty_ListFindings(self, rs, p, account, region):
-        d = self.gd_detector(rs, p["DetectorId"])
+        findings = self.gd_findings(rs, account, region, p["DetectorId"])
         mr = p.get("MaxResults", 50)
         if not 1 <= mr <= 50:
             raise ApiError("BadRequestException", f"1 validation error detected: Value '{mr}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50", 400)
         crit = ((p.get("FindingCriteria") or {}).get("criterion")) or {}
-        matched = [f for f in d["findings"].values() if gd_match(f, crit)]
+        matched = [f for f in findings.values() if gd_match(f, crit)]
         sort = p.get("SortCriteria") or {}
         if sort.get("attributeName"):
             matched.sort(key=lambda f: sort_key(path_values(f, sort["attributeName"])), reverse=sort.get("orderBy", "ASC") == "DESC")
@@ -972,29 +1249,29 @@ class Emulator:
         return out
 
     def guardduty_GetFindings(self, rs, p, account, region):
-        d = self.gd_detector(rs, p["DetectorId"])
+        findings = self.gd_findings(rs, account, region, p["DetectorId"])
         ids = self.gd_ids(p)
-        found = [copy.deepcopy(d["findings"][i]) for i in ids if i in d["findings"]]
+        found = [copy.deepcopy(findings[i]) for i in ids if i in findings]
         sort = p.get("SortCriteria") or {}
         if sort.get("attributeName"):
             found.sort(key=lambda f: sort_key(path_values(f, sort["attributeName"])), reverse=sort.get("orderBy", "ASC") == "DESC")
         return {"findings": found}
 
-    def _gd_set(self, rs, p, fn):
-        d = self.gd_detector(rs, p["DetectorId"])
+    def _gd_set(self, rs, p, fn, account, region):
+        findings = self.gd_findings(rs, account, region, p["DetectorId"])
         ids = self.gd_ids(p)
-        unknown = [i for i in ids if i not in d["findings"]]
+        unknown = [i for i in ids if i not in findings]
         if unknown:
             raise ApiError("BadRequestException", f"The request is rejected because the input findingId {unknown[0]} is not valid.", 400)
         for i in ids:
-            fn(d["findings"][i])
+            fn(findings[i])
         return {}
 
     def guardduty_ArchiveFindings(self, rs, p, account, region):
-        return self._gd_set(rs, p, lambda f: f.setdefault("service", {}).__setitem__("archived", True))
+        return self._gd_set(rs, p, lambda f: f.setdefault("service", {}).__setitem__("archived", True), account, region)
 
     def guardduty_UnarchiveFindings(self, rs, p, account, region):
-        return self._gd_set(rs, p, lambda f: f.setdefault("service", {}).__setitem__("archived", False))
+        return self._gd_set(rs, p, lambda f: f.setdefault("service", {}).__setitem__("archived", False), account, region)
 
     def guardduty_UpdateFindingsFeedback(self, rs, p, account, region):
         def fb(f):
@@ -1002,7 +1279,7 @@ class Emulator:
             if p.get("Comments") is not None:
                 f["service"]["feedbackComments"] = p["Comments"]
 
-        return self._gd_set(rs, p, fb)
+        return self._gd_set(rs, p, fb, account, region)
 
     def guardduty_CreateSampleFindings(self, rs, p, account, region):
         det = p["DetectorId"]
@@ -1016,6 +1293,138 @@ class Emulator:
             f = gd_fill({"type": t, "title": f"Sample finding: {t}", "service": {"additionalInfo": {"sample": True, "value": '{"sample":true}', "type": "default"}}}, account, region, det)
             d["findings"][f["id"]] = f
         return {}
+
+    # -- GuardDuty: administrator and members ---------------------------------------------------
+    def gd_org_caller(self, account: str, admin: str | None = None) -> None:
+        org = org_info(account)
+        if org is None:
+            return
+        if org["master"] != account:
+            raise ApiError("BadRequestException", f"The request is rejected because the current account {account} is not the management account "
+                           f"of organization {org['id']}.", 400)
+        if admin is not None and admin not in org["accounts"]:
+            raise ApiError("BadRequestException", f"The request is rejected because account {admin} is not a member of organization {org['id']}.", 400)
+
+    def guardduty_EnableOrganizationAdminAccount(self, rs, p, account, region):
+        admin = p["AdminAccountId"]
+        self.gd_org_caller(account, admin)
+        others = [a for a in rs.gd_org_admins if a != admin]
+        if others:
+            raise ApiError("BadRequestException", f"The request is rejected because account {others[0]} is already the GuardDuty "
+                           "delegated administrator of the organization.", 400)
+        rs.gd_org_admins[admin] = "ENABLED"
+        # Designating the delegated administrator enables GuardDuty there (in this region).
+        st = self.region_state(admin, region)
+        if not st.gd_detectors:
+            gd_new_detector(st)
+        org_delegate(account, admin, "guardduty.amazonaws.com", True)
+        return {}
+
+    def guardduty_DisableOrganizationAdminAccount(self, rs, p, account, region):
+        self.gd_org_caller(account)
+        if p["AdminAccountId"] not in rs.gd_org_admins:
+            raise ApiError("BadRequestException", f"The request is rejected because account {p['AdminAccountId']} is not the GuardDuty "
+                           "delegated administrator of the organization.", 400)
+        del rs.gd_org_admins[p["AdminAccountId"]]
+        org_delegate(account, p["AdminAccountId"], "guardduty.amazonaws.com", False)
+        return {}
+
+    def guardduty_ListOrganizationAdminAccounts(self, rs, p, account, region):
+        self.gd_org_caller(account)
+        items = [{"adminAccountId": a, "adminStatus": st} for a, st in rs.gd_org_admins.items()]
+        page, token = paginate(items, p.get("NextToken"), p.get("MaxResults") or 50, "BadRequestException")
+        out = {"adminAccounts": page}
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def gd_member_view(self, rec: dict, region: str) -> dict:
+        out = copy.deepcopy(rec)
+        st = self.state.get((rec["accountId"], region))
+        if st is not None and st.gd_detectors:
+            out["detectorId"] = next(iter(st.gd_detectors))
+        return out
+
+    def guardduty_CreateMembers(self, rs, p, account, region):
+        self.gd_detector(rs, p["DetectorId"])
+        unprocessed = []
+        now = now_iso()
+        for det in p["AccountDetails"]:  # nested values are in wire form
+            m = det["accountId"]
+            if not re.fullmatch(r"\d{12}", m):
+                unprocessed.append({"accountId": m, "result": f"The request is rejected because the input account ID {m} is not valid."})
+                continue
+            if m == account:
+                unprocessed.append({"accountId": m, "result": "The request is rejected because the current account cannot be a member of itself."})
+                continue
+            if rs.gd_admin is not None:
+                unprocessed.append({"accountId": m, "result": f"The request is rejected because the current account is a member of {rs.gd_admin['accountId']} and cannot have members."})
+                continue
+            st = self.region_state(m, region)
+            if st.gd_admin is not None and st.gd_admin["accountId"] != account:
+                unprocessed.append({"accountId": m, "result": f"The request is rejected because account {m} is already associated with administrator account {st.gd_admin['accountId']}."})
+                continue
+            if st.gd_members:
+                unprocessed.append({"accountId": m, "result": f"The request is rejected because account {m} is an administrator account."})
+                continue
+            # Associated at once, as organization members are (no invitation round trip).
+            rec = rs.gd_members.get(m) or {"accountId": m, "invitedAt": now}
+            rec.update({"masterId": account, "administratorId": account, "email": det["email"], "relationshipStatus": "Enabled", "updatedAt": now})
+            rs.gd_members[m] = rec
+            st.gd_admin = {"accountId": account, "invitationId": (st.gd_admin or {}).get("invitationId") or uuid.uuid4().hex,
+                           "relationshipStatus": "Enabled", "invitedAt": rec["invitedAt"]}
+        return {"unprocessedAccounts": unprocessed}
+
+    def guardduty_ListMembers(self, rs, p, account, region):
+        self.gd_detector(rs, p["DetectorId"])
+        only = str(p.get("OnlyAssociated", "true")).lower() != "false"
+        items = [self.gd_member_view(m, region) for m in rs.gd_members.values() if not only or m["relationshipStatus"] == "Enabled"]
+        page, token = paginate(items, p.get("NextToken"), p.get("MaxResults") or 50, "BadRequestException")
+        out = {"members": page}
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def guardduty_GetMembers(self, rs, p, account, region):
+        self.gd_detector(rs, p["DetectorId"])
+        found, unprocessed = [], []
+        for m in p["AccountIds"]:
+            if m in rs.gd_members:
+                found.append(self.gd_member_view(rs.gd_members[m], region))
+            else:
+                unprocessed.append({"accountId": m, "result": f"The request is rejected because account {m} is not a member of the current account."})
+        return {"members": found, "unprocessedAccounts": unprocessed}
+
+    def _gd_unlink(self, rs, p, account, region, delete: bool) -> dict:
+        self.gd_detector(rs, p["DetectorId"])
+        unprocessed = []
+        for m in p["AccountIds"]:
+            rec = rs.gd_members.get(m)
+            if rec is None:
+                unprocessed.append({"accountId": m, "result": f"The request is rejected because account {m} is not a member of the current account."})
+                continue
+            if delete:
+                del rs.gd_members[m]
+            else:
+                rec.update(relationshipStatus="Removed", updatedAt=now_iso())
+            st = self.state.get((m, region))
+            if st is not None and st.gd_admin is not None and st.gd_admin["accountId"] == account:
+                st.gd_admin = None
+        return {"unprocessedAccounts": unprocessed}
+
+    def guardduty_DisassociateMembers(self, rs, p, account, region):
+        return self._gd_unlink(rs, p, account, region, delete=False)
+
+    def guardduty_DeleteMembers(self, rs, p, account, region):
+        return self._gd_unlink(rs, p, account, region, delete=True)
+
+    def guardduty_GetAdministratorAccount(self, rs, p, account, region):
+        self.gd_detector(rs, p["DetectorId"])
+        return {"administrator": copy.deepcopy(rs.gd_admin)} if rs.gd_admin else {}
+
+    def guardduty_GetMasterAccount(self, rs, p, account, region):
+        self.gd_detector(rs, p["DetectorId"])
+        return {"master": copy.deepcopy(rs.gd_admin)} if rs.gd_admin else {}
 
     # =============================================================================================
     # IAM Access Analyzer
@@ -1035,7 +1444,49 @@ class Emulator:
             out["nextToken"] = encode_token(start + mr)
         return out
 
+    def aa_findings(self, account: str, region: str, a: dict) -> dict[str, dict]:
+        """An analyzer's findings. An organization analyzer (ORGANIZATION, ORGANIZATION_UNUSED_ACCESS,
+        ORGANIZATION_INTERNAL_ACCESS) also sees what the analyzers of the matching account type
+        (ACCOUNT, ...) of the organization's other accounts found in the region: their
+        resourceOwnerAccount is that account. On an id clash its own findings win."""
+        typ = a["summary"]["type"]
+        if not typ.startswith("ORGANIZATION"):
+            return a["findings"]
+        org = org_info(account)
+        if org is None:
+            return a["findings"]
+        family = "ACCOUNT" + typ[len("ORGANIZATION"):]
+        merged = dict(a["findings"])
+        for other in sorted(org["accounts"] - {account}):
+            st = self.state.get((other, region))
+            if st is None:
+                continue
+            for an in st.aa_analyzers.values():
+                if an["summary"]["type"] == family:
+                    for fid, f in an["findings"].items():
+                        merged.setdefault(fid, f)
+        return merged
+
+    def aa_check_org_analyzer(self, account: str, typ: str) -> None:
+        """Organization analyzers: only the management account or a delegated administrator
+        for access-analyzer.amazonaws.com (Organizations RegisterDelegatedAdministrator) may
+        create one, and the organization must trust the service (EnableAWSServiceAccess or the
+        delegation)."""
+        if not typ.startswith("ORGANIZATION"):
+            return
+        org = org_info(account)
+        principal = "access-analyzer.amazonaws.com"
+        if org is None:
+            raise ApiError("ValidationException", f"Account {account} is not part of an AWS organization: an analyzer of type {typ} needs one "
+                           "(use type ACCOUNT).", 400, {"reason": "notSupported"})
+        delegated = principal in org["admins"].get(account, set())
+        if account != org["master"] and not delegated:
+            raise ApiError("AccessDeniedException", f"Account {account} is not a delegated administrator", 403)
+        if account == org["master"] and principal not in org["services"] and not any(principal in s for s in org["admins"].values()):
+            raise ApiError("ValidationException", "Service not enabled for AWS Organizations", 400, {"reason": "fieldValidationFailed"})
+
     def accessanalyzer_CreateAnalyzer(self, rs, p, account, region):
+        self.aa_check_org_analyzer(account, p["type"])
         arn = aa_arn(account, region, p["analyzerName"])
         if arn in rs.aa_analyzers:
             raise ApiError("ConflictException", f"Analyzer {p['analyzerName']} already exists.", 409, {"resourceId": p["analyzerName"], "resourceType": "AWS::AccessAnalyzer::Analyzer"})
@@ -1058,7 +1509,7 @@ class Emulator:
         if mr < 1:
             raise ApiError("ValidationException", "maxResults must be at least 1", 400, {"reason": "fieldValidationFailed"})
         flt = p.get("filter") or {}
-        matched = [f for f in a["findings"].values() if aa_match(f, flt)]
+        matched = [f for f in self.aa_findings(account, region, a).values() if aa_match(f, flt)]
         sort = p.get("sort") or {}
         if sort.get("attributeName"):
             matched.sort(key=lambda f: sort_key(path_values(f, sort["attributeName"])), reverse=sort.get("orderBy", "ASC") == "DESC")
@@ -1070,7 +1521,7 @@ class Emulator:
 
     def accessanalyzer_GetFindingV2(self, rs, p, account, region):
         a = self.aa_analyzer(rs, p["analyzerArn"])
-        f = a["findings"].get(p["id"])
+        f = self.aa_findings(account, region, a).get(p["id"])
         if f is None:
             raise ApiError("ResourceNotFoundException", f"Finding {p['id']} not found.", 404, {"resourceId": p["id"], "resourceType": "AWS::AccessAnalyzer::Finding"})
         return copy.deepcopy(f)
@@ -1080,13 +1531,14 @@ class Emulator:
         ids = p.get("ids")
         if not ids and not p.get("resourceArn"):
             raise ApiError("ValidationException", "Either ids or resourceArn must be provided.", 400, {"reason": "fieldValidationFailed"})
+        findings = self.aa_findings(account, region, a)
         targets = []
         for i in ids or []:
-            if i not in a["findings"]:
+            if i not in findings:
                 raise ApiError("ResourceNotFoundException", f"Finding {i} not found.", 404, {"resourceId": i, "resourceType": "AWS::AccessAnalyzer::Finding"})
-            targets.append(a["findings"][i])
+            targets.append(findings[i])
         if p.get("resourceArn"):
-            targets += [f for f in a["findings"].values() if f.get("resource") == p["resourceArn"]]
+            targets += [f for f in findings.values() if f.get("resource") == p["resourceArn"]]
         now = now_iso()
         for f in targets:
             if f["status"] != "RESOLVED":
@@ -1444,6 +1896,89 @@ class Emulator:
                         ids.append(ev["EventId"])
                 result["cloudtrail"][region] = {"eventIds": ids}
         return result
+
+
+# ---------------------------------------------------------------------------------------------
+# AWS Organizations (moto's state): who is the management account, who is in the organization
+# ---------------------------------------------------------------------------------------------
+
+
+def _org_backend(account: str):
+    """moto's Organizations backend of `account` if moto has one, without creating it."""
+    from moto.organizations.models import organizations_backends
+
+    per_account = dict.get(organizations_backends, account)
+    return dict.get(per_account, "aws") if per_account is not None else None
+
+
+def org_info(account: str) -> dict | None:
+    """The moto organization `account` belongs to: {"id", "master", "accounts" (ids, the
+    management account included), "admins" ({account: {service principals}}: delegated
+    administrators), "services" (trusted service principals)}; None when it is in none."""
+    from moto.organizations.models import organizations_backends
+
+    backend = _org_backend(account)
+    if backend is None or backend.org is None:
+        master = organizations_backends.master_accounts.get(account)
+        backend = _org_backend(master[0]) if master else None
+    if backend is None or backend.org is None:
+        return None
+    accounts = {a.id for a in backend.accounts}
+    if account not in accounts:
+        return None
+    return {
+        "id": backend.org.id,
+        "master": backend.org.master_account_id,
+        "accounts": accounts,
+        "admins": {adm.account.id: set(adm.services) for adm in backend.admins},
+        "services": {svc["ServicePrincipal"] for svc in backend.services},
+    }
+
+
+def org_delegate(caller: str, account: str, principal: str, enable: bool) -> None:
+    """Security Hub's and GuardDuty's EnableOrganizationAdminAccount register the account as
+    the organization's delegated administrator for the service (Organizations
+    ListDelegatedAdministrators shows it), Disable... deregisters it. No-op without an
+    organization."""
+    from moto.organizations.models import FakeDelegatedAdministrator
+
+    org = org_info(caller)
+    if org is None or account == org["master"]:
+        return
+    backend = _org_backend(org["master"])
+    admin = next((a for a in backend.admins if a.account.id == account), None)
+    if enable:
+        if admin is None:
+            admin = FakeDelegatedAdministrator(backend.get_account_by_id(account))
+            backend.admins.append(admin)
+        if principal not in admin.services:
+            admin.services[principal] = {"ServicePrincipal": principal, "DelegationEnabledDate": time.time()}
+    elif admin is not None:
+        admin.services.pop(principal, None)
+        if not admin.services:
+            backend.admins.remove(admin)
+
+
+def _allow_securityhub_delegation() -> None:
+    """moto's Organizations does not know securityhub.amazonaws.com as a delegated
+    administrator service (AWS does): without it ListDelegatedAdministrators filtered by it
+    would fail."""
+    try:
+        from moto.organizations.models import FakeDelegatedAdministrator
+
+        if "securityhub.amazonaws.com" not in FakeDelegatedAdministrator.SUPPORTED_SERVICES:
+            FakeDelegatedAdministrator.SUPPORTED_SERVICES.append("securityhub.amazonaws.com")
+    except Exception:  # pragma: no cover - moto internals
+        pass
+
+
+_allow_securityhub_delegation()
+
+
+def paginate(items: list, token: str | None, max_results: int, error_code: str) -> tuple[list, str | None]:
+    start = decode_token(token, error_code)
+    page = items[start:start + max_results]
+    return page, (encode_token(start + max_results) if start + max_results < len(items) else None)
 
 
 # ---------------------------------------------------------------------------------------------

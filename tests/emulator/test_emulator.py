@@ -463,6 +463,276 @@ def test_access_analyzer_findings(emu):
 
 
 # ---------------------------------------------------------------------------------------------
+# Multi-account: Security Hub / GuardDuty administrators, organization analyzers
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def org(emu):
+    """An organization in moto managed by ACCOUNT; `add(name)` creates a member account (moto
+    picks its id). The clean fixture keeps moto's state, so the organization is deleted
+    afterwards (a full reset if that fails) to keep it from leaking into other tests."""
+    orgs = emu.client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    created = []
+
+    def add(name: str) -> str:
+        created.append(orgs.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]["AccountId"])
+        return created[-1]
+
+    yield orgs, add
+    try:
+        for a in created:
+            orgs.remove_account_from_organization(AccountId=a)
+        orgs.delete_organization()
+    except ClientError:
+        emu.control("POST", "/reset")
+
+
+def test_securityhub_administrator_sees_members_across_linked_regions(emu, org):
+    orgs, add = org
+    admin, m1, m2 = add("audit"), add("m1"), add("m2")
+    outsider = "444455556666"  # not in the organization, not a member
+    # only the management account designates the administrator
+    with pytest.raises(ClientError) as e:
+        emu.client("securityhub", access_key=m1).enable_organization_admin_account(AdminAccountId=admin)
+    assert err(e.value)[:2] == ("AccessDeniedException", 403)
+    mgmt = emu.client("securityhub")
+    r = mgmt.enable_organization_admin_account(AdminAccountId=admin)
+    assert (r["AdminAccountId"], r["Feature"]) == (admin, "SecurityHub")
+    assert mgmt.list_organization_admin_accounts()["AdminAccounts"] == [{"AccountId": admin, "Status": "ENABLED"}]
+    delegated = orgs.list_delegated_administrators(ServicePrincipal="securityhub.amazonaws.com")["DelegatedAdministrators"]
+    assert [d["Id"] for d in delegated] == [admin]
+    with pytest.raises(ClientError) as e:
+        mgmt.enable_organization_admin_account(AdminAccountId="999999999999")
+    assert err(e.value)[0] == "InvalidInputException"
+
+    emu.seed({"account": admin, "securityhub": {"us-east-1": [{"Id": "admin-1"}]}})
+    emu.seed({"account": m1, "securityhub": {"us-east-1": [{"Id": "m1-use1-a"}, {"Id": "m1-use1-b"}], "eu-west-1": [{"Id": "m1-euw1"}]}})
+    emu.seed({"account": m2, "securityhub": {"us-east-1": [{"Id": "m2-use1"}], "eu-west-1": [{"Id": "m2-euw1-a"}, {"Id": "m2-euw1-b"}],
+                                              "ap-southeast-2": {"enabled": False, "findings": [{"Id": "m2-disabled"}]}}})
+    emu.seed({"account": outsider, "securityhub": {"us-east-1": [{"Id": "outsider"}]}})
+
+    sh = emu.client("securityhub", access_key=admin)
+    assert sh.describe_hub()["HubArn"].endswith(f":{admin}:hub/default")  # enabled by the designation
+    r = sh.create_members(AccountDetails=[{"AccountId": m1, "Email": "m1@example.com"}, {"AccountId": m2}, {"AccountId": admin}])
+    assert [u["AccountId"] for u in r["UnprocessedAccounts"]] == [admin]
+    members = sh.list_members()["Members"]
+    assert {m["AccountId"] for m in members} == {m1, m2}
+    assert all(m["AdministratorId"] == admin and m["MemberStatus"] == "ENABLED" for m in members)
+    got = sh.get_members(AccountIds=[m1, outsider])
+    assert [m["Email"] for m in got["Members"]] == ["m1@example.com"] and got["UnprocessedAccounts"][0]["AccountId"] == outsider
+    member = emu.client("securityhub", access_key=m1)
+    assert member.get_administrator_account()["Administrator"]["AccountId"] == admin
+    assert emu.client("securityhub", access_key=outsider).get_administrator_account().get("Administrator") is None
+
+    def ids(client, **kw):
+        return sorted(f["Id"] for p in client.get_paginator("get_findings").paginate(**kw) for f in p["Findings"])
+
+    # one region: the administrator's own findings and its members'
+    assert ids(sh) == ["admin-1", "m1-use1-a", "m1-use1-b", "m2-use1"]
+    # a finding aggregator in us-east-1 linking eu-west-1
+    agg = sh.create_finding_aggregator(RegionLinkingMode="SPECIFIED_REGIONS", Regions=["eu-west-1"])
+    assert agg["FindingAggregationRegion"] == "us-east-1" and agg["Regions"] == ["eu-west-1"]
+    arn = agg["FindingAggregatorArn"]
+    assert arn.startswith(f"arn:aws:securityhub:us-east-1:{admin}:finding-aggregator/")
+    assert sh.list_finding_aggregators()["FindingAggregators"] == [{"FindingAggregatorArn": arn}]
+    assert sh.get_finding_aggregator(FindingAggregatorArn=arn)["RegionLinkingMode"] == "SPECIFIED_REGIONS"
+    with pytest.raises(ClientError) as e:
+        sh.create_finding_aggregator(RegionLinkingMode="ALL_REGIONS")
+    assert err(e.value)[0] == "InvalidInputException"
+    every = ["admin-1", "m1-euw1", "m1-use1-a", "m1-use1-b", "m2-euw1-a", "m2-euw1-b", "m2-use1"]
+    pages = list(sh.get_paginator("get_findings").paginate(PaginationConfig={"PageSize": 3}))
+    assert [len(p["Findings"]) for p in pages] == [3, 3, 1]
+    found = [f for p in pages for f in p["Findings"]]
+    assert sorted(f["Id"] for f in found) == every
+    by_id = {f["Id"]: f for f in found}
+    assert by_id["m1-euw1"]["AwsAccountId"] == m1 and by_id["m1-euw1"]["Region"] == "eu-west-1"
+    assert by_id["admin-1"]["AwsAccountId"] == admin
+    eq = lambda v: [{"Value": v, "Comparison": "EQUALS"}]  # noqa: E731
+    assert ids(sh, Filters={"AwsAccountId": eq(m2)}) == ["m2-euw1-a", "m2-euw1-b", "m2-use1"]
+    assert ids(sh, Filters={"Region": eq("eu-west-1"), "AwsAccountId": eq(m1)}) == ["m1-euw1"]
+    sorted_ids = [f["AwsAccountId"] for f in sh.get_findings(SortCriteria=[{"Field": "AwsAccountId", "SortOrder": "asc"}])["Findings"]]
+    assert sorted_ids == sorted(sorted_ids)
+    # ALL_REGIONS: ap-southeast-2 has state, but m2 has Security Hub disabled there
+    sh.update_finding_aggregator(FindingAggregatorArn=arn, RegionLinkingMode="ALL_REGIONS")
+    assert ids(sh) == every
+    # members still see only their own; a linked region alone shows only itself
+    assert ids(member) == ["m1-use1-a", "m1-use1-b"]
+    with pytest.raises(ClientError) as e:
+        emu.client("securityhub", region="eu-west-1", access_key=admin).get_findings()
+    assert err(e.value)[0] == "InvalidAccessException"  # the administrator never enabled it there
+    # the administrator updates a member's finding (in a linked region, too)
+    prod = "arn:aws:securityhub:eu-west-1::product/aws/securityhub"
+    r = sh.batch_update_findings(FindingIdentifiers=[{"Id": "m1-euw1", "ProductArn": prod}], Workflow={"Status": "SUPPRESSED"})
+    assert r["ProcessedFindings"] == [{"Id": "m1-euw1", "ProductArn": prod}]
+    [f] = emu.state(region="eu-west-1", account=m1)["securityhub"]["findings"]
+    assert f["Workflow"]["Status"] == "SUPPRESSED"
+    # a member cannot touch another member's finding
+    r = member.batch_update_findings(FindingIdentifiers=[{"Id": "m2-use1", "ProductArn": prod.replace("eu-west-1", "us-east-1")}],
+                                     Workflow={"Status": "RESOLVED"})
+    assert r["UnprocessedFindings"][0]["ErrorCode"] == "FindingNotFound"
+    # server-side state shows the relationships
+    st = emu.state(account=admin)["securityhub"]
+    assert set(st["members"]) == {m1, m2} and st["findingAggregator"]["FindingAggregatorArn"] == arn
+    assert emu.state(account=m1)["securityhub"]["administrator"]["AccountId"] == admin
+    assert emu.state()["securityhub"]["organizationAdminAccounts"] == [{"AccountId": admin, "Status": "ENABLED"}]
+    # the log records the caller's account
+    assert {r["account"] for r in emu.requests(service="securityhub", operation="GetFindings")} == {admin, m1}
+    # disassociated members drop out
+    sh.disassociate_members(AccountIds=[m2])
+    assert ids(sh) == ["admin-1", "m1-euw1", "m1-use1-a", "m1-use1-b"]
+    assert [m["AccountId"] for m in sh.list_members()["Members"]] == [m1]
+    assert {m["AccountId"]: m["MemberStatus"] for m in sh.list_members(OnlyAssociated=False)["Members"]}[m2] == "REMOVED"
+    assert emu.client("securityhub", access_key=m2).get_administrator_account().get("Administrator") is None
+    sh.delete_members(AccountIds=[m2])
+    assert [m["AccountId"] for m in sh.list_members(OnlyAssociated=False)["Members"]] == [m1]
+    sh.delete_finding_aggregator(FindingAggregatorArn=arn)
+    assert sh.list_finding_aggregators()["FindingAggregators"] == []
+    assert ids(sh) == ["admin-1", "m1-use1-a", "m1-use1-b"]
+    mgmt.disable_organization_admin_account(AdminAccountId=admin)
+    assert mgmt.list_organization_admin_accounts()["AdminAccounts"] == []
+    assert orgs.list_delegated_administrators()["DelegatedAdministrators"] == []
+
+
+def test_securityhub_finding_aggregator_modes(emu):
+    emu.seed({"securityhub": {r: [{"Id": f"f-{r}"}] for r in ("us-east-1", "eu-west-1", "eu-central-1", "ap-south-1")}})
+    sh = emu.client("securityhub")
+    for bad in ({"RegionLinkingMode": "ALL_REGIONS", "Regions": ["eu-west-1"]}, {"RegionLinkingMode": "SPECIFIED_REGIONS"},
+                {"RegionLinkingMode": "SPECIFIED_REGIONS", "Regions": ["us-east-1"]}, {"RegionLinkingMode": "SOME"}):
+        with pytest.raises(ClientError) as e:
+            sh.create_finding_aggregator(**bad)
+        assert err(e.value)[:2] == ("InvalidInputException", 400), bad
+    arn = sh.create_finding_aggregator(RegionLinkingMode="ALL_REGIONS_EXCEPT_SPECIFIED", Regions=["eu-central-1"])["FindingAggregatorArn"]
+    assert sorted(f["Region"] for f in sh.get_findings()["Findings"]) == ["ap-south-1", "eu-west-1", "us-east-1"]
+    # from a linked region: only that region; the ARN works from any region
+    euw1 = emu.client("securityhub", region="eu-west-1")
+    assert [f["Region"] for f in euw1.get_findings()["Findings"]] == ["eu-west-1"]
+    assert euw1.get_finding_aggregator(FindingAggregatorArn=arn)["FindingAggregationRegion"] == "us-east-1"
+    with pytest.raises(ClientError) as e:
+        sh.get_finding_aggregator(FindingAggregatorArn=arn + "0")
+    assert err(e.value)[:2] == ("ResourceNotFoundException", 404)
+
+
+def test_guardduty_administrator_sees_member_findings(emu):
+    admin, m1, m2, outsider = "111122223333", "222233334444", "333344445555", "444455556666"
+    det = emu.seed({"account": admin, "guardduty": {"us-east-1": [{"id": "ad" * 16}]}})["guardduty"]["us-east-1"]["detectorId"]
+    m1_det = emu.seed({"account": m1, "guardduty": {"us-east-1": [{"id": "a1" * 16, "severity": 8.0}, {"id": "a2" * 16}],
+                                                    "eu-west-1": [{"id": "e1" * 16}]}})["guardduty"]["us-east-1"]["detectorId"]
+    emu.seed({"account": m2, "guardduty": {"us-east-1": [{"id": "b1" * 16}]}})
+    emu.seed({"account": outsider, "guardduty": {"us-east-1": [{"id": "c1" * 16}]}})
+    gd = emu.client("guardduty", access_key=admin)
+    # without an organization in moto any account may designate an administrator
+    gd.enable_organization_admin_account(AdminAccountId=admin)
+    assert gd.list_organization_admin_accounts()["AdminAccounts"] == [{"AdminAccountId": admin, "AdminStatus": "ENABLED"}]
+    with pytest.raises(ClientError) as e:  # not the caller's detector
+        gd.create_members(DetectorId="0" * 32, AccountDetails=[{"AccountId": m1, "Email": "m1@example.com"}])
+    assert err(e.value)[:2] == ("BadRequestException", 400)
+    r = gd.create_members(DetectorId=det, AccountDetails=[{"AccountId": m1, "Email": "m1@example.com"}, {"AccountId": m2, "Email": "m2@example.com"}])
+    assert r["UnprocessedAccounts"] == []
+    members = {m["AccountId"]: m for m in gd.list_members(DetectorId=det)["Members"]}
+    assert set(members) == {m1, m2} and members[m1]["DetectorId"] == m1_det
+    assert members[m1]["RelationshipStatus"] == "Enabled" and members[m1]["AdministratorId"] == admin
+    assert gd.get_members(DetectorId=det, AccountIds=[m2])["Members"][0]["Email"] == "m2@example.com"
+    assert emu.client("guardduty", access_key=m1).get_administrator_account(DetectorId=m1_det)["Administrator"]["AccountId"] == admin
+
+    ids = sorted(gd.list_findings(DetectorId=det)["FindingIds"])
+    assert ids == sorted(["ad" * 16, "a1" * 16, "a2" * 16, "b1" * 16])
+    fs = {f["Id"]: f for f in gd.get_findings(DetectorId=det, FindingIds=ids)["Findings"]}
+    assert fs["a1" * 16]["AccountId"] == m1 and fs["b1" * 16]["AccountId"] == m2 and fs["ad" * 16]["AccountId"] == admin
+    assert fs["a1" * 16]["Service"]["DetectorId"] == m1_det and f":{m1}:detector/{m1_det}/" in fs["a1" * 16]["Arn"]
+    only_m1 = gd.list_findings(DetectorId=det, FindingCriteria={"Criterion": {"accountId": {"Eq": [m1]}}})["FindingIds"]
+    assert sorted(only_m1) == ["a1" * 16, "a2" * 16]
+    high = gd.list_findings(DetectorId=det, FindingCriteria={"Criterion": {"severity": {"GreaterThanOrEqual": 7}}})["FindingIds"]
+    assert high == ["a1" * 16]
+    # members see only their own
+    member = emu.client("guardduty", access_key=m1)
+    assert sorted(member.list_findings(DetectorId=m1_det)["FindingIds"]) == ["a1" * 16, "a2" * 16]
+    # the administrator archives a member's finding and gives feedback on one
+    gd.archive_findings(DetectorId=det, FindingIds=["a1" * 16])
+    gd.update_findings_feedback(DetectorId=det, FindingIds=["b1" * 16], Feedback="USEFUL")
+    m1_state = emu.state(account=m1)["guardduty"]["detectors"][m1_det]["findings"]
+    assert next(f for f in m1_state if f["id"] == "a1" * 16)["service"]["archived"] is True
+    active = {"Criterion": {"service.archived": {"Eq": ["false"]}, "accountId": {"Eq": [m1]}}}
+    assert gd.list_findings(DetectorId=det, FindingCriteria=active)["FindingIds"] == ["a2" * 16]
+    with pytest.raises(ClientError) as e:  # not the administrator's, not a member's
+        gd.archive_findings(DetectorId=det, FindingIds=["c1" * 16])
+    assert err(e.value)[0] == "BadRequestException"
+    # another region: no relationship there
+    assert emu.client("guardduty", region="eu-west-1", access_key=admin).list_detectors()["DetectorIds"] == []
+    st = emu.state(account=admin)["guardduty"]
+    assert set(st["members"]) == {m1, m2} and st["organizationAdminAccounts"][0]["adminAccountId"] == admin
+    assert emu.state(account=m2)["guardduty"]["administrator"]["accountId"] == admin
+    gd.disassociate_members(DetectorId=det, AccountIds=[m2])
+    assert "b1" * 16 not in gd.list_findings(DetectorId=det)["FindingIds"]
+    assert [m["AccountId"] for m in gd.list_members(DetectorId=det)["Members"]] == [m1]
+    assert len(gd.list_members(DetectorId=det, OnlyAssociated="false")["Members"]) == 2
+    gd.delete_members(DetectorId=det, AccountIds=[m2])
+    assert len(gd.list_members(DetectorId=det, OnlyAssociated="false")["Members"]) == 1
+    assert {r["account"] for r in emu.requests(service="guardduty", operation="ListFindings")} == {admin, m1}
+
+
+def test_guardduty_organization_admin_needs_management_account(emu, org):
+    orgs, add = org
+    audit, member = add("audit"), add("member")
+    with pytest.raises(ClientError) as e:
+        emu.client("guardduty", access_key=member).enable_organization_admin_account(AdminAccountId=audit)
+    assert err(e.value)[:2] == ("BadRequestException", 400)
+    mgmt = emu.client("guardduty")
+    mgmt.enable_organization_admin_account(AdminAccountId=audit)
+    assert mgmt.list_organization_admin_accounts()["AdminAccounts"] == [{"AdminAccountId": audit, "AdminStatus": "ENABLED"}]
+    # designating it enables GuardDuty there, and Organizations knows the delegation
+    assert len(emu.client("guardduty", access_key=audit).list_detectors()["DetectorIds"]) == 1
+    [d] = orgs.list_delegated_administrators(ServicePrincipal="guardduty.amazonaws.com")["DelegatedAdministrators"]
+    assert d["Id"] == audit
+    mgmt.disable_organization_admin_account(AdminAccountId=audit)
+    assert mgmt.list_organization_admin_accounts()["AdminAccounts"] == []
+
+
+def test_access_analyzer_organization_analyzer(emu, org):
+    orgs, add = org
+    audit, member = add("audit"), add("member")
+    # a plain member account may not create one
+    with pytest.raises(ClientError) as e:
+        emu.client("accessanalyzer", access_key=member).create_analyzer(analyzerName="org", type="ORGANIZATION")
+    assert err(e.value) == ("AccessDeniedException", 403, f"Account {member} is not a delegated administrator")
+    # the management account: only once the organization trusts the service
+    mgmt = emu.client("accessanalyzer")
+    with pytest.raises(ClientError) as e:
+        mgmt.create_analyzer(analyzerName="org", type="ORGANIZATION")
+    assert err(e.value)[:2] == ("ValidationException", 400)
+    # an account outside any organization
+    with pytest.raises(ClientError) as e:
+        emu.client("accessanalyzer", access_key="555566667777").create_analyzer(analyzerName="org", type="ORGANIZATION_UNUSED_ACCESS")
+    assert err(e.value)[:2] == ("ValidationException", 400)
+    # ACCOUNT analyzers need nothing
+    emu.client("accessanalyzer", access_key=member).create_analyzer(analyzerName="mine", type="ACCOUNT")
+    orgs.enable_aws_service_access(ServicePrincipal="access-analyzer.amazonaws.com")
+    orgs.register_delegated_administrator(AccountId=audit, ServicePrincipal="access-analyzer.amazonaws.com")
+    aa = emu.client("accessanalyzer", access_key=audit)
+    arn = aa.create_analyzer(analyzerName="org", type="ORGANIZATION")["arn"]
+    assert arn == f"arn:aws:access-analyzer:us-east-1:{audit}:analyzer/org"
+    # findings seeded under the member's own account-level analyzer show in the organization analyzer
+    emu.seed({"account": member, "accessanalyzer": {"us-east-1": [
+        {"name": "mine", "type": "ACCOUNT", "findings": [{"id": "m-bucket", "resource": "arn:aws:s3:::member-bucket"}]},
+        {"name": "unused", "type": "ACCOUNT_UNUSED_ACCESS", "findings": [{"id": "m-unused"}]},
+    ]}})
+    emu.seed({"account": audit, "accessanalyzer": {"us-east-1": [{"name": "org", "findings": [{"id": "a-bucket"}]}]}})
+    found = {f["id"]: f for f in aa.list_findings_v2(analyzerArn=arn)["findings"]}
+    assert set(found) == {"a-bucket", "m-bucket"}
+    assert found["m-bucket"]["resourceOwnerAccount"] == member and found["a-bucket"]["resourceOwnerAccount"] == audit
+    only = aa.list_findings_v2(analyzerArn=arn, filter={"resourceOwnerAccount": {"eq": [member]}})["findings"]
+    assert [f["id"] for f in only] == ["m-bucket"]
+    assert aa.get_finding_v2(analyzerArn=arn, id="m-bucket")["resource"] == "arn:aws:s3:::member-bucket"
+    aa.update_findings(analyzerArn=arn, ids=["m-bucket"], status="ARCHIVED")
+    mine = emu.client("accessanalyzer", access_key=member)
+    member_arn = f"arn:aws:access-analyzer:us-east-1:{member}:analyzer/mine"
+    assert [f["status"] for f in mine.list_findings_v2(analyzerArn=member_arn)["findings"]] == ["ARCHIVED"]
+    # the management account (service trusted now) may create one too
+    mgmt.create_analyzer(analyzerName="org-unused", type="ORGANIZATION_UNUSED_ACCESS")
+
+
+# ---------------------------------------------------------------------------------------------
 # CloudTrail (JSON 1.1: POST /, X-Amz-Target)
 # ---------------------------------------------------------------------------------------------
 
@@ -801,7 +1071,7 @@ def test_request_log(emu):
 
 def test_unimplemented_operation_says_so(emu):
     with pytest.raises(ClientError) as e:
-        emu.client("securityhub").list_members()
+        emu.client("securityhub").describe_standards()
     assert err(e.value)[:2] == ("NotImplementedException", 501)
 
 

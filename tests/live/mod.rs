@@ -3,6 +3,7 @@
 
 pub mod emulator;
 pub mod fake_aws;
+pub mod org;
 
 use guardpost::sources::{AwsContext, LiveOptions, LiveSetupError};
 use serde_json::Value;

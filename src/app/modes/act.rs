@@ -177,6 +177,9 @@ pub struct OutcomeView {
 
 /// `x`: the actions that apply to what is selected.
 pub fn open_menu(state: &mut State, sel: Selection) -> Vec<Effect> {
+    if crate::app::org::all_accounts_shown(state) {
+        return vec![];
+    }
     if state.read_only {
         state.warn("read-only mode: actions are disabled (started with --read-only or read_only in the config)");
         return vec![];
@@ -275,6 +278,9 @@ fn why_no_action(data: &crate::dataset::Dataset, sel: &Selection) -> String {
 
 /// `u`: confirm the undo of the most recent undoable action.
 pub fn undo_last(state: &mut State) -> Vec<Effect> {
+    if crate::app::org::all_accounts_shown(state) {
+        return vec![];
+    }
     if state.read_only {
         state.warn("read-only mode: undo is disabled (nothing can be changed from this session)");
         return vec![];

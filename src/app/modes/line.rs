@@ -63,6 +63,7 @@ pub fn apply_filter(state: &mut State, text: &str) {
         summary: &state.summary,
         height: table_height(state.size),
         act: &state.act,
+        org: state.org.as_ref(),
     };
     let Some(view) = state.stacks[state.pane.index()].last_mut() else {
         return;
@@ -166,6 +167,14 @@ fn candidates<'a>(state: &State, text: &'a str) -> (&'a str, &'a str, Vec<String
                     .as_ref()
                     .map(|d| d.regions.clone())
                     .unwrap_or_default(),
+                Some(ArgKind::Account) => state
+                    .org
+                    .iter()
+                    .flat_map(|o| o.rows.iter())
+                    .flat_map(|r| [r.account.id.clone(), r.account.name.clone()])
+                    .filter(|w| !w.is_empty())
+                    .chain(std::iter::once("*".to_string()))
+                    .collect(),
                 Some(ArgKind::Playbook) => crate::incident::playbooks()
                     .into_iter()
                     .map(|p| p.id)
@@ -215,6 +224,36 @@ pub fn run_command(state: &mut State, cmd: &str) -> Vec<Effect> {
             state.mode = Mode::Help { scroll: 0 };
             return vec![];
         }
+        Cmd::Account => {
+            return match arg {
+                Some(a) => crate::app::org::switch(state, a),
+                None => {
+                    match &state.org {
+                        Some(o) => {
+                            let now = o
+                                .current
+                                .as_deref()
+                                .map_or_else(|| "all accounts".to_string(), |id| o.label(id));
+                            state.info(format!(
+                                "showing {now}; :account ID|NAME shows one, :account * all"
+                            ));
+                        }
+                        None => {
+                            state.warn(":account needs an organization: start guardpost with --org")
+                        }
+                    }
+                    vec![]
+                }
+            };
+        }
+        Cmd::Accounts => {
+            if state.org.is_some() {
+                state.pane = Pane::Accounts;
+            } else {
+                state.warn(":accounts needs an organization: start guardpost with --org");
+            }
+            return vec![];
+        }
         _ => {}
     }
     let Some(data) = state.data.clone() else {
@@ -231,7 +270,7 @@ pub fn run_command(state: &mut State, cmd: &str) -> Vec<Effect> {
         stack.extend(push);
     };
     match command {
-        Cmd::Quit | Cmd::Help => {}
+        Cmd::Quit | Cmd::Help | Cmd::Account | Cmd::Accounts => {}
         Cmd::Cols => {
             let args = cmd.split_once(char::is_whitespace).map_or("", |(_, a)| a);
             crate::app::columns::cols_command(state, args);

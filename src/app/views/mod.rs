@@ -5,6 +5,7 @@
 //! Adding a view: write `views/NAME.rs` (its state type and `impl ViewBehaviour`), then add one
 //! line to [`register_views!`] below; its drawing is `ui::views::Draw` in `src/ui/views/NAME.rs`.
 
+pub mod accounts;
 pub mod admin;
 pub mod detail;
 pub mod findings;
@@ -34,6 +35,8 @@ pub struct Cx<'a> {
     /// Rows a table body gets at the current terminal size.
     pub height: usize,
     pub act: &'a ActState,
+    /// `--org`: the organization's accounts.
+    pub org: Option<&'a crate::app::org::OrgConsole>,
 }
 
 /// What a view wants after a key: a view to push, work for the runtime, a status line, a mode.
@@ -183,6 +186,8 @@ register_views! { $;
     Incident(incident::IncidentView),
     /// `:who-can-admin`: principals with a path to an administrator.
     WhoCanAdmin(admin::WhoCanAdminView),
+    /// `--org`: the Accounts pane (rows index `State::org`).
+    Accounts(accounts::AccountsView),
 }
 
 /// A simple filtered list (resources pane, IAM tabs, journal): rows are indexes into the

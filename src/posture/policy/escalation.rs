@@ -237,9 +237,11 @@ impl Analysis {
     /// dropped: it reopens the day the SCP changes.
     pub fn apply_scps(&mut self, bound: &crate::posture::scp::ScpBound<'_>) {
         for p in self.paths.iter_mut().flatten() {
+            // SCPs never restrict service-linked roles.
             p.blocked_by = p
                 .hops
                 .iter()
+                .filter(|h| !h.from.contains(":role/aws-service-role/"))
                 .find_map(|h| h.actions.iter().find_map(|a| bound.blocks(a, &h.to)));
         }
     }

@@ -158,6 +158,23 @@ pub fn render_confirm(c: &Confirm, state: &State, theme: &Theme, frame: &mut Fra
         theme.border(true)
     };
     let mut lines: Vec<Line> = dry_run_banner(state, theme).into_iter().collect();
+    // Over an organization, which account the calls go to (and as whom) comes first.
+    if let Some(org) = &state.org {
+        lines.push(Line::from(vec![
+            Span::styled("In account ", theme.accent()),
+            Span::styled(
+                crate::sanitize::line(&org.label(&state.act.account)).into_owned(),
+                theme.text().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(
+                format!(
+                    " as {}",
+                    crate::sanitize::line(state.act.caller.as_deref().unwrap_or("?"))
+                ),
+                theme.dimmed(),
+            ),
+        ]));
+    }
     lines.extend(plan_lines(&c.plan, theme));
     // The question stays on screen however long the preview is: it is drawn below the
     // scrollable part.

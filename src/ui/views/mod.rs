@@ -1,4 +1,5 @@
 //! One draw file per view; [`draw`] is the one place that maps a view to its drawing.
+pub mod accounts;
 pub mod admin;
 pub(crate) mod detail;
 pub mod findings;
