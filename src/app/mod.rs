@@ -270,7 +270,11 @@ fn carry_over(state: &mut State, old: &Dataset) {
             .collect();
         *stack = kept;
     }
-    if state.stacks.iter().any(|s| s.is_empty()) {
+    // The Accounts pane is empty outside an organization.
+    if Pane::ALL
+        .iter()
+        .any(|&p| p != Pane::Accounts && state.stacks[p.index()].is_empty())
+    {
         reset_stacks(state);
     }
 }
