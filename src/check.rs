@@ -185,6 +185,7 @@ pub fn load_plan(args: &CheckArgs, cfg: &CheckConfig) -> Result<LoadPlan, CheckE
     Ok(LoadPlan {
         sources,
         findings: args.all_findings,
+        state_only: Vec::new(),
     })
 }
 

@@ -13,6 +13,8 @@ pub enum Origin {
     Demo,
     Snapshot(String),
     Live,
+    /// Every account of an organization side by side (`--org`, all accounts shown).
+    Organization,
 }
 
 impl Origin {
@@ -21,6 +23,7 @@ impl Origin {
             Origin::Demo => "demo".into(),
             Origin::Snapshot(p) => format!("snapshot {p}"),
             Origin::Live => "live".into(),
+            Origin::Organization => "live · organization".into(),
         }
     }
 }
@@ -280,7 +283,7 @@ impl Dataset {
         }
         let resources = ResourceIndex::build(&findings, None);
         Dataset {
-            origin: Origin::Live,
+            origin: Origin::Organization,
             account: AccountInfo {
                 id: label.to_string(),
                 alias: None,
@@ -308,6 +311,15 @@ impl Dataset {
                 .map(|d| d.posture_config.clone())
                 .unwrap_or_default(),
         }
+    }
+
+    /// `payments` for a member account of the organization the data belongs to, else the id.
+    pub fn account_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.org
+            .as_ref()
+            .and_then(|m| m.name_of(id))
+            .filter(|n| !n.is_empty())
+            .unwrap_or(id)
     }
 
     /// Why the data a rule reads was not (completely) read, as one sentence; `None` when it

@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TableId {
     Findings,
+    /// The findings of every account of an organization: with an account column.
+    OrgFindings,
     Groups,
     Resources,
 }
@@ -17,6 +19,7 @@ impl TableId {
     pub fn label(self) -> &'static str {
         match self {
             TableId::Findings => "findings",
+            TableId::OrgFindings => "findings of all accounts",
             TableId::Groups => "grouped findings",
             TableId::Resources => "resources",
         }
@@ -25,6 +28,7 @@ impl TableId {
     pub fn columns(self) -> &'static [ColumnSpec] {
         match self {
             TableId::Findings => FINDINGS,
+            TableId::OrgFindings => ORG_FINDINGS,
             TableId::Groups => GROUPS,
             TableId::Resources => RESOURCES,
         }
@@ -90,6 +94,20 @@ const fn fill(id: &'static str, header: &'static str, min: u16) -> ColumnSpec {
 pub static FINDINGS: &[ColumnSpec] = &[
     col("mark", "", 1, 1, 0),
     col("sev", "SEV", 8, 8, 0),
+    col("source", "SRC", 5, 8, 3),
+    col("region", "REGION", 14, 14, 6),
+    middle(col("type", "TYPE / CONTROL", 16, 36, 5)),
+    col("resource", "RESOURCE", 18, 32, 2),
+    fill("title", "TITLE", 30),
+    col("status", "STATUS", 8, 10, 7),
+    col("seen", "LAST SEEN", 11, 11, 4),
+];
+
+/// [`FINDINGS`] with the account (its name in the organization) after the severity.
+pub static ORG_FINDINGS: &[ColumnSpec] = &[
+    col("mark", "", 1, 1, 0),
+    col("sev", "SEV", 8, 8, 0),
+    col("account", "ACCOUNT", 10, 18, 1),
     col("source", "SRC", 5, 8, 3),
     col("region", "REGION", 14, 14, 6),
     middle(col("type", "TYPE / CONTROL", 16, 36, 5)),
@@ -280,7 +298,11 @@ impl ColumnPrefs {
 /// The table the focused view shows, if its columns can be changed.
 pub fn table_of(state: &State) -> Option<TableId> {
     match state.view()? {
-        View::Findings(l) if l.group == GroupMode::None => Some(TableId::Findings),
+        View::Findings(l) if l.group == GroupMode::None => {
+            Some(findings_table(state.data.as_ref().is_some_and(|d| {
+                d.origin == crate::dataset::Origin::Organization
+            })))
+        }
         View::Findings(_) => Some(TableId::Groups),
         View::Resources(_) => Some(TableId::Resources),
         _ => None,
@@ -291,6 +313,15 @@ const NO_TABLE: &str =
     "no table with columns here: z and :cols work on the findings and resources tables";
 
 /// `z` on the focused table.
+/// The ungrouped findings table: with an account column when every account is shown.
+pub fn findings_table(organization: bool) -> TableId {
+    if organization {
+        TableId::OrgFindings
+    } else {
+        TableId::Findings
+    }
+}
+
 pub fn cycle_key(state: &mut State) {
     match table_of(state) {
         Some(t) => {

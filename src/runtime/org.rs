@@ -124,14 +124,26 @@ pub async fn read_accounts(
     accounts: Vec<OrgAccount>,
     spec: &OrgSpec,
     plan: &LoadPlan,
+    agg: Option<Arc<Aggregated>>,
     mut each: impl FnMut(OrgAccount, Result<(Snapshot, AwsContext), String>, f64),
 ) {
+    // Sources an administrator answered for: each account reads only their state.
+    let mut plan = plan.clone();
+    if let Some(a) = &agg {
+        plan.state_only = a.sources();
+    }
+    let plan = &plan;
     let gate = Arc::new(tokio::sync::Semaphore::new(spec.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for account in accounts {
         let membership = read.membership(&account);
-        let (base, plan, role, gate) =
-            (base.clone(), plan.clone(), spec.role.clone(), gate.clone());
+        let (base, plan, role, gate, agg) = (
+            base.clone(),
+            plan.clone(),
+            spec.role.clone(),
+            gate.clone(),
+            agg.clone(),
+        );
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await;
             let started = Instant::now();
@@ -151,6 +163,9 @@ pub async fn read_accounts(
                     return Err("the credentials expired while the account was read".into());
                 }
                 snap.org = Some(membership);
+                if let Some(a) = &agg {
+                    a.apply(&mut snap);
+                }
                 Ok((snap, ctx))
             }
             .await;
@@ -234,6 +249,24 @@ pub fn check(
             (false, None) => "not enabled".into(),
         }
     };
+    let agg = match rt.block_on(aggregate(base, spec, plan)) {
+        Ok(a) => a.map(Arc::new),
+        Err(e) => {
+            let _ = writeln!(
+                stderr,
+                "guardpost: warning: the finding services' delegated administrators are unknown ({}): each account's findings are read in that account",
+                crate::sanitize::line(&e)
+            );
+            None
+        }
+    };
+    if let Some(a) = &agg {
+        let _ = writeln!(
+            stderr,
+            "guardpost: findings from the delegated administrators: {}",
+            a.describe()
+        );
+    }
     let mut checks: Vec<AccountCheck> = Vec::new();
     let total = accounts.len();
     rt.block_on(read_accounts(
@@ -242,6 +275,7 @@ pub fn check(
         accounts,
         spec,
         plan,
+        agg,
         |account, result, secs| {
             // Each account's data is reduced to its report at once: only reports are kept.
             let state = match result {
@@ -431,6 +465,19 @@ impl OrgTui {
             accounts.retain(|a| ids.contains(&a.id));
         }
         let plan = LoadPlan::everything();
+        // Findings from the delegated administrators when there are; otherwise per account.
+        let agg = match Box::pin(aggregate(&base, &self.spec, &plan)).await {
+            Ok(a) => a.map(Arc::new),
+            Err(e) => {
+                let _ = tx.send(Event::Notice {
+                    error: true,
+                    text: format!(
+                        "the finding services' delegated administrators are unknown ({e}): findings are read in each account"
+                    ),
+                });
+                None
+            }
+        };
         let contexts = self.contexts.clone();
         Box::pin(read_accounts(
             &base,
@@ -438,6 +485,7 @@ impl OrgTui {
             accounts,
             &self.spec,
             &plan,
+            agg,
             |account, result, _| {
                 let (tx, posture, contexts) = (tx.clone(), posture.clone(), contexts.clone());
                 // Normalizing is CPU work: off the async threads.
@@ -487,4 +535,267 @@ pub fn tui(
         )
     });
     Ok(Some(OrgTui::new(spec, cfg, read_only)))
+}
+
+/// One account's share of the administrators' findings.
+#[derive(Debug, Default)]
+struct Shares {
+    securityhub: Vec<crate::snapshot::SecurityHubRegion>,
+    guardduty: Vec<crate::snapshot::GuardDutyRegion>,
+    access_analyzer: Vec<crate::snapshot::AccessAnalyzerRegion>,
+}
+
+/// Findings of every account, read once from each finding service's delegated administrator
+/// (AWS's own aggregation: Security Hub's GetFindings, GuardDuty's ListFindings and an
+/// organization analyzer answer for the members) and split by the account each belongs to.
+#[derive(Debug, Default)]
+pub struct Aggregated {
+    /// (source, administrator account).
+    pub admins: Vec<(&'static str, String)>,
+    shares: std::collections::HashMap<String, Shares>,
+    /// The administrators' coverage of their sources, per region.
+    coverage: Vec<crate::model::SourceCoverage>,
+}
+
+impl Aggregated {
+    /// The sources whose findings come from an administrator: members read only their state.
+    pub fn sources(&self) -> Vec<&'static str> {
+        self.admins.iter().map(|(s, _)| *s).collect()
+    }
+
+    /// `Security Hub from 444455556666, GuardDuty from ...`.
+    pub fn describe(&self) -> String {
+        self.admins
+            .iter()
+            .map(|(s, a)| format!("{} from {a}", crate::model::coverage::source_label(s)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Puts the account's findings into its snapshot (read with those sources state-only) and
+    /// their coverage: the administrator's read of that region, unless the service is off in
+    /// the account.
+    pub fn apply(&self, snap: &mut Snapshot) {
+        let share = self.shares.get(&snap.account.id);
+        if let Some(s) = share {
+            snap.securityhub = s.securityhub.clone();
+            snap.guardduty = s.guardduty.clone();
+            snap.access_analyzer = s.access_analyzer.clone();
+        }
+        let count = |source: &str, region: &str| -> usize {
+            share.map_or(0, |s| match source {
+                crate::sources::securityhub::SOURCE => s
+                    .securityhub
+                    .iter()
+                    .filter(|b| b.region == region)
+                    .map(|b| b.findings.len())
+                    .sum(),
+                crate::sources::guardduty::SOURCE => s
+                    .guardduty
+                    .iter()
+                    .filter(|b| b.region == region)
+                    .map(|b| b.findings.len())
+                    .sum(),
+                _ => s
+                    .access_analyzer
+                    .iter()
+                    .filter(|b| b.region == region)
+                    .map(|b| b.findings.len())
+                    .sum(),
+            })
+        };
+        let Some(cov) = snap.coverage.as_mut() else {
+            return;
+        };
+        for e in cov.entries.iter_mut() {
+            let Some(region) = e.region.clone() else {
+                continue;
+            };
+            if !self.admins.iter().any(|(s, _)| *s == e.source)
+                || e.state == crate::model::CoverageState::Off
+            {
+                continue;
+            }
+            match self
+                .coverage
+                .iter()
+                .find(|a| a.source == e.source && a.region.as_deref() == Some(region.as_str()))
+            {
+                Some(a) => {
+                    e.state = a.state.clone();
+                    e.records = count(&e.source, &region);
+                    e.notes.push(format!(
+                        "findings read from the delegated administrator ({})",
+                        self.admins
+                            .iter()
+                            .find(|(s, _)| *s == e.source)
+                            .map_or("?", |(_, a)| a.as_str())
+                    ));
+                }
+                None => {
+                    e.state = crate::model::CoverageState::Failed {
+                        reason: "the delegated administrator did not read this region".into(),
+                    }
+                }
+            }
+        }
+    }
+
+    fn split(&mut self, snap: Snapshot) {
+        use std::collections::HashSet;
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        let mut first = |acct: &str, id: &str| seen.insert((acct.to_string(), id.to_string()));
+        let text =
+            |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        for b in snap.securityhub {
+            for f in b.findings {
+                let (Some(acct), id) =
+                    (text(&f, "AwsAccountId"), text(&f, "Id").unwrap_or_default())
+                else {
+                    continue;
+                };
+                // With a finding aggregator, the aggregation region repeats linked regions'.
+                if !first(&acct, &id) {
+                    continue;
+                }
+                let region = text(&f, "Region").unwrap_or_else(|| b.region.clone());
+                let share = self.shares.entry(acct).or_default();
+                match share.securityhub.iter_mut().find(|x| x.region == region) {
+                    Some(x) => x.findings.push(f),
+                    None => share.securityhub.push(crate::snapshot::SecurityHubRegion {
+                        region,
+                        findings: vec![f],
+                    }),
+                }
+            }
+        }
+        for b in snap.guardduty {
+            for f in b.findings {
+                let (Some(acct), id) = (text(&f, "accountId"), text(&f, "id").unwrap_or_default())
+                else {
+                    continue;
+                };
+                if !first(&acct, &id) {
+                    continue;
+                }
+                let region = text(&f, "region").unwrap_or_else(|| b.region.clone());
+                let detector = f
+                    .pointer("/service/detectorId")
+                    .and_then(|x| x.as_str())
+                    .map(str::to_string);
+                let share = self.shares.entry(acct).or_default();
+                match share.guardduty.iter_mut().find(|x| x.region == region) {
+                    Some(x) => x.findings.push(f),
+                    None => share.guardduty.push(crate::snapshot::GuardDutyRegion {
+                        region,
+                        detector_id: detector,
+                        findings: vec![f],
+                    }),
+                }
+            }
+        }
+        for b in snap.access_analyzer {
+            for f in b.findings {
+                let (Some(acct), id) = (
+                    text(&f, "resourceOwnerAccount"),
+                    text(&f, "id").unwrap_or_default(),
+                ) else {
+                    continue;
+                };
+                if !first(&acct, &id) {
+                    continue;
+                }
+                let share = self.shares.entry(acct).or_default();
+                match share
+                    .access_analyzer
+                    .iter_mut()
+                    .find(|x| x.region == b.region)
+                {
+                    Some(x) => x.findings.push(f),
+                    None => share
+                        .access_analyzer
+                        .push(crate::snapshot::AccessAnalyzerRegion {
+                            region: b.region.clone(),
+                            analyzers: b.analyzers.clone(),
+                            findings: vec![f],
+                        }),
+                }
+            }
+        }
+    }
+}
+
+/// Reads the findings of every account from the finding services' delegated administrators
+/// (the base account itself, or through `spec.role`). `Ok(None)`: no service has one, so each
+/// account's findings are read in that account. `Err`: who administers them is unknown (the
+/// reason: each account's findings are then read in that account too).
+pub async fn aggregate(
+    base: &AwsContext,
+    spec: &OrgSpec,
+    plan: &LoadPlan,
+) -> Result<Option<Aggregated>, String> {
+    if !plan.findings {
+        return Ok(None);
+    }
+    let admins: Vec<(&'static str, String)> =
+        Box::pin(crate::sources::org::delegated_admins(&base.iam_config()))
+            .await?
+            .into_iter()
+            .filter(|(s, _)| plan.reads(s))
+            .collect();
+    if admins.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Aggregated {
+        admins: admins.clone(),
+        ..Aggregated::default()
+    };
+    let mut accounts: Vec<&str> = admins.iter().map(|(_, a)| a.as_str()).collect();
+    accounts.dedup();
+    for account in accounts {
+        let sources: Vec<&'static str> = admins
+            .iter()
+            .filter(|(_, a)| a == account)
+            .map(|(s, _)| *s)
+            .collect();
+        let ctx = if account == base.account_id {
+            Ok(base.clone())
+        } else {
+            Box::pin(base.assume_into(account, &spec.role)).await
+        };
+        match ctx {
+            Ok(ctx) => {
+                let plan = LoadPlan {
+                    sources: sources.clone(),
+                    findings: true,
+                    state_only: Vec::new(),
+                };
+                let mut snap = Box::pin(crate::sources::load_with(&ctx, &plan, None)).await;
+                if let Some(c) = snap.coverage.take() {
+                    out.coverage.extend(c.entries);
+                }
+                out.split(snap);
+            }
+            Err(e) => {
+                // Every member's findings of these sources are unknown, with the reason.
+                for s in &sources {
+                    for r in &base.regions {
+                        out.coverage.push(crate::model::SourceCoverage {
+                            source: s.to_string(),
+                            region: Some(r.clone()),
+                            state: crate::model::CoverageState::Failed {
+                                reason: format!(
+                                    "the delegated administrator {account} could not be read: cannot assume role {}: {e}",
+                                    spec.role
+                                ),
+                            },
+                            records: 0,
+                            notes: Vec::new(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(Some(out))
 }

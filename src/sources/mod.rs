@@ -393,26 +393,29 @@ pub async fn load_with(
         Contacts(contacts::ContactsResult),
     }
     let mut tasks = tokio::task::JoinSet::new();
-    let findings = plan.findings;
+    let findings = |source: &str| plan.findings_of(source);
     for region in &ctx.regions {
         if plan.reads(securityhub::SOURCE) {
             let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
+            let f = findings(securityhub::SOURCE);
             tasks.spawn(Box::pin(async move {
-                let out = Box::pin(securityhub::load(&conf, &r, &tp, findings)).await;
+                let out = Box::pin(securityhub::load(&conf, &r, &tp, f)).await;
                 Done::Region(securityhub::SOURCE, r, out)
             }));
         }
         if plan.reads(guardduty::SOURCE) {
             let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
+            let f = findings(guardduty::SOURCE);
             tasks.spawn(Box::pin(async move {
-                let out = Box::pin(guardduty::load(&conf, &r, &tp, findings)).await;
+                let out = Box::pin(guardduty::load(&conf, &r, &tp, f)).await;
                 Done::Region(guardduty::SOURCE, r, out)
             }));
         }
         if plan.reads(access_analyzer::SOURCE) {
             let (conf, tp, r) = (ctx.region_config(region), p.clone(), region.clone());
+            let f = findings(access_analyzer::SOURCE);
             tasks.spawn(Box::pin(async move {
-                let out = Box::pin(access_analyzer::load(&conf, &r, &tp, findings)).await;
+                let out = Box::pin(access_analyzer::load(&conf, &r, &tp, f)).await;
                 Done::Region(access_analyzer::SOURCE, r, out)
             }));
         }
@@ -506,7 +509,7 @@ pub async fn load_with(
             },
             joined = tasks.join_next() => match joined {
                 Some(Ok(Done::Region(source, region, r))) => {
-                    c.covered(region_coverage(source, &region, &r, findings));
+                    c.covered(region_coverage(source, &region, &r, findings(source)));
                     c.done.securityhub.extend(r.securityhub);
                     c.done.guardduty.extend(r.guardduty);
                     c.done.access_analyzer.extend(r.access_analyzer);

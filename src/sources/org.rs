@@ -369,3 +369,41 @@ pub fn from_list(ids: &[String]) -> OrgRead {
         ..OrgRead::default()
     }
 }
+
+/// The finding services AWS aggregates for an organization, with their service principals.
+pub const AGGREGATED: &[(&str, &str)] = &[
+    (super::securityhub::SOURCE, "securityhub.amazonaws.com"),
+    (super::guardduty::SOURCE, "guardduty.amazonaws.com"),
+    (
+        super::access_analyzer::SOURCE,
+        "access-analyzer.amazonaws.com",
+    ),
+];
+
+/// The delegated administrator of each aggregated finding service
+/// (organizations:ListDelegatedAdministrators): `(source, account)`. A service without one is
+/// left out (its findings are then read in each account). `Err`: the organization cannot say
+/// (not the management account or a delegated administrator of Organizations).
+pub async fn delegated_admins(conf: &SdkConfig) -> Result<Vec<(&'static str, String)>, String> {
+    let client = super::aws::client!(aws_sdk_organizations, conf);
+    let mut out = Vec::new();
+    for (source, principal) in AGGREGATED {
+        let page = Box::pin(
+            client
+                .list_delegated_administrators()
+                .service_principal(*principal)
+                .send(),
+        )
+        .await
+        .map_err(|e| describe_error("organizations:ListDelegatedAdministrators", &e))?;
+        let active = page
+            .delegated_administrators()
+            .iter()
+            .find(|a| a.status().is_none_or(|s| s.as_str() == "ACTIVE"))
+            .and_then(|a| a.id());
+        if let Some(id) = active {
+            out.push((*source, id.to_string()));
+        }
+    }
+    Ok(out)
+}

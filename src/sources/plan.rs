@@ -23,6 +23,9 @@ pub struct LoadPlan {
     /// Read the finding sources' open findings; off: only whether each is on (DescribeHub,
     /// ListDetectors + GetDetector, ListAnalyzers).
     pub findings: bool,
+    /// Finding sources whose findings come from elsewhere (an organization's delegated
+    /// administrator, `--org`): only their state is read here.
+    pub state_only: Vec<&'static str>,
 }
 
 impl Default for LoadPlan {
@@ -37,7 +40,13 @@ impl LoadPlan {
         LoadPlan {
             sources: SERVICES.to_vec(),
             findings: true,
+            state_only: Vec::new(),
         }
+    }
+
+    /// Whether `source`'s findings are read (not only its state).
+    pub fn findings_of(&self, source: &str) -> bool {
+        self.findings && !self.state_only.contains(&source)
     }
 
     /// Whether `source` is read at all.

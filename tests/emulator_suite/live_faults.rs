@@ -310,6 +310,7 @@ async fn a_non_aws_error_says_status_and_body_and_a_5xx_is_retried_briefly() {
     let plan = guardpost::sources::LoadPlan {
         sources: vec!["access-analyzer"],
         findings: true,
+        state_only: Vec::new(),
     };
     let t = Instant::now();
     let snap = Box::pin(guardpost::sources::load_with(&ctx, &plan, None)).await;

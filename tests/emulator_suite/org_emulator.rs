@@ -269,3 +269,202 @@ fn check_org_narrows_to_named_accounts_and_refuses_an_unknown_one() {
         "{err}"
     );
 }
+
+/// Security Hub and GuardDuty administered by the `sandbox` account (the organization's
+/// security tooling account) for `payments` and the management account, findings seeded in
+/// each account's own name.
+async fn delegate_findings(emu: &live::emulator::Emulator, org: &live::org::Org) {
+    let ctx = live::context(&emu.url, &["us-east-1"]).await.unwrap();
+    let mgmt = ctx.region_config("us-east-1");
+    aws_sdk_securityhub::Client::new(&mgmt)
+        .enable_organization_admin_account()
+        .admin_account_id(&org.sandbox)
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_guardduty::Client::new(&mgmt)
+        .enable_organization_admin_account()
+        .admin_account_id(&org.sandbox)
+        .send()
+        .await
+        .unwrap();
+    // The members turn the services on in the region (AWS shows no findings of a member
+    // whose Security Hub is off there).
+    let payments = live::org::member_conf(&ctx, &org.payments, "us-east-1").await;
+    aws_sdk_securityhub::Client::new(&payments)
+        .enable_security_hub()
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_guardduty::Client::new(&payments)
+        .create_detector()
+        .enable(true)
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_securityhub::Client::new(&mgmt)
+        .enable_security_hub()
+        .send()
+        .await
+        .unwrap();
+    let admin = live::org::member_conf(&ctx, &org.sandbox, "us-east-1").await;
+    let sh = aws_sdk_securityhub::Client::new(&admin);
+    let gd = aws_sdk_guardduty::Client::new(&admin);
+    for member in [&org.payments, &org.mgmt] {
+        sh.create_members()
+            .account_details(
+                aws_sdk_securityhub::types::AccountDetails::builder()
+                    .account_id(member.as_str())
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let detector = gd.list_detectors().send().await.unwrap().detector_ids()[0].clone();
+    gd.create_members()
+        .detector_id(detector)
+        .account_details(
+            aws_sdk_guardduty::types::AccountDetail::builder()
+                .account_id(&org.payments)
+                .email("payments@example.com")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    for (account, sh_ids, gd_ids) in [
+        (
+            &org.payments,
+            vec!["payments-sh-1", "payments-sh-2"],
+            vec!["0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a"],
+        ),
+        (&org.sandbox, vec!["sandbox-sh-1"], vec![]),
+        (&org.mgmt, vec!["mgmt-sh-1"], vec![]),
+    ] {
+        emu.control(
+            "POST",
+            "/_guardpost/seed",
+            Some(&json!({
+                "account": account,
+                "securityhub": {"us-east-1": sh_ids.iter().map(|id| json!({"Id": id, "Severity": {"Label": "HIGH"}, "Title": format!("seeded {id}")})).collect::<Vec<_>>()},
+                "guardduty": {"us-east-1": gd_ids.iter().map(|id| json!({"id": id, "severity": 8.0})).collect::<Vec<_>>()},
+            })),
+        );
+    }
+}
+
+fn finding_ids(a: &Value, source: &str) -> Vec<String> {
+    let mut out: Vec<String> = a["report"]["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no report: {a:#}"))
+        .iter()
+        .filter(|f| f["source"] == source)
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn check_org_takes_findings_from_the_delegated_administrator_and_splits_them_by_account() {
+    let emu = live::emulator::start().expect("the emulator starts (tests/emulator)");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let org = rt.block_on(setup(&emu));
+    rt.block_on(delegate_findings(&emu, &org));
+    emu.control("DELETE", "/_guardpost/requests", None);
+    let home = tempfile::tempdir().unwrap();
+    let args = [
+        "--org",
+        "--all-findings",
+        "--services",
+        "securityhub,guardduty",
+        "--account",
+        "payments",
+        "--account",
+        "sandbox",
+        "--account",
+        "master",
+    ];
+    let (report, err, code) = live::check_json(home.path(), &emu.url, &["us-east-1"], &args);
+    assert_eq!(code, Some(0), "{err}\n{report:#}");
+    assert!(
+        err.contains(&format!(
+            "findings from the delegated administrators: Security Hub from {s}, GuardDuty from {s}",
+            s = org.sandbox
+        )),
+        "{err}"
+    );
+    let payments = account(&report, &org.payments);
+    let sh = finding_ids(payments, "SecurityHub");
+    assert_eq!(sh.len(), 2, "{sh:?}");
+    assert!(sh.iter().all(|id| id.contains("payments-sh-")), "{sh:?}");
+    let gd = finding_ids(payments, "GuardDuty");
+    assert_eq!(gd.len(), 1, "{gd:?}");
+    assert_eq!(
+        finding_ids(account(&report, &org.sandbox), "SecurityHub").len(),
+        1
+    );
+    let mgmt_sh = finding_ids(account(&report, &org.mgmt), "SecurityHub");
+    assert!(
+        mgmt_sh.len() == 1 && mgmt_sh[0].contains("mgmt-sh-1"),
+        "{mgmt_sh:?}"
+    );
+    // The payments account's coverage says where its findings came from.
+    let cov = &payments["report"]["coverage"]["sources"]["securityhub"]["us-east-1"];
+    assert_eq!(cov["state"], "complete", "{cov:#}");
+    assert!(
+        cov["notes"]
+            .to_string()
+            .contains(&format!("delegated administrator ({})", org.sandbox)),
+        "{cov:#}"
+    );
+    // One stream from the administrator: no member was asked for its findings.
+    let asked: Vec<String> = emu
+        .calls("securityhub", "GetFindings", "us-east-1")
+        .iter()
+        .map(|c| c["account"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !asked.is_empty() && asked.iter().all(|a| *a == org.sandbox),
+        "{asked:?}"
+    );
+    let listed: Vec<String> = emu
+        .calls("guardduty", "ListFindings", "us-east-1")
+        .iter()
+        .map(|c| c["account"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !listed.is_empty() && listed.iter().all(|a| *a == org.sandbox),
+        "{listed:?}"
+    );
+
+    // The administrator cannot be reached: the members' findings are unknown, not zero.
+    live::org::deny_role(&emu, &org.sandbox);
+    let (report, err, code) = live::check_json(
+        home.path(),
+        &emu.url,
+        &["us-east-1"],
+        &[
+            "--org",
+            "--all-findings",
+            "--services",
+            "securityhub",
+            "--account",
+            "payments",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}\n{report:#}");
+    let payments = account(&report, &org.payments);
+    let cov = &payments["report"]["coverage"]["sources"]["securityhub"]["us-east-1"];
+    assert_eq!(cov["state"], "failed", "{cov:#}");
+    assert!(
+        cov["reason"].as_str().unwrap().contains(&format!(
+            "the delegated administrator {} could not be read",
+            org.sandbox
+        )),
+        "{cov:#}"
+    );
+    assert_eq!(payments["report"]["coverage"]["complete"], false);
+    assert_eq!(report["complete"], false);
+}

@@ -20,12 +20,13 @@ pub struct Org {
     pub prod_ou: String,
 }
 
-/// IAM in `account` with credentials of its OrganizationAccountAccessRole (moto acts in the
-/// account the assumed-role key belongs to).
-pub async fn member_iam(
+/// The SDK configuration of `account`'s OrganizationAccountAccessRole (moto acts in the account
+/// the assumed-role key belongs to), in `region`.
+pub async fn member_conf(
     ctx: &guardpost::sources::AwsContext,
     account: &str,
-) -> aws_sdk_iam::Client {
+    region: &str,
+) -> aws_config::SdkConfig {
     let sts = aws_sdk_sts::Client::new(&ctx.iam_config());
     let c = sts
         .assume_role()
@@ -43,12 +44,18 @@ pub async fn member_iam(
         None,
         "seed",
     );
-    let conf = ctx
-        .iam_config()
+    ctx.region_config(region)
         .to_builder()
         .credentials_provider(aws_sdk_iam::config::SharedCredentialsProvider::new(creds))
-        .build();
-    aws_sdk_iam::Client::new(&conf)
+        .build()
+}
+
+/// IAM in `account` through its OrganizationAccountAccessRole.
+pub async fn member_iam(
+    ctx: &guardpost::sources::AwsContext,
+    account: &str,
+) -> aws_sdk_iam::Client {
+    aws_sdk_iam::Client::new(&member_conf(ctx, account, "us-east-1").await)
 }
 
 fn doc(stmts: Value) -> String {

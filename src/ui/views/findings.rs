@@ -92,8 +92,9 @@ fn title(data: &Dataset, l: &FindingList, prefs: &ColumnPrefs) -> String {
     if !l.marked.is_empty() {
         t.push_str(&format!(" · {} marked", l.marked.len()));
     }
+    let org = data.origin == crate::dataset::Origin::Organization;
     let table = if l.group == GroupMode::None {
-        TableId::Findings
+        crate::app::columns::findings_table(org)
     } else {
         TableId::Groups
     };
@@ -104,8 +105,8 @@ fn title(data: &Dataset, l: &FindingList, prefs: &ColumnPrefs) -> String {
     t
 }
 
-pub fn render(
-    data: &Dataset,
+pub fn render<'a>(
+    data: &'a Dataset,
     l: &FindingList,
     prefs: &ColumnPrefs,
     theme: &Theme,
@@ -153,11 +154,19 @@ pub fn render(
     // ones, so a huge list costs no more per frame and widths stay put while scrolling).
     let inner_w = area.width.saturating_sub(2);
     let sample = |len: usize| (0..len.min(WIDTH_SAMPLE)).chain(offset..end);
+    let org = data.origin == crate::dataset::Origin::Organization;
     if l.group == GroupMode::None {
-        let t = TableId::Findings;
+        let t = crate::app::columns::findings_table(org);
+        let cells = |f: &'a Finding, marked: bool| {
+            let mut c = finding_cells(f, marked);
+            if org {
+                c.insert(2, Cow::Borrowed(data.account_name(&f.account)));
+            }
+            c
+        };
         let want = widest(
             t.columns().len(),
-            sample(l.len()).map(|i| finding_cells(&data.findings[l.rows[i]], false)),
+            sample(l.len()).map(|i| cells(&data.findings[l.rows[i]], false)),
         );
         let laid = lay_out(t, prefs, inner_w, &want);
         let rows: Vec<Row> = (offset..end)
@@ -173,7 +182,7 @@ pub fn render(
                 } else {
                     theme.text()
                 };
-                let cells = finding_cells(f, l.marked.contains(&fi));
+                let cells = cells(f, l.marked.contains(&fi));
                 let sev = sev_style(theme, f.severity, i == l.cursor.selected);
                 laid_row(t, &laid, cells, |id| (id == "sev").then_some(sev)).style(style)
             })

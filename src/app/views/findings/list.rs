@@ -221,7 +221,15 @@ impl FindingList {
 
     /// Applies a new filter line, narrowing incrementally when the new text extends the old.
     pub fn set_filter(&mut self, text: &str, data: &Dataset, search: &SearchIndex) {
-        let spec = FilterSpec::parse(text);
+        let mut spec = FilterSpec::parse(text);
+        spec.resolve_accounts(|text| {
+            data.org
+                .iter()
+                .flat_map(|m| m.accounts.iter())
+                .filter(|a| !a.name.is_empty() && a.name.to_ascii_lowercase().contains(text))
+                .map(|a| a.id.clone())
+                .collect()
+        });
         // Narrowing from the previous rows is exact for substring matches (a longer query
         // matches a subset) and for fuzzy ones (exact matches are a subset of fuzzy matches).
         // The fuzzy fallback after exact rows starts from the base again.

@@ -6,13 +6,13 @@ use crate::model::{Finding, Severity, Source, Workflow};
 /// The field names the filter line knows (aliases included), for errors and typo detection.
 const FIELDS: &[&str] = &[
     "sev", "severity", "src", "source", "region", "status", "workflow", "type", "kind", "control",
-    "res", "resource",
+    "res", "resource", "acct", "account",
 ];
 // Short enough that an error fits one 80-column line.
 const SEVERITIES: &str = "critical high medium low info · high+ = and above";
 const SOURCES: &str = "sh gd aa posture";
 const STATUSES: &str = "new notified resolved suppressed archived";
-const FIELD_LIST: &str = "sev: src: region: status: type: res:";
+const FIELD_LIST: &str = "sev: src: region: status: type: res: acct:";
 
 /// One `field:value` term (used for the negated terms, `!field:value`).
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +24,12 @@ pub enum Term {
     Status(Workflow),
     Kind(String),
     Resource(String),
+    /// `acct:`: an account id prefix, or (over an organization) a piece of its name; the ids
+    /// whose name matched are filled in by [`FilterSpec::resolve_accounts`].
+    Account {
+        text: String,
+        ids: Vec<String>,
+    },
 }
 
 impl Term {
@@ -36,6 +42,9 @@ impl Term {
             Term::Status(w) => crate::merge::has_workflow(f, *w),
             Term::Kind(k) => kind_admits(k, f),
             Term::Resource(r) => resource_admits(r, f),
+            Term::Account { text, ids } => {
+                f.account.starts_with(text.as_str()) || ids.contains(&f.account)
+            }
         }
     }
 }
@@ -62,6 +71,8 @@ pub struct FilterSpec {
     pub status: Option<Workflow>,
     pub kind: Option<String>,
     pub resource: Option<String>,
+    /// `acct:` ([`Term::Account`]).
+    pub account: Option<Term>,
     pub fuzzy: String,
     /// `!field:value`: findings a term admits are left out.
     pub excluded: Vec<Term>,
@@ -112,12 +123,18 @@ fn parse_term(term: &str) -> Parsed {
             None if v_low.is_empty() => needs_value("status", STATUSES),
             None => Parsed::Error(format!("unknown status {v:?} · {STATUSES}")),
         },
-        "region" | "type" | "kind" | "control" | "res" | "resource" if v_low.is_empty() => {
+        "region" | "type" | "kind" | "control" | "res" | "resource" | "acct" | "account"
+            if v_low.is_empty() =>
+        {
             Parsed::Error(format!("{key}: needs a value"))
         }
         "region" => Parsed::Term(Term::Region(v_low)),
         "type" | "kind" | "control" => Parsed::Term(Term::Kind(v_low)),
         "res" | "resource" => Parsed::Term(Term::Resource(v_low)),
+        "acct" | "account" => Parsed::Term(Term::Account {
+            text: v_low,
+            ids: Vec::new(),
+        }),
         _ => match field_typo(k) {
             Some(want) => Parsed::Error(format!(
                 "unknown field \"{k}:\" ({want}:?) · fields: {FIELD_LIST}"
@@ -209,6 +226,17 @@ impl FilterSpec {
             Term::Status(w) => self.status = Some(w),
             Term::Kind(k) => self.kind = Some(k),
             Term::Resource(r) => self.resource = Some(r),
+            t @ Term::Account { .. } => self.account = Some(t),
+        }
+    }
+
+    /// Fills in the accounts whose name contains an `acct:` term's text (`names` answers
+    /// that from the organization), so `acct:pay` finds the `payments` account's findings.
+    pub fn resolve_accounts(&mut self, names: impl Fn(&str) -> Vec<String>) {
+        for t in self.account.iter_mut().chain(self.excluded.iter_mut()) {
+            if let Term::Account { text, ids } = t {
+                *ids = names(text);
+            }
         }
     }
 
@@ -221,6 +249,7 @@ impl FilterSpec {
             || self.status.is_some()
             || self.kind.is_some()
             || self.resource.is_some()
+            || self.account.is_some()
             || !self.excluded.is_empty()
     }
 
@@ -258,6 +287,11 @@ impl FilterSpec {
         {
             return false;
         }
+        if let Some(a) = &self.account
+            && !a.admits(f)
+        {
+            return false;
+        }
         !self.excluded.iter().any(|t| t.admits(f))
     }
 
@@ -290,6 +324,8 @@ impl FilterSpec {
                     .as_ref()
                     .is_some_and(|n| n.contains(k.as_str()))
             })
+            // A longer account text may match other names: only the same term narrows.
+            && prev.account.as_ref().is_none_or(|a| self.account.as_ref() == Some(a))
     }
 }
 
