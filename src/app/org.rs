@@ -30,6 +30,8 @@ pub enum AccountLoad {
     Waiting,
     Read {
         data: Arc<Dataset>,
+        /// Its part of the cross-account analysis (who can become admin where).
+        reach: Arc<crate::posture::cross_account::AccountReach>,
         /// Open findings by severity, worst first.
         open: [usize; 5],
         score: u8,
@@ -139,7 +141,28 @@ impl OrgConsole {
             Some(o) => format!("{o} · all {} accounts", self.rows.len()),
             None => format!("all {} accounts", self.rows.len()),
         };
-        Dataset::merge_accounts(&label, &parts, &unknown, Some(self.membership()))
+        let mut merged = Dataset::merge_accounts(&label, &parts, &unknown, Some(self.membership()));
+        // Who can become admin in another account: known once every account is in.
+        if self.pending() == 0 {
+            let reach: Vec<&crate::posture::cross_account::AccountReach> = self
+                .rows
+                .iter()
+                .filter_map(|r| match &r.load {
+                    AccountLoad::Read { reach, .. } => Some(reach.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let name_of = |id: &str| self.label(id);
+            merged
+                .findings
+                .extend(crate::posture::cross_account::findings(
+                    &reach,
+                    &name_of,
+                    merged.captured_at,
+                ));
+            merged.resources = crate::merge::ResourceIndex::build(&merged.findings, None);
+        }
+        merged
     }
 
     /// Accounts not read (yet, or at all).
@@ -216,6 +239,7 @@ pub fn account_read(
                 show = Some(data.clone());
             }
             AccountLoad::Read {
+                reach: Arc::new(crate::posture::cross_account::AccountReach::of(&data)),
                 // Severity::ALL order, critical first.
                 open: t,
                 score: summary.posture.score,

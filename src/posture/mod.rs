@@ -21,6 +21,7 @@
 
 mod account;
 pub mod benchmarks;
+pub mod cross_account;
 mod filter_pattern;
 mod logging;
 pub mod monitoring;
@@ -266,7 +267,34 @@ impl Out<'_> {
         if !self.enabled(rule_id) {
             return;
         }
-        let now = self.input.now;
+        let account = self.account().to_string();
+        let f = finding(
+            rule,
+            &account,
+            resource,
+            title,
+            detail,
+            evidence,
+            severity,
+            self.input.now,
+        );
+        self.findings.push(f);
+    }
+}
+
+/// A posture finding of `rule` on `resource` in `account`, as of `now`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn finding(
+    rule: &RuleInfo,
+    account: &str,
+    resource: ResourceRef,
+    title: String,
+    detail: String,
+    evidence: Value,
+    severity: Option<Severity>,
+    now: DateTime<Utc>,
+) -> Finding {
+    {
         let region = resource.region.clone().unwrap_or_else(|| "global".into());
         let id = format!("{}:{}", rule.id, resource.arn);
         let raw = json!({
@@ -275,7 +303,7 @@ impl Out<'_> {
             "resource": resource.arn,
             "evidence": evidence,
         });
-        self.findings.push(Finding {
+        Finding {
             id: format!("po:{id}"),
             source: Source::Posture,
             product: "guardpost".into(),
@@ -284,7 +312,7 @@ impl Out<'_> {
             description: format!("{detail} {}", rule.rationale).trim().to_string(),
             severity: severity.unwrap_or(rule.severity),
             raw_score: None,
-            account: self.account().to_string(),
+            account: account.to_string(),
             region: region.clone(),
             resources: vec![resource],
             first_seen: now,
@@ -304,7 +332,7 @@ impl Out<'_> {
                 region,
                 raw,
             }],
-        });
+        }
     }
 }
 

@@ -177,15 +177,17 @@ pub const INACTIVE_USER: &str = "iam.user.inactive";
 pub const UNUSED_ROLE: &str = "iam.role.unused";
 /// Opt-in: only an organization read (`check --org`) knows which accounts are members.
 pub const ORG_TRUST_OUTSIDE: &str = "iam.role.trusts-outside-organization";
+/// Opt-in, organization only: evaluated across accounts once every account is read.
+pub const CROSS_ACCOUNT_ADMIN: &str = "iam.principal.cross-account-admin";
 pub const SERVICE_WILDCARD: &str = "iam.policy.service-wildcard";
 
 /// Rules that are not part of the default set: evaluated only when asked for (a `guardpost
 /// check` rule profile or `--rule`), so the TUI, the overview score and the default check
 /// never show them. They encode a stricter policy than the benchmarks, e.g. a sandbox's.
-pub const OPT_IN_RULES: &[&str] = &[USER_ACCESS_KEY, ORG_TRUST_OUTSIDE];
+pub const OPT_IN_RULES: &[&str] = &[USER_ACCESS_KEY, ORG_TRUST_OUTSIDE, CROSS_ACCOUNT_ADMIN];
 
 /// Rules that need the organization (`--org`): a check of an organization adds them.
-pub const ORG_RULES: &[&str] = &[ORG_TRUST_OUTSIDE];
+pub const ORG_RULES: &[&str] = &[ORG_TRUST_OUTSIDE, CROSS_ACCOUNT_ADMIN];
 
 /// Whether `id` is evaluated by default (in the catalog and not opt-in).
 pub fn is_default(id: &str) -> bool {
@@ -420,6 +422,15 @@ static RULES: &[RuleInfo] = &[
         controls: &[],
         rationale: "Read with --org only. A role that principals of an account outside the AWS Organization can assume is a door the organization's SCPs, GuardDuty and CloudTrail do not see the other side of. Low when every such trust requires an sts:ExternalId (a vendor), High when the role is an administrator.",
         remediation: "Remove the outside account from the trust policy, or pin a vendor with sts:ExternalId and narrow the role's permissions to what the vendor needs.",
+    },
+    RuleInfo {
+        id: CROSS_ACCOUNT_ADMIN,
+        title: "Principal can become administrator in another account of the organization",
+        severity: High,
+        scope: Principal,
+        controls: &[],
+        rationale: "Read with --org only, across accounts: the principal's own policies allow sts:AssumeRole on an administrator role of another member account whose trust policy lets the principal (or its whole account) in. This is the bastion pattern; it is listed (Informational) when every such way requires MFA, and High when one does not.",
+        remediation: "Require Bool aws:MultiFactorAuthPresent \"true\" in the administrator role's trust policy, trust named roles rather than the whole account, and narrow sts:AssumeRole in the principal's policies to the roles it needs.",
     },
     RuleInfo {
         id: UNUSED_ROLE,

@@ -268,6 +268,12 @@ pub fn check(
         );
     }
     let mut checks: Vec<AccountCheck> = Vec::new();
+    // Kept per account for the cross-account analysis once every account is in.
+    let cross = sel
+        .rules
+        .iter()
+        .any(|r| r.id == crate::posture::rules::CROSS_ACCOUNT_ADMIN);
+    let mut reach: Vec<crate::posture::cross_account::AccountReach> = Vec::new();
     let total = accounts.len();
     rt.block_on(read_accounts(
         base,
@@ -281,6 +287,9 @@ pub fn check(
             let state = match result {
                 Ok((snap, _)) => {
                     let data = check::dataset(snap, Origin::Live, args, &cfg.posture);
+                    if cross {
+                        reach.push(crate::posture::cross_account::AccountReach::of(&data));
+                    }
                     AccountState::Read(Box::new(check::build_report(
                         &data,
                         args,
@@ -311,6 +320,24 @@ pub fn check(
     ));
     checks.sort_by(|a, b| a.account.id.cmp(&b.account.id));
     let org = read.org.as_ref();
+    if cross {
+        let name_of = |id: &str| match org.and_then(|o| o.accounts.iter().find(|a| a.id == id)) {
+            Some(a) if !a.name.is_empty() => format!("{} ({id})", a.name),
+            _ => id.to_string(),
+        };
+        let refs: Vec<&crate::posture::cross_account::AccountReach> = reach.iter().collect();
+        for f in crate::posture::cross_account::findings(&refs, &name_of, chrono::Utc::now()) {
+            if let Some(AccountState::Read(r)) = checks
+                .iter_mut()
+                .find(|c| c.account.id == f.account)
+                .map(|c| &mut c.state)
+            {
+                r.findings
+                    .push(crate::report::ReportFinding::from_finding(&f));
+                r.sort();
+            }
+        }
+    }
     let report = OrgReport {
         organization_id: org.and_then(|o| o.id.clone()),
         management_account: org.and_then(|o| o.management_account.clone()),

@@ -42,6 +42,22 @@ fn org_console_fills_the_accounts_pane_switches_and_acts_in_a_member() {
     assert!(row(&s, &org.sandbox).contains("read"), "{s}");
     assert!(s.contains("Accounts"), "{s}");
 
+    // Every account's findings side by side, with the account's name; acct: filters by it.
+    t.text(":posture");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("ACCOUNT");
+    assert!(s.contains("payments") && s.contains("sandbox"), "{s}");
+    t.keys(&["/"]);
+    t.text("acct:pay");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("acct:pay");
+    let rows: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains("HIGH") || l.contains("MEDIUM") || l.contains("LOW"))
+        .collect();
+    assert!(!rows.is_empty(), "{s}");
+    assert!(rows.iter().all(|l| l.contains("payments")), "{s}");
+
     // With every account shown, actions need one account first.
     t.keys(&["u"]);
     t.wait_for("all accounts are shown: actions run in one account");

@@ -177,6 +177,24 @@ fn check_org_reads_every_account_bounds_escalation_by_scp_and_reports_an_unreada
         "{t}"
     );
 
+    // Across accounts: the management account's alice can become admin in every member whose
+    // role could be read (legacy's could not: it is not claimed either way).
+    let reach = findings(
+        account(&report, &org.mgmt),
+        "iam.principal.cross-account-admin",
+    );
+    let alice: Vec<_> = reach
+        .iter()
+        .filter(|f| f["resource"]["name"] == "alice")
+        .collect();
+    assert_eq!(alice.len(), 1, "{reach:?}");
+    assert_eq!(alice[0]["severity"], "HIGH");
+    let t = alice[0]["title"].as_str().unwrap();
+    assert!(
+        t.contains("can become administrator in 2 accounts (2 without MFA)"),
+        "{t}"
+    );
+
     // The management account is read with the caller's own credentials (SCPs never bind it);
     // each member through its role.
     let mgmt = account(&report, &org.mgmt);

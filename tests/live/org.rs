@@ -210,6 +210,17 @@ pub async fn setup(emu: &super::emulator::Emulator) -> Org {
         .await
         .unwrap();
     self_attacher(&member_iam(&ctx, &ids[1]).await).await;
+    // A bastion user in the management account: may assume the member access role anywhere.
+    let mgmt = aws_sdk_iam::Client::new(&ctx.iam_config());
+    mgmt.create_user().user_name("alice").send().await.unwrap();
+    mgmt.put_user_policy()
+        .user_name("alice")
+        .policy_name("hop")
+        .policy_document(doc(json!([{"Effect": "Allow", "Action": "sts:AssumeRole",
+            "Resource": format!("arn:aws:iam::*:role/{ROLE}")}])))
+        .send()
+        .await
+        .unwrap();
     Org {
         mgmt: ctx.account_id.clone(),
         payments: ids[0].clone(),
