@@ -94,10 +94,34 @@ pub fn write(r: &OrgReport, format: Format, out: &mut dyn Write) -> std::io::Res
         Format::Sarif => {
             // One SARIF run per account read: code-scanning tools keep runs apart.
             let mut runs = Vec::new();
-            for rep in r.reports() {
-                let mut v = sarif::to_value(rep);
-                if let Some(serde_json::Value::Array(rs)) = v.get_mut("runs").map(std::mem::take) {
-                    runs.extend(rs);
+            for a in &r.accounts {
+                match &a.state {
+                    AccountState::Read(rep) => {
+                        let mut v = sarif::to_value(rep);
+                        if let Some(serde_json::Value::Array(rs)) =
+                            v.get_mut("runs").map(std::mem::take)
+                        {
+                            runs.extend(rs);
+                        }
+                    }
+                    // An account not read is a failed run, never an empty (clean) one.
+                    AccountState::Unknown(why) => runs.push(serde_json::json!({
+                        "tool": {"driver": {"name": "guardpost", "version": env!("CARGO_PKG_VERSION")}},
+                        "automationDetails": {"id": format!("guardpost-check/{}/", a.account.id)},
+                        "invocations": [{
+                            "executionSuccessful": false,
+                            "toolExecutionNotifications": [{
+                                "level": "error",
+                                "message": {"text": format!(
+                                    "account {} could not be read: {}",
+                                    a.account.id,
+                                    crate::model::coverage::plain(why)
+                                )},
+                            }],
+                        }],
+                        "results": [],
+                        "properties": {"account": a.account.id, "state": "unknown"},
+                    })),
                 }
             }
             let doc = serde_json::json!({

@@ -195,6 +195,50 @@ fn check_org_reads_every_account_bounds_escalation_by_scp_and_reports_an_unreada
         "{t}"
     );
 
+    // SARIF: one run per account; the unread one is a failed run naming why, not a clean one.
+    let out = live::guardpost(
+        home.path(),
+        &emu.url,
+        &["us-east-1"],
+        &[
+            "check",
+            "--org",
+            "--services",
+            "iam",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "none",
+        ],
+    )
+    .output()
+    .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = v.iter_errors(&sarif).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let runs = sarif["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 4);
+    let failed: Vec<&Value> = runs
+        .iter()
+        .filter(|r| r["invocations"][0]["executionSuccessful"] == false)
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("account {} could not be read", org.legacy))
+    );
+
     // The management account is read with the caller's own credentials (SCPs never bind it);
     // each member through its role.
     let mgmt = account(&report, &org.mgmt);
