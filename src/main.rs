@@ -238,6 +238,9 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
     }) = &cli.command
     {
         let ctx = live()?;
+        if cli.org.org {
+            return guardpost::runtime::org::save(&rt, &ctx, &cli.org, &cfg, file);
+        }
         let snap = rt.block_on(Box::pin(sources::load(&ctx, None)));
         let json = snap.to_json();
         guardpost::storage::write_private(file, (json + "\n").as_bytes())
@@ -263,7 +266,7 @@ fn run(cli: Cli, started: Instant) -> anyhow::Result<()> {
     let spec = LoadSpec::resolve(cli.snapshot.as_deref(), cli.demo, live)?;
     // Read a snapshot up front: errors exit with code 2 and an untouched terminal.
     let first = match &spec {
-        LoadSpec::Live(_) => None,
+        LoadSpec::Live(_) | LoadSpec::OrgFile(_) => None,
         other => Some(other.read(&rt, &sources::LoadPlan::everything())?),
     };
     let read_only = read_only(&cli, &cfg, &spec);

@@ -263,3 +263,83 @@ fn strip_position(msg: &str) -> String {
         None => msg.to_string(),
     }
 }
+
+/// `snapshot save --org`: every account of an organization in one file.
+pub const ORG_FORMAT: &str = "guardpost-org-snapshot";
+pub const ORG_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrgSnapshot {
+    pub format: String,
+    pub version: u32,
+    pub captured_at: DateTime<Utc>,
+    pub organization: Option<String>,
+    pub management_account: Option<String>,
+    /// `organizations` or `config`.
+    pub accounts_from: String,
+    pub accounts: Vec<OrgSnapshotAccount>,
+}
+
+/// One account: its snapshot, or why it could not be read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrgSnapshotAccount {
+    pub account: crate::model::org::OrgAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<Snapshot>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<String>,
+}
+
+impl OrgSnapshot {
+    /// Whether `path` holds an organization snapshot (its format field, near the start).
+    pub fn sniff(path: &Path) -> bool {
+        use std::io::Read;
+        let mut head = [0u8; 512];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| f.read(&mut head))
+            .unwrap_or(0);
+        let head = String::from_utf8_lossy(&head[..n]);
+        head.contains(&format!("\"{ORG_FORMAT}\""))
+    }
+
+    pub fn load(path: &Path) -> Result<OrgSnapshot, SnapshotError> {
+        use crate::storage::{MAX_SNAPSHOT_BYTES, ReadError, read_limited};
+        let bytes = read_limited(path, MAX_SNAPSHOT_BYTES).map_err(|e| match e {
+            ReadError::Io(source) => SnapshotError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+            ReadError::TooLarge { size, limit } => SnapshotError::TooLarge {
+                path: path.to_path_buf(),
+                size,
+                limit,
+            },
+        })?;
+        let org: OrgSnapshot =
+            serde_json::from_slice(&bytes).map_err(|e| SnapshotError::Shape {
+                path: path.to_path_buf(),
+                line: e.line(),
+                column: e.column(),
+                message: strip_position(&e.to_string()),
+            })?;
+        if org.format != ORG_FORMAT {
+            return Err(SnapshotError::NotSnapshot {
+                path: path.to_path_buf(),
+                found: org.format,
+            });
+        }
+        if org.version != ORG_VERSION
+            || org
+                .accounts
+                .iter()
+                .filter_map(|a| a.snapshot.as_ref())
+                .any(|s| s.version != VERSION || s.format != FORMAT)
+        {
+            return Err(SnapshotError::UnknownVersion {
+                path: path.to_path_buf(),
+                found: org.version as u64,
+            });
+        }
+        Ok(org)
+    }
+}

@@ -14,6 +14,8 @@ use tokio::sync::mpsc;
 pub enum LoadSpec {
     Demo,
     File(PathBuf),
+    /// An organization snapshot (`snapshot save --org`): every account, read offline.
+    OrgFile(PathBuf),
     Live(Box<AwsContext>),
 }
 
@@ -26,6 +28,9 @@ impl LoadSpec {
         live: impl FnOnce() -> anyhow::Result<Box<AwsContext>>,
     ) -> anyhow::Result<LoadSpec> {
         Ok(match (snapshot, demo) {
+            (Some(p), _) if crate::snapshot::OrgSnapshot::sniff(p) => {
+                LoadSpec::OrgFile(p.to_path_buf())
+            }
             (Some(p), _) => LoadSpec::File(p.to_path_buf()),
             (None, true) => LoadSpec::Demo,
             (None, false) => LoadSpec::Live(live()?),
@@ -35,7 +40,7 @@ impl LoadSpec {
     pub fn origin(&self) -> Origin {
         match self {
             LoadSpec::Demo => Origin::Demo,
-            LoadSpec::File(p) => Origin::Snapshot(p.display().to_string()),
+            LoadSpec::File(p) | LoadSpec::OrgFile(p) => Origin::Snapshot(p.display().to_string()),
             LoadSpec::Live(_) => Origin::Live,
         }
     }
@@ -59,6 +64,10 @@ impl LoadSpec {
         Ok(match self {
             LoadSpec::Demo => Snapshot::demo(),
             LoadSpec::File(p) => Snapshot::load(p)?,
+            LoadSpec::OrgFile(p) => anyhow::bail!(
+                "{} holds an organization (many accounts): open it in the console, or check it with check --snapshot",
+                p.display()
+            ),
             LoadSpec::Live(ctx) => rt.block_on(Box::pin(sources::load_with(ctx, plan, None))),
         })
     }
@@ -68,14 +77,16 @@ impl LoadSpec {
         Ok(match self {
             LoadSpec::Demo => Snapshot::demo(),
             LoadSpec::File(p) => Snapshot::load(p)?,
-            LoadSpec::Live(_) => anyhow::bail!("a live account is not a snapshot"),
+            LoadSpec::OrgFile(_) | LoadSpec::Live(_) => {
+                anyhow::bail!("not a single-account snapshot")
+            }
         })
     }
 
     fn loading_text(&self) -> String {
         match self {
             LoadSpec::Demo => "loading the demo account".into(),
-            LoadSpec::File(p) => format!("loading {}", p.display()),
+            LoadSpec::File(p) | LoadSpec::OrgFile(p) => format!("loading {}", p.display()),
             LoadSpec::Live(ctx) => format!(
                 "reading account {} in {}",
                 ctx.account_id,
@@ -251,6 +262,11 @@ pub fn spawn_load(
     posture: PostureConfig,
 ) {
     let _ = tx.send(Event::Loading(spec.loading_text()));
+    if let LoadSpec::OrgFile(path) = &spec {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || org_file(&tx, &path, &posture));
+        return;
+    }
     if let (LoadSpec::Live(ctx), None) = (&spec, &pre) {
         let ctx = ctx.clone();
         tokio::spawn(async move {
@@ -299,4 +315,33 @@ pub fn local_caller() -> String {
         .collect();
     let name = if name.is_empty() { "unknown" } else { &name };
     format!("local user {name} (no AWS identity)")
+}
+
+/// Opens an organization snapshot in the console: the accounts, then each account's dataset,
+/// as a live `--org` read would hand them over.
+fn org_file(tx: &mpsc::UnboundedSender<Event>, path: &Path, posture: &PostureConfig) {
+    let org = match crate::snapshot::OrgSnapshot::load(path) {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = tx.send(Event::LoadFailed(format!("{e:#}")));
+            return;
+        }
+    };
+    let _ = tx.send(Event::OrgListed {
+        organization: org.organization.clone(),
+        accounts: org.accounts.iter().map(|a| a.account.clone()).collect(),
+        note: None,
+    });
+    let origin = Origin::Snapshot(path.display().to_string());
+    for a in org.accounts {
+        let result = match (a.snapshot, a.unknown) {
+            (Some(s), _) => Ok(Box::new(Dataset::from_snapshot(s, origin.clone(), posture))),
+            (None, why) => Err(why.unwrap_or_else(|| "not in the snapshot".into())),
+        };
+        let _ = tx.send(Event::AccountRead {
+            id: a.account.id,
+            result,
+            at: org.captured_at,
+        });
+    }
 }

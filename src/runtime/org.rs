@@ -191,6 +191,9 @@ pub fn run_check(
     cfg: &Config,
 ) -> anyhow::Result<Outcome> {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+    if let crate::runtime::load::LoadSpec::OrgFile(path) = spec {
+        return check_file(path, args, cfg, &mut out, &mut err);
+    }
     if let Some(org) = org.spec(cfg)? {
         let crate::runtime::load::LoadSpec::Live(base) = spec else {
             anyhow::bail!(
@@ -217,14 +220,7 @@ pub fn check(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
-    let mut sel = check::select(args, &cfg.check)?;
-    if args.rules.is_empty() {
-        sel.rules.extend(
-            crate::posture::rules::ORG_RULES
-                .iter()
-                .filter_map(|id| crate::posture::rules::rule(id)),
-        );
-    }
+    let sel = org_selection(args, cfg)?;
     let (read, from, note) = rt.block_on(organization(base, &cfg.org.accounts))?;
     if let Some(n) = &note {
         let _ = writeln!(stderr, "guardpost: warning: {}", crate::sanitize::line(n));
@@ -267,6 +263,72 @@ pub fn check(
             a.describe()
         );
     }
+    let total = accounts.len();
+    let meta = OrgMeta {
+        organization_id: read.org.as_ref().and_then(|o| o.id.clone()),
+        management_account: read.org.as_ref().and_then(|o| o.management_account.clone()),
+        names: read
+            .org
+            .as_ref()
+            .map(|o| {
+                o.accounts
+                    .iter()
+                    .map(|a| (a.id.clone(), a.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        accounts_from: from,
+    };
+    report_accounts(
+        args,
+        cfg,
+        &sel,
+        &meta,
+        total,
+        &scps,
+        |each| {
+            rt.block_on(read_accounts(
+                base,
+                &read,
+                accounts,
+                spec,
+                plan,
+                agg,
+                |account, result, secs| each(account, result.map(|(snap, _)| snap), secs),
+            ))
+        },
+        stdout,
+        stderr,
+    )
+}
+
+/// What the organization report says about where its accounts came from.
+pub struct OrgMeta {
+    pub organization_id: Option<String>,
+    pub management_account: Option<String>,
+    /// Account id -> name, for naming both ends of a cross-account reach.
+    pub names: Vec<(String, String)>,
+    pub accounts_from: &'static str,
+}
+
+/// One callback per account (its snapshot, or why it was not read, and the seconds it took).
+pub type Each<'a> = dyn FnMut(OrgAccount, Result<Snapshot, String>, f64) + 'a;
+
+/// The check of every account `feed` hands over (a live read, or an organization snapshot
+/// file): each reduced to its report as it arrives, the cross-account analysis once all are
+/// in, the organization report written; the outcome as `check --org` exits with it.
+#[allow(clippy::too_many_arguments)]
+pub fn report_accounts(
+    args: &CheckArgs,
+    cfg: &Config,
+    sel: &check::Selection,
+    meta: &OrgMeta,
+    total: usize,
+    scps: &dyn Fn(&OrgAccount) -> String,
+    feed: impl FnOnce(&mut Each<'_>),
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
     let mut checks: Vec<AccountCheck> = Vec::new();
     // Kept per account for the cross-account analysis once every account is in.
     let cross = sel
@@ -274,55 +336,45 @@ pub fn check(
         .iter()
         .any(|r| r.id == crate::posture::rules::CROSS_ACCOUNT_ADMIN);
     let mut reach: Vec<crate::posture::cross_account::AccountReach> = Vec::new();
-    let total = accounts.len();
-    rt.block_on(read_accounts(
-        base,
-        &read,
-        accounts,
-        spec,
-        plan,
-        agg,
-        |account, result, secs| {
-            // Each account's data is reduced to its report at once: only reports are kept.
-            let state = match result {
-                Ok((snap, _)) => {
-                    let data = check::dataset(snap, Origin::Live, args, &cfg.posture);
-                    if cross {
-                        reach.push(crate::posture::cross_account::AccountReach::of(&data));
-                    }
-                    AccountState::Read(Box::new(check::build_report(
-                        &data,
-                        args,
-                        &sel,
-                        &cfg.posture,
-                    )))
+    feed(&mut |account, result, secs| {
+        // Each account's data is reduced to its report at once: only reports are kept.
+        let state = match result {
+            Ok(snap) => {
+                let data = check::dataset(snap, Origin::Live, args, &cfg.posture);
+                if cross {
+                    reach.push(crate::posture::cross_account::AccountReach::of(&data));
                 }
-                Err(why) => AccountState::Unknown(why),
-            };
-            let verdict = match &state {
-                AccountState::Read(r) => crate::report::table::summary_line(r),
-                AccountState::Unknown(why) => format!("UNKNOWN: {why}"),
-            };
-            let _ = writeln!(
-                stderr,
-                "guardpost: [{}/{total}] {} {}",
-                checks.len() + 1,
-                account.id,
-                crate::sanitize::line(&verdict)
-            );
-            checks.push(AccountCheck {
-                scps: scps(&account),
-                account,
-                state,
-                seconds: secs,
-            });
-        },
-    ));
+                AccountState::Read(Box::new(check::build_report(
+                    &data,
+                    args,
+                    sel,
+                    &cfg.posture,
+                )))
+            }
+            Err(why) => AccountState::Unknown(why),
+        };
+        let verdict = match &state {
+            AccountState::Read(r) => crate::report::table::summary_line(r),
+            AccountState::Unknown(why) => format!("UNKNOWN: {why}"),
+        };
+        let _ = writeln!(
+            stderr,
+            "guardpost: [{}/{total}] {} {}",
+            checks.len() + 1,
+            account.id,
+            crate::sanitize::line(&verdict)
+        );
+        checks.push(AccountCheck {
+            scps: scps(&account),
+            account,
+            state,
+            seconds: secs,
+        });
+    });
     checks.sort_by(|a, b| a.account.id.cmp(&b.account.id));
-    let org = read.org.as_ref();
     if cross {
-        let name_of = |id: &str| match org.and_then(|o| o.accounts.iter().find(|a| a.id == id)) {
-            Some(a) if !a.name.is_empty() => format!("{} ({id})", a.name),
+        let name_of = |id: &str| match meta.names.iter().find(|(a, _)| a == id) {
+            Some((_, n)) if !n.is_empty() => format!("{n} ({id})"),
             _ => id.to_string(),
         };
         let refs: Vec<&crate::posture::cross_account::AccountReach> = reach.iter().collect();
@@ -339,9 +391,9 @@ pub fn check(
         }
     }
     let report = OrgReport {
-        organization_id: org.and_then(|o| o.id.clone()),
-        management_account: org.and_then(|o| o.management_account.clone()),
-        accounts_from: from,
+        organization_id: meta.organization_id.clone(),
+        management_account: meta.management_account.clone(),
+        accounts_from: meta.accounts_from,
         accounts: checks,
         fail_on: args.fail_on,
         generated_at: chrono::Utc::now(),
@@ -825,4 +877,165 @@ pub async fn aggregate(
         }
     }
     Ok(Some(out))
+}
+
+/// The selected rules of an organization check: the profile's, plus the organization's own
+/// unless `--rule` names the rules.
+fn org_selection(args: &CheckArgs, cfg: &Config) -> anyhow::Result<check::Selection> {
+    let mut sel = check::select(args, &cfg.check)?;
+    if args.rules.is_empty() {
+        sel.rules.extend(
+            crate::posture::rules::ORG_RULES
+                .iter()
+                .filter_map(|id| crate::posture::rules::rule(id)),
+        );
+    }
+    Ok(sel)
+}
+
+/// `check --snapshot ORG_FILE`: the organization snapshot's accounts, as `check --org` reads
+/// them live.
+fn check_file(
+    path: &std::path::Path,
+    args: &CheckArgs,
+    cfg: &Config,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    let org = crate::snapshot::OrgSnapshot::load(path)?;
+    let sel = org_selection(args, cfg)?;
+    let meta = OrgMeta {
+        organization_id: org.organization.clone(),
+        management_account: org.management_account.clone(),
+        names: org
+            .accounts
+            .iter()
+            .map(|a| (a.account.id.clone(), a.account.name.clone()))
+            .collect(),
+        accounts_from: if org.accounts_from == "config" {
+            "config"
+        } else {
+            "organizations"
+        },
+    };
+    let scps = |a: &OrgAccount| -> String {
+        if org.management_account.as_deref() == Some(a.id.as_str()) {
+            return "do not apply (management account)".into();
+        }
+        let m = org
+            .accounts
+            .iter()
+            .find(|x| x.account.id == a.id)
+            .and_then(|x| x.snapshot.as_ref())
+            .and_then(|s| s.org.as_ref());
+        match m {
+            Some(m) if m.scps.is_some() => "read".into(),
+            Some(m) => m
+                .scp_error
+                .as_ref()
+                .map_or_else(|| "not enabled".into(), |e| format!("unknown: {e}")),
+            None => "not in the snapshot".into(),
+        }
+    };
+    let total = org.accounts.len();
+    let accounts = org.accounts.clone();
+    report_accounts(
+        args,
+        cfg,
+        &sel,
+        &meta,
+        total,
+        &scps,
+        |each| {
+            for a in accounts {
+                let result = match (a.snapshot, a.unknown) {
+                    (Some(s), _) => Ok(s),
+                    (None, why) => Err(why.unwrap_or_else(|| "not in the snapshot".into())),
+                };
+                each(a.account, result, 0.0);
+            }
+        },
+        stdout,
+        stderr,
+    )
+}
+
+/// `snapshot save --org FILE`: every account of the organization (findings from the
+/// delegated administrators when there are) in one file; an account that could not be read is
+/// kept with its reason.
+pub fn save(
+    rt: &tokio::runtime::Runtime,
+    base: &AwsContext,
+    args: &OrgArgs,
+    cfg: &Config,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let Some(spec) = args.spec(cfg)? else {
+        anyhow::bail!("snapshot save --org needs --org");
+    };
+    let (read, from, note) = rt.block_on(organization(base, &cfg.org.accounts))?;
+    if let Some(n) = &note {
+        eprintln!("guardpost: warning: {}", crate::sanitize::line(n));
+    }
+    let accounts = pick(&read, &spec.only)?;
+    let plan = LoadPlan::everything();
+    let agg = match rt.block_on(aggregate(base, &spec, &plan)) {
+        Ok(a) => a.map(Arc::new),
+        Err(e) => {
+            eprintln!(
+                "guardpost: warning: the finding services' delegated administrators are unknown ({}): each account's findings are read in that account",
+                crate::sanitize::line(&e)
+            );
+            None
+        }
+    };
+    let mut out: Vec<crate::snapshot::OrgSnapshotAccount> = Vec::new();
+    rt.block_on(read_accounts(
+        base,
+        &read,
+        accounts,
+        &spec,
+        &plan,
+        agg,
+        |account, result, _| {
+            let (snapshot, unknown) = match result {
+                Ok((s, _)) => (Some(s), None),
+                Err(why) => (None, Some(why)),
+            };
+            out.push(crate::snapshot::OrgSnapshotAccount {
+                account,
+                snapshot,
+                unknown,
+            });
+        },
+    ));
+    out.sort_by(|a, b| a.account.id.cmp(&b.account.id));
+    let unknown = out.iter().filter(|a| a.unknown.is_some()).count();
+    let n = out.len();
+    let snap = crate::snapshot::OrgSnapshot {
+        format: crate::snapshot::ORG_FORMAT.into(),
+        version: crate::snapshot::ORG_VERSION,
+        captured_at: chrono::Utc::now(),
+        organization: read.org.as_ref().and_then(|o| o.id.clone()),
+        management_account: read.org.as_ref().and_then(|o| o.management_account.clone()),
+        accounts_from: from.into(),
+        accounts: out,
+    };
+    crate::storage::write_private_with(file, |w| {
+        serde_json::to_writer_pretty(&mut *w, &snap)?;
+        w.write_all(b"\n")
+    })
+    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
+    eprintln!(
+        "guardpost: wrote {} ({n} accounts, {unknown} could not be read)",
+        file.display()
+    );
+    for a in snap.accounts.iter().filter(|a| a.unknown.is_some()) {
+        eprintln!(
+            "  {}: {}",
+            a.account.id,
+            crate::sanitize::line(a.unknown.as_deref().unwrap_or_default())
+        );
+    }
+    Ok(())
 }

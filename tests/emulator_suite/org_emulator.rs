@@ -530,3 +530,74 @@ fn check_org_takes_findings_from_the_delegated_administrator_and_splits_them_by_
     assert_eq!(payments["report"]["coverage"]["complete"], false);
     assert_eq!(report["complete"], false);
 }
+
+#[test]
+fn snapshot_save_org_keeps_every_account_and_checks_the_same_offline() {
+    let emu = live::emulator::start().expect("the emulator starts (tests/emulator)");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let org = rt.block_on(setup(&emu));
+    live::org::deny_role(&emu, &org.legacy);
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("org.json");
+    let out = live::guardpost(
+        home.path(),
+        &emu.url,
+        &["us-east-1"],
+        &["snapshot", "save", "--org", file.to_str().unwrap()],
+    )
+    .output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("(4 accounts, 1 could not be read)"), "{err}");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(saved["format"], "guardpost-org-snapshot");
+    let legacy = saved["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account"]["id"] == org.legacy.as_str())
+        .unwrap();
+    assert!(legacy["unknown"].as_str().unwrap().contains("AccessDenied"));
+    assert!(legacy.get("snapshot").is_none());
+
+    // Offline, the file checks as the organization checked live.
+    let live_run = live::check_json(home.path(), &emu.url, &["us-east-1"], &["--org"]).0;
+    let (offline, err, code) = live::check_json(
+        home.path(),
+        &emu.url,
+        &["us-east-1"],
+        &["--snapshot", file.to_str().unwrap()],
+    );
+    assert_eq!(
+        code,
+        Some(2),
+        "the unreadable account keeps it unknown: {err}"
+    );
+    let pairs = |r: &Value| -> Vec<(String, String, String)> {
+        let mut v: Vec<_> = r["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|a| {
+                a["report"]["findings"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|f| {
+                        (
+                            f["account"].as_str().unwrap().to_string(),
+                            f["rule"].as_str().unwrap().to_string(),
+                            f["resource"]["arn"].as_str().unwrap().to_string(),
+                        )
+                    })
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(pairs(&offline), pairs(&live_run));
+    assert_eq!(offline["summary"]["unknown"], 1);
+    assert!(!pairs(&offline).is_empty());
+}
