@@ -13,8 +13,9 @@ pub enum Origin {
     Demo,
     Snapshot(String),
     Live,
-    /// Every account of an organization side by side (`--org`, all accounts shown).
-    Organization,
+    /// Every account of an organization side by side (`--org`, all accounts shown), read as
+    /// the inner origin says (live, or an organization snapshot).
+    Organization(Box<Origin>),
 }
 
 impl Origin {
@@ -23,7 +24,7 @@ impl Origin {
             Origin::Demo => "demo".into(),
             Origin::Snapshot(p) => format!("snapshot {p}"),
             Origin::Live => "live".into(),
-            Origin::Organization => "live · organization".into(),
+            Origin::Organization(inner) => format!("organization · {}", inner.label()),
         }
     }
 }
@@ -283,7 +284,9 @@ impl Dataset {
         }
         let resources = ResourceIndex::build(&findings, None);
         Dataset {
-            origin: Origin::Organization,
+            origin: Origin::Organization(Box::new(
+                parts.first().map_or(Origin::Live, |d| d.origin.clone()),
+            )),
             account: AccountInfo {
                 id: label.to_string(),
                 alias: None,
@@ -311,6 +314,11 @@ impl Dataset {
                 .map(|d| d.posture_config.clone())
                 .unwrap_or_default(),
         }
+    }
+
+    /// Every account of an organization side by side (the merged view).
+    pub fn is_organization(&self) -> bool {
+        matches!(self.origin, Origin::Organization(_))
     }
 
     /// `payments` for a member account of the organization the data belongs to, else the id.

@@ -298,11 +298,9 @@ impl ColumnPrefs {
 /// The table the focused view shows, if its columns can be changed.
 pub fn table_of(state: &State) -> Option<TableId> {
     match state.view()? {
-        View::Findings(l) if l.group == GroupMode::None => {
-            Some(findings_table(state.data.as_ref().is_some_and(|d| {
-                d.origin == crate::dataset::Origin::Organization
-            })))
-        }
+        View::Findings(l) if l.group == GroupMode::None => Some(findings_table(
+            state.data.as_ref().is_some_and(|d| d.is_organization()),
+        )),
         View::Findings(_) => Some(TableId::Groups),
         View::Resources(_) => Some(TableId::Resources),
         _ => None,

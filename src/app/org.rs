@@ -261,6 +261,7 @@ pub fn account_read(
     if let Some(d) = merged {
         let status = state.status.clone();
         super::install(state, d);
+        org_score(state);
         // Installing announces the finding count: keep a warning about this account instead.
         if status
             .as_ref()
@@ -273,6 +274,21 @@ pub fn account_read(
     }
     state.loading = (pending > 0).then(|| format!("{pending} accounts still reading"));
     refresh_rows(state);
+}
+
+/// The all-accounts overview's posture: rule by rule over every account read (a merged
+/// dataset has no IAM inventory to judge IAM rules by).
+fn org_score(state: &mut State) {
+    let Some(org) = &state.org else { return };
+    let parts: Vec<&Dataset> = org
+        .rows
+        .iter()
+        .filter_map(|r| match &r.load {
+            AccountLoad::Read { data, .. } => Some(data.as_ref()),
+            _ => None,
+        })
+        .collect();
+    state.summary.posture = super::views::overview::org_posture(&parts);
 }
 
 /// Rebuilds the Accounts pane's rows (its filter kept).
@@ -302,6 +318,7 @@ pub fn switch(state: &mut State, want: &str) -> Vec<Effect> {
             o.current = None;
         }
         super::install(state, merged);
+        org_score(state);
         state.pane = Pane::Overview;
         state.info(format!(
             "all {n} accounts: findings side by side; IAM and actions need one account (:account ID)"

@@ -296,3 +296,33 @@ impl Summary {
         s
     }
 }
+
+/// The organization's posture over every account read: a rule fails when it fails in any
+/// account, is unknown when it fails nowhere but some account could not judge it, and passes
+/// only when it passes in every account. The score weighs those rules as one account's would.
+pub fn org_posture(parts: &[&Dataset]) -> PostureScore {
+    let rules: Vec<&crate::posture::RuleInfo> = crate::posture::rules()
+        .iter()
+        .filter(|r| crate::posture::is_default(r.id))
+        .collect();
+    let failing: BTreeSet<&str> = parts
+        .iter()
+        .flat_map(|d| d.findings.iter())
+        .filter(|f| f.source == Source::Posture && f.workflow.is_open())
+        .map(|f| f.kind.as_str())
+        .collect();
+    let unknown = |r: &crate::posture::RuleInfo| {
+        !failing.contains(r.id) && parts.iter().any(|d| d.unknown_reason(r).is_some())
+    };
+    PostureScore {
+        score: crate::posture::score::score(
+            rules
+                .iter()
+                .filter(|r| !unknown(r))
+                .map(|r| (r.severity, failing.contains(r.id))),
+        ),
+        failing_rules: rules.iter().filter(|r| failing.contains(r.id)).count(),
+        total_rules: rules.len(),
+        unknown_rules: rules.iter().filter(|r| unknown(r)).count(),
+    }
+}

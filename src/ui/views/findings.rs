@@ -92,7 +92,7 @@ fn title(data: &Dataset, l: &FindingList, prefs: &ColumnPrefs) -> String {
     if !l.marked.is_empty() {
         t.push_str(&format!(" · {} marked", l.marked.len()));
     }
-    let org = data.origin == crate::dataset::Origin::Organization;
+    let org = data.is_organization();
     let table = if l.group == GroupMode::None {
         crate::app::columns::findings_table(org)
     } else {
@@ -154,7 +154,7 @@ pub fn render<'a>(
     // ones, so a huge list costs no more per frame and widths stay put while scrolling).
     let inner_w = area.width.saturating_sub(2);
     let sample = |len: usize| (0..len.min(WIDTH_SAMPLE)).chain(offset..end);
-    let org = data.origin == crate::dataset::Origin::Organization;
+    let org = data.is_organization();
     if l.group == GroupMode::None {
         let t = crate::app::columns::findings_table(org);
         let cells = |f: &'a Finding, marked: bool| {
