@@ -359,7 +359,7 @@ pub fn switch(state: &mut State, want: &str) -> Vec<Effect> {
 pub fn all_accounts_shown(state: &mut State) -> bool {
     if state.org.as_ref().is_some_and(|o| o.current.is_none()) {
         state.warn(
-            "all accounts are shown: actions run in one account, through its role (:account ID first)",
+            "all accounts are shown: actions and playbooks run in one account, through its role (:account ID first)",
         );
         return true;
     }

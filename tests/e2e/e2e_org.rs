@@ -60,7 +60,7 @@ fn org_console_fills_the_accounts_pane_switches_and_acts_in_a_member() {
 
     // With every account shown, actions need one account first.
     t.keys(&["u"]);
-    t.wait_for("all accounts are shown: actions run in one account");
+    t.wait_for("all accounts are shown: actions and playbooks run in one account");
 
     // `:account payments`: the console is that account's.
     t.text(":account payments");

@@ -291,6 +291,10 @@ pub fn run_command(state: &mut State, cmd: &str) -> Vec<Effect> {
         }
         Cmd::Journal => journal::open(state),
         Cmd::Incident => {
+            // A playbook acts in one account, through its role.
+            if crate::app::org::all_accounts_shown(state) {
+                return vec![];
+            }
             let sel = crate::app::selection_of(state);
             return incident::start_from_selection(state, sel, arg);
         }
