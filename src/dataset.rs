@@ -335,6 +335,11 @@ impl Dataset {
     /// lists it as unknown and the overview's score leaves it out.
     pub fn unknown_reason(&self, rule: &posture::RuleInfo) -> Option<String> {
         use posture::rules as r;
+        if r::ORG_RULES.contains(&rule.id) && self.org.is_none() {
+            return Some(
+                "only an organization read (--org) knows the organization's accounts".into(),
+            );
+        }
         let service = match rule.id {
             r::SH_DISABLED => Some("securityhub"),
             r::GD_DISABLED => Some("guardduty"),

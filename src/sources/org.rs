@@ -1,9 +1,9 @@
 //! AWS Organizations, read from the management or a delegated-administrator account: the
 //! accounts, where each sits (OU path) and the service control policies on the way down.
 //!
-//! Calls: DescribeOrganization, ListRoots, ListOrganizationalUnitsForParent (per parent, every
-//! page), ListAccounts (every page), ListParents (per account), and when SCPs are enabled
-//! ListPoliciesForTarget (root, each OU, each account) and DescribePolicy (each SCP once).
+//! Calls: DescribeOrganization, ListRoots, ListOrganizationalUnitsForParent and
+//! ListAccountsForParent (per parent, every page), and when SCPs are enabled ListPolicies
+//! (SERVICE_CONTROL_POLICY), DescribePolicy and ListTargetsForPolicy (each SCP once).
 //! Per-target calls run at most [`CONCURRENCY`] at a time.
 
 use super::describe_error;
@@ -182,48 +182,54 @@ pub async fn read(conf: &SdkConfig) -> Result<OrgRead, String> {
         }
     }
 
-    let mut listed = Vec::new();
-    let mut token = None;
-    loop {
-        let page = Box::pin(client.list_accounts().set_next_token(token).send())
-            .await
-            .map_err(|e| describe_error("organizations:ListAccounts", &e))?;
-        for a in page.accounts() {
-            let Some(id) = a.id() else { continue };
-            let status = a
-                .state()
-                .map(|s| s.as_str().to_string())
-                .or_else(|| a.status().map(|s| s.as_str().to_string()))
-                .unwrap_or_default();
-            listed.push((
-                id.to_string(),
-                a.name().unwrap_or_default().to_string(),
-                status,
-            ));
-        }
-        token = page.next_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
+    // Every parent's accounts (root and each OU, every page): the accounts and where each
+    // sits in a few calls per OU, not a ListParents call per account.
+    let parents: Vec<String> = names.keys().cloned().collect();
     let c = client.clone();
-    let parents = bounded(
-        listed.iter().map(|(id, _, _)| id.clone()).collect(),
-        CONCURRENCY,
-        move |id: String| {
-            let c = c.clone();
-            async move {
-                Box::pin(c.list_parents().child_id(&id).send())
-                    .await
-                    .map_err(|e| describe_error("organizations:ListParents", &e))
-                    .map(|o| o.parents().first().and_then(|p| p.id()).map(str::to_string))
+    let listed = bounded(parents, CONCURRENCY, move |parent: String| {
+        let c = c.clone();
+        async move {
+            let mut out = Vec::new();
+            let mut token = None;
+            loop {
+                let page = Box::pin(
+                    c.list_accounts_for_parent()
+                        .parent_id(&parent)
+                        .set_next_token(token)
+                        .send(),
+                )
+                .await
+                .map_err(|e| describe_error("organizations:ListAccountsForParent", &e))?;
+                for a in page.accounts() {
+                    let Some(id) = a.id() else { continue };
+                    let status = a
+                        .state()
+                        .map(|s| s.as_str().to_string())
+                        .or_else(|| a.status().map(|s| s.as_str().to_string()))
+                        .unwrap_or_default();
+                    out.push((
+                        id.to_string(),
+                        a.name().unwrap_or_default().to_string(),
+                        status,
+                        parent.clone(),
+                    ));
+                }
+                token = page.next_token().map(str::to_string);
+                if token.is_none() {
+                    break;
+                }
             }
-        },
-    )
+            Ok::<_, String>(out)
+        }
+    })
     .await;
+    let mut found = Vec::new();
+    for l in listed {
+        found.extend(l?);
+    }
     let mut accounts = Vec::new();
-    for ((id, name, status), parent) in listed.into_iter().zip(parents) {
-        let parent = parent?;
+    for (id, name, status, parent) in found {
+        let parent = Some(parent);
         // Root first: walk up, then reverse.
         let mut chain = Vec::new();
         let mut at = parent;
@@ -267,59 +273,38 @@ pub async fn read(conf: &SdkConfig) -> Result<OrgRead, String> {
     Ok(read)
 }
 
-/// Every SCP attachment on the root, each OU and each account, and every SCP's document.
+/// Every SCP (ListPolicies), its document (DescribePolicy) and where it is attached
+/// (ListTargetsForPolicy): calls per policy, not per account, so a large organization with few
+/// SCPs costs a few calls.
 async fn read_scps(
     client: &aws_sdk_organizations::Client,
     read: &mut OrgRead,
 ) -> Result<(), String> {
-    let mut targets: Vec<String> = read.names.keys().cloned().collect();
-    if let Some(o) = &read.org {
-        targets.extend(o.accounts.iter().map(|a| a.id.clone()));
-    }
-    targets.sort();
-    let c = client.clone();
-    let attached = bounded(targets, CONCURRENCY, move |target: String| {
-        let c = c.clone();
-        async move {
-            let mut ids = Vec::new();
-            let mut token = None;
-            loop {
-                let page = Box::pin(
-                    c.list_policies_for_target()
-                        .target_id(&target)
-                        .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
-                        .set_next_token(token)
-                        .send(),
-                )
-                .await
-                .map_err(|e| describe_error("organizations:ListPoliciesForTarget", &e))?;
-                ids.extend(
-                    page.policies()
-                        .iter()
-                        .filter_map(|p| p.id())
-                        .map(str::to_string),
-                );
-                token = page.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
-            Ok::<_, String>((target, ids))
+    let mut ids = Vec::new();
+    let mut token = None;
+    loop {
+        let page = Box::pin(
+            client
+                .list_policies()
+                .filter(PolicyType::ServiceControlPolicy)
+                .set_next_token(token)
+                .send(),
+        )
+        .await
+        .map_err(|e| describe_error("organizations:ListPolicies", &e))?;
+        ids.extend(
+            page.policies()
+                .iter()
+                .filter_map(|p| p.id())
+                .map(str::to_string),
+        );
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
         }
-    })
-    .await;
-    let mut unique: Vec<String> = Vec::new();
-    for a in attached {
-        let (target, ids) = a?;
-        for id in &ids {
-            if !unique.contains(id) {
-                unique.push(id.clone());
-            }
-        }
-        read.attachments.insert(target, ids);
     }
     let c = client.clone();
-    let described = bounded(unique, CONCURRENCY, move |id: String| {
+    let described = bounded(ids, CONCURRENCY, move |id: String| {
         let c = c.clone();
         async move {
             let out = Box::pin(c.describe_policy().policy_id(&id).send())
@@ -336,13 +321,42 @@ async fn read_scps(
             // allowing everything rather than guessing.
             let document = serde_json::from_str(text)
                 .unwrap_or_else(|_| serde_json::Value::String(text.to_string()));
-            Ok::<_, String>(Scp { id, name, document })
+            let mut targets = Vec::new();
+            let mut token = None;
+            loop {
+                let page = Box::pin(
+                    c.list_targets_for_policy()
+                        .policy_id(&id)
+                        .set_next_token(token)
+                        .send(),
+                )
+                .await
+                .map_err(|e| describe_error("organizations:ListTargetsForPolicy", &e))?;
+                targets.extend(
+                    page.targets()
+                        .iter()
+                        .filter_map(|t| t.target_id())
+                        .map(str::to_string),
+                );
+                token = page.next_token().map(str::to_string);
+                if token.is_none() {
+                    break;
+                }
+            }
+            Ok::<_, String>((Scp { id, name, document }, targets))
         }
     })
     .await;
     for d in described {
-        let scp = d?;
+        let (scp, targets) = d?;
+        for t in targets {
+            read.attachments.entry(t).or_default().push(scp.id.clone());
+        }
         read.policies.insert(scp.id.clone(), scp);
+    }
+    // Policy order is stable: the order the policies were listed in.
+    for ids in read.attachments.values_mut() {
+        ids.sort();
     }
     Ok(())
 }

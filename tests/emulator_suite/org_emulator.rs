@@ -501,6 +501,27 @@ fn check_org_takes_findings_from_the_delegated_administrator_and_splits_them_by_
         "{listed:?}"
     );
 
+    // Every Organizations call is one the documented read-only policy grants.
+    let policy = live::DocsPolicy::load("iam-policy-readonly.json");
+    let all = emu.control("GET", "/_guardpost/requests?service=organizations", None);
+    let ops: std::collections::BTreeSet<String> = all["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(live::logged_action)
+        .collect();
+    assert!(
+        ops.contains("organizations:ListDelegatedAdministrators"),
+        "{ops:?}"
+    );
+    assert!(
+        ops.contains("organizations:ListAccountsForParent"),
+        "{ops:?}"
+    );
+    for op in &ops {
+        assert!(policy.allows(op), "{} does not allow {op}", policy.name);
+    }
+
     // The administrator cannot be reached: the members' findings are unknown, not zero.
     live::org::deny_role(&emu, &org.sandbox);
     let (report, err, code) = live::check_json(
