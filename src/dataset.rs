@@ -316,6 +316,15 @@ impl Dataset {
         }
     }
 
+    /// This account's part of the organization's cross-account analysis.
+    pub fn reach(&self) -> posture::cross_account::AccountReach {
+        posture::cross_account::AccountReach::of(
+            &self.account.id,
+            self.iam.as_ref(),
+            &self.escalation,
+        )
+    }
+
     /// Every account of an organization side by side (the merged view).
     pub fn is_organization(&self) -> bool {
         matches!(self.origin, Origin::Organization(_))

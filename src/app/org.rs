@@ -239,7 +239,7 @@ pub fn account_read(
                 show = Some(data.clone());
             }
             AccountLoad::Read {
-                reach: Arc::new(crate::posture::cross_account::AccountReach::of(&data)),
+                reach: Arc::new(data.reach()),
                 // Severity::ALL order, critical first.
                 open: t,
                 score: summary.posture.score,

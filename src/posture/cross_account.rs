@@ -7,7 +7,6 @@
 //! organization's datasets need not be kept to pair them up.
 use super::policy::{Effect, Permissions, PrincipalKind, Request, Target, parse_document};
 use super::rules::{self, CROSS_ACCOUNT_ADMIN};
-use crate::dataset::Dataset;
 use crate::model::{Finding, ResourceRef, Severity};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -40,16 +39,21 @@ pub struct AccountReach {
 }
 
 impl AccountReach {
-    /// Extracts the account's part from its dataset (empty without IAM).
-    pub fn of(data: &Dataset) -> AccountReach {
-        let account = data.account.id.clone();
+    /// Extracts the account's part from its inventory and escalation analysis (empty without
+    /// IAM).
+    pub fn of(
+        account: &str,
+        iam: Option<&crate::model::IamInventory>,
+        analysis: &super::policy::Analysis,
+    ) -> AccountReach {
+        let account = account.to_string();
         let mut out = AccountReach {
             account: account.clone(),
             ..AccountReach::default()
         };
-        let Some(iam) = &data.iam else { return out };
+        let Some(iam) = iam else { return out };
         for r in &iam.role_detail_list {
-            if !data.escalation.is_admin(&r.arn) {
+            if !analysis.is_admin(&r.arn) {
                 continue;
             }
             let Ok(stmts) = parse_document(&r.assume_role_policy_document) else {
@@ -80,7 +84,7 @@ impl AccountReach {
                 });
             }
         }
-        for n in &data.escalation.nodes {
+        for n in &analysis.nodes {
             if n.perms.may_allow("sts:AssumeRole") {
                 out.assumers.push(Assumer {
                     arn: n.arn.clone(),

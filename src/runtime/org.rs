@@ -342,7 +342,7 @@ pub fn report_accounts(
             Ok(snap) => {
                 let data = check::dataset(snap, Origin::Live, args, &cfg.posture);
                 if cross {
-                    reach.push(crate::posture::cross_account::AccountReach::of(&data));
+                    reach.push(data.reach());
                 }
                 AccountState::Read(Box::new(check::build_report(
                     &data,
