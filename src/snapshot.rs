@@ -135,18 +135,7 @@ pub enum SnapshotError {
 
 impl Snapshot {
     pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
-        use crate::storage::{MAX_SNAPSHOT_BYTES, ReadError, read_limited};
-        let bytes = read_limited(path, MAX_SNAPSHOT_BYTES).map_err(|e| match e {
-            ReadError::Io(source) => SnapshotError::Io {
-                path: path.to_path_buf(),
-                source,
-            },
-            ReadError::TooLarge { size, limit } => SnapshotError::TooLarge {
-                path: path.to_path_buf(),
-                size,
-                limit,
-            },
-        })?;
+        let bytes = read_bytes(path)?;
         let text = String::from_utf8(bytes).map_err(|_| SnapshotError::NotText {
             path: path.to_path_buf(),
         })?;
@@ -256,6 +245,22 @@ impl Snapshot {
     }
 }
 
+/// The file, at most [`crate::storage::MAX_SNAPSHOT_BYTES`] of it.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, SnapshotError> {
+    use crate::storage::{MAX_SNAPSHOT_BYTES, ReadError, read_limited};
+    read_limited(path, MAX_SNAPSHOT_BYTES).map_err(|e| match e {
+        ReadError::Io(source) => SnapshotError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        ReadError::TooLarge { size, limit } => SnapshotError::TooLarge {
+            path: path.to_path_buf(),
+            size,
+            limit,
+        },
+    })
+}
+
 /// serde_json appends " at line X column Y"; we report the position separately.
 fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
@@ -303,18 +308,7 @@ impl OrgSnapshot {
     }
 
     pub fn load(path: &Path) -> Result<OrgSnapshot, SnapshotError> {
-        use crate::storage::{MAX_SNAPSHOT_BYTES, ReadError, read_limited};
-        let bytes = read_limited(path, MAX_SNAPSHOT_BYTES).map_err(|e| match e {
-            ReadError::Io(source) => SnapshotError::Io {
-                path: path.to_path_buf(),
-                source,
-            },
-            ReadError::TooLarge { size, limit } => SnapshotError::TooLarge {
-                path: path.to_path_buf(),
-                size,
-                limit,
-            },
-        })?;
+        let bytes = read_bytes(path)?;
         let org: OrgSnapshot =
             serde_json::from_slice(&bytes).map_err(|e| SnapshotError::Shape {
                 path: path.to_path_buf(),

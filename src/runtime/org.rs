@@ -245,23 +245,9 @@ pub fn check(
             (false, None) => "not enabled".into(),
         }
     };
-    let agg = match rt.block_on(aggregate(base, spec, plan)) {
-        Ok(a) => a.map(Arc::new),
-        Err(e) => {
-            let _ = writeln!(
-                stderr,
-                "guardpost: warning: the finding services' delegated administrators are unknown ({}): each account's findings are read in that account",
-                crate::sanitize::line(&e)
-            );
-            None
-        }
-    };
-    if let Some(a) = &agg {
-        let _ = writeln!(
-            stderr,
-            "guardpost: findings from the delegated administrators: {}",
-            a.describe()
-        );
+    let (agg, line) = rt.block_on(aggregate_or_say(base, spec, plan));
+    if let Some(line) = line {
+        let _ = writeln!(stderr, "guardpost: {}", crate::sanitize::line(&line));
     }
     let total = accounts.len();
     let meta = OrgMeta {
@@ -545,18 +531,11 @@ impl OrgTui {
         }
         let plan = LoadPlan::everything();
         // Findings from the delegated administrators when there are; otherwise per account.
-        let agg = match Box::pin(aggregate(&base, &self.spec, &plan)).await {
-            Ok(a) => a.map(Arc::new),
-            Err(e) => {
-                let _ = tx.send(Event::Notice {
-                    error: true,
-                    text: format!(
-                        "the finding services' delegated administrators are unknown ({e}): findings are read in each account"
-                    ),
-                });
-                None
-            }
-        };
+        let (agg, line) = Box::pin(aggregate_or_say(&base, &self.spec, &plan)).await;
+        if let Some(text) = line {
+            let error = text.starts_with("warning");
+            let _ = tx.send(Event::Notice { error, text });
+        }
         let contexts = self.contexts.clone();
         Box::pin(read_accounts(
             &base,
@@ -804,6 +783,31 @@ impl Aggregated {
     }
 }
 
+/// [`aggregate`], with the line to tell the user: where the findings come from, or (a
+/// `warning: ...`) why each account reads its own.
+pub async fn aggregate_or_say(
+    base: &AwsContext,
+    spec: &OrgSpec,
+    plan: &LoadPlan,
+) -> (Option<Arc<Aggregated>>, Option<String>) {
+    match Box::pin(aggregate(base, spec, plan)).await {
+        Ok(Some(a)) => {
+            let line = format!(
+                "findings from the delegated administrators: {}",
+                a.describe()
+            );
+            (Some(Arc::new(a)), Some(line))
+        }
+        Ok(None) => (None, None),
+        Err(e) => (
+            None,
+            Some(format!(
+                "warning: the finding services' delegated administrators are unknown ({e}): each account's findings are read in that account"
+            )),
+        ),
+    }
+}
+
 /// Reads the findings of every account from the finding services' delegated administrators
 /// (the base account itself, or through `spec.role`). `Ok(None)`: no service has one, so each
 /// account's findings are read in that account. `Err`: who administers them is unknown (the
@@ -979,16 +983,10 @@ pub fn save(
     }
     let accounts = pick(&read, &spec.only)?;
     let plan = LoadPlan::everything();
-    let agg = match rt.block_on(aggregate(base, &spec, &plan)) {
-        Ok(a) => a.map(Arc::new),
-        Err(e) => {
-            eprintln!(
-                "guardpost: warning: the finding services' delegated administrators are unknown ({}): each account's findings are read in that account",
-                crate::sanitize::line(&e)
-            );
-            None
-        }
-    };
+    let (agg, line) = rt.block_on(aggregate_or_say(base, &spec, &plan));
+    if let Some(line) = line {
+        eprintln!("guardpost: {}", crate::sanitize::line(&line));
+    }
     let mut out: Vec<crate::snapshot::OrgSnapshotAccount> = Vec::new();
     rt.block_on(read_accounts(
         base,

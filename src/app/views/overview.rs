@@ -258,20 +258,7 @@ impl Summary {
             .iter()
             .filter(|r| crate::posture::is_default(r.id))
             .collect();
-        let unknown = |r: &crate::posture::RuleInfo| {
-            !failing.contains(r.id) && data.unknown_reason(r).is_some()
-        };
-        s.posture = PostureScore {
-            score: crate::posture::score::score(
-                rules
-                    .iter()
-                    .filter(|r| !unknown(r))
-                    .map(|r| (r.severity, failing.contains(r.id))),
-            ),
-            failing_rules: rules.iter().filter(|r| failing.contains(r.id)).count(),
-            total_rules: rules.len(),
-            unknown_rules: rules.iter().filter(|r| unknown(r)).count(),
-        };
+        s.posture = PostureScore::of(&rules, &failing, |r| data.unknown_reason(r).is_some());
 
         s.items = Severity::ALL
             .iter()
@@ -311,18 +298,30 @@ pub fn org_posture(parts: &[&Dataset]) -> PostureScore {
         .filter(|f| f.source == Source::Posture && f.workflow.is_open())
         .map(|f| f.kind.as_str())
         .collect();
-    let unknown = |r: &crate::posture::RuleInfo| {
-        !failing.contains(r.id) && parts.iter().any(|d| d.unknown_reason(r).is_some())
-    };
-    PostureScore {
-        score: crate::posture::score::score(
-            rules
-                .iter()
-                .filter(|r| !unknown(r))
-                .map(|r| (r.severity, failing.contains(r.id))),
-        ),
-        failing_rules: rules.iter().filter(|r| failing.contains(r.id)).count(),
-        total_rules: rules.len(),
-        unknown_rules: rules.iter().filter(|r| unknown(r)).count(),
+    PostureScore::of(&rules, &failing, |r| {
+        parts.iter().any(|d| d.unknown_reason(r).is_some())
+    })
+}
+
+impl PostureScore {
+    /// The score of `rules` where `failing` fail; a rule that does not fail and whose data
+    /// `unread` says was not read is unknown (left out of the score).
+    fn of(
+        rules: &[&crate::posture::RuleInfo],
+        failing: &BTreeSet<&str>,
+        unread: impl Fn(&crate::posture::RuleInfo) -> bool,
+    ) -> PostureScore {
+        let unknown = |r: &crate::posture::RuleInfo| !failing.contains(r.id) && unread(r);
+        PostureScore {
+            score: crate::posture::score::score(
+                rules
+                    .iter()
+                    .filter(|r| !unknown(r))
+                    .map(|r| (r.severity, failing.contains(r.id))),
+            ),
+            failing_rules: rules.iter().filter(|r| failing.contains(r.id)).count(),
+            total_rules: rules.len(),
+            unknown_rules: rules.iter().filter(|r| unknown(r)).count(),
+        }
     }
 }
