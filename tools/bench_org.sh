@@ -36,6 +36,7 @@ for _ in $(seq 1 100); do grep -q READY "$EMU_OUT" && break; sleep 0.1; done
 URL=http://127.0.0.1:$(awk '/READY/{print $2}' "$EMU_OUT")
 
 tests/emulator/.venv/bin/python tools/bench_org_seed.py "$URL" "$ACCOUNTS" 20 40 60 | tee "$OUT/seed.txt"
+curl -s -X DELETE "$URL/_guardpost/requests" >/dev/null
 curl -s -X POST "$URL/_guardpost/fault" -H 'Content-Type: application/json' \
   -d "{\"kind\": \"latency\", \"service\": \"*\", \"ms\": $LATENCY_MS}" >/dev/null
 
@@ -51,4 +52,19 @@ wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$OUT/stderr.txt")
 rss=$(awk -F': ' '/Maximum resident set size/{printf "%.1f", $2/1024}' "$OUT/stderr.txt")
 first=$(awk '/\[1\//{print $1; exit}' "$OUT/stderr.txt")
 read_n=$(python3 -c "import json;d=json.load(open('$OUT/report.json'));print(d['summary']['read'], 'read,', d['summary']['unknown'], 'unknown')")
-echo "accounts=$ACCOUNTS latency=${LATENCY_MS}ms services=$SERVICES wall=$wall peak_rss=${rss}MiB first_account=${first}s $read_n" | tee "$OUT/summary.txt"
+# Calls per operation the check made (the emulator's log).
+curl -s "$URL/_guardpost/requests" | python3 -c '
+import collections, json, sys
+reqs = json.load(sys.stdin)["requests"]
+c = collections.Counter(f"{r[\"service\"]}:{r[\"operation\"]}" for r in reqs)
+print(len(reqs), "calls logged;", ", ".join(f"{k} {v}" for k, v in c.most_common(12)))' >"$OUT/calls.txt" || true
+
+# The console: time to its first frame with the organization's accounts listed (the Accounts
+# pane, every row `reading…`), in tmux.
+tmux kill-session -t gp-bench-org 2>/dev/null || true
+tmux new -d -s gp-bench-org -x 160 -y 45 "$GUARDPOST --org --endpoint-url $URL --region us-east-1 \
+  --exit-after-first-frame > $OUT/tui.txt; sleep 30"
+for _ in $(seq 1 300); do grep -q "first frame" "$OUT/tui.txt" 2>/dev/null && break; sleep 0.1; done
+tui=$(grep -o 'after [0-9.]* ms' "$OUT/tui.txt" | tail -1)
+tmux kill-session -t gp-bench-org 2>/dev/null || true
+echo "accounts=$ACCOUNTS latency=${LATENCY_MS}ms services=$SERVICES wall=$wall peak_rss=${rss}MiB first_account=${first}s $read_n console_accounts_listed=${tui}" | tee "$OUT/summary.txt"
