@@ -56,15 +56,21 @@ read_n=$(python3 -c "import json;d=json.load(open('$OUT/report.json'));print(d['
 curl -s "$URL/_guardpost/requests" | python3 -c '
 import collections, json, sys
 reqs = json.load(sys.stdin)["requests"]
-c = collections.Counter(f"{r[\"service\"]}:{r[\"operation\"]}" for r in reqs)
+c = collections.Counter(":".join((r["service"], r["operation"])) for r in reqs)
 print(len(reqs), "calls logged;", ", ".join(f"{k} {v}" for k, v in c.most_common(12)))' >"$OUT/calls.txt" || true
 
 # The console: time to its first frame with the organization's accounts listed (the Accounts
 # pane, every row `reading…`), in tmux.
 tmux kill-session -t gp-bench-org 2>/dev/null || true
-tmux new -d -s gp-bench-org -x 160 -y 45 "$GUARDPOST --org --endpoint-url $URL --region us-east-1 \
-  --exit-after-first-frame > $OUT/tui.txt; sleep 30"
-for _ in $(seq 1 300); do grep -q "first frame" "$OUT/tui.txt" 2>/dev/null && break; sleep 0.1; done
-tui=$(grep -o 'after [0-9.]* ms' "$OUT/tui.txt" | tail -1)
+# tmux runs the command in its server's environment, not this script's: pass it along.
+tmux new -d -s gp-bench-org -x 160 -y 45 "env AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+  AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true GUARDPOST_STATE_DIR=$OUT/state $GUARDPOST --org --endpoint-url $URL --region us-east-1 \
+  --exit-after-first-frame; sleep 30"
+tui=""
+for _ in $(seq 1 300); do
+  tui=$(tmux capture-pane -p -t gp-bench-org 2>/dev/null | grep -o 'after [0-9.]* ms' | tail -1 || true)
+  [ -n "$tui" ] && break
+  sleep 0.1
+done
 tmux kill-session -t gp-bench-org 2>/dev/null || true
 echo "accounts=$ACCOUNTS latency=${LATENCY_MS}ms services=$SERVICES wall=$wall peak_rss=${rss}MiB first_account=${first}s $read_n console_accounts_listed=${tui}" | tee "$OUT/summary.txt"
