@@ -16,6 +16,7 @@ mod hostile_strings;
 mod incident_flow;
 mod incident_store;
 mod journal_safety;
+mod org_console;
 mod snapshot_errors;
 mod ui_readable;
 mod ui_snapshots;
