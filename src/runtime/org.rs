@@ -31,6 +31,11 @@ pub struct OrgArgs {
     /// With --org: accounts read at once (default: config `[org] concurrency`, else 8).
     #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub org_concurrency: Option<u16>,
+    /// With `check --org`: keep every account's data in FILE (an organization snapshot); a
+    /// re-run reads only the accounts that failed, are not in it, or were read more than
+    /// `[org] max_age_minutes` ago, and takes the rest from it.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub resume: Option<std::path::PathBuf>,
 }
 
 impl OrgArgs {
@@ -41,8 +46,9 @@ impl OrgArgs {
             if self.org_role.is_some()
                 || !self.accounts.is_empty()
                 || self.org_concurrency.is_some()
+                || self.resume.is_some()
             {
-                anyhow::bail!("--org-role, --account and --org-concurrency need --org");
+                anyhow::bail!("--org-role, --account, --org-concurrency and --resume need --org");
             }
             return Ok(None);
         }
@@ -56,6 +62,8 @@ impl OrgArgs {
                 .map_or(cfg.org.concurrency, usize::from)
                 .max(1),
             only: self.accounts.clone(),
+            resume: self.resume.clone(),
+            max_age_minutes: cfg.org.max_age_minutes,
         }))
     }
 }
@@ -67,6 +75,10 @@ pub struct OrgSpec {
     pub concurrency: usize,
     /// Only these accounts (ids or names); empty: all.
     pub only: Vec<String>,
+    /// `--resume FILE`: what earlier runs read, and where this one keeps what it reads.
+    pub resume: Option<std::path::PathBuf>,
+    /// Accounts read longer ago than this are read again on `--resume`.
+    pub max_age_minutes: i64,
 }
 
 /// Reads the organization from `base`'s account, else takes the config's account list.
@@ -226,6 +238,29 @@ pub fn check(
         let _ = writeln!(stderr, "guardpost: warning: {}", crate::sanitize::line(n));
     }
     let accounts = pick(&read, &spec.only)?;
+    // --resume: accounts read recently enough come from the file, the rest are read.
+    let mut kept: std::collections::HashMap<String, Snapshot> = Default::default();
+    if let Some(path) = spec.resume.as_deref().filter(|p| p.exists()) {
+        let prev = crate::snapshot::OrgSnapshot::load(path)?;
+        let now = chrono::Utc::now();
+        for a in prev.accounts {
+            if let Some(s) = a.snapshot
+                && (now - s.captured_at).num_minutes() < spec.max_age_minutes
+                && accounts.iter().any(|x| x.id == a.account.id)
+            {
+                kept.insert(a.account.id, s);
+            }
+        }
+        let _ = writeln!(
+            stderr,
+            "guardpost: {} accounts from {} (read less than {} min ago); the others are read",
+            kept.len(),
+            path.display(),
+            spec.max_age_minutes
+        );
+    }
+    let (reused, accounts): (Vec<OrgAccount>, Vec<OrgAccount>) =
+        accounts.into_iter().partition(|a| kept.contains_key(&a.id));
     let _ = writeln!(
         stderr,
         "guardpost: reading {} accounts through role {} ({} at once)",
@@ -249,7 +284,7 @@ pub fn check(
     if let Some(line) = line {
         let _ = writeln!(stderr, "guardpost: {}", crate::sanitize::line(&line));
     }
-    let total = accounts.len();
+    let total = accounts.len() + reused.len();
     let meta = OrgMeta {
         organization_id: read.org.as_ref().and_then(|o| o.id.clone()),
         management_account: read.org.as_ref().and_then(|o| o.management_account.clone()),
@@ -265,7 +300,8 @@ pub fn check(
             .unwrap_or_default(),
         accounts_from: from,
     };
-    report_accounts(
+    let mut saved: Vec<crate::snapshot::OrgSnapshotAccount> = Vec::new();
+    let outcome = report_accounts(
         args,
         cfg,
         &sel,
@@ -273,6 +309,13 @@ pub fn check(
         total,
         &scps,
         |each| {
+            let keep = spec.resume.is_some();
+            for account in reused {
+                if let Some(s) = kept.remove(&account.id) {
+                    saved.push(saved_account(&account, Ok(&s)));
+                    each(account, Ok(s), 0.0);
+                }
+            }
             rt.block_on(read_accounts(
                 base,
                 &read,
@@ -280,12 +323,56 @@ pub fn check(
                 spec,
                 plan,
                 agg,
-                |account, result, secs| each(account, result.map(|(snap, _)| snap), secs),
+                |account, result, secs| {
+                    let result = result.map(|(snap, _)| snap);
+                    if keep {
+                        saved.push(saved_account(&account, result.as_ref()));
+                    }
+                    each(account, result, secs)
+                },
             ))
         },
         stdout,
         stderr,
-    )
+    )?;
+    if let Some(path) = &spec.resume {
+        saved.sort_by(|a, b| a.account.id.cmp(&b.account.id));
+        let snap = crate::snapshot::OrgSnapshot {
+            format: crate::snapshot::ORG_FORMAT.into(),
+            version: crate::snapshot::ORG_VERSION,
+            captured_at: chrono::Utc::now(),
+            organization: meta.organization_id.clone(),
+            management_account: meta.management_account.clone(),
+            accounts_from: from.into(),
+            accounts: saved,
+        };
+        write_org_snapshot(path, &snap)?;
+    }
+    Ok(outcome)
+}
+
+/// One account as `--resume` and `snapshot save --org` keep it.
+fn saved_account(
+    account: &OrgAccount,
+    result: Result<&Snapshot, &String>,
+) -> crate::snapshot::OrgSnapshotAccount {
+    crate::snapshot::OrgSnapshotAccount {
+        account: account.clone(),
+        snapshot: result.ok().cloned(),
+        unknown: result.err().map(|e| e.to_string()),
+    }
+}
+
+/// Writes an organization snapshot, private to the user.
+fn write_org_snapshot(
+    path: &std::path::Path,
+    snap: &crate::snapshot::OrgSnapshot,
+) -> anyhow::Result<()> {
+    crate::storage::write_private_with(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, snap)?;
+        w.write_all(b"\n")
+    })
+    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }
 
 /// What the organization report says about where its accounts came from.
@@ -1019,11 +1106,7 @@ pub fn save(
         accounts_from: from.into(),
         accounts: out,
     };
-    crate::storage::write_private_with(file, |w| {
-        serde_json::to_writer_pretty(&mut *w, &snap)?;
-        w.write_all(b"\n")
-    })
-    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
+    write_org_snapshot(file, &snap)?;
     eprintln!(
         "guardpost: wrote {} ({n} accounts, {unknown} could not be read)",
         file.display()

@@ -622,3 +622,71 @@ fn snapshot_save_org_keeps_every_account_and_checks_the_same_offline() {
     assert_eq!(offline["summary"]["unknown"], 1);
     assert!(!pairs(&offline).is_empty());
 }
+
+#[test]
+fn check_org_resume_reads_only_failed_and_missing_accounts_again() {
+    let emu = live::emulator::start().expect("the emulator starts (tests/emulator)");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let org = rt.block_on(setup(&emu));
+    live::org::deny_role(&emu, &org.legacy);
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("org-state.json");
+    let args = [
+        "--org",
+        "--services",
+        "iam",
+        "--resume",
+        state.to_str().unwrap(),
+    ];
+    let (first, err, code) = live::check_json(home.path(), &emu.url, &["us-east-1"], &args);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(state.exists());
+
+    emu.control("DELETE", "/_guardpost/requests", None);
+    let (second, err, code) = live::check_json(home.path(), &emu.url, &["us-east-1"], &args);
+    assert_eq!(code, Some(2), "legacy still cannot be read: {err}");
+    assert!(err.contains("3 accounts from"), "{err}");
+    // Only the account that failed is tried again; nothing of the others is read.
+    let assumed: Vec<String> = emu
+        .calls("sts", "AssumeRole", "us-east-1")
+        .iter()
+        .map(|c| c["params"]["RoleArn"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !assumed.is_empty() && assumed.iter().all(|r| r.contains(&org.legacy)),
+        "{assumed:?}"
+    );
+    assert!(
+        emu.calls("iam", "GetAccountAuthorizationDetails", "us-east-1")
+            .is_empty()
+    );
+    let ids = |r: &Value| -> Vec<String> {
+        let mut v: Vec<String> = r["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|a| {
+                a["report"]["findings"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&first), ids(&second));
+    assert_eq!(second["summary"]["read"], 3);
+    assert_eq!(second["summary"]["unknown"], 1);
+
+    // A damaged state file is an error (exit 2) that names it, not a silent full re-read.
+    std::fs::write(
+        &state,
+        "{\"format\": \"guardpost-org-snapshot\", \"version\": 1, ",
+    )
+    .unwrap();
+    let (_, err, code) = live::check_json(home.path(), &emu.url, &["us-east-1"], &args);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("org-state.json"), "{err}");
+}
