@@ -50,6 +50,7 @@ fn main() {
         escalation: Default::default(),
         posture_config: Default::default(),
         coverage: Default::default(),
+        org: None,
     };
     let mut st = State::new(false, (160, 45));
     app::update(&mut st, Event::Loaded(Box::new(data)));

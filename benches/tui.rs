@@ -40,6 +40,7 @@ fn synthetic(n: usize) -> Dataset {
         escalation: Default::default(),
         posture_config: Default::default(),
         coverage: Default::default(),
+        org: None,
     }
 }
 
