@@ -295,6 +295,16 @@ pub struct OrgSnapshotAccount {
     pub unknown: Option<String>,
 }
 
+impl OrgSnapshotAccount {
+    /// The account's snapshot, or why it was not read.
+    pub fn into_result(self) -> Result<Snapshot, String> {
+        match (self.snapshot, self.unknown) {
+            (Some(s), _) => Ok(s),
+            (None, why) => Err(why.unwrap_or_else(|| "not in the snapshot".into())),
+        }
+    }
+}
+
 impl OrgSnapshot {
     /// Whether `path` holds an organization snapshot (its format field, near the start).
     pub fn sniff(path: &Path) -> bool {

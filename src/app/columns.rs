@@ -45,7 +45,7 @@ pub enum Elide {
 }
 
 /// One column: its name for `:cols`, header, and how it sizes.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct ColumnSpec {
     pub id: &'static str,
     pub header: &'static str,
@@ -91,7 +91,9 @@ const fn fill(id: &'static str, header: &'static str, min: u16) -> ColumnSpec {
 
 /// The findings table. The title gets at least 30 columns whenever the table is 80 wide or
 /// more; the rest is dropped in `drop` order (status, region, type, last seen...).
-pub static FINDINGS: &[ColumnSpec] = &[
+pub static FINDINGS: &[ColumnSpec] = &FINDING_COLUMNS;
+
+const FINDING_COLUMNS: [ColumnSpec; 9] = [
     col("mark", "", 1, 1, 0),
     col("sev", "SEV", 8, 8, 0),
     col("source", "SRC", 5, 8, 3),
@@ -104,18 +106,18 @@ pub static FINDINGS: &[ColumnSpec] = &[
 ];
 
 /// [`FINDINGS`] with the account (its name in the organization) after the severity.
-pub static ORG_FINDINGS: &[ColumnSpec] = &[
-    col("mark", "", 1, 1, 0),
-    col("sev", "SEV", 8, 8, 0),
-    col("account", "ACCOUNT", 10, 18, 1),
-    col("source", "SRC", 5, 8, 3),
-    col("region", "REGION", 14, 14, 6),
-    middle(col("type", "TYPE / CONTROL", 16, 36, 5)),
-    col("resource", "RESOURCE", 18, 32, 2),
-    fill("title", "TITLE", 30),
-    col("status", "STATUS", 8, 10, 7),
-    col("seen", "LAST SEEN", 11, 11, 4),
-];
+pub static ORG_FINDINGS: &[ColumnSpec] = &with_account(FINDING_COLUMNS);
+
+const fn with_account(base: [ColumnSpec; 9]) -> [ColumnSpec; 10] {
+    let mut out = [col("account", "ACCOUNT", 10, 18, 1); 10];
+    let mut i = 0;
+    while i < 9 {
+        // mark and sev stay first; the rest move one right of the account.
+        out[if i < 2 { i } else { i + 1 }] = base[i];
+        i += 1;
+    }
+    out
+}
 
 pub static GROUPS: &[ColumnSpec] = &[
     col("mark", "", 1, 1, 0),
@@ -349,6 +351,14 @@ fn name(c: &ColumnSpec) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_organization_table_is_the_findings_table_with_the_account_after_the_severity() {
+        let ids = |t: &[ColumnSpec]| t.iter().map(|c| c.id).collect::<Vec<_>>();
+        let mut want = ids(FINDINGS);
+        want.insert(2, "account");
+        assert_eq!(ids(ORG_FINDINGS), want);
+    }
 
     #[test]
     fn cycle_hides_one_optional_column_at_a_time_then_none() {

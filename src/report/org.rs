@@ -75,7 +75,7 @@ impl OrgReport {
 }
 
 fn label(a: &OrgAccount) -> String {
-    let mut s = a.id.clone();
+    let mut s = sanitize::line(&a.id).into_owned();
     if !a.name.is_empty() {
         s.push_str(&format!(" ({})", sanitize::line(&a.name)));
     }

@@ -334,12 +334,12 @@ fn org_file(tx: &mpsc::UnboundedSender<Event>, path: &Path, posture: &PostureCon
     });
     let origin = Origin::Snapshot(path.display().to_string());
     for a in org.accounts {
-        let result = match (a.snapshot, a.unknown) {
-            (Some(s), _) => Ok(Box::new(Dataset::from_snapshot(s, origin.clone(), posture))),
-            (None, why) => Err(why.unwrap_or_else(|| "not in the snapshot".into())),
-        };
+        let id = a.account.id.clone();
+        let result = a
+            .into_result()
+            .map(|s| Box::new(Dataset::from_snapshot(s, origin.clone(), posture)));
         let _ = tx.send(Event::AccountRead {
-            id: a.account.id,
+            id,
             result,
             at: org.captured_at,
         });

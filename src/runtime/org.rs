@@ -434,7 +434,7 @@ pub fn report_accounts(
             stderr,
             "guardpost: [{}/{total}] {} {}",
             checks.len() + 1,
-            account.id,
+            crate::sanitize::line(&account.id),
             crate::sanitize::line(&verdict)
         );
         checks.push(AccountCheck {
@@ -475,7 +475,7 @@ pub fn report_accounts(
         let _ = writeln!(
             stderr,
             "guardpost: warning: account {} could not be read: {}",
-            a.id,
+            crate::sanitize::line(&a.id),
             crate::sanitize::line(why)
         );
     }
@@ -1039,11 +1039,8 @@ fn check_file(
         &scps,
         |each| {
             for a in accounts {
-                let result = match (a.snapshot, a.unknown) {
-                    (Some(s), _) => Ok(s),
-                    (None, why) => Err(why.unwrap_or_else(|| "not in the snapshot".into())),
-                };
-                each(a.account, result, 0.0);
+                let account = a.account.clone();
+                each(account, a.into_result(), 0.0);
             }
         },
         stdout,
@@ -1114,7 +1111,7 @@ pub fn save(
     for a in snap.accounts.iter().filter(|a| a.unknown.is_some()) {
         eprintln!(
             "  {}: {}",
-            a.account.id,
+            crate::sanitize::line(&a.account.id),
             crate::sanitize::line(a.unknown.as_deref().unwrap_or_default())
         );
     }
