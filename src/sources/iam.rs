@@ -245,6 +245,7 @@ pub async fn load_paged(
     // Throttling shows in the progress while the SDK retries (coverage, issue 13).
     let watch = super::ThrottleWatch::new(SOURCE, None, p);
     let client = super::aws::client!(aws_sdk_iam, conf, watch);
+    let started = Utc::now();
     // The credential report takes IAM seconds to generate on a real account: start it now and
     // collect it at the end, so it is ready while everything else is read.
     let mut cred_report = AbortOnDrop(tokio::spawn({
@@ -311,12 +312,22 @@ pub async fn load_paged(
         out.problems.push(problem(m));
     }
 
-    // GetRole per role: description, maximum session duration and (when GAAD left it out)
-    // RoleLastUsed are not all in GAAD's RoleDetail.
+    // Description and maximum session duration (ListRoles), RoleLastUsed where GAAD left it out
+    // (GetRole): not in GAAD's RoleDetail.
     let roles = std::mem::take(&mut inv.role_detail_list);
     let (roles, role_problems) = Box::pin(role_details(&client, roles, p)).await;
     inv.role_detail_list = roles;
     out.problems.extend(role_problems);
+
+    // The credential report, needed now: a fresh one tells which per-user reads can be skipped.
+    let cred_rows = match (&mut cred_report.0).await {
+        Ok(r) => r,
+        Err(e) => Err(format!("the credential report reader failed: {e}")),
+    };
+    let fresh = match &cred_rows {
+        Ok((rows, Some(at))) if *at >= started - REPORT_TRUSTED_AGE => Some(rows.as_slice()),
+        _ => None,
+    };
 
     // Per-user credentials, a few users at a time.
     let users = std::mem::take(&mut inv.user_detail_list);
@@ -326,9 +337,10 @@ pub async fn load_paged(
     for (i, u) in users.into_iter().enumerate() {
         let client = client.clone();
         let limit = limit.clone();
+        let has = fresh.map_or(Held::ALL, |rows| Held::per_report(rows, &u));
         tasks.spawn(Box::pin(async move {
             let _permit = limit.acquire_owned().await;
-            let (u, problems) = Box::pin(user_credentials(client, u)).await;
+            let (u, problems) = Box::pin(user_credentials(client, u, has)).await;
             (i, u, problems)
         }));
     }
@@ -466,12 +478,9 @@ pub async fn load_paged(
             .push(problem(describe_error("iam:ListAccountAliases", &e))),
     }
 
-    match (&mut cred_report.0).await {
-        Ok(Ok(rows)) => inv.credential_report = rows,
-        Ok(Err(m)) => out.problems.push(problem(m)),
-        Err(e) => out
-            .problems
-            .push(problem(format!("the credential report reader failed: {e}"))),
+    match cred_rows {
+        Ok((rows, _)) => inv.credential_report = rows,
+        Err(m) => out.problems.push(problem(m)),
     }
     // The report is where password and root last-use times live.
     for row in &inv.credential_report {
@@ -633,18 +642,62 @@ fn iam_msg(unit: &'static str, done: usize, total: Option<usize>) -> LoadMsg {
     }
 }
 
-/// `GetRole` for every role (`ROLE_CONCURRENCY` at a time), filling `description`,
-/// `max_session_duration` and a missing `role_last_used`. A role that cannot be read keeps what GAAD said; failures are
-/// reported once per distinct message.
+/// Description and maximum session duration of every role, by role id: ListRoles, up to
+/// 1,000 roles a page. `None` when it could not be read to the end (GetRole then reads each).
+async fn listed_roles(client: &Client) -> Option<BTreeMap<String, (Option<String>, Option<i32>)>> {
+    let mut out = BTreeMap::new();
+    let mut pager = Pager::default();
+    loop {
+        let r = Box::pin(
+            client
+                .list_roles()
+                .max_items(1000)
+                .set_marker(pager.token())
+                .send(),
+        )
+        .await
+        .ok()?;
+        for role in r.roles() {
+            out.insert(
+                role.role_id().to_string(),
+                (
+                    role.description().map(str::to_string),
+                    role.max_session_duration(),
+                ),
+            );
+        }
+        if !pager
+            .advance_marker(r.is_truncated(), r.marker(), "iam:ListRoles")
+            .ok()?
+        {
+            return Some(out);
+        }
+    }
+}
+
+/// Fills each role's `description` and `max_session_duration` (GAAD's RoleDetail lacks them)
+/// from ListRoles, and calls `GetRole` (`ROLE_CONCURRENCY` at a time) only for a role ListRoles
+/// did not list or whose `role_last_used` GAAD left out. A role that cannot be read keeps what
+/// GAAD said; failures are reported once per distinct message.
 async fn role_details(
     client: &Client,
     roles: Vec<IamRole>,
     p: &Progress,
 ) -> (Vec<IamRole>, Vec<SourceProblem>) {
     let total = roles.len();
+    let listed = Box::pin(listed_roles(client)).await;
     let limit = Arc::new(tokio::sync::Semaphore::new(ROLE_CONCURRENCY));
     let mut tasks = tokio::task::JoinSet::new();
+    let mut roles_done = Vec::with_capacity(total);
     for (i, mut r) in roles.into_iter().enumerate() {
+        if let Some((description, max)) = listed.as_ref().and_then(|l| l.get(&r.role_id)) {
+            r.description.clone_from(description);
+            r.max_session_duration = *max;
+            if r.role_last_used.is_some() {
+                roles_done.push((i, r));
+                continue;
+            }
+        }
         let client = client.clone();
         let limit = limit.clone();
         tasks.spawn(Box::pin(async move {
@@ -672,7 +725,7 @@ async fn role_details(
             (i, r, err)
         }));
     }
-    let mut roles = Vec::with_capacity(total);
+    let mut roles = roles_done;
     let mut errors: BTreeMap<String, usize> = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
@@ -700,30 +753,76 @@ async fn role_details(
     (roles.into_iter().map(|(_, r)| r).collect(), problems)
 }
 
-/// ListAccessKeys (+ GetAccessKeyLastUsed), ListMFADevices, GetLoginProfile for one user.
-/// Returns the user and messages for calls that failed.
-async fn user_credentials(client: Client, mut u: IamUser) -> (IamUser, Vec<String>) {
+/// How old a credential report may be (from the start of the read) and still be trusted for
+/// what a user does *not* have. IAM serves the same report for four hours; an older one may
+/// predate a key or password created since, so it decides nothing.
+pub const REPORT_TRUSTED_AGE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// Which of a user's credentials may exist, so which per-user reads are needed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub keys: bool,
+    pub mfa: bool,
+    pub password: bool,
+}
+
+impl Held {
+    /// Nothing known: read everything.
+    pub const ALL: Held = Held {
+        keys: true,
+        mfa: true,
+        password: true,
+    };
+
+    /// What a fresh credential report says `u` may hold. Only an explicit "none" in the
+    /// report's row for this very user (same ARN, same creation time: not an earlier user of
+    /// the same name) rules a credential out; anything else is read.
+    pub fn per_report(rows: &[CredentialReportRow], u: &IamUser) -> Held {
+        let row = rows.iter().find(|r| {
+            r.arn == u.arn
+                && CredentialReportRow::time(&r.user_creation_time)
+                    .is_some_and(|t| t.timestamp() == u.create_date.timestamp())
+        });
+        let Some(r) = row else {
+            return Held::ALL;
+        };
+        let none = |active: &str, rotated: &str| active == "false" && rotated == "N/A";
+        Held {
+            keys: !(none(&r.access_key_1_active, &r.access_key_1_last_rotated)
+                && none(&r.access_key_2_active, &r.access_key_2_last_rotated)),
+            mfa: r.mfa_active != "false",
+            password: r.password_enabled != "false",
+        }
+    }
+}
+
+/// ListAccessKeys (+ GetAccessKeyLastUsed), ListMFADevices, GetLoginProfile for one user, each
+/// only if `has` says the user may hold that credential. Returns the user and messages for
+/// calls that failed.
+async fn user_credentials(client: Client, mut u: IamUser, has: Held) -> (IamUser, Vec<String>) {
     let mut problems = Vec::new();
     let name = u.user_name.clone();
     let mut pager = Pager::default();
-    loop {
-        match Box::pin(
-            client
-                .list_access_keys()
-                .user_name(&name)
-                .set_marker(pager.token())
-                .send(),
-        )
-        .await
-        {
-            Ok(r) => {
-                for k in r.access_key_metadata() {
-                    let Some(id) = k.access_key_id() else {
-                        continue;
-                    };
-                    let last_used =
-                        match Box::pin(client.get_access_key_last_used().access_key_id(id).send())
-                            .await
+    if has.keys {
+        loop {
+            match Box::pin(
+                client
+                    .list_access_keys()
+                    .user_name(&name)
+                    .set_marker(pager.token())
+                    .send(),
+            )
+            .await
+            {
+                Ok(r) => {
+                    for k in r.access_key_metadata() {
+                        let Some(id) = k.access_key_id() else {
+                            continue;
+                        };
+                        let last_used = match Box::pin(
+                            client.get_access_key_last_used().access_key_id(id).send(),
+                        )
+                        .await
                         {
                             Ok(l) => l.access_key_last_used().map(|l| AccessKeyLastUsed {
                                 last_used_date: l.last_used_date().map(time),
@@ -735,33 +834,40 @@ async fn user_credentials(client: Client, mut u: IamUser) -> (IamUser, Vec<Strin
                                 None
                             }
                         };
-                    u.access_keys.push(AccessKey {
-                        access_key_id: id.to_string(),
-                        status: k
-                            .status()
-                            .map(|s| s.as_str().to_string())
-                            .unwrap_or_default(),
-                        create_date: time_or_epoch(k.create_date()),
-                        last_used,
-                    });
-                }
-                match pager.advance_marker(r.is_truncated(), r.marker(), "iam:ListAccessKeys") {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(why) => {
-                        problems.push(why);
-                        break;
+                        u.access_keys.push(AccessKey {
+                            access_key_id: id.to_string(),
+                            status: k
+                                .status()
+                                .map(|s| s.as_str().to_string())
+                                .unwrap_or_default(),
+                            create_date: time_or_epoch(k.create_date()),
+                            last_used,
+                        });
+                    }
+                    match pager.advance_marker(r.is_truncated(), r.marker(), "iam:ListAccessKeys") {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(why) => {
+                            problems.push(why);
+                            break;
+                        }
                     }
                 }
-            }
-            Err(e) => {
-                problems.push(describe_error("iam:ListAccessKeys", &e));
-                break;
+                Err(e) => {
+                    problems.push(describe_error("iam:ListAccessKeys", &e));
+                    break;
+                }
             }
         }
     }
-    match Box::pin(client.list_mfa_devices().user_name(&name).send()).await {
-        Ok(r) => {
+    let mfa = if has.mfa {
+        Some(Box::pin(client.list_mfa_devices().user_name(&name).send()).await)
+    } else {
+        None
+    };
+    match mfa {
+        None => {}
+        Some(Ok(r)) => {
             u.mfa_devices = r
                 .mfa_devices()
                 .iter()
@@ -771,7 +877,10 @@ async fn user_credentials(client: Client, mut u: IamUser) -> (IamUser, Vec<Strin
                 })
                 .collect();
         }
-        Err(e) => problems.push(describe_error("iam:ListMFADevices", &e)),
+        Some(Err(e)) => problems.push(describe_error("iam:ListMFADevices", &e)),
+    }
+    if !has.password {
+        return (u, problems);
     }
     match Box::pin(client.get_login_profile().user_name(&name).send()).await {
         Ok(r) => {
@@ -797,8 +906,11 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
+/// A credential report and when IAM generated it.
+type Report = (Vec<CredentialReportRow>, Option<DateTime<Utc>>);
+
 /// GenerateCredentialReport until COMPLETE, then GetCredentialReport.
-async fn credential_report(client: &Client) -> Result<Vec<CredentialReportRow>, String> {
+async fn credential_report(client: &Client) -> Result<Report, String> {
     for _ in 0..REPORT_POLLS {
         let r = Box::pin(client.generate_credential_report().send())
             .await
@@ -812,7 +924,13 @@ async fn credential_report(client: &Client) -> Result<Vec<CredentialReportRow>, 
         match Box::pin(client.get_credential_report().send()).await {
             Ok(r) => {
                 let bytes = r.content().map(|b| b.as_ref()).unwrap_or_default();
-                return Ok(parse_credential_report(&String::from_utf8_lossy(bytes)));
+                let generated = r
+                    .generated_time()
+                    .and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()));
+                return Ok((
+                    parse_credential_report(&String::from_utf8_lossy(bytes)),
+                    generated,
+                ));
             }
             Err(e)
                 if e.as_service_error().is_some_and(|s| {
@@ -844,6 +962,56 @@ mod tests {
         assert_eq!(
             decode_policy("not%20json"),
             Value::String("not json".into())
+        );
+    }
+
+    #[test]
+    fn a_report_rules_out_only_what_its_row_for_this_very_user_says_is_absent() {
+        let csv = "user,arn,user_creation_time,password_enabled,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\n\
+            bare,arn:aws:iam::1:user/bare,2024-01-01T00:00:00+00:00,false,false,false,N/A,false,N/A\n\
+            keyed,arn:aws:iam::1:user/keyed,2024-01-01T00:00:00+00:00,false,false,false,2024-02-01T00:00:00+00:00,false,N/A\n\
+            odd,arn:aws:iam::1:user/odd,2024-01-01T00:00:00+00:00,not_supported,,false,N/A,false,N/A\n";
+        let rows = parse_credential_report(csv);
+        let user = |name: &str, created: &str| IamUser {
+            user_name: name.into(),
+            arn: format!("arn:aws:iam::1:user/{name}"),
+            create_date: created.parse().unwrap(),
+            ..serde_json::from_value(serde_json::json!({
+                "UserName": name, "UserId": "AIDA", "Arn": "x", "CreateDate": created
+            }))
+            .unwrap()
+        };
+        let none = Held {
+            keys: false,
+            mfa: false,
+            password: false,
+        };
+        assert_eq!(
+            Held::per_report(&rows, &user("bare", "2024-01-01T00:00:00Z")),
+            none
+        );
+        // An inactive or rotated key is still a key.
+        assert_eq!(
+            Held::per_report(&rows, &user("keyed", "2024-01-01T00:00:00Z")),
+            Held { keys: true, ..none }
+        );
+        // Values other than an explicit "false" / "N/A" rule nothing out.
+        assert_eq!(
+            Held::per_report(&rows, &user("odd", "2024-01-01T00:00:00Z")),
+            Held {
+                mfa: true,
+                password: true,
+                ..none
+            }
+        );
+        // A user of the same name created after the report, or one the report lacks: read all.
+        assert_eq!(
+            Held::per_report(&rows, &user("bare", "2024-06-01T00:00:00Z")),
+            Held::ALL
+        );
+        assert_eq!(
+            Held::per_report(&rows, &user("new", "2024-01-01T00:00:00Z")),
+            Held::ALL
         );
     }
 

@@ -376,6 +376,10 @@ class Emulator:
         self.moto_app = DomainDispatcherApplication(create_backend_app)
         # GetAccountAuthorizationDetails walks: generation -> (items, unused)
         self.gaad_cache: dict[str, tuple[list, None]] = {}
+        # Credential reports as AWS keeps them: one per account, generated at a time and served
+        # unchanged until a GenerateCredentialReport more than 4 hours later (moto builds the
+        # report afresh on every GetCredentialReport and dates it 2015).
+        self.cred_reports: dict[str, tuple[float, str]] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
     def region_state(self, account: str, region: str) -> RegionState:
@@ -390,6 +394,7 @@ class Emulator:
             self.faults.clear()
             self.requests.clear()
             self.gaad_cache.clear()
+            self.cred_reports.clear()
             self.seq = 0
             self.set_clock(None)
         if moto:
@@ -582,6 +587,8 @@ class Emulator:
             return [xml]
         if (service, op) == ("iam", "GetAccountAuthorizationDetails"):
             return self.gaad_page(environ, start_response, params, entry)
+        if (service, op) in (("iam", "GenerateCredentialReport"), ("iam", "GetCredentialReport")):
+            return self.credential_report(start_response, op, account, entry)
         status_box = {}
 
         def sr(status, headers, exc_info=None):
@@ -669,6 +676,52 @@ class Emulator:
         self.log(entry)
         start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))])
         return [payload]
+
+    def credential_report(self, start_response, op: str, account: str, entry: dict):
+        """GenerateCredentialReport / GetCredentialReport with AWS's lifetime: a report is a
+        snapshot taken when generated, and a new one is generated only when the last is more
+        than four hours old (STARTED, then COMPLETE). GetCredentialReport answers that snapshot
+        and its GeneratedTime (clock: the emulator's, so /_guardpost/clock applies)."""
+        from datetime import datetime, timezone
+
+        from moto.iam.models import iam_backends
+
+        now = datetime.now(timezone.utc).timestamp()
+        with self.lock:
+            have = self.cred_reports.get(account)
+        if op == "GenerateCredentialReport":
+            if have is None or now - have[0] > 4 * 3600:
+                backend = iam_backends[account]["global"]
+                backend.generate_report()
+                with self.lock:
+                    self.cred_reports[account] = (now, backend.get_credential_report())
+                result = "<State>STARTED</State><Description>No report exists. Starting a new report generation task</Description>"
+            else:
+                result = "<State>COMPLETE</State>"
+        else:
+            if have is None:
+                return self.query_error(start_response, entry, "iam", "ReportNotPresent", 410,
+                                        "Credential report not present")
+            generated = datetime.fromtimestamp(have[0], timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            result = (f"<Content>{base64.b64encode(have[1].encode()).decode()}</Content>"
+                      f"<ReportFormat>text/csv</ReportFormat><GeneratedTime>{generated}</GeneratedTime>")
+        payload = (f'<{op}Response xmlns="{QUERY_NS["iam"]}"><{op}Result>{result}</{op}Result>'
+                   f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></{op}Response>").encode()
+        entry["status"] = 200
+        self.log(entry)
+        start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+    def age_credential_report(self, doc: dict) -> dict:
+        """Makes an account's credential report `seconds` older (a report generated earlier by
+        someone else, which AWS keeps serving for four hours)."""
+        account = doc.get("account", DEFAULT_ACCOUNT)
+        with self.lock:
+            if account not in self.cred_reports:
+                raise ValueError(f"account {account} has no credential report")
+            when, csv = self.cred_reports[account]
+            self.cred_reports[account] = (when - float(doc["seconds"]), csv)
+        return {"ok": True}
 
     def query_error(self, start_response, entry: dict, service: str, code: str, status: int, message: str):
         entry.update(status=status, error=code)
@@ -1728,6 +1781,8 @@ class Emulator:
                 with self.lock:
                     self.requests.clear()
                 out = {"ok": True}
+            elif route == ("POST", "/iam/credential-report/age"):
+                out = self.age_credential_report(doc)
             elif route == ("POST", "/iam/backdate"):
                 out = self.iam_backdate(doc)
             elif route == ("POST", "/clock"):
