@@ -66,6 +66,7 @@ fn update_inner(state: &mut State, event: Event) -> Vec<Effect> {
         }
         Event::Tick(now) => {
             state.now = Some(now);
+            org::tick(state, now);
             mfa::tick(state)
         }
         Event::Clock(at) => {

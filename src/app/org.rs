@@ -16,7 +16,17 @@ pub struct OrgConsole {
     pub rows: Vec<AccountRow>,
     /// The account on screen; `None`: all accounts.
     pub current: Option<String>,
+    /// When the all-accounts view was last rebuilt, and whether an account arrived since.
+    /// While an organization loads, the view is rebuilt at most once per [`MERGE_EVERY`]
+    /// (each rebuild copies and indexes every finding read so far: rebuilding it for each of
+    /// 200 arrivals would be quadratic work on the UI thread).
+    pub merged_at: Option<DateTime<Utc>>,
+    pub merge_due: bool,
 }
+
+/// How often the all-accounts view follows arriving accounts (the Accounts pane's rows follow
+/// each one at once).
+pub const MERGE_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
 
 #[derive(Debug, Clone)]
 pub struct AccountRow {
@@ -193,6 +203,8 @@ pub fn listed(
             })
             .collect(),
         current: None,
+        merged_at: None,
+        merge_due: false,
     });
     let merged = state.org.as_ref().map(OrgConsole::merged);
     if let Some(d) = merged {
@@ -256,24 +268,54 @@ pub fn account_read(
         }
     };
     let pending = org.pending();
-    let all = org.current.is_none();
-    let merged = all.then(|| org.merged());
-    if let Some(d) = merged {
-        let status = state.status.clone();
-        super::install(state, d);
-        org_score(state);
-        // Installing announces the finding count: keep a warning about this account instead.
-        if status
-            .as_ref()
-            .is_some_and(|s| s.level != super::Level::Info)
-        {
-            state.status = status;
+    if org.current.is_none() {
+        // The last account, or the first in a while, shows at once; the others at the next tick.
+        let now = org
+            .merged_at
+            .is_none_or(|t| at - t >= MERGE_EVERY || pending == 0);
+        org.merge_due = true;
+        if now {
+            show_all(state, at);
         }
     } else if let Some(d) = show {
         super::install(state, (*d).clone());
     }
     state.loading = (pending > 0).then(|| format!("{pending} accounts still reading"));
     refresh_rows(state);
+}
+
+/// The clock ticked: accounts that arrived since the all-accounts view was last rebuilt join it.
+pub fn tick(state: &mut State, now: DateTime<Utc>) {
+    if state
+        .org
+        .as_ref()
+        .is_some_and(|o| o.merge_due && o.current.is_none())
+    {
+        // A timer changes neither the loading line nor what the status line says.
+        let (loading, status) = (state.loading.clone(), state.status.clone());
+        show_all(state, now);
+        (state.loading, state.status) = (loading, status);
+    }
+}
+
+/// Rebuilds and shows the all-accounts view, keeping a warning on the status line (installing
+/// announces the finding count).
+fn show_all(state: &mut State, at: DateTime<Utc>) {
+    let Some(org) = state.org.as_mut() else {
+        return;
+    };
+    org.merged_at = Some(at);
+    org.merge_due = false;
+    let merged = org.merged();
+    let status = state.status.clone();
+    super::install(state, merged);
+    org_score(state);
+    if status
+        .as_ref()
+        .is_some_and(|s| s.level != super::Level::Info)
+    {
+        state.status = status;
+    }
 }
 
 /// The all-accounts overview's posture: rule by rule over every account read (a merged
@@ -312,13 +354,11 @@ pub fn switch(state: &mut State, want: &str) -> Vec<Effect> {
         return vec![];
     };
     if want == "*" || want.eq_ignore_ascii_case("all") {
-        let merged = org.merged();
         let n = org.rows.len();
         if let Some(o) = state.org.as_mut() {
             o.current = None;
         }
-        super::install(state, merged);
-        org_score(state);
+        show_all(state, state.now.unwrap_or(DateTime::<Utc>::MIN_UTC));
         state.pane = Pane::Overview;
         state.info(format!(
             "all {n} accounts: findings side by side; IAM and actions need one account (:account ID)"

@@ -1117,5 +1117,8 @@ async fn per_user_reads_skip_only_what_a_fresh_credential_report_rules_out() {
         .iter()
         .find(|r| r.user == "carol")
         .unwrap();
-    assert_eq!(row.access_key_1_last_rotated, "N/A", "the report is the old one");
+    assert_eq!(
+        row.access_key_1_last_rotated, "N/A",
+        "the report is the old one"
+    );
 }
