@@ -1,5 +1,7 @@
 //! TUI hot paths: first frame with the demo, one filter keystroke at 100k findings,
-//! one frame at 100k findings. Results go to docs/performance.md.
+//! one frame at 100k findings; an organization's all-accounts view (200 accounts, 50k
+//! findings): a filter keystroke, an `acct:` filter, a frame, and rebuilding the view when an
+//! account arrives. Results go to docs/performance.md.
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use guardpost::app::{self, Event, State};
@@ -12,12 +14,20 @@ use ratatui::{Terminal, backend::TestBackend};
 use std::hint::black_box;
 
 fn synthetic(n: usize) -> Dataset {
-    let findings = guardpost::synth::findings(n);
+    synthetic_in("111122223333", n)
+}
+
+/// `n` synthetic findings, all of account `id`.
+fn synthetic_in(id: &str, n: usize) -> Dataset {
+    let mut findings = guardpost::synth::findings(n);
+    for f in &mut findings {
+        f.account = id.into();
+    }
     let resources = ResourceIndex::build(&findings, None);
     Dataset {
         origin: Origin::Snapshot("synthetic".into()),
         account: AccountInfo {
-            id: "111122223333".into(),
+            id: id.into(),
             alias: None,
             caller_arn: None,
         },
@@ -146,5 +156,145 @@ fn render_100k(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, first_frame, filter_keystroke, render_100k);
+const ORG_ACCOUNTS: usize = 200;
+const ORG_FINDINGS_EACH: usize = 250;
+
+fn org_account_id(i: usize) -> String {
+    format!("{:012}", 100_000_000_000 + i)
+}
+
+/// An organization console with `read` of its 200 accounts read (250 findings each), every
+/// account shown, on the findings pane.
+fn org_state(read: usize) -> State {
+    let mut st = State::new(false, (160, 45));
+    let t0 = chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
+        .unwrap()
+        .to_utc();
+    app::update(&mut st, Event::Tick(t0));
+    app::update(
+        &mut st,
+        Event::OrgListed {
+            organization: Some("o-bench".into()),
+            accounts: (0..ORG_ACCOUNTS)
+                .map(|i| guardpost::model::org::OrgAccount {
+                    id: org_account_id(i),
+                    name: format!("acct-{i:03}"),
+                    status: "ACTIVE".into(),
+                    ou_path: "Root/prod".into(),
+                    chain: vec![],
+                })
+                .collect(),
+            note: None,
+        },
+    );
+    for i in 0..read {
+        let id = org_account_id(i);
+        let data = synthetic_in(&id, ORG_FINDINGS_EACH);
+        app::update(
+            &mut st,
+            Event::AccountRead {
+                id,
+                result: Ok(Box::new(data)),
+                at: t0,
+            },
+        );
+    }
+    app::update(&mut st, Event::Tick(t0 + chrono::TimeDelta::seconds(5)));
+    app::run_command(&mut st, "findings");
+    st
+}
+
+fn organization(c: &mut Criterion) {
+    let theme = Theme::default();
+    let mut g = c.benchmark_group("org_50k");
+    g.sample_size(20);
+    // A filter keystroke over every account's findings, and an `acct:` term (an account name
+    // prefix: the id list is resolved from the organization's accounts).
+    g.bench_function("filter_first_char", |b| {
+        b.iter_batched_ref(
+            || {
+                let mut st = org_state(ORG_ACCOUNTS);
+                app::update(&mut st, key('/'));
+                let (text, rows) = findings_filter(&st);
+                assert!(text.is_empty() && rows > 45_000, "{text:?} {rows}");
+                st
+            },
+            |st| app::update(st, key('s')),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("filter_acct_term", |b| {
+        b.iter_batched_ref(
+            || {
+                let mut st = org_state(ORG_ACCOUNTS);
+                for c in "/acct:acct-01".chars() {
+                    app::update(&mut st, key(c));
+                }
+                st
+            },
+            |st| {
+                app::update(st, key('7'));
+                debug_assert_eq!(findings_filter(st).1, ORG_FINDINGS_EACH);
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    // One frame of the all-accounts findings table (with its ACCOUNT column).
+    let mut st = org_state(ORG_ACCOUNTS);
+    assert_eq!(
+        st.data.as_ref().unwrap().findings.len(),
+        ORG_ACCOUNTS * ORG_FINDINGS_EACH,
+        "every account's findings are in the view"
+    );
+    for _ in 0..50 {
+        app::update(
+            &mut st,
+            Event::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)),
+        );
+    }
+    let mut t = Terminal::new(TestBackend::new(160, 45)).unwrap();
+    g.bench_function("findings_frame", |b| {
+        b.iter(|| {
+            t.draw(|f| ui::render(&st, &theme, f)).unwrap();
+        })
+    });
+    // The last account arrives: the all-accounts view is rebuilt over 50k findings (the UI
+    // thread's longest stall while an organization loads; at most once a second).
+    g.bench_function("last_account_arrives", |b| {
+        b.iter_batched_ref(
+            || {
+                let st = org_state(ORG_ACCOUNTS - 1);
+                let id = org_account_id(ORG_ACCOUNTS - 1);
+                let data = Box::new(synthetic_in(&id, ORG_FINDINGS_EACH));
+                (st, Some((id, data)))
+            },
+            |(st, next)| {
+                let (id, data) = next.take().unwrap();
+                let at = st.now.unwrap();
+                app::update(
+                    st,
+                    Event::AccountRead {
+                        id,
+                        result: Ok(data),
+                        at,
+                    },
+                );
+                debug_assert_eq!(
+                    st.data.as_ref().unwrap().findings.len(),
+                    ORG_ACCOUNTS * ORG_FINDINGS_EACH
+                );
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    first_frame,
+    filter_keystroke,
+    render_100k,
+    organization
+);
 criterion_main!(benches);
