@@ -175,6 +175,14 @@ impl OrgConsole {
         merged
     }
 
+    /// Accounts read (their data is in).
+    pub fn read_count(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| matches!(r.load, AccountLoad::Read { .. }))
+            .count()
+    }
+
     /// Accounts not read (yet, or at all).
     pub fn pending(&self) -> usize {
         self.rows

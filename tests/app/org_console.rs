@@ -134,6 +134,10 @@ fn accounts_fill_in_and_an_unread_one_stays_unknown_with_its_reason() {
         data.problems
     );
     assert_eq!(st.loading.as_deref(), Some("1 accounts still reading"));
+    // The all-accounts score says it covers only the accounts read.
+    guardpost::app::run_command(&mut st, "overview");
+    let screen = common::demo::text(&st);
+    assert!(screen.contains("over 2 of 4 accounts"), "{screen}");
     let org = st.org.as_ref().unwrap();
     assert_eq!(org.pending(), 1);
     // The pane's rows: every account, in the organization's order.

@@ -137,6 +137,16 @@ fn posture_line(state: &State, theme: &Theme, sel: bool) -> Item<'static> {
                 },
                 pick(theme.warn()),
             ),
+            // All accounts shown: the score covers only the accounts read; say so.
+            Span::styled(
+                match state.org.as_ref().filter(|o| o.current.is_none()) {
+                    Some(o) if o.read_count() < o.rows.len() => {
+                        format!(" · over {} of {} accounts", o.read_count(), o.rows.len())
+                    }
+                    _ => String::new(),
+                },
+                pick(theme.warn()),
+            ),
         ]),
         Some(OverviewItem::Posture),
     )
