@@ -2,7 +2,6 @@
 //! one findings table). Prints the numbers recorded in docs/performance.md.
 use guardpost::app::{self, Event, State};
 use guardpost::dataset::{Dataset, Origin};
-use guardpost::merge::ResourceIndex;
 use guardpost::snapshot::AccountInfo;
 
 fn rss_kib() -> u64 {
@@ -25,33 +24,17 @@ fn main() {
     };
     let before = rss_kib();
     let findings = guardpost::synth::findings(n);
-    let resources = ResourceIndex::build(&findings, None);
-    let data = Dataset {
-        origin: Origin::Snapshot("synthetic".into()),
-        account: AccountInfo {
+    let data = Dataset::of_findings(
+        Origin::Snapshot("synthetic".into()),
+        AccountInfo {
             id: "111122223333".into(),
             alias: None,
             caller_arn: None,
         },
-        regions: vec!["us-east-1".into()],
-        captured_at: chrono::Utc::now(),
+        vec!["us-east-1".into()],
+        chrono::Utc::now(),
         findings,
-        resources,
-        iam: None,
-        ec2: Vec::new(),
-        trails: Vec::new(),
-        config_recorders: Vec::new(),
-        monitoring: Vec::new(),
-        s3: None,
-        contacts: None,
-        services: vec![],
-        problems: vec![],
-        trust: Default::default(),
-        escalation: Default::default(),
-        posture_config: Default::default(),
-        coverage: Default::default(),
-        org: None,
-    };
+    );
     let mut st = State::new(false, (160, 45));
     app::update(&mut st, Event::Loaded(Box::new(data)));
     let after = rss_kib();

@@ -6,7 +6,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use guardpost::app::{self, Event, State};
 use guardpost::dataset::{Dataset, Origin};
-use guardpost::merge::ResourceIndex;
 use guardpost::posture::PostureConfig;
 use guardpost::snapshot::{AccountInfo, Snapshot};
 use guardpost::ui::{self, theme::Theme};
@@ -23,35 +22,19 @@ fn synthetic_in(id: &str, n: usize) -> Dataset {
     for f in &mut findings {
         f.account = id.into();
     }
-    let resources = ResourceIndex::build(&findings, None);
-    Dataset {
-        origin: Origin::Snapshot("synthetic".into()),
-        account: AccountInfo {
+    Dataset::of_findings(
+        Origin::Snapshot("synthetic".into()),
+        AccountInfo {
             id: id.into(),
             alias: None,
             caller_arn: None,
         },
-        regions: vec!["us-east-1".into(), "eu-west-1".into()],
-        captured_at: chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
+        vec!["us-east-1".into(), "eu-west-1".into()],
+        chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
             .unwrap()
             .into(),
         findings,
-        resources,
-        iam: None,
-        ec2: Vec::new(),
-        trails: Vec::new(),
-        config_recorders: Vec::new(),
-        monitoring: Vec::new(),
-        s3: None,
-        contacts: None,
-        services: vec![],
-        problems: vec![],
-        trust: Default::default(),
-        escalation: Default::default(),
-        posture_config: Default::default(),
-        coverage: Default::default(),
-        org: None,
-    }
+    )
 }
 
 fn key(c: char) -> Event {

@@ -231,6 +231,40 @@ impl Dataset {
         }
     }
 
+    /// A dataset of `findings` alone (their resource index built): no IAM inventory, baseline
+    /// facts, services, problems or coverage. For merged views, benchmarks and tests.
+    pub fn of_findings(
+        origin: Origin,
+        account: AccountInfo,
+        regions: Vec<String>,
+        captured_at: DateTime<Utc>,
+        findings: Vec<Finding>,
+    ) -> Dataset {
+        let resources = ResourceIndex::build(&findings, None);
+        Dataset {
+            origin,
+            account,
+            regions,
+            captured_at,
+            findings,
+            resources,
+            iam: None,
+            ec2: Vec::new(),
+            trails: Vec::new(),
+            config_recorders: Vec::new(),
+            monitoring: Vec::new(),
+            s3: None,
+            contacts: None,
+            services: Vec::new(),
+            problems: Vec::new(),
+            trust: HashMap::new(),
+            escalation: Default::default(),
+            coverage: Coverage::default(),
+            org: None,
+            posture_config: Default::default(),
+        }
+    }
+
     /// Every account of an organization in one dataset (the console's "all accounts" view):
     /// their findings side by side (never merged across accounts: a finding's id and its
     /// resources' ARNs carry the account), each account's coverage, and every account that
@@ -282,38 +316,27 @@ impl Dataset {
                 message: format!("not read: {why}"),
             });
         }
-        let resources = ResourceIndex::build(&findings, None);
-        Dataset {
-            origin: Origin::Organization(Box::new(
+        let mut d = Dataset::of_findings(
+            Origin::Organization(Box::new(
                 parts.first().map_or(Origin::Live, |d| d.origin.clone()),
             )),
-            account: AccountInfo {
+            AccountInfo {
                 id: label.to_string(),
                 alias: None,
                 caller_arn: None,
             },
             regions,
-            captured_at: captured_at.unwrap_or_else(Utc::now),
+            captured_at.unwrap_or_else(Utc::now),
             findings,
-            resources,
-            iam: None,
-            ec2: Vec::new(),
-            trails: Vec::new(),
-            config_recorders: Vec::new(),
-            monitoring: Vec::new(),
-            s3: None,
-            contacts: None,
-            services,
-            problems,
-            trust: HashMap::new(),
-            escalation: Default::default(),
-            coverage,
-            org,
-            posture_config: parts
-                .first()
-                .map(|d| d.posture_config.clone())
-                .unwrap_or_default(),
+        );
+        d.services = services;
+        d.problems = problems;
+        d.coverage = coverage;
+        d.org = org;
+        if let Some(first) = parts.first() {
+            d.posture_config = first.posture_config.clone();
         }
+        d
     }
 
     /// This account's part of the organization's cross-account analysis.

@@ -369,32 +369,17 @@ mod tests {
     use nucleo_matcher::{Config, Matcher};
 
     fn data(n: usize) -> Dataset {
-        Dataset {
-            origin: Origin::Demo,
-            account: AccountInfo {
+        Dataset::of_findings(
+            Origin::Demo,
+            AccountInfo {
                 id: "111122223333".into(),
                 alias: None,
                 caller_arn: None,
             },
-            regions: vec!["us-east-1".into()],
-            captured_at: chrono::Utc::now(),
-            findings: crate::synth::findings(n),
-            resources: Default::default(),
-            iam: None,
-            ec2: Vec::new(),
-            trails: Vec::new(),
-            config_recorders: Vec::new(),
-            monitoring: Vec::new(),
-            s3: None,
-            contacts: None,
-            services: vec![],
-            problems: vec![],
-            trust: Default::default(),
-            escalation: Default::default(),
-            posture_config: Default::default(),
-            coverage: Default::default(),
-            org: None,
-        }
+            vec!["us-east-1".into()],
+            chrono::Utc::now(),
+            crate::synth::findings(n),
+        )
     }
 
     #[test]
