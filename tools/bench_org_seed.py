@@ -5,9 +5,10 @@ Usage: bench_org_seed.py URL ACCOUNTS USERS ROLES POLICIES
 
 The management account (the emulator's default) creates ACCOUNTS member accounts (moto's
 CreateAccount makes OrganizationAccountAccessRole in each), spread over three OUs, then in each
-member through that role: USERS users (half with an access key), ROLES roles trusting the
-management account, POLICIES customer managed policies, each policy attached to a user or a
-role. Eight threads seed eight accounts at a time. Prints a one-line summary.
+member through that role: USERS users (half with an access key, a quarter with a console
+password and a virtual MFA device), ROLES roles trusting the management account, POLICIES
+customer managed policies, each policy attached to a user or a role. Eight threads seed eight
+accounts at a time. Prints a one-line summary.
 """
 
 import json
@@ -44,6 +45,12 @@ def member(account, mgmt):
         iam.create_user(UserName=f"user-{u}")
         if u % 2 == 0:
             iam.create_access_key(UserName=f"user-{u}")
+        elif u % 4 == 1:
+            # A console user with a virtual MFA device (a quarter of the users).
+            iam.create_login_profile(UserName=f"user-{u}", Password="Bench-Passw0rd!")
+            serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=f"user-{u}")["VirtualMFADevice"]["SerialNumber"]
+            iam.enable_mfa_device(UserName=f"user-{u}", SerialNumber=serial,
+                                  AuthenticationCode1="123456", AuthenticationCode2="654321")
     trust = doc([{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{mgmt}:root"}, "Action": "sts:AssumeRole"}])
     for r in range(ROLES):
         iam.create_role(RoleName=f"role-{r}", AssumeRolePolicyDocument=trust)
