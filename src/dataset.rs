@@ -372,6 +372,16 @@ impl Dataset {
                 "only an organization read (--org) knows the organization's accounts".into(),
             );
         }
+        if rule.id == r::ORG_TRUST_OUTSIDE
+            && self
+                .org
+                .as_ref()
+                .is_some_and(|m| m.organization_id.is_none())
+        {
+            return Some(
+                "the accounts are the config's [org] accounts list, not read from Organizations: an account missing from it is not known to be outside the organization".into(),
+            );
+        }
         let service = match rule.id {
             r::SH_DISABLED => Some("securityhub"),
             r::GD_DISABLED => Some("guardduty"),

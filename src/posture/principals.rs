@@ -616,8 +616,12 @@ fn trust(out: &mut Out<'_>, role: &IamRole, admin: bool) {
             let problem = match p.kind {
                 PrincipalKind::Aws => match p.aws_account() {
                     Some(acct) => {
+                        // Only a list read from Organizations tells an outsider (the
+                        // config's [org] accounts may be a part of the organization).
                         if acct != own
-                            && org.is_some_and(|m| m.name_of(acct).is_none())
+                            && org.is_some_and(|m| {
+                                m.organization_id.is_some() && m.name_of(acct).is_none()
+                            })
                             && !outsiders.iter().any(|(a, _, _)| a == acct)
                         {
                             outsiders.push((

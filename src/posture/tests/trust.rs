@@ -184,3 +184,53 @@ fn deny_trust_statements_are_ignored() {
     none(&f, TRUST_ANY);
     none(&f, TRUST_EXTERNAL);
 }
+
+/// A role trusting an account missing from the organization's account list: outside the
+/// organization when the list was read from Organizations, not known when it is the config's
+/// `[org] accounts` fallback (which may name only some of the organization's accounts).
+#[test]
+fn outside_the_organization_only_when_organizations_listed_the_accounts() {
+    use crate::model::org::{AccountRef, OrgMembership};
+    let mut inv = clean();
+    inv.role_detail_list.push(role(
+        "partner",
+        trust_stmt(json!({"AWS": "arn:aws:iam::999988887777:root"}), None),
+    ));
+    let cfg = PostureConfig::default();
+    let member = |org_id: Option<&str>| OrgMembership {
+        organization_id: org_id.map(str::to_string),
+        management_account: None,
+        ou_path: String::new(),
+        accounts: vec![AccountRef {
+            id: ACCT.into(),
+            name: "this".into(),
+        }],
+        scps: None,
+        scp_error: None,
+    };
+    let run_org = |m: &OrgMembership| {
+        crate::posture::evaluate_with(
+            &PostureInput {
+                account: ACCT,
+                regions: &[],
+                iam: Some(&inv),
+                ec2: &[],
+                trails: &[],
+                recorders: &[],
+                monitoring: &[],
+                s3: None,
+                contacts: None,
+                services: &[],
+                now: now(),
+                config: &cfg,
+                org: Some(m),
+            },
+            &[crate::posture::rules::ORG_TRUST_OUTSIDE],
+        )
+    };
+    let f = run_org(&member(Some("o-abc")));
+    let outside = one(&f, crate::posture::rules::ORG_TRUST_OUTSIDE);
+    assert!(outside.title.contains("999988887777"), "{}", outside.title);
+    let f = run_org(&member(None));
+    none(&f, crate::posture::rules::ORG_TRUST_OUTSIDE);
+}
