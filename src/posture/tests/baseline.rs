@@ -95,19 +95,8 @@ fn catalog_is_complete_and_ids_unique() {
 fn no_inventory_runs_only_service_rules() {
     let cfg = PostureConfig::default();
     let f = evaluate(&PostureInput {
-        account: ACCT,
         regions: &["us-east-1".to_string()],
-        iam: None,
-        ec2: &[],
-        trails: &[],
-        recorders: &[],
-        monitoring: &[],
-        s3: None,
-        contacts: None,
-        services: &[],
-        now: now(),
-        config: &cfg,
-        org: None,
+        ..input(None, &cfg)
     });
     assert!(f.is_empty());
 }

@@ -238,10 +238,16 @@ fn run(inv: &IamInventory) -> Vec<Finding> {
 }
 
 fn run_cfg(inv: &IamInventory, cfg: &PostureConfig) -> Vec<Finding> {
-    evaluate(&PostureInput {
+    evaluate(&input(Some(inv), cfg))
+}
+
+/// The posture input of account `ACCT` with `iam` alone: no regions, baseline facts, services
+/// or organization (a test sets what it needs with `..input(...)`).
+fn input<'a>(iam: Option<&'a IamInventory>, cfg: &'a PostureConfig) -> PostureInput<'a> {
+    PostureInput {
         account: ACCT,
         regions: &[],
-        iam: Some(inv),
+        iam,
         ec2: &[],
         trails: &[],
         recorders: &[],
@@ -252,7 +258,7 @@ fn run_cfg(inv: &IamInventory, cfg: &PostureConfig) -> Vec<Finding> {
         now: now(),
         config: cfg,
         org: None,
-    })
+    }
 }
 
 fn kinds(f: &[Finding]) -> Vec<&str> {

@@ -15,19 +15,9 @@ fn run_services(services: &[ServiceStatus]) -> Vec<Finding> {
     let cfg = PostureConfig::default();
     let regions = ["us-east-1".to_string(), "eu-west-1".to_string()];
     evaluate(&PostureInput {
-        account: ACCT,
         regions: &regions,
-        iam: None,
-        ec2: &[],
-        trails: &[],
-        recorders: &[],
-        monitoring: &[],
-        s3: None,
-        contacts: None,
         services,
-        now: now(),
-        config: &cfg,
-        org: None,
+        ..input(None, &cfg)
     })
 }
 

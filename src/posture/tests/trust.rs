@@ -211,19 +211,8 @@ fn outside_the_organization_only_when_organizations_listed_the_accounts() {
     let run_org = |m: &OrgMembership| {
         crate::posture::evaluate_with(
             &PostureInput {
-                account: ACCT,
-                regions: &[],
-                iam: Some(&inv),
-                ec2: &[],
-                trails: &[],
-                recorders: &[],
-                monitoring: &[],
-                s3: None,
-                contacts: None,
-                services: &[],
-                now: now(),
-                config: &cfg,
                 org: Some(m),
+                ..input(Some(&inv), &cfg)
             },
             &[crate::posture::rules::ORG_TRUST_OUTSIDE],
         )

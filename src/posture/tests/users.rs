@@ -29,24 +29,7 @@ fn console_user_with_never_used_key() {
 }
 
 fn run_opt_in(inv: &IamInventory) -> Vec<Finding> {
-    evaluate_with(
-        &PostureInput {
-            account: ACCT,
-            regions: &[],
-            iam: Some(inv),
-            ec2: &[],
-            trails: &[],
-            recorders: &[],
-            monitoring: &[],
-            s3: None,
-            contacts: None,
-            services: &[],
-            now: now(),
-            config: &PostureConfig::default(),
-            org: None,
-        },
-        OPT_IN_RULES,
-    )
+    evaluate_with(&input(Some(inv), &PostureConfig::default()), OPT_IN_RULES)
 }
 
 #[test]
