@@ -2839,6 +2839,99 @@ def reason(status: int) -> str:
         return "Error"
 
 
+def speed_up_moto() -> None:
+    """Takes per-request work out of moto's server path that gives the same answer every time.
+    The org benchmark (tools/bench_org.sh) is bound by this process's CPU (one GIL); these were
+    the top costs in a profile. moto itself stays unpatched on disk."""
+    import moto.core.errors as moto_errors
+    import moto.core.responses as moto_responses
+    import moto.iam.models as iam_models
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.utilities.utils import PARTITION_NAMES
+
+    # 1. DomainDispatcherApplication.get_backend_for_host lists moto's package directory (~180
+    #    stat calls: `host in list_of_moto_modules()`) and then tries every service's URL regex,
+    #    on every request, under the dispatcher's lock. The answer depends on the host alone.
+    backend_for_host = DomainDispatcherApplication.get_backend_for_host
+    backends_by_host: dict = {}
+
+    def get_backend_for_host(self, host):
+        try:
+            return backends_by_host[host]
+        except KeyError:
+            backend = backend_for_host(self, host)
+            if len(backends_by_host) < 4096:
+                backends_by_host[host] = backend
+            return backend
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host
+
+    # 2. BaseResponse.call_action runs inspect.getmembers over the response class on every
+    #    request to see whether the action is implemented. Classes do not change at run time.
+    method_names = moto_responses.method_names_from_class
+    names_by_class: dict = {}
+
+    def method_names_from_class(clazz):
+        names = names_by_class.get(clazz)
+        if names is None:
+            names = names_by_class[clazz] = frozenset(method_names(clazz))
+        return names
+
+    moto_responses.method_names_from_class = method_names_from_class
+
+    # 3. get_account_id_from (moto: on every request, once more in account_for) scans every
+    #    account x 6 partitions, creating the five unused partition backends of each account.
+    #    Remember where a key was found and check it is still there (O(1)); otherwise scan as
+    #    moto does, without creating backends (a backend that does not exist has no keys).
+    key_home: dict = {}
+
+    def get_account_id_from(access_key: str) -> str:
+        backends = iam_models.iam_backends
+        home = key_home.get(access_key)
+        if home is not None:
+            account = dict.get(backends, home[0])
+            backend = dict.get(account, home[1]) if account is not None else None
+            if backend is not None and access_key in backend.access_keys:
+                return home[0]
+        for account_id, account in list(backends.items()):
+            for partition in PARTITION_NAMES:
+                backend = dict.get(account, partition)
+                if backend is not None and access_key in backend.access_keys:
+                    key_home[access_key] = (account_id, partition)
+                    return account_id
+        return DEFAULT_ACCOUNT_ID
+
+    iam_models.get_account_id_from = get_account_id_from
+
+    # 4. GetAccessKeyLastUsed lists every user's keys in every account (O(all users) a call,
+    #    O(accounts^2) over an organization). A user's key is always in its backend's
+    #    access_keys too (IAMBackend.create_access_key / delete_access_key_by_name), so only
+    #    backends holding the key id are searched, in moto's order.
+    def get_access_key_last_used(self, access_key_id: str) -> dict:
+        for account in list(iam_models.iam_backends.values()):
+            backend = dict.get(account, self.partition)
+            if backend is None or access_key_id not in backend.access_keys:
+                continue
+            for user_name in list(backend.users):
+                for key in backend.list_access_keys(user_name):
+                    if key.access_key_id == access_key_id:
+                        return {"user_name": key.user_name, "last_used": key.last_used}
+        raise iam_models.NotFoundException(f"The Access Key with id {access_key_id} cannot be found")
+
+    iam_models.IAMBackend.get_access_key_last_used = get_access_key_last_used
+
+    # 5. Every error answer builds the service's whole error table again: get_error_model makes
+    #    a new ErrorLookupFactory, so its per-instance cache is always empty. Share it.
+    error_luts: dict = {}
+    lut_factory_init = moto_errors.ErrorLookupFactory.__init__
+
+    def error_lookup_factory_init(self) -> None:
+        lut_factory_init(self)
+        self._error_lut_cache = error_luts
+
+    moto_errors.ErrorLookupFactory.__init__ = error_lookup_factory_init
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="guardpost's local AWS emulator")
     ap.add_argument("--host", default="127.0.0.1")
@@ -2847,6 +2940,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--exit-on-stdin-eof", action="store_true", help="exit when stdin closes (the parent test died)")
     args = ap.parse_args(argv)
 
+    speed_up_moto()
     emulator = Emulator()
     handler = MotoRequestHandler
     if not args.verbose:
