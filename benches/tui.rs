@@ -183,7 +183,14 @@ fn org_state(read: usize) -> State {
         );
     }
     app::update(&mut st, Event::Tick(t0 + chrono::TimeDelta::seconds(5)));
-    app::run_command(&mut st, "findings");
+    // Leaving the Accounts pane brings the all-accounts view up to date.
+    for c in ":findings".chars() {
+        app::update(&mut st, key(c));
+    }
+    app::update(
+        &mut st,
+        Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
     st
 }
 

@@ -45,7 +45,11 @@ use views::{Cx, Remap};
 /// The pure state machine.
 pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
     let before = state.status.clone();
+    let pane = state.pane;
     let effects = update_inner(state, event);
+    if pane == Pane::Accounts && state.pane != Pane::Accounts {
+        org::left_accounts(state);
+    }
     if state.status != before {
         state.status_shown = false;
     }

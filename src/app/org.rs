@@ -278,11 +278,13 @@ pub fn account_read(
     let pending = org.pending();
     if org.current.is_none() {
         // The last account, or the first in a while, shows at once; the others at the next tick.
+        // Not while the Accounts pane is on screen: its rows do not need the merged view, which
+        // is brought up to date when the user leaves the pane (`left_accounts`).
         let now = org
             .merged_at
             .is_none_or(|t| at - t >= MERGE_EVERY || pending == 0);
         org.merge_due = true;
-        if now {
+        if now && state.pane != Pane::Accounts {
             show_all(state, at);
         }
     } else if let Some(d) = show {
@@ -294,14 +296,27 @@ pub fn account_read(
 
 /// The clock ticked: accounts that arrived since the all-accounts view was last rebuilt join it.
 pub fn tick(state: &mut State, now: DateTime<Utc>) {
+    if state.pane != Pane::Accounts {
+        catch_up(state, now);
+    }
+}
+
+/// The user left the Accounts pane: accounts that arrived meanwhile join the all-accounts view.
+pub fn left_accounts(state: &mut State) {
+    let at = state.now.unwrap_or(DateTime::<Utc>::MIN_UTC);
+    catch_up(state, at);
+}
+
+/// Rebuilds the all-accounts view if accounts arrived since it was last built. Neither the
+/// loading line nor the status line changes (a timer or a pane switch announces nothing).
+fn catch_up(state: &mut State, at: DateTime<Utc>) {
     if state
         .org
         .as_ref()
         .is_some_and(|o| o.merge_due && o.current.is_none())
     {
-        // A timer changes neither the loading line nor what the status line says.
         let (loading, status) = (state.loading.clone(), state.status.clone());
-        show_all(state, now);
+        show_all(state, at);
         (state.loading, state.status) = (loading, status);
     }
 }
