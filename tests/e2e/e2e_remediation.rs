@@ -85,9 +85,10 @@ async fn deactivate_an_old_key_from_its_finding_then_undo() {
     // u: undo; reactivating weakens security, so it takes the key id typed, not y. The key
     // is active again and the finding is back.
     t.keys(&["u"]);
-    let s = t.wait_for("Undo: Deactivate access key");
+    // The dialog's last line, so the capture is not of a frame painted halfway.
+    let s = t.wait_for(&format!("WEAKENS SECURITY. Type {key}"));
+    assert!(s.contains("Undo: Deactivate access key"), "{s}");
     assert!(s.contains(r#""Status":"Active""#), "{s}");
-    assert!(s.contains(&format!("WEAKENS SECURITY. Type {key}")), "{s}");
     std::thread::sleep(std::time::Duration::from_millis(400));
     t.text(&key);
     t.keys(&["Enter"]);
