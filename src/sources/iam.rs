@@ -246,8 +246,8 @@ pub async fn load_paged(
     let watch = super::ThrottleWatch::new(SOURCE, None, p);
     let client = super::aws::client!(aws_sdk_iam, conf, watch);
     let started = Utc::now();
-    // The credential report takes IAM seconds to generate on a real account: start it now and
-    // collect it at the end, so it is ready while everything else is read.
+    // The credential report takes IAM seconds to generate on a real account: start it now, so
+    // it is generated while GAAD, policies and roles are read; the per-user reads need it.
     let mut cred_report = AbortOnDrop(tokio::spawn({
         let client = client.clone();
         async move { Box::pin(credential_report(&client)).await }
@@ -860,39 +860,34 @@ async fn user_credentials(client: Client, mut u: IamUser, has: Held) -> (IamUser
             }
         }
     }
-    let mfa = if has.mfa {
-        Some(Box::pin(client.list_mfa_devices().user_name(&name).send()).await)
-    } else {
-        None
-    };
-    match mfa {
-        None => {}
-        Some(Ok(r)) => {
-            u.mfa_devices = r
-                .mfa_devices()
-                .iter()
-                .map(|d| MfaDevice {
-                    serial_number: d.serial_number().to_string(),
-                    enable_date: time(d.enable_date()),
-                })
-                .collect();
+    if has.mfa {
+        match Box::pin(client.list_mfa_devices().user_name(&name).send()).await {
+            Ok(r) => {
+                u.mfa_devices = r
+                    .mfa_devices()
+                    .iter()
+                    .map(|d| MfaDevice {
+                        serial_number: d.serial_number().to_string(),
+                        enable_date: time(d.enable_date()),
+                    })
+                    .collect();
+            }
+            Err(e) => problems.push(describe_error("iam:ListMFADevices", &e)),
         }
-        Some(Err(e)) => problems.push(describe_error("iam:ListMFADevices", &e)),
     }
-    if !has.password {
-        return (u, problems);
-    }
-    match Box::pin(client.get_login_profile().user_name(&name).send()).await {
-        Ok(r) => {
-            u.login_profile = r.login_profile().map(|l| LoginProfile {
-                create_date: time(l.create_date()),
-                password_reset_required: l.password_reset_required(),
-            });
+    if has.password {
+        match Box::pin(client.get_login_profile().user_name(&name).send()).await {
+            Ok(r) => {
+                u.login_profile = r.login_profile().map(|l| LoginProfile {
+                    create_date: time(l.create_date()),
+                    password_reset_required: l.password_reset_required(),
+                });
+            }
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_no_such_entity_exception()) => {}
+            Err(e) => problems.push(describe_error("iam:GetLoginProfile", &e)),
         }
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_no_such_entity_exception()) => {}
-        Err(e) => problems.push(describe_error("iam:GetLoginProfile", &e)),
     }
     (u, problems)
 }
